@@ -1,0 +1,7 @@
+/**
+ * Every wreg command, in the order `wreg --help` lists them. A new command is a `cmd_<name>.ts`
+ * file exporting a {@link Command}, added here.
+ */
+import type { Command } from "./_command.ts";
+
+export const COMMANDS: Command[] = [];

@@ -1,0 +1,68 @@
+/**
+ * The wreg command line: `deno task wreg <command> [args]`, or
+ * `deno run -A --config <wreg>/deno.json <wreg>/cli/main.ts <command>` from any folder.
+ *
+ * @module
+ */
+import { type Command, CliError, EXIT, type Io } from "./_command.ts";
+import { COMMANDS } from "./commands.ts";
+import { renderError } from "./_render_error.ts";
+
+/** The top-level help text. */
+export function mainHelp(commands: Command[] = COMMANDS): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 4);
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    "wreg: a registry and package manager for WebAssembly components",
+    "",
+    "Usage: wreg <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run `wreg <command> --help` for a command's options.",
+    "",
+  ].join("\n");
+}
+
+/** Runs wreg on `args` with the given I/O; resolves to the exit code. Never throws. */
+export async function runWreg(args: string[], io: Io, commands: Command[] = COMMANDS): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(mainHelp(commands));
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`error: unknown command ${JSON.stringify(name)}; run \`wreg --help\` for the list\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    const { message, exitCode } = renderError(e);
+    io.stderr(`error: ${message}\n`);
+    if (io.env.WREG_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+    return exitCode;
+  }
+}
+
+/** The process's real I/O. */
+export function processIo(): Io {
+  const enc = new TextEncoder();
+  return {
+    stdout: (t) => void Deno.stdout.writeSync(enc.encode(t)),
+    stderr: (t) => void Deno.stderr.writeSync(enc.encode(t)),
+    cwd: Deno.cwd(),
+    env: Deno.env.toObject(),
+    isTerminal: Deno.stdout.isTerminal(),
+  };
+}
+
+if (import.meta.main) {
+  Deno.exit(await runWreg(Deno.args, processIo()));
+}

@@ -1,0 +1,119 @@
+import semver from "semver";
+import { NameError } from "./_error.ts";
+
+declare const versionBrand: unique symbol;
+declare const rangeBrand: unique symbol;
+
+/** A semver version in canonical form (`1.2.3`, `0.2.0-rc-2023-10-18`), only made by {@link parseVersion}. */
+export type Version = string & { readonly [versionBrand]: true };
+/** A semver range in npm syntax (`^1.2`, `>=0.2.0 <0.3.0`), only made by {@link parseRange}. */
+export type VersionRange = string & { readonly [rangeBrand]: true };
+
+/**
+ * Parses a semver version. Leading `v` and surrounding spaces are refused: a version is written
+ * exactly as in WIT (`@1.2.3`).
+ *
+ * @example
+ * ```ts
+ * import { parseVersion } from "./mod.ts";
+ * console.assert(parseVersion("0.2.3") === "0.2.3");
+ * ```
+ */
+export function parseVersion(text: string): Version {
+  const v = semver.valid(text);
+  if (v === null || v !== text) {
+    throw new NameError(
+      "invalid-version",
+      `Invalid version ${JSON.stringify(text)}: expected semver MAJOR.MINOR.PATCH ` +
+        `with optional -prerelease and +build (for example "1.2.3")`,
+      text,
+      text,
+    );
+  }
+  return v as Version;
+}
+
+/** Like {@link parseVersion}, but returns `undefined` for invalid input. */
+export function tryParseVersion(text: string): Version | undefined {
+  const v = semver.valid(text);
+  return v !== null && v === text ? v as Version : undefined;
+}
+
+/**
+ * Parses a semver range in npm syntax. A bare version (`1.2.3`) means exactly that version, as in
+ * npm; `^1.2.3`, `~1.2`, `1.x`, `*`, `>=1 <2` and `||` unions are accepted.
+ *
+ * @example
+ * ```ts
+ * import { parseRange, satisfies, parseVersion } from "./mod.ts";
+ * console.assert(satisfies(parseVersion("1.4.0"), parseRange("^1.2")));
+ * ```
+ */
+export function parseRange(text: string): VersionRange {
+  const trimmed = text.trim();
+  if (trimmed === "" || semver.validRange(trimmed) === null) {
+    throw new NameError(
+      "invalid-range",
+      `Invalid version range ${JSON.stringify(text)}: expected a semver range such as "^1.2", ` +
+        `"~0.2.3", "1.2.3" or ">=1.0.0 <2.0.0"`,
+      text,
+      text,
+    );
+  }
+  return trimmed as VersionRange;
+}
+
+/** Whether `version` is in `range`. Pre-releases match only when the range names the same tuple. */
+export function satisfies(version: Version, range: VersionRange): boolean {
+  return semver.satisfies(version, range);
+}
+
+/** Semver ordering: negative when `a` < `b`, 0 when equal, positive when `a` > `b`. */
+export function compareVersions(a: Version, b: Version): number {
+  return semver.compare(a, b);
+}
+
+/** Whether the version has a pre-release part (`1.0.0-rc.1`). */
+export function isPrerelease(v: Version): boolean {
+  return semver.prerelease(v) !== null;
+}
+
+/** The highest of `versions` in `range`, or `undefined`. */
+export function maxSatisfying(versions: readonly Version[], range: VersionRange): Version | undefined {
+  return (semver.maxSatisfying([...versions], range) ?? undefined) as Version | undefined;
+}
+
+/**
+ * The semver series of a version, the unit within which releases must stay compatible:
+ * `X` for X ≥ 1, `0.Y` for 0.Y with Y ≥ 1, and `0.0.Z` for 0.0.Z (each its own series).
+ * Pre-release and build parts are ignored.
+ *
+ * @example
+ * ```ts
+ * import { seriesOf, parseVersion } from "./mod.ts";
+ * console.assert(seriesOf(parseVersion("1.4.2")) === "1");
+ * console.assert(seriesOf(parseVersion("0.2.3")) === "0.2");
+ * console.assert(seriesOf(parseVersion("0.0.7")) === "0.0.7");
+ * ```
+ */
+export function seriesOf(v: Version): string {
+  const p = semver.parse(v)!;
+  if (p.major > 0) return `${p.major}`;
+  if (p.minor > 0) return `0.${p.minor}`;
+  return `0.0.${p.patch}`;
+}
+
+/** Whether two versions are in the same semver series (see {@link seriesOf}). */
+export function sameSeries(a: Version, b: Version): boolean {
+  return seriesOf(a) === seriesOf(b);
+}
+
+/**
+ * Whether an export at version `provided` can satisfy an import of version `wanted` under the
+ * component model's semver rule: same series and `provided` ≥ `wanted` (`1.2.0` fills `1.0.0`,
+ * `0.2.5` fills `0.2.1`, `2.0.0` does not fill `1.0.0`). Pre-releases match only exactly.
+ */
+export function isSemverCompatible(wanted: Version, provided: Version): boolean {
+  if (isPrerelease(wanted) || isPrerelease(provided)) return wanted === provided;
+  return sameSeries(wanted, provided) && compareVersions(provided, wanted) >= 0;
+}
