@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Command, CliError, EXIT, type Io } from "./_command.ts";
+import { type Command, EXIT, type Io } from "./_command.ts";
 import { COMMANDS } from "./commands.ts";
 import { renderError } from "./_render_error.ts";
 
@@ -26,7 +26,11 @@ export function mainHelp(commands: Command[] = COMMANDS): string {
 }
 
 /** Runs wreg on `args` with the given I/O; resolves to the exit code. Never throws. */
-export async function runWreg(args: string[], io: Io, commands: Command[] = COMMANDS): Promise<number> {
+export async function runWreg(
+  args: string[],
+  io: Io,
+  commands: Command[] = COMMANDS,
+): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(mainHelp(commands));
