@@ -59,10 +59,77 @@ function pythonPackages() {
   }
 }
 
+/**
+ * Debian packages the example components are built with (examples/build.ts): clang and wasm-ld
+ * compile the C scrubber for freestanding wasm32, so no wasi-libc is needed.
+ */
+const DEBIAN_PACKAGES = ["clang", "lld"];
+
+function debianPackages() {
+  const probe = spawnSync("dpkg-query", [
+    "-W",
+    "-f=${Package} ${db:Status-Status}\n",
+    ...DEBIAN_PACKAGES,
+  ], {
+    encoding: "utf8",
+  });
+  if (probe.error) {
+    throw new Error(
+      `cannot check Debian packages ${DEBIAN_PACKAGES.join(", ")}: ${probe.error.message}`,
+    );
+  }
+  const installed = new Set(
+    probe.stdout.split("\n").filter((l) => l.endsWith(" installed")).map((l) => l.split(" ")[0]),
+  );
+  const missing = DEBIAN_PACKAGES.filter((p) => !installed.has(p));
+  if (missing.length === 0) return;
+  console.error(`setup: installing Debian packages ${missing.join(", ")} (apt-get)`);
+  const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
+  const apt = (args) => {
+    const [cmd, ...rest] = [...sudo, "apt-get", ...args];
+    const r = spawnSync(cmd, rest, {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(" ")} failed`);
+  };
+  apt(["update", "-qq"]);
+  apt(["install", "-y", "-qq", "--no-install-recommends", ...missing]);
+}
+
+/**
+ * The native wasm-tools CLI, a second validator the tests check wreg's output with (beside
+ * wasmtime). Built from crates.io with the machine's cargo when neither PATH nor ~/.cargo/bin
+ * has it; that takes minutes once.
+ */
+const WASM_TOOLS_VERSION = "1.263.0";
+
+function nativeWasmTools() {
+  const cargoHome = process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo");
+  for (const candidate of ["wasm-tools", join(cargoHome, "bin", "wasm-tools")]) {
+    const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" });
+    if (probe.status === 0) return;
+  }
+  const cargo = spawnSync("cargo", ["--version"], { encoding: "utf8" }).status === 0
+    ? "cargo"
+    : join(cargoHome, "bin", "cargo");
+  console.error(`setup: building wasm-tools ${WASM_TOOLS_VERSION} (cargo install, a few minutes)`);
+  const r = spawnSync(
+    cargo,
+    ["install", "--locked", "--quiet", `wasm-tools@${WASM_TOOLS_VERSION}`],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  if (r.status !== 0) throw new Error(`cargo install wasm-tools@${WASM_TOOLS_VERSION} failed`);
+}
+
 try {
   npmDependencies();
   if (!quiet) {
     pythonPackages();
+    debianPackages();
+    nativeWasmTools();
     log("ready");
   }
 } catch (e) {
