@@ -1,0 +1,950 @@
+/**
+ * The behaviour every storage implementation must have, as one suite of `Deno.test`s. An
+ * implementation's test file registers it in a few lines:
+ *
+ * ```ts
+ * blobStoreContract("memory", () => Promise.resolve({ store: new MemoryBlobStore(), cleanup: async () => {} }));
+ * ```
+ */
+import assert from "node:assert/strict";
+import {
+  type Digest,
+  digestOf,
+  parsePackageName,
+  parseVersion,
+  type Version,
+} from "../lib/names/mod.ts";
+import { isStorageError, type StorageErrorCode } from "./_errors.ts";
+import { hashTokenSecret, newTokenSecret, parseSearchTarget } from "./_rules.ts";
+import type {
+  BlobStore,
+  JsonObject,
+  MetadataStore,
+  PackageKind,
+  PublishInput,
+  SearchRelation,
+  SearchRowInput,
+} from "./_types.ts";
+
+/** A store made fresh for one test, and how to remove what it left. */
+export interface Harness<T> {
+  store: T;
+  cleanup(): Promise<void>;
+}
+
+/** Makes a fresh metadata store whose clock is `now`. */
+export type MakeMetadataStore = (options: { now: () => Date }) => Promise<Harness<MetadataStore>>;
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+/** Collects a stream into one array. */
+export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const p of stream) {
+    parts.push(p);
+    n += p.length;
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Deterministic pseudo-random bytes. */
+export function bytesOf(size: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed * 2654435761 >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** A stream of `bytes` in chunks of `chunk` bytes, yielding to the event loop between chunks. */
+export function streamOf(bytes: Uint8Array, chunk = 4096): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + chunk));
+      at += chunk;
+    },
+  });
+}
+
+async function rejectsWith(p: Promise<unknown>, code: StorageErrorCode): Promise<Error> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught !== undefined, `expected a "${code}" error, but the call succeeded`);
+  assert.ok(isStorageError(caught), `expected a StorageError, got ${caught}`);
+  assert.equal(caught.code, code, caught.message);
+  return caught;
+}
+
+async function listAll(store: BlobStore): Promise<Digest[]> {
+  const out: Digest[] = [];
+  for await (const s of store.list()) out.push(s.digest);
+  return out.sort();
+}
+
+function run<T>(
+  make: () => Promise<Harness<T>>,
+  body: (store: T) => Promise<void>,
+): () => Promise<void> {
+  return async () => {
+    const h = await make();
+    try {
+      await body(h.store);
+    } finally {
+      await (h.store as { close(): Promise<void> }).close();
+      await h.cleanup();
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// blob store
+
+/** Registers the blob store contract for one implementation. */
+export function blobStoreContract(impl: string, make: () => Promise<Harness<BlobStore>>): void {
+  const test = (name: string, body: (store: BlobStore) => Promise<void>) =>
+    Deno.test(`${impl} blob store: ${name}`, run(make, body));
+
+  test("a put returns the sha256 digest and size, and get streams the same bytes", async (s) => {
+    const bytes = bytesOf(100_000);
+    const put = await s.put(streamOf(bytes, 7000));
+    assert.equal(put.digest, await digestOf(bytes));
+    assert.equal(put.size, bytes.length);
+    assert.equal(put.created, true);
+    assert.equal(await s.has(put.digest), true);
+    assert.equal((await s.stat(put.digest))?.size, bytes.length);
+    const body = await s.get(put.digest);
+    assert.deepEqual({ size: body.size, offset: body.offset, length: body.length }, {
+      size: bytes.length,
+      offset: 0,
+      length: bytes.length,
+    });
+    assert.deepEqual(await readAll(body.stream), bytes);
+  });
+
+  test("a blob larger than the write buffer round-trips intact", async (s) => {
+    const bytes = bytesOf(3 * (1 << 20) + 7, 3);
+    const put = await s.put(streamOf(bytes, 65536 + 3));
+    assert.equal(put.digest, await digestOf(bytes));
+    assert.deepEqual(await readAll((await s.get(put.digest)).stream), bytes);
+  });
+
+  test("an empty blob can be stored and read", async (s) => {
+    const put = await s.put(new Uint8Array());
+    assert.equal(put.digest, await digestOf(new Uint8Array()));
+    const body = await s.get(put.digest);
+    assert.equal(body.length, 0);
+    assert.deepEqual(await readAll(body.stream), new Uint8Array());
+  });
+
+  test("putting the same bytes twice stores one blob and reports it was there", async (s) => {
+    const bytes = bytesOf(5000);
+    const first = await s.put(bytes);
+    const second = await s.put(streamOf(bytes), { digest: first.digest });
+    const third = await s.put(bytes);
+    assert.deepEqual([first.created, second.created, third.created], [true, false, false]);
+    assert.equal(second.digest, first.digest);
+    assert.deepEqual(await listAll(s), [first.digest]);
+    assert.deepEqual(await readAll((await s.get(first.digest)).stream), bytes);
+  });
+
+  test("a put whose bytes differ from the declared digest is refused and leaves nothing", async (s) => {
+    const bytes = bytesOf(20_000);
+    const declared = await digestOf(bytesOf(20_000, 2));
+    const err = await rejectsWith(s.put(streamOf(bytes), { digest: declared }), "digest-mismatch");
+    assert.deepEqual((err as { details?: unknown }).details, {
+      expected: declared,
+      actual: await digestOf(bytes),
+    });
+    assert.equal(await s.has(declared), false);
+    assert.equal(await s.has(await digestOf(bytes)), false);
+    assert.deepEqual(await listAll(s), []);
+  });
+
+  test("wrong bytes declared as a stored digest are refused and the stored blob stays intact", async (s) => {
+    const good = bytesOf(3000, 5);
+    const stored = await s.put(good);
+    await rejectsWith(
+      s.put(streamOf(bytesOf(3000, 6)), { digest: stored.digest }),
+      "digest-mismatch",
+    );
+    assert.deepEqual(await readAll((await s.get(stored.digest)).stream), good);
+    assert.deepEqual(await listAll(s), [stored.digest]);
+  });
+
+  test("a stream longer than the size limit is refused, cancelled and leaves nothing", async (s) => {
+    let cancelled = false;
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(1000).fill(pulled & 0xff));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const err = await rejectsWith(s.put(endless, { maxSize: 10_000 }), "too-large");
+    assert.equal((err as { details?: { limit?: number } }).details?.limit, 10_000);
+    assert.equal(cancelled, true);
+    assert.ok(pulled <= 12, `read ${pulled} chunks of an endless stream`);
+    assert.deepEqual(await listAll(s), []);
+    // Exactly the limit is allowed; bytes in memory are checked too.
+    assert.equal((await s.put(bytesOf(10_000), { maxSize: 10_000 })).size, 10_000);
+    await rejectsWith(s.put(bytesOf(10_001), { maxSize: 10_000 }), "too-large");
+    assert.equal((await listAll(s)).length, 1);
+  });
+
+  test("a stream that fails midway is refused as aborted and leaves nothing", async (s) => {
+    let n = 0;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (n++ === 3) c.error(new Error("connection reset"));
+        else c.enqueue(bytesOf(1000, n));
+      },
+    });
+    const err = await rejectsWith(s.put(broken), "aborted");
+    assert.match(err.message, /connection reset/);
+    assert.deepEqual(await listAll(s), []);
+  });
+
+  test("byte ranges return exactly the requested bytes, cut at the end", async (s) => {
+    const bytes = bytesOf(200_000, 9);
+    const { digest } = await s.put(bytes);
+    const cases: [number, number | undefined, number, number][] = [
+      [0, 1, 0, 1],
+      [10, 100, 10, 100],
+      [65_530, 70_000, 65_530, 70_000], // crosses read chunks
+      [199_999, undefined, 199_999, 1],
+      [150_000, 1_000_000, 150_000, 50_000],
+      [5, undefined, 5, 199_995],
+    ];
+    for (const [offset, length, wantOffset, wantLength] of cases) {
+      const body = await s.get(digest, { offset, length });
+      assert.deepEqual([body.offset, body.length, body.size], [
+        wantOffset,
+        wantLength,
+        bytes.length,
+      ]);
+      assert.deepEqual(
+        await readAll(body.stream),
+        bytes.subarray(wantOffset, wantOffset + wantLength),
+      );
+    }
+  });
+
+  test("a range outside the blob is refused as invalid-range", async (s) => {
+    const { digest } = await s.put(bytesOf(100));
+    await rejectsWith(s.get(digest, { offset: 100 }), "invalid-range");
+    await rejectsWith(s.get(digest, { offset: -1 }), "invalid-range");
+    await rejectsWith(s.get(digest, { offset: 0, length: 0 }), "invalid-range");
+    await rejectsWith(s.get(digest, { offset: 1.5 }), "invalid-range");
+  });
+
+  test("a reader that stops early can cancel the stream and read again", async (s) => {
+    const bytes = bytesOf(300_000, 4);
+    const { digest } = await s.put(bytes);
+    for (const range of [undefined, { offset: 1000 }]) {
+      const body = await s.get(digest, range);
+      const reader = body.stream.getReader();
+      const first = await reader.read();
+      assert.equal(first.done, false);
+      await reader.cancel();
+    }
+    assert.deepEqual(await readAll((await s.get(digest)).stream), bytes);
+  });
+
+  test("a missing blob is not found", async (s) => {
+    const missing = await digestOf(bytesOf(10, 77));
+    assert.equal(await s.has(missing), false);
+    assert.equal(await s.stat(missing), undefined);
+    await rejectsWith(s.get(missing), "not-found");
+    assert.equal(await s.delete(missing), false);
+  });
+
+  test("concurrent puts of the same blob all succeed and store one intact copy", async (s) => {
+    const bytes = bytesOf(256 * 1024, 11);
+    const digest = await digestOf(bytes);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => s.put(streamOf(bytes, 5000 + i * 1000), { digest })),
+    );
+    assert.ok(results.every((r) => r.digest === digest && r.size === bytes.length));
+    assert.ok(results.some((r) => r.created));
+    assert.deepEqual(await listAll(s), [digest]);
+    assert.deepEqual(await readAll((await s.get(digest)).stream), bytes);
+  });
+
+  test("concurrent puts of different blobs are all stored", async (s) => {
+    const blobs = Array.from({ length: 10 }, (_, i) => bytesOf(10_000 + i, 100 + i));
+    const results = await Promise.all(blobs.map((b) => s.put(streamOf(b, 3000))));
+    assert.deepEqual(await listAll(s), results.map((r) => r.digest).sort());
+    for (const [i, r] of results.entries()) {
+      assert.deepEqual(await readAll((await s.get(r.digest)).stream), blobs[i]);
+    }
+  });
+
+  test("delete removes a blob for garbage collection and the list shows the rest", async (s) => {
+    const a = await s.put(bytesOf(1000, 1));
+    const b = await s.put(bytesOf(2000, 2));
+    assert.equal(await s.delete(a.digest), true);
+    assert.equal(await s.delete(a.digest), false);
+    assert.equal(await s.has(a.digest), false);
+    await rejectsWith(s.get(a.digest), "not-found");
+    const listed: { digest: Digest; size: number; storedAt: string }[] = [];
+    for await (const st of s.list()) listed.push(st);
+    assert.deepEqual(listed.map((x) => [x.digest, x.size]), [[b.digest, 2000]]);
+    assert.ok(!Number.isNaN(Date.parse(listed[0].storedAt)));
+  });
+
+  test("a closed store refuses further calls", async (s) => {
+    await s.close();
+    await rejectsWith(s.has(await digestOf(new Uint8Array())), "closed");
+    await rejectsWith(s.put(new Uint8Array(1)), "closed");
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// metadata store
+
+const V = parseVersion;
+const P = parsePackageName;
+
+function digestFor(text: string): Digest {
+  // A fixed, valid-looking digest per text (the metadata store never looks at blob bytes).
+  let h = 0;
+  for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `sha256:${h.toString(16).padStart(8, "0").repeat(8)}` as Digest;
+}
+
+function row(relation: SearchRelation, target: string): SearchRowInput {
+  const t = parseSearchTarget(target);
+  if (!t) throw new Error(`bad target in test: ${target}`);
+  return { relation, ...t };
+}
+
+function publish(
+  name: string,
+  version: string,
+  extra: Partial<Omit<PublishInput, "name" | "version">> = {},
+): PublishInput {
+  return {
+    name: P(name),
+    version: V(version),
+    kind: "component" as PackageKind,
+    digest: digestFor(`${name}@${version}`),
+    size: 1234,
+    publisher: "alice",
+    document: { worlds: [`${name}/w@${version}`] },
+    searchRows: [],
+    ...extra,
+  };
+}
+
+/** A clock that moves one second forward at each reading. */
+export function steppingClock(start = "2025-01-01T00:00:00.000Z"): () => Date {
+  let t = Date.parse(start);
+  return () => new Date(t += 1000);
+}
+
+/** Registers the metadata store contract for one implementation. */
+export function metadataStoreContract(impl: string, make: MakeMetadataStore): void {
+  const test = (name: string, body: (store: MetadataStore) => Promise<void>) =>
+    Deno.test(`${impl} metadata store: ${name}`, run(() => make({ now: steppingClock() }), body));
+
+  test("a published version can be read back with its document and package", async (m) => {
+    const rec = await m.commitVersion(publish("docs:hello", "1.0.0", {
+      description: "Says hello",
+      document: { wit: "package docs:hello;", worlds: ["greeter"], n: 1, nested: { ok: true } },
+    }));
+    assert.equal(rec.package, "docs:hello");
+    assert.equal(rec.yanked, false);
+    const got = await m.getVersion(P("docs:hello"), V("1.0.0"));
+    assert.deepEqual(got, rec);
+    assert.deepEqual(got?.document, {
+      wit: "package docs:hello;",
+      worlds: ["greeter"],
+      n: 1,
+      nested: { ok: true },
+    });
+    const pkg = await m.getPackage(P("docs:hello"));
+    assert.equal(pkg?.package.kind, "component");
+    assert.equal(pkg?.package.description, "Says hello");
+    assert.equal(pkg?.package.namespace, "docs");
+    assert.equal(pkg?.package.latestVersion, "1.0.0");
+    assert.equal(pkg?.package.versionCount, 1);
+    assert.equal(pkg?.package.createdAt, rec.publishedAt);
+    assert.deepEqual(
+      pkg?.versions,
+      [{ ...rec, document: undefined }].map(({ document: _, ...v }) => v),
+    );
+    assert.equal(await m.getVersion(P("docs:hello"), V("2.0.0")), undefined);
+    assert.equal(await m.getPackage(P("docs:nope")), undefined);
+  });
+
+  test("versions are listed in semver order, highest first, with dates and yanked flags", async (m) => {
+    for (const v of ["1.9.0", "1.10.0", "1.2.0", "2.0.0-rc.1", "0.1.0"]) {
+      await m.commitVersion(publish("docs:order", v));
+    }
+    await m.setYanked(P("docs:order"), V("1.2.0"), true);
+    const pkg = await m.getPackage(P("docs:order"));
+    assert.deepEqual(pkg?.versions.map((v) => [v.version, v.yanked]), [
+      ["2.0.0-rc.1", false],
+      ["1.10.0", false],
+      ["1.9.0", false],
+      ["1.2.0", true],
+      ["0.1.0", false],
+    ]);
+    assert.ok(pkg?.versions.every((v) => !Number.isNaN(Date.parse(v.publishedAt))));
+    assert.equal(pkg?.package.latestVersion, "1.10.0");
+  });
+
+  test("publishing an existing version is a conflict and writes nothing", async (m) => {
+    const first = await m.commitVersion(publish("docs:dup", "1.0.0", {
+      description: "first",
+      searchRows: [row("exports", "docs:dup/api@1.0.0")],
+    }));
+    const before = {
+      pkg: await m.getPackage(P("docs:dup")),
+      totals: await m.totals(),
+      rows: await m.searchRowsOf(P("docs:dup"), V("1.0.0")),
+    };
+    const err = await rejectsWith(
+      m.commitVersion(publish("docs:dup", "1.0.0", {
+        description: "second",
+        digest: digestFor("other bytes"),
+        document: { other: true },
+        searchRows: [
+          row("exports", "docs:dup/other@1.0.0"),
+          row("imports", "wasi:cli/stdout@0.2.0"),
+        ],
+      })),
+      "conflict",
+    );
+    assert.deepEqual((err as { details?: unknown }).details, {
+      package: "docs:dup",
+      version: "1.0.0",
+    });
+    assert.deepEqual(await m.getVersion(P("docs:dup"), V("1.0.0")), first);
+    assert.deepEqual(await m.getPackage(P("docs:dup")), before.pkg);
+    assert.deepEqual(await m.totals(), before.totals);
+    assert.deepEqual(await m.searchRowsOf(P("docs:dup"), V("1.0.0")), before.rows);
+    assert.deepEqual(
+      await m.searchTarget({ relation: "imports", namespace: "wasi", package: "cli" }),
+      [],
+    );
+  });
+
+  test("concurrent publishes of the same version: exactly one wins, the rest conflict", async (m) => {
+    const attempts = Array.from(
+      { length: 12 },
+      (_, i) =>
+        m.commitVersion(publish("docs:race", "1.0.0", {
+          digest: digestFor(`attempt ${i}`),
+          document: { attempt: i },
+          searchRows: [row("exports", `docs:race/api${i}@1.0.0`)],
+        })),
+    );
+    const results = await Promise.allSettled(attempts);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    assert.equal(won.length, 1);
+    assert.ok(lost.every((r) => isStorageError(r.reason, "conflict")));
+    const winner =
+      (won[0] as PromiseFulfilledResult<{ document: JsonObject; digest: Digest }>).value;
+    const stored = await m.getVersion(P("docs:race"), V("1.0.0"));
+    assert.equal(stored?.digest, winner.digest);
+    assert.deepEqual(stored?.document, winner.document);
+    const rows = await m.searchRowsOf(P("docs:race"), V("1.0.0"));
+    assert.deepEqual(rows.map((r) => r.name), [`api${winner.document.attempt}`]);
+    assert.equal((await m.totals()).versions, 1);
+  });
+
+  test("concurrent publishes of different versions all succeed", async (m) => {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => m.commitVersion(publish("docs:many", `1.${i}.0`))),
+    );
+    const pkg = await m.getPackage(P("docs:many"));
+    assert.equal(pkg?.versions.length, 10);
+    assert.equal(pkg?.package.latestVersion, "1.9.0");
+  });
+
+  test("publishing another kind to a package is refused and writes nothing", async (m) => {
+    await m.commitVersion(publish("docs:kinds", "1.0.0", { kind: "wit-package" }));
+    await rejectsWith(
+      m.commitVersion(publish("docs:kinds", "1.1.0", { kind: "component" })),
+      "kind-mismatch",
+    );
+    assert.equal(await m.getVersion(P("docs:kinds"), V("1.1.0")), undefined);
+    assert.equal((await m.getPackage(P("docs:kinds")))?.package.kind, "wit-package");
+  });
+
+  test("a publish that fails midway leaves no package row behind", async (m) => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await assert.rejects(m.commitVersion(publish("docs:broken", "1.0.0", {
+      document: cyclic as unknown as JsonObject,
+      searchRows: [row("exports", "docs:broken/api@1.0.0")],
+    })));
+    assert.equal(await m.getPackage(P("docs:broken")), undefined);
+    assert.deepEqual(await m.totals(), { packages: 0, versions: 0, namespaces: 0, bytes: 0 });
+    assert.deepEqual(
+      await m.searchTarget({ relation: "exports", namespace: "docs", package: "broken" }),
+      [],
+    );
+    // The same version can then be published.
+    await m.commitVersion(publish("docs:broken", "1.0.0"));
+  });
+
+  test("malformed input is refused as invalid-input", async (m) => {
+    await rejectsWith(
+      m.commitVersion(publish("docs:bad", "1.0.0", { publisher: "" })),
+      "invalid-input",
+    );
+    await rejectsWith(m.commitVersion(publish("docs:bad", "1.0.0", { size: -1 })), "invalid-input");
+    await rejectsWith(
+      m.commitVersion(publish("docs:bad", "1.0.0", { kind: "library" as PackageKind })),
+      "invalid-input",
+    );
+    await rejectsWith(
+      m.commitVersion(publish("docs:bad", "1.0.0", {
+        searchRows: [{
+          relation: "uses" as SearchRelation,
+          namespace: "a",
+          package: "b",
+          name: null,
+          version: null,
+        }],
+      })),
+      "invalid-input",
+    );
+    await rejectsWith(
+      m.commitVersion(publish("docs:bad", "1.0.0", {
+        searchRows: [{
+          relation: "imports",
+          namespace: "a/../b",
+          package: "b",
+          name: null,
+          version: null,
+        }],
+      })),
+      "invalid-input",
+    );
+    assert.equal(await m.getPackage(P("docs:bad")), undefined);
+  });
+
+  test("a new publish updates the description only when one is given", async (m) => {
+    await m.commitVersion(publish("docs:desc", "1.0.0", { description: "one" }));
+    await m.commitVersion(publish("docs:desc", "1.1.0"));
+    assert.equal((await m.getPackage(P("docs:desc")))?.package.description, "one");
+    await m.commitVersion(publish("docs:desc", "1.2.0", { description: "two" }));
+    assert.equal((await m.getPackage(P("docs:desc")))?.package.description, "two");
+    assert.equal((await m.setDescription(P("docs:desc"), "three")).description, "three");
+    assert.deepEqual((await m.searchText({ text: "three" })).map((p) => p.name), ["docs:desc"]);
+    await rejectsWith(m.setDescription(P("docs:none"), "x"), "not-found");
+  });
+
+  test("yanking hides a version from latest but keeps it readable; unyank restores it", async (m) => {
+    await m.commitVersion(publish("docs:yank", "1.0.0"));
+    await m.commitVersion(publish("docs:yank", "1.1.0"));
+    const yanked = await m.setYanked(P("docs:yank"), V("1.1.0"), true);
+    assert.equal(yanked.yanked, true);
+    assert.ok(yanked.yankedAt !== null);
+    assert.equal((await m.latestVersion(P("docs:yank")))?.version, "1.0.0");
+    const still = await m.getVersion(P("docs:yank"), V("1.1.0"));
+    assert.equal(still?.yanked, true);
+    assert.equal(still?.digest, digestFor("docs:yank@1.1.0"));
+    assert.equal((await m.setYanked(P("docs:yank"), V("1.1.0"), true)).yankedAt, yanked.yankedAt);
+    const back = await m.setYanked(P("docs:yank"), V("1.1.0"), false);
+    assert.deepEqual([back.yanked, back.yankedAt], [false, null]);
+    assert.equal((await m.latestVersion(P("docs:yank")))?.version, "1.1.0");
+    await rejectsWith(m.setYanked(P("docs:yank"), V("9.9.9"), true), "not-found");
+  });
+
+  test("latest follows semver order and skips pre-releases unless asked", async (m) => {
+    for (const v of ["1.9.0", "1.10.0", "2.0.0-rc.1"]) {
+      await m.commitVersion(publish("docs:latest", v));
+    }
+    assert.equal((await m.latestVersion(P("docs:latest")))?.version, "1.10.0");
+    assert.equal(
+      (await m.latestVersion(P("docs:latest"), { includePrerelease: true }))?.version,
+      "2.0.0-rc.1",
+    );
+    await m.commitVersion(publish("docs:pre", "0.1.0-alpha"));
+    assert.equal(await m.latestVersion(P("docs:pre")), undefined);
+    assert.equal((await m.getPackage(P("docs:pre")))?.package.latestVersion, null);
+    assert.equal(await m.latestVersion(P("docs:none")), undefined);
+  });
+
+  test("when every version is yanked there is no latest and text search hides the package", async (m) => {
+    await m.commitVersion(publish("docs:gone", "1.0.0", { description: "vanished" }));
+    await m.setYanked(P("docs:gone"), V("1.0.0"), true);
+    assert.equal(await m.latestVersion(P("docs:gone")), undefined);
+    assert.deepEqual(await m.searchText({ text: "vanished" }), []);
+    assert.deepEqual(
+      (await m.searchText({ text: "vanished", includeYanked: true })).map((p) => p.name),
+      ["docs:gone"],
+    );
+  });
+
+  test("search by exported interface matches semver-compatible versions", async (m) => {
+    const exp = (name: string, target: string) =>
+      m.commitVersion(publish(name, "1.0.0", { searchRows: [row("exports", target)] }));
+    await exp("a:h020", "wasi:http/incoming-handler@0.2.0");
+    await exp("a:h023", "wasi:http/incoming-handler@0.2.3");
+    await exp("a:h030", "wasi:http/incoming-handler@0.3.0");
+    await exp("a:hnone", "wasi:http/incoming-handler");
+    await exp("a:other", "wasi:http/outgoing-handler@0.2.3");
+    const q = (version?: string, exact?: boolean) =>
+      m.searchTarget({
+        relation: "exports",
+        namespace: "wasi",
+        package: "http",
+        name: "incoming-handler",
+        version: version === undefined ? undefined : V(version),
+        exact,
+      }).then((rows) => rows.map((r) => r.fromPackage));
+    assert.deepEqual(await q("0.2.1"), ["a:h023"]);
+    assert.deepEqual(await q("0.2.0"), ["a:h020", "a:h023"]);
+    assert.deepEqual(await q("0.3.0"), ["a:h030"]);
+    assert.deepEqual(await q("0.2.0", true), ["a:h020"]);
+    assert.deepEqual(await q(), ["a:h020", "a:h023", "a:h030", "a:hnone"]);
+    const rows = await m.searchTarget({ relation: "exports", namespace: "wasi", package: "http" });
+    assert.equal(rows.length, 5);
+    const one = rows.find((r) => r.fromPackage === "a:h023")!;
+    assert.deepEqual(one, {
+      fromPackage: "a:h023",
+      fromVersion: "1.0.0",
+      relation: "exports",
+      namespace: "wasi",
+      package: "http",
+      name: "incoming-handler",
+      version: "0.2.3",
+    });
+  });
+
+  test("semver matching follows the major series from 1.0 on", async (m) => {
+    await m.commitVersion(
+      publish("b:one", "1.0.0", { searchRows: [row("exports", "x:y/z@1.4.0")] }),
+    );
+    await m.commitVersion(
+      publish("b:two", "1.0.0", { searchRows: [row("exports", "x:y/z@2.0.0")] }),
+    );
+    const hits = (v: string) =>
+      m.searchTarget({
+        relation: "exports",
+        namespace: "x",
+        package: "y",
+        name: "z",
+        version: V(v),
+      })
+        .then((r) => r.map((x) => x.fromPackage));
+    assert.deepEqual(await hits("1.2.0"), ["b:one"]);
+    assert.deepEqual(await hits("1.5.0"), []);
+    assert.deepEqual(await hits("2.0.0"), ["b:two"]);
+  });
+
+  test("search by imported interface matches imports that the given version can fill", async (m) => {
+    await m.commitVersion(
+      publish("c:old", "1.0.0", { searchRows: [row("imports", "wasi:cli/stdout@0.2.0")] }),
+    );
+    await m.commitVersion(
+      publish("c:new", "1.0.0", { searchRows: [row("imports", "wasi:cli/stdout@0.2.5")] }),
+    );
+    const q = (v: string) =>
+      m.searchTarget({
+        relation: "imports",
+        namespace: "wasi",
+        package: "cli",
+        name: "stdout",
+        version: V(v),
+      }).then((r) => r.map((x) => x.fromPackage));
+    assert.deepEqual(await q("0.2.5"), ["c:new", "c:old"]);
+    assert.deepEqual(await q("0.2.1"), ["c:old"]);
+    assert.deepEqual(await q("0.3.0"), []);
+  });
+
+  test("search by target skips yanked versions unless asked and can keep one row per package", async (m) => {
+    for (const v of ["1.0.0", "1.1.0", "1.2.0"]) {
+      await m.commitVersion(
+        publish("d:impl", v, { searchRows: [row("targets-world", "wasi:http/proxy@0.2.0")] }),
+      );
+    }
+    await m.setYanked(P("d:impl"), V("1.2.0"), true);
+    const q = {
+      relation: "targets-world" as const,
+      namespace: "wasi",
+      package: "http",
+      name: "proxy",
+    };
+    assert.deepEqual((await m.searchTarget(q)).map((r) => r.fromVersion), ["1.1.0", "1.0.0"]);
+    assert.deepEqual(
+      (await m.searchTarget({ ...q, includeYanked: true })).map((r) => r.fromVersion),
+      ["1.2.0", "1.1.0", "1.0.0"],
+    );
+    assert.deepEqual(
+      (await m.searchTarget({ ...q, latestPerPackage: true })).map((r) => r.fromVersion),
+      ["1.1.0"],
+    );
+    assert.equal((await m.searchTarget({ ...q, limit: 1 })).length, 1);
+    assert.deepEqual(await m.searchTarget({ ...q, relation: "exports" }), []);
+  });
+
+  test("text search finds every word in name or description, best matches first", async (m) => {
+    await m.commitVersion(
+      publish("docs:processor", "1.0.0", { description: "Processes documents" }),
+    );
+    await m.commitVersion(publish("acme:docs-tool", "1.0.0", { description: "A tool" }));
+    await m.commitVersion(publish("acme:zip", "1.0.0", { description: "Zip for DOCS and images" }));
+    await m.commitVersion(
+      publish("acme:wit", "1.0.0", { kind: "wit-package", description: "Shared docs types" }),
+    );
+    const names = (text: string, extra = {}) =>
+      m.searchText({ text, ...extra }).then((r) => r.map((p) => p.name));
+    assert.deepEqual(await names("processor"), ["docs:processor"]);
+    assert.deepEqual(await names("DOCS"), [
+      "acme:docs-tool",
+      "docs:processor",
+      "acme:wit",
+      "acme:zip",
+    ]);
+    assert.deepEqual(await names("docs images"), ["acme:zip"]);
+    assert.deepEqual(await names("docs", { kind: "wit-package" }), ["acme:wit"]);
+    assert.deepEqual(await names("docs", { limit: 2 }), ["acme:docs-tool", "docs:processor"]);
+    assert.deepEqual(await names("nothing-like-this"), []);
+    assert.deepEqual(await names("100%"), []);
+    const hit = (await m.searchText({ text: "processor" }))[0];
+    assert.deepEqual([hit.kind, hit.latestVersion, hit.versionCount], ["component", "1.0.0", 1]);
+  });
+
+  test("dependents are the other packages that import from or depend on a package", async (m) => {
+    await m.commitVersion(publish("docs:processor", "0.1.0", { kind: "wit-package" }));
+    await m.commitVersion(
+      publish("e:app", "1.0.0", { searchRows: [row("imports", "docs:processor/api@0.1.0")] }),
+    );
+    await m.commitVersion(
+      publish("e:app", "1.1.0", { searchRows: [row("imports", "docs:processor/api@0.1.2")] }),
+    );
+    await m.commitVersion(
+      publish("e:lib", "2.0.0", { searchRows: [row("depends-on", "docs:processor@0.1.0")] }),
+    );
+    await m.commitVersion(
+      publish("e:exporter", "1.0.0", { searchRows: [row("exports", "docs:processor/api@0.1.0")] }),
+    );
+    await m.commitVersion(
+      publish("e:gone", "1.0.0", { searchRows: [row("imports", "docs:processor/api@0.1.0")] }),
+    );
+    await m.setYanked(P("e:gone"), V("1.0.0"), true);
+    assert.deepEqual(await m.dependentsOf(P("docs:processor")), [
+      { package: "e:app", version: "1.1.0" },
+      { package: "e:lib", version: "2.0.0" },
+    ]);
+    assert.deepEqual(await m.dependentsOf(P("docs:processor"), { version: V("0.1.1") }), [
+      { package: "e:app", version: "1.0.0" },
+      { package: "e:lib", version: "2.0.0" },
+    ]);
+    assert.deepEqual(
+      (await m.dependentsOf(P("docs:processor"), { includeYanked: true })).map((d) => d.package),
+      ["e:app", "e:gone", "e:lib"],
+    );
+    assert.deepEqual(await m.dependentsOf(P("e:app")), []);
+  });
+
+  test("a version's search rows come back in order, deduplicated", async (m) => {
+    const rows = [
+      row("imports", "wasi:cli/stdout@0.2.0"),
+      row("exports", "docs:x/api@1.0.0"),
+      row("imports", "wasi:cli/stdout@0.2.0"),
+      row("depends-on", "wasi:cli@0.2.0"),
+    ];
+    await m.commitVersion(publish("docs:x", "1.0.0", { searchRows: rows }));
+    assert.deepEqual(
+      (await m.searchRowsOf(P("docs:x"), V("1.0.0"))).map((r) => [r.relation, r.name, r.version]),
+      [["imports", "stdout", "0.2.0"], ["exports", "api", "1.0.0"], ["depends-on", null, "0.2.0"]],
+    );
+    assert.deepEqual(await m.searchRowsOf(P("docs:x"), V("9.0.0")), []);
+  });
+
+  test("derived documents and search rows can be rebuilt for a version", async (m) => {
+    await m.commitVersion(
+      publish("docs:re", "1.0.0", { searchRows: [row("exports", "docs:re/old@1.0.0")] }),
+    );
+    await m.replaceDerived(P("docs:re"), V("1.0.0"), {
+      document: { format: 2 },
+      searchRows: [row("exports", "docs:re/new@1.0.0")],
+    });
+    assert.deepEqual((await m.getVersion(P("docs:re"), V("1.0.0")))?.document, { format: 2 });
+    const q = { relation: "exports" as const, namespace: "docs", package: "re" };
+    assert.deepEqual((await m.searchTarget(q)).map((r) => r.name), ["new"]);
+    await rejectsWith(
+      m.replaceDerived(P("docs:re"), V("2.0.0"), { document: {}, searchRows: [] }),
+      "not-found",
+    );
+  });
+
+  test("recent packages come by last publish time, and totals count everything", async (m) => {
+    await m.commitVersion(publish("f:a", "1.0.0", { size: 10 }));
+    await m.commitVersion(publish("f:b", "1.0.0", { size: 20 }));
+    await m.commitVersion(publish("f:a", "1.1.0", { size: 30 }));
+    await m.commitVersion(publish("f:c", "1.0.0", { size: 40 }));
+    await m.claimNamespace("f", "alice");
+    assert.deepEqual((await m.recentPackages(10)).map((p) => p.name), ["f:c", "f:a", "f:b"]);
+    assert.deepEqual((await m.recentPackages(2)).map((p) => p.name), ["f:c", "f:a"]);
+    assert.deepEqual(await m.totals(), { packages: 3, versions: 4, namespaces: 1, bytes: 100 });
+  });
+
+  test("all versions can be paged through, and referenced digests are known", async (m) => {
+    const names = ["g:b@1.0.0", "g:a@2.0.0", "g:a@1.0.0", "g:c@0.1.0", "g:a@10.0.0"];
+    for (const n of names) {
+      const [name, version] = n.split("@");
+      await m.commitVersion(publish(name, version));
+    }
+    const seen: string[] = [];
+    let after: { package: string; version: Version } | undefined;
+    while (true) {
+      const page = await m.listVersions({ after, limit: 2 });
+      if (page.length === 0) break;
+      seen.push(...page.map((v) => `${v.package}@${v.version}`));
+      after = { package: page[page.length - 1].package, version: page[page.length - 1].version };
+    }
+    assert.deepEqual(seen, ["g:a@1.0.0", "g:a@10.0.0", "g:a@2.0.0", "g:b@1.0.0", "g:c@0.1.0"]);
+    assert.equal(await m.isDigestReferenced(digestFor("g:a@2.0.0")), true);
+    assert.equal(await m.isDigestReferenced(digestFor("nothing")), false);
+  });
+
+  test("the first claim of a namespace makes its owner; later claims change nothing", async (m) => {
+    const first = await m.claimNamespace("acme", "alice");
+    assert.equal(first.claimed, true);
+    assert.deepEqual(first.namespace.members.map((x) => [x.user, x.role]), [["alice", "owner"]]);
+    const second = await m.claimNamespace("acme", "bob");
+    assert.equal(second.claimed, false);
+    assert.deepEqual(second.namespace, first.namespace);
+    assert.deepEqual(await m.getNamespace("acme"), first.namespace);
+    assert.equal(await m.getNamespace("nobody"), undefined);
+    await rejectsWith(m.claimNamespace("Bad_NS", "alice"), "invalid-input");
+  });
+
+  test("concurrent claims of a namespace by different users: exactly one owns it", async (m) => {
+    const users = ["u1", "u2", "u3", "u4", "u5"];
+    const results = await Promise.all(users.map((u) => m.claimNamespace("contested", u)));
+    assert.equal(results.filter((r) => r.claimed).length, 1);
+    const owner = users[results.findIndex((r) => r.claimed)];
+    assert.deepEqual((await m.getNamespace("contested"))?.members.map((x) => x.user), [owner]);
+  });
+
+  test("owners add members, change roles and cannot remove the last owner", async (m) => {
+    await m.claimNamespace("team", "alice");
+    await m.setNamespaceMember("team", "bob", "member");
+    let ns = await m.setNamespaceMember("team", "carol", "member");
+    assert.deepEqual(ns.members.map((x) => [x.user, x.role]), [
+      ["alice", "owner"],
+      ["bob", "member"],
+      ["carol", "member"],
+    ]);
+    await rejectsWith(m.removeNamespaceMember("team", "alice"), "last-owner");
+    await rejectsWith(m.setNamespaceMember("team", "alice", "member"), "last-owner");
+    await m.setNamespaceMember("team", "bob", "owner");
+    ns = await m.removeNamespaceMember("team", "alice");
+    assert.deepEqual(ns.members.map((x) => [x.user, x.role]), [["bob", "owner"], [
+      "carol",
+      "member",
+    ]]);
+    await rejectsWith(m.removeNamespaceMember("team", "alice"), "not-found");
+    await rejectsWith(m.setNamespaceMember("unclaimed", "bob", "member"), "not-found");
+    await rejectsWith(m.setNamespaceMember("team", "dave", "king" as "owner"), "invalid-input");
+    await m.claimNamespace("solo", "carol");
+    assert.deepEqual((await m.namespacesOf("carol")).map((n) => n.name), ["solo", "team"]);
+    assert.deepEqual((await m.namespacesOf("alice")).map((n) => n.name), []);
+  });
+
+  test("tokens are found by their secret and never give the secret back", async (m) => {
+    const secret = newTokenSecret();
+    const created = await m.createToken(secret, {
+      owner: "alice",
+      scopes: ["yank", "publish", "publish"],
+      namespaces: ["docs", "acme"],
+      description: "CI",
+    });
+    assert.deepEqual(created.scopes, ["publish", "yank"]);
+    assert.deepEqual(created.namespaces, ["acme", "docs"]);
+    assert.ok(!JSON.stringify(created).includes(secret));
+    assert.ok(!JSON.stringify(created).includes(hashTokenSecret(secret)));
+    assert.deepEqual(await m.findTokenBySecret(secret), created);
+    assert.equal(await m.findTokenBySecret(newTokenSecret()), undefined);
+    assert.equal(await m.findTokenBySecret(secret + "x"), undefined);
+    const any = await m.createToken(newTokenSecret(), {
+      owner: "alice",
+      scopes: ["admin"],
+      namespaces: null,
+    });
+    assert.equal(any.namespaces, null);
+    assert.deepEqual((await m.listTokens("alice")).map((t) => t.id), [created.id, any.id]);
+    assert.deepEqual(await m.listTokens("bob"), []);
+    await rejectsWith(
+      m.createToken(secret, { owner: "bob", scopes: ["publish"], namespaces: null }),
+      "conflict",
+    );
+    await rejectsWith(
+      m.createToken(newTokenSecret(), {
+        owner: "bob",
+        scopes: ["root" as "admin"],
+        namespaces: null,
+      }),
+      "invalid-input",
+    );
+    await rejectsWith(
+      m.createToken(newTokenSecret(), {
+        owner: "bob",
+        scopes: ["publish"],
+        namespaces: ["../etc"],
+      }),
+      "invalid-input",
+    );
+  });
+
+  test("a used token records when, and a revoked token is no longer found", async (m) => {
+    const secret = newTokenSecret();
+    const t = await m.createToken(secret, {
+      owner: "alice",
+      scopes: ["publish"],
+      namespaces: null,
+    });
+    assert.equal(t.lastUsedAt, null);
+    await m.touchToken(t.id);
+    const used = await m.findTokenBySecret(secret);
+    assert.ok(used?.lastUsedAt !== null && used!.lastUsedAt > t.createdAt);
+    const revoked = await m.revokeToken(t.id);
+    assert.ok(revoked.revokedAt !== null);
+    assert.equal(await m.findTokenBySecret(secret), undefined);
+    assert.equal(
+      (await m.findTokenBySecret(secret, { includeRevoked: true }))?.revokedAt,
+      revoked.revokedAt,
+    );
+    assert.equal((await m.revokeToken(t.id)).revokedAt, revoked.revokedAt);
+    await rejectsWith(m.revokeToken("tok_missing"), "not-found");
+    await rejectsWith(m.touchToken("tok_missing"), "not-found");
+  });
+
+  test("a closed store refuses further calls", async (m) => {
+    await m.close();
+    await rejectsWith(m.getPackage(P("docs:x")), "closed");
+    await rejectsWith(m.commitVersion(publish("docs:x", "1.0.0")), "closed");
+  });
+}

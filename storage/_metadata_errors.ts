@@ -1,0 +1,70 @@
+/** The errors both metadata stores raise, with their messages, written once. */
+import type { Version } from "../lib/names/mod.ts";
+import { StorageError } from "./_errors.ts";
+import type { PackageKind } from "./_types.ts";
+
+/** `conflict`: the version exists. */
+export function conflict(pkg: string, version: Version): StorageError {
+  return new StorageError(
+    "conflict",
+    `Cannot publish "${pkg}@${version}": that version exists already and versions are immutable`,
+    { package: pkg, version },
+  );
+}
+
+/** `kind-mismatch`: the package has another kind. */
+export function kindMismatch(pkg: string, stored: PackageKind, given: PackageKind): StorageError {
+  return new StorageError(
+    "kind-mismatch",
+    `Cannot publish a ${given} to "${pkg}": the package holds ${
+      stored === "component" ? "components" : "WIT packages"
+    }`,
+    { package: pkg, stored, given },
+  );
+}
+
+/** `not-found` for a package. */
+export function packageNotFound(pkg: string): StorageError {
+  return new StorageError("not-found", `Cannot find package "${pkg}"`, { package: pkg });
+}
+
+/** `not-found` for a version. */
+export function versionNotFound(pkg: string, version: Version): StorageError {
+  return new StorageError("not-found", `Cannot find version "${pkg}@${version}"`, {
+    package: pkg,
+    version,
+  });
+}
+
+/** `not-found` for a namespace. */
+export function namespaceNotFound(name: string): StorageError {
+  return new StorageError("not-found", `Cannot find namespace "${name}": nobody has claimed it`, {
+    namespace: name,
+  });
+}
+
+/** `not-found` for a member. */
+export function memberNotFound(name: string, user: string): StorageError {
+  return new StorageError(
+    "not-found",
+    `Cannot remove "${user}" from namespace "${name}": not a member`,
+    {
+      namespace: name,
+      user,
+    },
+  );
+}
+
+/** `last-owner`. */
+export function lastOwner(name: string, user: string): StorageError {
+  return new StorageError(
+    "last-owner",
+    `Cannot remove owner "${user}" from namespace "${name}": add another owner first`,
+    { namespace: name, user },
+  );
+}
+
+/** `not-found` for a token. */
+export function tokenNotFound(id: string): StorageError {
+  return new StorageError("not-found", `Cannot find token "${id}"`, { id });
+}

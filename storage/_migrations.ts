@@ -1,0 +1,91 @@
+/**
+ * The schema of the embedded metadata database, as numbered migrations. The database's
+ * `PRAGMA user_version` is the number of the last migration applied; opening a database applies
+ * the missing ones in order, each in its own transaction, and refuses a database that is newer
+ * than this list. Migrations are only ever appended.
+ */
+export interface Migration {
+  /** 1, 2, 3, … without gaps. */
+  version: number;
+  /** Why the schema changed. */
+  why: string;
+  sql: string;
+}
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    why: "packages, versions, search rows, namespaces and tokens",
+    sql: `
+      CREATE TABLE packages (
+        name        TEXT PRIMARY KEY,               -- namespace:name
+        namespace   TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('component', 'wit-package')),
+        description TEXT NOT NULL DEFAULT '',
+        search_text TEXT NOT NULL,                  -- lower-case name and description
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL                   -- last publish
+      ) STRICT;
+      CREATE INDEX packages_by_update ON packages (updated_at DESC, name);
+
+      CREATE TABLE versions (
+        package      TEXT NOT NULL REFERENCES packages (name),
+        version      TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        digest       TEXT NOT NULL,
+        size         INTEGER NOT NULL CHECK (size >= 0),
+        published_at TEXT NOT NULL,
+        publisher    TEXT NOT NULL,
+        yanked_at    TEXT,                          -- NULL: not yanked
+        document     TEXT NOT NULL,                 -- JSON, derived from the bytes
+        PRIMARY KEY (package, version)
+      ) STRICT;
+      CREATE INDEX versions_by_digest ON versions (digest);
+
+      CREATE TABLE search_rows (
+        package     TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        relation    TEXT NOT NULL,
+        t_namespace TEXT NOT NULL,
+        t_package   TEXT NOT NULL,
+        t_name      TEXT NOT NULL,                  -- '' for a package-level row
+        t_version   TEXT NOT NULL,                  -- '' when unversioned
+        t_series    TEXT NOT NULL,                  -- semver series of t_version ('' when none)
+        FOREIGN KEY (package, version) REFERENCES versions (package, version) ON DELETE CASCADE
+      ) STRICT;
+      CREATE INDEX search_by_target ON search_rows (t_namespace, t_package, relation, t_name, t_series);
+      CREATE INDEX search_by_version ON search_rows (package, version);
+
+      CREATE TABLE namespaces (
+        name       TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE namespace_members (
+        namespace TEXT NOT NULL REFERENCES namespaces (name),
+        member    TEXT NOT NULL,
+        role      TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+        added_at  TEXT NOT NULL,
+        PRIMARY KEY (namespace, member)
+      ) STRICT;
+      CREATE INDEX members_by_member ON namespace_members (member);
+
+      CREATE TABLE tokens (
+        id           TEXT PRIMARY KEY,
+        secret_hash  TEXT NOT NULL UNIQUE,          -- sha256 of the secret; never the secret
+        owner        TEXT NOT NULL,
+        scopes       TEXT NOT NULL,                 -- JSON array
+        namespaces   TEXT,                          -- JSON array; NULL: any
+        description  TEXT NOT NULL DEFAULT '',
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at   TEXT
+      ) STRICT;
+      CREATE INDEX tokens_by_owner ON tokens (owner);
+    `,
+  },
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,77 @@
+/**
+ * Every file name and storage key the storage layer uses, in one place. A scale-out backend keys
+ * its objects with the same functions ({@link blobKey}), so a data directory and a bucket have the
+ * same shape.
+ *
+ * ```
+ * <dataDir>/
+ *   metadata.sqlite (+ -wal, -shm)   packages, versions, search rows, namespaces, tokens
+ *   blobs/
+ *     .lock                           held by the one process that owns the blob directory
+ *     tmp/<random>.part               uploads in progress; removed at startup
+ *     sha256/<hex[0..2]>/<hex>        blob bytes, named by digest
+ * ```
+ */
+import type { Digest } from "../lib/names/mod.ts";
+
+/** The data directory used when none is configured. */
+export const DEFAULT_DATA_DIR = "./wreg-data";
+
+/** The SQLite database of the embedded metadata store, inside the data directory. */
+export function metadataDbPath(dataDir: string): string {
+  return join(dataDir, "metadata.sqlite");
+}
+
+/** The blob directory inside the data directory. */
+export function blobsDir(dataDir: string): string {
+  return join(dataDir, "blobs");
+}
+
+/** The lock file of a blob directory. */
+export function blobLockPath(blobDir: string): string {
+  return join(blobDir, ".lock");
+}
+
+/** Where uploads in progress are written (same file system as the blobs, so rename is atomic). */
+export function blobTempDir(blobDir: string): string {
+  return join(blobDir, "tmp");
+}
+
+/** The suffix of files in {@link blobTempDir}. */
+export const TEMP_SUFFIX = ".part";
+
+/** A fresh, unique temporary file name for an upload. */
+export function blobTempPath(blobDir: string): string {
+  const rand = crypto.getRandomValues(new Uint8Array(12)).toHex();
+  return join(blobTempDir(blobDir), `${rand}${TEMP_SUFFIX}`);
+}
+
+/**
+ * The key of a blob relative to a blob root: `sha256/ab/abcdef…`. Two hex digits of fan-out keep
+ * directories small; the algorithm comes first so another one could be added beside it.
+ */
+export function blobKey(digest: Digest): string {
+  const hex = digest.slice("sha256:".length);
+  return `sha256/${hex.slice(0, 2)}/${hex}`;
+}
+
+/** The directory holding every fan-out directory. */
+export function blobAlgoDir(blobDir: string): string {
+  return join(blobDir, "sha256");
+}
+
+/** The file of a blob in a blob directory. */
+export function blobPath(blobDir: string, digest: Digest): string {
+  return join(blobDir, blobKey(digest));
+}
+
+/** The digest a blob file name stands for, or `undefined` for a stray file. */
+export function digestOfBlobName(fanout: string, name: string): Digest | undefined {
+  return /^[0-9a-f]{64}$/.test(name) && name.startsWith(fanout)
+    ? `sha256:${name}` as Digest
+    : undefined;
+}
+
+function join(dir: string, rest: string): string {
+  return dir.endsWith("/") ? `${dir}${rest}` : `${dir}/${rest}`;
+}

@@ -1,0 +1,374 @@
+import type { Digest, PackageName, Version } from "../lib/names/mod.ts";
+
+/** An instant as an ISO-8601 UTC string (`2025-01-31T12:00:00.000Z`); sorts as text. */
+export type Timestamp = string;
+
+/** A JSON value, as stored in version documents. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+// ---------------------------------------------------------------------------------------------
+// Blobs
+
+/** What {@link BlobStore.put} accepts: a byte stream (an HTTP request body) or bytes in memory. */
+export type BlobSource = ReadableStream<Uint8Array> | Uint8Array;
+
+/** Options of {@link BlobStore.put}. */
+export interface PutOptions {
+  /** The digest the client declared; the put fails with `digest-mismatch` when the bytes differ. */
+  digest?: Digest;
+  /** The most bytes accepted; a longer stream fails with `too-large`. Defaults to the store's limit. */
+  maxSize?: number;
+}
+
+/** The outcome of a successful {@link BlobStore.put}. */
+export interface PutResult {
+  digest: Digest;
+  size: number;
+  /** False when the blob was already stored (the put was verified, nothing was written). */
+  created: boolean;
+}
+
+/** A stored blob, as {@link BlobStore.stat} and {@link BlobStore.list} report it. */
+export interface BlobStat {
+  digest: Digest;
+  size: number;
+  /** When the blob was last written or put again; garbage collection spares recent blobs. */
+  storedAt: Timestamp;
+}
+
+/** A byte range: `length` bytes from `offset` (to the end when `length` is absent). */
+export interface ByteRange {
+  offset: number;
+  length?: number;
+}
+
+/** The bytes of a blob, or of a range of it, as {@link BlobStore.get} returns them. */
+export interface BlobBody {
+  /** The requested bytes; cancel it when they are not read to the end. */
+  stream: ReadableStream<Uint8Array>;
+  /** The size of the whole blob. */
+  size: number;
+  /** The first byte in `stream`. */
+  offset: number;
+  /** How many bytes `stream` yields. */
+  length: number;
+}
+
+/**
+ * A content-addressed store of immutable blobs, keyed by their `sha256:` digest.
+ *
+ * Every implementation passes `blobStoreContract` in storage/_contract.ts.
+ */
+export interface BlobStore {
+  /**
+   * Stores the bytes of `source`, hashing while writing. Refuses with `digest-mismatch` when
+   * `options.digest` is given and differs, with `too-large` past the size limit, with `aborted`
+   * when the stream fails; a refused put leaves nothing behind. Putting stored bytes again is a
+   * verified no-op (`created: false`).
+   */
+  put(source: BlobSource, options?: PutOptions): Promise<PutResult>;
+  /** Whether the blob is stored. */
+  has(digest: Digest): Promise<boolean>;
+  /** Size and time of a stored blob, or `undefined`. */
+  stat(digest: Digest): Promise<BlobStat | undefined>;
+  /**
+   * Streams a blob, or a range of it (for HTTP `Range`). A range reaching past the end is cut at
+   * the end; one starting at or after the end fails with `invalid-range`. A missing blob fails
+   * with `not-found`.
+   */
+  get(digest: Digest, range?: ByteRange): Promise<BlobBody>;
+  /** Removes a blob (garbage collection); returns whether it existed. */
+  delete(digest: Digest): Promise<boolean>;
+  /** Every stored blob, in no particular order (for garbage collection). */
+  list(): AsyncIterable<BlobStat>;
+  /** Releases files and locks; later calls fail with `closed`. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata
+
+/** What a package holds: a component, or a WIT package (interfaces and worlds only). */
+export type PackageKind = "component" | "wit-package";
+
+/** A package, with what the index shows about it. */
+export interface PackageSummary {
+  /** `namespace:name`. */
+  name: string;
+  namespace: string;
+  kind: PackageKind;
+  description: string;
+  createdAt: Timestamp;
+  /** When a version was last published. */
+  updatedAt: Timestamp;
+  /** The highest version that is neither yanked nor a pre-release, or `null`. */
+  latestVersion: Version | null;
+  /** How many versions exist, yanked ones included. */
+  versionCount: number;
+}
+
+/** A published version without its document. */
+export interface VersionSummary {
+  /** `namespace:name`. */
+  package: string;
+  version: Version;
+  kind: PackageKind;
+  digest: Digest;
+  size: number;
+  publishedAt: Timestamp;
+  /** Who published it (a token's owner). */
+  publisher: string;
+  yanked: boolean;
+  yankedAt: Timestamp | null;
+}
+
+/** A published version with the JSON document the server derived from its bytes. */
+export interface VersionRecord extends VersionSummary {
+  document: JsonObject;
+}
+
+/** A package with all its versions, highest first. */
+export interface PackageDetail {
+  package: PackageSummary;
+  versions: VersionSummary[];
+}
+
+/**
+ * How a version relates to a name in the search index:
+ * - `exports`: the component exports the interface;
+ * - `imports`: the component imports the interface;
+ * - `targets-world`: the component implements the world;
+ * - `defines`: the WIT package defines the interface or world;
+ * - `depends-on`: the version depends on the package (no interface name).
+ */
+export type SearchRelation = "exports" | "imports" | "targets-world" | "defines" | "depends-on";
+
+/** The relations that say "this version needs the target" (the others say "it provides it"). */
+export const REQUIRING_RELATIONS: readonly SearchRelation[] = ["imports", "depends-on"];
+
+/**
+ * The name a search row points at, split so that semver-compatible lookups are possible:
+ * `wasi:http/incoming-handler@0.2.0` is `{namespace: "wasi", package: "http",
+ * name: "incoming-handler", version: "0.2.0"}`; a package-level target has `name: null`.
+ */
+export interface SearchTarget {
+  namespace: string;
+  package: string;
+  name: string | null;
+  version: Version | null;
+}
+
+/** One row of the search index, given at publish time. */
+export interface SearchRowInput extends SearchTarget {
+  relation: SearchRelation;
+}
+
+/** One row of the search index, as queries return it. */
+export interface SearchRow extends SearchRowInput {
+  /** The version this row belongs to (`namespace:name`). */
+  fromPackage: string;
+  fromVersion: Version;
+}
+
+/** What {@link MetadataStore.commitVersion} inserts in one transaction. */
+export interface PublishInput {
+  name: PackageName;
+  version: Version;
+  kind: PackageKind;
+  digest: Digest;
+  size: number;
+  publisher: string;
+  /** Replaces the package's description when given. */
+  description?: string;
+  document: JsonObject;
+  searchRows: readonly SearchRowInput[];
+}
+
+/** What {@link MetadataStore.replaceDerived} rewrites for a version. */
+export interface DerivedInput {
+  document: JsonObject;
+  searchRows: readonly SearchRowInput[];
+}
+
+/** Options of {@link MetadataStore.latestVersion}. */
+export interface LatestOptions {
+  /** Consider pre-releases too (default false). */
+  includePrerelease?: boolean;
+}
+
+/** A query of the search index by target. */
+export interface TargetQuery {
+  relation: SearchRelation;
+  namespace: string;
+  package: string;
+  /** The interface or world; omitted: any name in the package (and package-level rows). */
+  name?: string;
+  /**
+   * With a version, only semver-compatible rows match: for providing relations (`exports`,
+   * `defines`, `targets-world`) a row at T matches wanted V when T can fill an import of V (same
+   * series, T ≥ V); for requiring relations (`imports`, `depends-on`) a row wanting T matches when
+   * V can fill it. Rows without a version match only queries without one. Pre-releases match
+   * exactly. Without a version, every row matches.
+   */
+  version?: Version;
+  /** Match only this exact version, no semver range (default false). */
+  exact?: boolean;
+  includeYanked?: boolean;
+  /** Keep only the highest matching version of each package (default false). */
+  latestPerPackage?: boolean;
+  limit?: number;
+}
+
+/** A query of packages by text. */
+export interface TextQuery {
+  /** Words that must all appear (case-insensitively) in the name or the description. */
+  text: string;
+  kind?: PackageKind;
+  /** Include packages whose every version is yanked (default false). */
+  includeYanked?: boolean;
+  limit?: number;
+}
+
+/** A package that depends on another, with its highest version that does. */
+export interface DependentRecord {
+  package: string;
+  version: Version;
+}
+
+/** Counts for the front page. */
+export interface Totals {
+  packages: number;
+  versions: number;
+  namespaces: number;
+  /** Sum of the sizes of all versions' bytes. */
+  bytes: number;
+}
+
+/** A member's role in a namespace. */
+export type NamespaceRole = "owner" | "member";
+
+/** A namespace with everyone who may publish to it. */
+export interface NamespaceRecord {
+  name: string;
+  createdAt: Timestamp;
+  members: { user: string; role: NamespaceRole; addedAt: Timestamp }[];
+}
+
+/** What a token allows. */
+export type TokenScope = "publish" | "yank" | "admin";
+
+/** What {@link MetadataStore.createToken} stores beside the secret's hash. */
+export interface TokenInput {
+  owner: string;
+  scopes: readonly TokenScope[];
+  /** The namespaces the token may act on; `null` means any the owner may act on. */
+  namespaces: readonly string[] | null;
+  description?: string;
+}
+
+/** A stored token. The secret itself is never stored, only its hash. */
+export interface TokenRecord {
+  id: string;
+  owner: string;
+  scopes: TokenScope[];
+  namespaces: string[] | null;
+  description: string;
+  createdAt: Timestamp;
+  lastUsedAt: Timestamp | null;
+  revokedAt: Timestamp | null;
+}
+
+/** A position in {@link MetadataStore.listVersions}: the last row seen. */
+export interface VersionCursor {
+  package: string;
+  version: Version;
+}
+
+/**
+ * Packages, versions, yanks, namespaces, tokens and the search index.
+ *
+ * Methods are async so that a networked backend fits the same interface. Every implementation
+ * passes `metadataStoreContract` in storage/_contract.ts.
+ */
+export interface MetadataStore {
+  // --- the commit point
+  /**
+   * Publishes a version: inserts the version row, its search rows and the package row if new, in
+   * one transaction. A version that exists already fails with `conflict` and writes nothing; a
+   * package of another kind fails with `kind-mismatch`.
+   */
+  commitVersion(input: PublishInput): Promise<VersionRecord>;
+  /** Rewrites a version's document and search rows (rebuilding derived data) in one transaction. */
+  replaceDerived(name: PackageName, version: Version, input: DerivedInput): Promise<void>;
+  /** Sets or clears the yanked flag; idempotent. Fails with `not-found`. */
+  setYanked(name: PackageName, version: Version, yanked: boolean): Promise<VersionSummary>;
+  /** Replaces a package's description. Fails with `not-found`. */
+  setDescription(name: PackageName, description: string): Promise<PackageSummary>;
+
+  // --- reads
+  getPackage(name: PackageName): Promise<PackageDetail | undefined>;
+  getVersion(name: PackageName, version: Version): Promise<VersionRecord | undefined>;
+  /** The highest non-yanked version (semver order), pre-releases only when asked. */
+  latestVersion(name: PackageName, options?: LatestOptions): Promise<VersionSummary | undefined>;
+  /** The search rows of one version (its imports, exports, dependencies…). */
+  searchRowsOf(name: PackageName, version: Version): Promise<SearchRow[]>;
+  /** Packages matching words of their name or description, best first. */
+  searchText(query: TextQuery): Promise<PackageSummary[]>;
+  /** Rows pointing at an interface, world or package; by package, then version high to low. */
+  searchTarget(query: TargetQuery): Promise<SearchRow[]>;
+  /** Packages that import from or depend on `name` (optionally a compatible `version` of it). */
+  dependentsOf(
+    name: PackageName,
+    options?: { version?: Version; includeYanked?: boolean },
+  ): Promise<DependentRecord[]>;
+  /** Packages by the time of their last publish, most recent first. */
+  recentPackages(limit: number): Promise<PackageSummary[]>;
+  totals(): Promise<Totals>;
+  /** All versions in (package, version-text) order after `after`, for rebuilds and checks. */
+  listVersions(options: { after?: VersionCursor; limit: number }): Promise<VersionSummary[]>;
+  /** Whether any version references the digest (garbage collection keeps such blobs). */
+  isDigestReferenced(digest: Digest): Promise<boolean>;
+
+  // --- namespaces
+  /**
+   * Claims an unclaimed namespace for `owner` atomically; `claimed` says whether this call did.
+   * When it was claimed before, the existing record is returned untouched.
+   */
+  claimNamespace(
+    name: string,
+    owner: string,
+  ): Promise<{ namespace: NamespaceRecord; claimed: boolean }>;
+  getNamespace(name: string): Promise<NamespaceRecord | undefined>;
+  /** Adds a member or changes their role. Fails with `not-found` for an unclaimed namespace. */
+  setNamespaceMember(name: string, user: string, role: NamespaceRole): Promise<NamespaceRecord>;
+  /** Removes a member; removing the last owner fails with `last-owner`. */
+  removeNamespaceMember(name: string, user: string): Promise<NamespaceRecord>;
+  /** The namespaces where `user` is an owner or a member. */
+  namespacesOf(user: string): Promise<NamespaceRecord[]>;
+
+  // --- tokens
+  /** Stores a token for `secret` (only its hash is kept). */
+  createToken(secret: string, input: TokenInput): Promise<TokenRecord>;
+  /** The token whose secret this is; revoked tokens only with `includeRevoked`. */
+  findTokenBySecret(
+    secret: string,
+    options?: { includeRevoked?: boolean },
+  ): Promise<TokenRecord | undefined>;
+  /** Records that a token was just used. */
+  touchToken(id: string): Promise<void>;
+  /** Revokes a token; idempotent. Fails with `not-found`. */
+  revokeToken(id: string): Promise<TokenRecord>;
+  listTokens(owner: string): Promise<TokenRecord[]>;
+
+  /** Releases the database; later calls fail with `closed`. */
+  close(): Promise<void>;
+}
+
+/** A blob store and a metadata store that live together (one data directory). */
+export interface Storage {
+  blobs: BlobStore;
+  metadata: MetadataStore;
+  close(): Promise<void>;
+}

@@ -1,0 +1,97 @@
+/**
+ * The storage layer of the wreg registry: a content-addressed {@link BlobStore} for the bytes of
+ * components and WIT packages, and a {@link MetadataStore} for packages, versions, yanks,
+ * namespaces, tokens and the search index.
+ *
+ * The embedded default ({@link openStorage}) keeps everything under one data directory: SQLite
+ * (`node:sqlite`, WAL, fsynced commits) for metadata and digest-named files for blobs. An
+ * in-memory pair ({@link openMemoryStorage}) behaves the same for fast tests. Every
+ * implementation passes one contract suite (storage/_contract.ts).
+ *
+ * Publishing is two steps with one commit point: {@link BlobStore.put} streams the bytes while
+ * hashing (an unreferenced blob is all a crash can leave), then
+ * {@link MetadataStore.commitVersion} inserts the version, its search rows and the package in one
+ * transaction; a duplicate version fails with a `conflict` {@link StorageError} and writes nothing.
+ *
+ * @example
+ * ```ts
+ * import { openMemoryStorage } from "./mod.ts";
+ * import { parsePackageName, parseVersion } from "../lib/names/mod.ts";
+ *
+ * const storage = openMemoryStorage();
+ * const bytes = new TextEncoder().encode("(component)");
+ * const blob = await storage.blobs.put(bytes);
+ * await storage.metadata.commitVersion({
+ *   name: parsePackageName("docs:hello"),
+ *   version: parseVersion("1.0.0"),
+ *   kind: "component",
+ *   digest: blob.digest,
+ *   size: blob.size,
+ *   publisher: "alice",
+ *   document: {},
+ *   searchRows: [],
+ * });
+ * const latest = await storage.metadata.latestVersion(parsePackageName("docs:hello"));
+ * console.assert(latest?.digest === blob.digest);
+ * ```
+ *
+ * @module
+ */
+export { isStorageError, STORAGE_ERRORS, StorageError, type StorageErrorCode } from "./_errors.ts";
+export type {
+  BlobBody,
+  BlobSource,
+  BlobStat,
+  BlobStore,
+  ByteRange,
+  DependentRecord,
+  DerivedInput,
+  JsonObject,
+  JsonValue,
+  LatestOptions,
+  MetadataStore,
+  NamespaceRecord,
+  NamespaceRole,
+  PackageDetail,
+  PackageKind,
+  PackageSummary,
+  PublishInput,
+  PutOptions,
+  PutResult,
+  SearchRelation,
+  SearchRow,
+  SearchRowInput,
+  SearchTarget,
+  Storage,
+  TargetQuery,
+  TextQuery,
+  Timestamp,
+  TokenInput,
+  TokenRecord,
+  TokenScope,
+  Totals,
+  VersionCursor,
+  VersionRecord,
+  VersionSummary,
+} from "./_types.ts";
+export { REQUIRING_RELATIONS } from "./_types.ts";
+export {
+  type EmbeddedStorage,
+  openMemoryStorage,
+  openStorage,
+  type OpenStorageOptions,
+} from "./_open.ts";
+export { FsBlobStore, type FsBlobStoreOptions } from "./_fs_blob_store.ts";
+export { MemoryBlobStore } from "./_memory_blob_store.ts";
+export { SqliteMetadataStore, type SqliteMetadataStoreOptions } from "./_sqlite_metadata_store.ts";
+export { MemoryMetadataStore } from "./_memory_metadata_store.ts";
+export { type VerifyReport, verifyStorage } from "./_verify.ts";
+export {
+  formatTarget as formatSearchTarget,
+  hashTokenSecret,
+  newTokenSecret,
+  parseSearchTarget,
+} from "./_rules.ts";
+export { blobKey, DEFAULT_DATA_DIR } from "./_paths.ts";
+export { DEFAULT_MAX_BLOB_SIZE } from "./_ingest.ts";
+export { SCHEMA_VERSION } from "./_migrations.ts";
