@@ -99,12 +99,16 @@ export function checkLayers(files: SourceFile[]): string[] {
     const isProduct = from in LAYERS || isLib;
     if (isLib) {
       const body = file.text.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
-      for (const [re, what] of [
-        [/\bDeno\./, "Deno.*"],
-        [/\bconsole\./, "console.*"],
-      ] as const) {
+      for (
+        const [re, what] of [
+          [/\bDeno\./, "Deno.*"],
+          [/\bconsole\./, "console.*"],
+        ] as const
+      ) {
         if (re.test(body) && !file.path.endsWith("_test.ts")) {
-          problems.push(`${file.path}: ${what} used inside lib/ (lib/ is pure; do I/O at the edges)`);
+          problems.push(
+            `${file.path}: ${what} used inside lib/ (lib/ is pure; do I/O at the edges)`,
+          );
         }
       }
     }
@@ -124,7 +128,9 @@ export function checkLayers(files: SourceFile[]): string[] {
       const to = moduleOf(target);
       if (to === from) continue;
       if (FREE.includes(to)) {
-        if (isProduct) problems.push(`${where}: ${from} imports ${to} (${to}/ is not product code)`);
+        if (isProduct) {
+          problems.push(`${where}: ${from} imports ${to} (${to}/ is not product code)`);
+        }
         continue;
       }
       const base = target.split("/").pop();
