@@ -1,10 +1,15 @@
 /**
  * The behaviour every storage implementation must have, as one suite of `Deno.test`s. An
- * implementation's test file registers it in a few lines:
+ * implementation's test file registers it in a few lines (see memory_test.ts):
  *
- * ```ts
- * blobStoreContract("memory", () => Promise.resolve({ store: new MemoryBlobStore(), cleanup: async () => {} }));
+ * ```ts ignore
+ * import { blobStoreContract } from "./_contract.ts";
+ * import { MemoryBlobStore } from "./mod.ts";
+ * blobStoreContract("memory", () =>
+ *   Promise.resolve({ store: new MemoryBlobStore(), cleanup: () => Promise.resolve() }));
  * ```
+ *
+ * @module
  */
 import assert from "node:assert/strict";
 import {
