@@ -17,7 +17,9 @@ The request (JSON on stdin):
                 "my:pkg/clock": { "now": {"result": 42} },
                 "top-level-func": {"trap": "not here"} },
       "unknownImports": "trap" | "error",     (default "trap")
-      "wasi": true                             (default true: link WASI 0.2 with stdout/stderr captured)
+      "wasi": true,                            (default true: link WASI 0.2 with stdout/stderr captured)
+      "cache": true                            (default true: wasmtime's compilation cache; the
+                                                environment variable WREG_WASMTIME_CACHE=0 turns it off)
     }
 
 Without "calls" the component is only validated, instantiated when "instantiate" is true, and
@@ -320,9 +322,15 @@ def define_host(engine, linker, component, host, unknown):
                         raise RunError("request", f"Cannot define host import {name}#{fname}: "
                                        f"the instance has {', '.join(sorted(funcs))}")
                 with root.add_instance(name) as inst:
-                    for fname, behaviour in spec.items():
-                        inst.add_func(fname, make_host_func(record, f"{name}#{fname}",
-                                                            funcs[fname], behaviour))
+                    for fname, fty in funcs.items():
+                        if fname in spec:
+                            behaviour = spec[fname]
+                        elif unknown == "trap" and isinstance(fty, cm.FuncType):
+                            behaviour = {"trap": TRAP}
+                        else:
+                            continue
+                        inst.add_func(fname, make_host_func(record, f"{name}#{fname}", fty,
+                                                            behaviour))
             else:
                 raise RunError("request", f"Cannot define host import {name}: only functions "
                                f"and instances of functions are supported, not "
@@ -393,7 +401,15 @@ def run(request):
     except OSError as e:
         raise RunError("request", f"Cannot read {request['component']}: {e.strerror}")
 
-    engine = wasmtime.Engine()
+    config = wasmtime.Config()
+    if request.get("cache", True) and os.environ.get("WREG_WASMTIME_CACHE", "1") != "0":
+        # wasmtime's compilation cache (~/.cache/wasmtime, keyed by the bytes, the settings and
+        # the wasmtime version): a 1.5 MB QuickJS component compiles in ~1.5 s, loads in 20 ms.
+        try:
+            config.cache = True
+        except wasmtime.WasmtimeError:
+            pass
+    engine = wasmtime.Engine(config)
     try:
         component = cm.Component(engine, wasm)
     except wasmtime.WasmtimeError as e:
