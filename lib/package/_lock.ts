@@ -1,0 +1,266 @@
+import {
+  type Digest,
+  parseDigest,
+  parseInterfaceName,
+  parsePackageName,
+  parseRange,
+  parseVersion,
+  type Version,
+  type VersionRange,
+} from "../names/mod.ts";
+import { LockError } from "./_errors.ts";
+import {
+  checkKeys,
+  checkUrl,
+  entry,
+  expectObject,
+  expectString,
+  type Fail,
+  field,
+  parseJson,
+  parseName,
+  sorted,
+} from "./_json.ts";
+import type { PackageKind } from "./_manifest.ts";
+import { PROJECT } from "./_resolve.ts";
+
+/** The format version of `wreg.lock` this code reads and writes. */
+export const LOCK_VERSION = 1;
+
+/** One package held by the lock. */
+export interface LockedPackage {
+  readonly version: Version;
+  readonly kind: PackageKind;
+  /** The registry the package comes from. */
+  readonly registry: string;
+  /** The `sha256:` digest of the package's bytes. */
+  readonly digest: Digest;
+  /** Who requires it, with which range: package name, or `"wreg.json"` for the project. */
+  readonly requirements: Readonly<Record<string, VersionRange>>;
+  /** Its own dependencies, as the version declares them. */
+  readonly dependencies: Readonly<Record<string, VersionRange>>;
+}
+
+/** The implementation that fills one import of a component. */
+export interface LockedFill {
+  readonly package: string;
+  readonly version: Version;
+  readonly digest: Digest;
+}
+
+/** The lock file, `wreg.lock`. */
+export interface Lock {
+  /** Package name → what is locked. */
+  readonly packages: Readonly<Record<string, LockedPackage>>;
+  /** Component package → imported interface (`ns:pkg/iface@1.2.3`) → implementation. */
+  readonly fills: Readonly<Record<string, Readonly<Record<string, LockedFill>>>>;
+}
+
+const PACKAGE_KEYS = ["version", "kind", "registry", "digest", "requirements", "dependencies"];
+const FILL_KEYS = ["package", "version", "digest"];
+
+const fail: Fail = (code, path, detail) => {
+  throw new LockError(code, path, detail);
+};
+
+/**
+ * Parses and validates `wreg.lock`: every field present and well-formed, no unknown key, every
+ * dependency and requirer locked too, every package required by someone, every fill's
+ * implementation locked at the same version and digest.
+ *
+ * @throws {LockError} naming the JSON path of the first bad part.
+ */
+export function parseLock(text: string): Lock {
+  return validateLock(parseJson(text, "wreg.lock", fail));
+}
+
+/** Validates a lock already parsed from JSON (see {@link parseLock}). */
+export function validateLock(value: unknown): Lock {
+  const o = expectObject(value, "", fail);
+  checkKeys(o, ["lockVersion", "packages", "fills"], "", fail);
+  const v = o.lockVersion;
+  if (v === undefined) fail("missing-field", "lockVersion", "wreg.lock has no lock version");
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
+    fail("invalid-value", "lockVersion", `expected a positive integer, found ${JSON.stringify(v)}`);
+  }
+  if (v !== LOCK_VERSION) {
+    fail(
+      "unsupported-version",
+      "lockVersion",
+      `wreg.lock has format version ${v}, and this wreg reads version ${LOCK_VERSION}` +
+        ((v as number) > LOCK_VERSION ? " (written by a newer wreg: upgrade wreg)" : ""),
+    );
+  }
+  for (const key of ["packages", "fills"]) {
+    if (o[key] === undefined) fail("missing-field", key, `wreg.lock has no ${JSON.stringify(key)}`);
+  }
+  const packages: Record<string, LockedPackage> = {};
+  for (const [name, p] of Object.entries(expectObject(o.packages, "packages", fail))) {
+    packages[name] = readPackage(name, p);
+  }
+  for (const [name, p] of Object.entries(packages)) {
+    const path = entry("packages", name);
+    for (const dep of Object.keys(p.dependencies)) {
+      if (!Object.hasOwn(packages, dep)) {
+        fail(
+          "inconsistent",
+          entry(field(path, "dependencies"), dep),
+          `${dep} is a dependency but is not in "packages"`,
+        );
+      }
+    }
+    for (const by of Object.keys(p.requirements)) {
+      if (by !== PROJECT && !Object.hasOwn(packages, by)) {
+        fail(
+          "inconsistent",
+          entry(field(path, "requirements"), by),
+          `the requirer ${by} is not in "packages"`,
+        );
+      }
+    }
+    if (Object.keys(p.requirements).length === 0) {
+      fail("inconsistent", field(path, "requirements"), `nothing requires ${name}`);
+    }
+  }
+  const fills: Record<string, Record<string, LockedFill>> = {};
+  for (const [component, f] of Object.entries(expectObject(o.fills, "fills", fail))) {
+    const path = entry("fills", component);
+    parseName(parsePackageName, component, path, fail);
+    if (!Object.hasOwn(packages, component)) {
+      fail("inconsistent", path, `the component ${component} is not in "packages"`);
+    }
+    const out: Record<string, LockedFill> = {};
+    for (const [iface, impl] of Object.entries(expectObject(f, path, fail))) {
+      out[iface] = readFill(entry(path, iface), iface, impl, packages);
+    }
+    fills[component] = out;
+  }
+  return { packages, fills };
+}
+
+function required(o: Record<string, unknown>, keys: readonly string[], path: string): void {
+  for (const key of keys) {
+    if (o[key] === undefined) fail("missing-field", field(path, key), `missing`);
+  }
+}
+
+function readPackage(name: string, value: unknown): LockedPackage {
+  const path = entry("packages", name);
+  parseName(parsePackageName, name, path, fail);
+  const p = expectObject(value, path, fail);
+  checkKeys(p, PACKAGE_KEYS, path, fail);
+  required(p, PACKAGE_KEYS, path);
+  const at = (key: string) => field(path, key);
+  const kind = expectString(p.kind, at("kind"), fail);
+  if (kind !== "component" && kind !== "wit") {
+    fail(
+      "invalid-value",
+      at("kind"),
+      `expected "component" or "wit", found ${JSON.stringify(kind)}`,
+    );
+  }
+  return {
+    version: parseName(
+      parseVersion,
+      expectString(p.version, at("version"), fail),
+      at("version"),
+      fail,
+    ),
+    kind,
+    registry: checkUrl(expectString(p.registry, at("registry"), fail), at("registry"), fail),
+    digest: parseName(parseDigest, expectString(p.digest, at("digest"), fail), at("digest"), fail),
+    requirements: readRanges(p.requirements, at("requirements"), true),
+    dependencies: readRanges(p.dependencies, at("dependencies"), false),
+  };
+}
+
+function readRanges(
+  value: unknown,
+  path: string,
+  allowProject: boolean,
+): Record<string, VersionRange> {
+  const out: Record<string, VersionRange> = {};
+  for (const [name, range] of Object.entries(expectObject(value, path, fail))) {
+    const p = entry(path, name);
+    if (!(allowProject && name === PROJECT)) parseName(parsePackageName, name, p, fail);
+    out[name] = parseName(parseRange, expectString(range, p, fail), p, fail);
+  }
+  return out;
+}
+
+function readFill(
+  path: string,
+  iface: string,
+  value: unknown,
+  packages: Record<string, LockedPackage>,
+): LockedFill {
+  const i = parseName(parseInterfaceName, iface, path, fail);
+  if (i.version === undefined) {
+    fail("invalid-value", path, `a locked import names its version ("${iface}@1.2.3")`);
+  }
+  const f = expectObject(value, path, fail);
+  checkKeys(f, FILL_KEYS, path, fail);
+  required(f, FILL_KEYS, path);
+  const at = (key: string) => field(path, key);
+  const pkg = expectString(f.package, at("package"), fail);
+  parseName(parsePackageName, pkg, at("package"), fail);
+  const version = parseName(
+    parseVersion,
+    expectString(f.version, at("version"), fail),
+    at("version"),
+    fail,
+  );
+  const digest = parseName(
+    parseDigest,
+    expectString(f.digest, at("digest"), fail),
+    at("digest"),
+    fail,
+  );
+  const locked = Object.hasOwn(packages, pkg) ? packages[pkg] : undefined;
+  if (locked === undefined) {
+    fail("inconsistent", at("package"), `the implementation ${pkg} is not in "packages"`);
+  } else if (locked.version !== version || locked.digest !== digest) {
+    fail(
+      "inconsistent",
+      path,
+      `${pkg}@${version} (${digest}) differs from packages[${JSON.stringify(pkg)}] ` +
+        `${locked.version} (${locked.digest})`,
+    );
+  }
+  return { package: pkg, version, digest };
+}
+
+/**
+ * Writes `wreg.lock`: `lockVersion`, then `packages` and `fills`, every record sorted by key,
+ * fixed field order, two-space indentation, a trailing newline. The same lock always prints to
+ * the same bytes, and `printLock(parseLock(t)) === t` for any `t` it printed.
+ */
+export function printLock(lock: Lock): string {
+  const packages: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(sorted(lock.packages))) {
+    packages[name] = {
+      version: p.version,
+      kind: p.kind,
+      registry: p.registry,
+      digest: p.digest,
+      requirements: sorted(p.requirements),
+      dependencies: sorted(p.dependencies),
+    };
+  }
+  const fills: Record<string, unknown> = {};
+  for (const [component, f] of Object.entries(sorted(lock.fills))) {
+    const out: Record<string, unknown> = {};
+    for (const [iface, impl] of Object.entries(sorted(f))) {
+      out[iface] = { package: impl.package, version: impl.version, digest: impl.digest };
+    }
+    fills[component] = out;
+  }
+  return JSON.stringify({ lockVersion: LOCK_VERSION, packages, fills }, null, 2) + "\n";
+}
+
+/** The locked version of every package, for {@link ResolveOptions.locked}. */
+export function lockedVersions(lock: Lock): Record<string, Version> {
+  const out: Record<string, Version> = {};
+  for (const [name, p] of Object.entries(sorted(lock.packages))) out[name] = p.version;
+  return out;
+}

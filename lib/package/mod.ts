@@ -1,0 +1,108 @@
+/**
+ * The pure core of wreg's package manager: the `wreg.json` manifest and `wreg.lock` lock formats,
+ * a deterministic PubGrub-style semver resolver that explains its failures, and the decision of
+ * which implementation fills each import of a component.
+ *
+ * Nothing here does I/O: the CLI reads and writes the files, and backs a {@link PackageSource}
+ * with the registry and its cache.
+ *
+ * A typical `wreg add` / `install`:
+ * 1. {@link parseManifest} the project's `wreg.json`, {@link parseDependencySpec} the user's spec,
+ *    {@link withDependency} to add it.
+ * 2. {@link resolve} the {@link requirementsOf} the manifest against the registry, preferring
+ *    {@link lockedVersions} of the old lock; a {@link ResolutionError} explains a conflict.
+ * 3. For each component, {@link importsToLookUp} then {@link planFills} to fill its imports.
+ * 4. {@link lockFromResolution} and {@link printLock}; {@link printManifest}.
+ * `install` checks {@link checkLockCurrent} and uses the lock as it is.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   lockFromResolution, memorySource, parseDigest, parseManifest, printLock, requirementsOf, resolve,
+ * } from "./mod.ts";
+ * const manifest = parseManifest(`{"name": "docs:app", "dependencies": {"docs:processor": "^0.1"}}`);
+ * const source = memorySource({ "docs:processor": { "0.1.0": {}, "0.1.1": {}, "0.2.0": {} } });
+ * const resolution = await resolve({ requirements: requirementsOf(manifest), source });
+ * const lock = lockFromResolution(resolution, () => ({
+ *   kind: "wit",
+ *   registry: "http://127.0.0.1:8080",
+ *   digest: parseDigest("sha256:" + "0".repeat(64)),
+ * }));
+ * console.assert(lock.packages["docs:processor"].version === "0.1.1");
+ * console.assert(printLock(lock).startsWith('{\n  "lockVersion": 1,'));
+ * ```
+ *
+ * @module
+ */
+export {
+  type FormatErrorCode,
+  LockError,
+  ManifestError,
+  SpecError,
+  type SpecErrorCode,
+} from "./_errors.ts";
+export {
+  checkPublishable,
+  type FillChoice,
+  type Manifest,
+  MANIFEST_KEYS,
+  type PackageKind,
+  parseManifest,
+  printManifest,
+  registryFor,
+  requirementsOf,
+  validateManifest,
+  witFolder,
+} from "./_manifest.ts";
+export {
+  caretRange,
+  type DependencySpec,
+  parseDependencySpec,
+  withDependency,
+  withoutDependency,
+} from "./_spec.ts";
+export {
+  type Lock,
+  LOCK_VERSION,
+  type LockedFill,
+  type LockedPackage,
+  lockedVersions,
+  parseLock,
+  printLock,
+  validateLock,
+} from "./_lock.ts";
+export {
+  checkLockCurrent,
+  lockFromResolution,
+  type LockProblem,
+  type LockProblemCode,
+  type PackageOrigin,
+} from "./_lock_build.ts";
+export {
+  type Awaitable,
+  type Dependencies,
+  type ListedVersion,
+  type MemoryIndex,
+  memorySource,
+  type PackageSource,
+} from "./_source.ts";
+export {
+  PROJECT,
+  type Resolution,
+  ResolutionError,
+  type ResolutionErrorCode,
+  resolve,
+  type ResolvedPackage,
+  type ResolveOptions,
+} from "./_resolve.ts";
+export {
+  fillChoiceFor,
+  type FilledImport,
+  FillError,
+  type FillErrorCode,
+  type FillPlan,
+  type FillRequest,
+  type Implementation,
+  importsToLookUp,
+  planFills,
+} from "./_fill.ts";
