@@ -1,0 +1,1254 @@
+/**
+ * The checker: walks a {@link ComponentAst} definition by definition, building the semantic index
+ * spaces, validating indices, sorts, names and type rules, and inferring the component's type
+ * (its imports and exports with full types). Instantiation of nested components substitutes the
+ * supplied types and resources into the exports, so identities survive composition.
+ */
+import { isKebab, type ParsedExternName, parseExternName, uniquenessKey } from "./_extern_name.ts";
+import type {
+  Alias,
+  CanonDef,
+  CanonOption,
+  ComponentAst,
+  ComponentDecl,
+  CoreModuleAst,
+  CoreSubType,
+  CoreTypeDef,
+  DefinedTypeDef,
+  ExternDesc,
+  ExternName,
+  InstanceDecl,
+  SortIndex,
+  TypeDef,
+  ValTypeRef,
+} from "./_ast.ts";
+import { Budget } from "./_budget.ts";
+import { ComponentDecodeError, type ComponentDecodeErrorCode } from "./_error.ts";
+import { Remapper } from "./_remap.ts";
+import { entityMismatch } from "./_subtype.ts";
+import {
+  type AnyType,
+  type ComponentType,
+  type CoreInstanceType,
+  type CoreKind,
+  type DefKind,
+  describeType,
+  type Entity,
+  freshResource,
+  type FuncType,
+  type InstanceType,
+  type Item,
+  type ModuleType,
+  type ResourceId,
+  type ResType,
+  type ValType,
+  withUnique,
+} from "./_types.ts";
+
+/** A core type of the core type index space: a subtype of a recursion group, or a module type. */
+export type CoreTypeEntry = CoreSubType | ModuleType;
+
+type ScopeKind = "component" | "component-type" | "instance-type";
+
+/** The semantic index spaces of one component (or component/instance type) scope. */
+export class Scope {
+  types: AnyType[] = [];
+  coreTypes: CoreTypeEntry[] = [];
+  funcs: FuncType[] = [];
+  values: ValType[] = [];
+  instances: InstanceType[] = [];
+  components: ComponentType[] = [];
+  coreModules: ModuleType[] = [];
+  coreInstances: CoreInstanceType[] = [];
+  coreFuncs = 0;
+  coreTables = 0;
+  coreMemories = 0;
+  coreGlobals = 0;
+  coreTags = 0;
+  imports = new Map<string, Item>();
+  exports = new Map<string, Item>();
+  importKeys = new Map<string, string>();
+  exportKeys = new Map<string, string>();
+  importedResources = new Map<ResourceId, number[]>();
+  definedResources: ResourceId[] = [];
+  definedSet = new Set<ResourceId>();
+  explicitResources = new Map<ResourceId, number[]>();
+  /** Resources imported/exported by a plain name in this scope, for `[method]r.f` checks. */
+  importResourceNames = new Map<string, ResourceId>();
+  exportResourceNames = new Map<string, ResourceId>();
+  constructor(readonly kind: ScopeKind, readonly parent: Scope | undefined) {}
+
+  define(r: ResourceId): void {
+    this.definedResources.push(r);
+    this.definedSet.add(r);
+  }
+}
+
+/** The result of checking a component: its type and its semantic index spaces. */
+export interface CheckedComponent {
+  ast: ComponentAst;
+  /** The component's type: imports and exports with their inferred types. */
+  type: ComponentType;
+  /** The semantic index spaces after the last definition. */
+  scope: Scope;
+  /** The checked nested components, in the order of `ast.components`. */
+  nested: CheckedComponent[];
+}
+
+class Checker {
+  constructor(readonly budget: Budget) {}
+
+  fail(code: ComponentDecodeErrorCode, reason: string, offset: number): never {
+    throw new ComponentDecodeError(code, reason, offset);
+  }
+
+  at<T>(space: T[], index: number, what: string, offset: number): T {
+    if (index >= space.length) {
+      this.fail(
+        "index-out-of-bounds",
+        `unknown ${what} ${index}: ${what} index out of bounds`,
+        offset,
+      );
+    }
+    return space[index];
+  }
+
+  count(n: number, index: number, what: string, offset: number): void {
+    if (index >= n) {
+      this.fail(
+        "index-out-of-bounds",
+        `unknown ${what} ${index}: ${what} index out of bounds`,
+        offset,
+      );
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Components
+
+  component(ast: ComponentAst, parent: Scope | undefined): CheckedComponent {
+    const scope = new Scope("component", parent);
+    const nested: CheckedComponent[] = [];
+    for (const def of ast.definitions) {
+      const offset = def.offset;
+      this.budget.offset = offset;
+      this.budget.spend();
+      switch (def.tag) {
+        case "core-module":
+          scope.coreModules.push(moduleTypeOf(def.module));
+          break;
+        case "core-instance":
+          scope.coreInstances.push(this.coreInstance(scope, def.def, offset));
+          break;
+        case "core-type":
+          this.coreType(scope, def.type, offset);
+          break;
+        case "component": {
+          const c = this.component(def.component, scope);
+          nested.push(c);
+          scope.components.push(c.type);
+          break;
+        }
+        case "instance":
+          scope.instances.push(this.instance(scope, def.def, offset));
+          break;
+        case "alias":
+          this.alias(scope, def.alias, offset);
+          break;
+        case "type":
+          scope.types.push(this.typeDef(scope, def.type, offset));
+          break;
+        case "canon":
+          this.canon(scope, def.canon, offset);
+          break;
+        case "start": {
+          const f = this.at(scope.funcs, def.func, "function", offset);
+          if (f.params.length !== def.args.length) {
+            this.fail(
+              "invalid-component",
+              `start function requires ${f.params.length} arguments`,
+              offset,
+            );
+          }
+          for (const a of def.args) this.at(scope.values, a, "value", offset);
+          const results = f.result === undefined ? 0 : 1;
+          if (results !== def.results) {
+            this.fail(
+              "invalid-component",
+              `start function results size is ${results}, not ${def.results}`,
+              offset,
+            );
+          }
+          if (f.result !== undefined) scope.values.push(f.result);
+          break;
+        }
+        case "import": {
+          const entity = this.typeRef(scope, def.import.desc, offset);
+          this.addImport(scope, def.import.name, entity, offset);
+          break;
+        }
+        case "export": {
+          const e = def.export;
+          let entity = this.entityOf(scope, e.item, offset, true);
+          if (e.desc !== undefined) {
+            const ascribed = this.typeRef(scope, e.desc, offset);
+            const why = entityMismatch(entity, ascribed, this.budget);
+            if (why !== undefined) {
+              this.fail(
+                "invalid-component",
+                `ascribed type of export is not compatible with item's type: ${why}`,
+                offset,
+              );
+            }
+            entity = ascribed;
+          }
+          this.addExport(scope, e.name, entity, offset);
+          break;
+        }
+        case "value":
+          scope.values.push(this.valType(scope, def.type, offset));
+          break;
+      }
+    }
+    const type: ComponentType = {
+      tag: "component",
+      imports: scope.imports,
+      exports: scope.exports,
+      importedResources: scope.importedResources,
+      definedResources: scope.definedResources,
+      explicitResources: scope.explicitResources,
+    };
+    return { ast, type, scope, nested };
+  }
+
+  coreInstance(
+    scope: Scope,
+    def: import("./_ast.ts").CoreInstanceDef,
+    offset: number,
+  ): CoreInstanceType {
+    if (def.tag === "instantiate") {
+      const mt = this.at(scope.coreModules, def.module, "module", offset);
+      const args = new Map<string, CoreInstanceType>();
+      for (const a of def.args) {
+        if (args.has(a.name)) {
+          this.fail(
+            "invalid-component",
+            `duplicate module instantiation argument named \`${a.name}\``,
+            offset,
+          );
+        }
+        args.set(a.name, this.at(scope.coreInstances, a.instance, "core instance", offset));
+      }
+      for (const imp of mt.imports) {
+        const arg = args.get(imp.module);
+        if (arg === undefined) {
+          this.fail(
+            "invalid-component",
+            `missing module instantiation argument named \`${imp.module}\``,
+            offset,
+          );
+        }
+        const kind = arg.exports.get(imp.name);
+        if (kind === undefined) {
+          this.fail(
+            "invalid-component",
+            `module instantiation argument \`${imp.module}\` does not export an item named \`${imp.name}\``,
+            offset,
+          );
+        }
+        if (kind !== imp.kind) {
+          this.fail(
+            "invalid-component",
+            `type mismatch for export \`${imp.name}\` of module instantiation argument \`${imp.module}\`: expected ${imp.kind}, found ${kind}`,
+            offset,
+          );
+        }
+      }
+      return { tag: "core-instance", exports: mt.exports };
+    }
+    const exports = new Map<string, CoreKind>();
+    for (const e of def.exports) {
+      if (exports.has(e.name)) {
+        this.fail("invalid-component", `export name \`${e.name}\` already defined`, offset);
+      }
+      switch (e.sort) {
+        case "func":
+          this.count(scope.coreFuncs, e.index, "core func", offset);
+          break;
+        case "table":
+          this.count(scope.coreTables, e.index, "table", offset);
+          break;
+        case "memory":
+          this.count(scope.coreMemories, e.index, "memory", offset);
+          break;
+        case "global":
+          this.count(scope.coreGlobals, e.index, "global", offset);
+          break;
+        case "tag":
+          this.count(scope.coreTags, e.index, "tag", offset);
+          break;
+        default:
+          this.fail(
+            "invalid-component",
+            `core instances cannot export items of sort ${e.sort}`,
+            offset,
+          );
+      }
+      exports.set(e.name, e.sort as CoreKind);
+    }
+    return { tag: "core-instance", exports };
+  }
+
+  coreType(scope: Scope, t: CoreTypeDef, offset: number): void {
+    if (t.tag === "rec") {
+      for (const s of t.types) scope.coreTypes.push(s);
+      return;
+    }
+    scope.coreTypes.push(this.moduleTypeDecl(scope, t, offset));
+  }
+
+  moduleTypeDecl(scope: Scope, t: CoreTypeDef & { tag: "module" }, offset: number): ModuleType {
+    const inner: CoreTypeEntry[] = [];
+    const imports: ModuleType["imports"][number][] = [];
+    const exports = new Map<string, CoreKind>();
+    for (const d of t.decls) {
+      switch (d.tag) {
+        case "type":
+          if (d.type.tag === "module") {
+            this.fail(
+              "invalid-component",
+              "module types cannot be nested inside module types",
+              offset,
+            );
+          }
+          for (const s of d.type.types) inner.push(s);
+          break;
+        case "alias": {
+          let target: Scope | undefined = scope;
+          for (let i = 0; i < d.count - 1 && target !== undefined; i++) target = target.parent;
+          if (d.count === 0 || target === undefined) {
+            this.fail("invalid-component", `invalid outer alias count of ${d.count}`, offset);
+          }
+          const ty = this.at(target.coreTypes, d.index, "core type", offset);
+          if (ty.tag === "module") {
+            this.fail(
+              "invalid-component",
+              "module types cannot be aliased into module types",
+              offset,
+            );
+          }
+          inner.push(ty);
+          break;
+        }
+        case "import":
+          if (d.desc.kind === "func" || d.desc.kind === "tag") {
+            this.at(inner, d.desc.type, "type", offset);
+          }
+          imports.push({ module: d.module, name: d.name, kind: d.desc.kind });
+          break;
+        case "export":
+          if (exports.has(d.name)) {
+            this.fail("invalid-component", `duplicate export name \`${d.name}\``, offset);
+          }
+          if (d.desc.kind === "func" || d.desc.kind === "tag") {
+            this.at(inner, d.desc.type, "type", offset);
+          }
+          exports.set(d.name, d.desc.kind);
+          break;
+      }
+    }
+    return { tag: "module", imports, exports };
+  }
+
+  instance(scope: Scope, def: import("./_ast.ts").InstanceDef, offset: number): InstanceType {
+    if (def.tag === "instantiate") {
+      const ct = this.at(scope.components, def.component, "component", offset);
+      const args = new Map<string, Entity>();
+      for (const a of def.args) {
+        if (args.has(a.name)) {
+          this.fail(
+            "invalid-component",
+            `instantiation argument \`${a.name}\` conflicts with previous argument`,
+            offset,
+          );
+        }
+        args.set(a.name, this.entityOf(scope, a.item, offset, false));
+      }
+      return this.instantiate(scope, ct, args, offset);
+    }
+    const exports = new Map<string, Item>();
+    const keys = new Map<string, string>();
+    const explicit = new Map<ResourceId, number[]>();
+    for (const e of def.exports) {
+      const entity = this.entityOf(scope, e.item, offset, false);
+      this.checkName(e.name, entity, keys, "export", undefined, offset);
+      if (entity.kind === "type" && entity.created.tag === "resource") {
+        explicit.set(entity.created.resource, [exports.size]);
+      }
+      if (entity.kind === "instance") {
+        for (const [r, path] of entity.type.explicitResources) {
+          explicit.set(r, [exports.size, ...path]);
+        }
+      }
+      exports.set(e.name.name, { entity, name: e.name });
+    }
+    return { tag: "instance", exports, definedResources: [], explicitResources: explicit };
+  }
+
+  /** Instantiates `ct` with `args`: checks the arguments and substitutes them into the exports. */
+  instantiate(
+    scope: Scope,
+    ct: ComponentType,
+    args: Map<string, Entity>,
+    offset: number,
+  ): InstanceType {
+    const resources = new Map<ResourceId, ResourceId>();
+    const importList = [...ct.imports.entries()];
+    for (const [res, path] of ct.importedResources) {
+      const first = importList[path[0]];
+      if (first === undefined) continue;
+      let ty: Entity | undefined = first[1].entity;
+      let arg = args.get(first[0]);
+      for (let i = 1; i < path.length && ty !== undefined; i++) {
+        if (ty.kind !== "instance") {
+          ty = undefined;
+          break;
+        }
+        const entry: [string, Item] | undefined = [...ty.type.exports.entries()][path[i]];
+        if (entry === undefined) {
+          ty = undefined;
+          break;
+        }
+        ty = entry[1].entity;
+        arg = arg?.kind === "instance" ? arg.type.exports.get(entry[0])?.entity : undefined;
+      }
+      if (arg?.kind === "type" && arg.created.tag === "resource") {
+        resources.set(res, arg.created.resource);
+      }
+    }
+    const map = (r: ResourceId) => resources.get(r) ?? r;
+    const renamed = new Map<AnyType, AnyType>();
+    for (const [name, item] of ct.imports) {
+      const arg = args.get(name);
+      if (arg === undefined) {
+        this.fail("invalid-component", `missing import named \`${name}\``, offset);
+      }
+      const why = entityMismatch(arg, item.entity, this.budget, map);
+      if (why !== undefined) {
+        this.fail("invalid-component", `type mismatch for import \`${name}\`: ${why}`, offset);
+      }
+      registerRenamings(arg, item.entity, renamed);
+    }
+    for (const r of ct.definedResources) {
+      const fresh = freshResource();
+      resources.set(r, fresh);
+      scope.define(fresh);
+    }
+    const rm = new Remapper(renamed, resources, this.budget);
+    const exports = rm.items(ct.exports);
+    const explicit = new Map<ResourceId, number[]>();
+    for (const [r, path] of ct.explicitResources) explicit.set(rm.resourceId(r), path);
+    return { tag: "instance", exports, definedResources: [], explicitResources: explicit };
+  }
+
+  /** The entity a sort index names (for exports, instantiation arguments and bags of exports). */
+  entityOf(scope: Scope, item: SortIndex, offset: number, unique: boolean): Entity {
+    switch (item.sort) {
+      case "core module":
+        return { kind: "module", type: this.at(scope.coreModules, item.index, "module", offset) };
+      case "func":
+        return { kind: "func", type: this.at(scope.funcs, item.index, "function", offset) };
+      case "value":
+        return { kind: "value", type: this.at(scope.values, item.index, "value", offset) };
+      case "type": {
+        const referenced = this.at(scope.types, item.index, "type", offset);
+        return { kind: "type", referenced, created: unique ? withUnique(referenced) : referenced };
+      }
+      case "instance":
+        return { kind: "instance", type: this.at(scope.instances, item.index, "instance", offset) };
+      case "component":
+        return {
+          kind: "component",
+          type: this.at(scope.components, item.index, "component", offset),
+        };
+      default:
+        this.fail(
+          "invalid-component",
+          `cannot export or pass an item of sort ${item.sort} here`,
+          offset,
+        );
+    }
+  }
+
+  alias(scope: Scope, alias: Alias, offset: number): void {
+    const t = alias.target;
+    if (t.tag === "export") {
+      const inst = this.at(scope.instances, t.instance, "instance", offset);
+      const item = inst.exports.get(t.name);
+      if (item === undefined) {
+        this.fail(
+          "invalid-component",
+          `instance ${t.instance} has no export named \`${t.name}\``,
+          offset,
+        );
+      }
+      const want = SORT_OF_KIND[item.entity.kind];
+      if (want !== alias.sort) {
+        this.fail(
+          "invalid-component",
+          `export \`${t.name}\` for instance ${t.instance} is not a ${alias.sort}`,
+          offset,
+        );
+      }
+      if (scope.kind !== "component" && alias.sort !== "type" && alias.sort !== "instance") {
+        this.fail(
+          "invalid-component",
+          `export aliases in types can only alias types and instances`,
+          offset,
+        );
+      }
+      this.push(scope, item.entity);
+      return;
+    }
+    if (t.tag === "core-export") {
+      if (scope.kind !== "component") {
+        this.fail("invalid-component", "core export aliases are not allowed in types", offset);
+      }
+      const inst = this.at(scope.coreInstances, t.instance, "core instance", offset);
+      const kind = inst.exports.get(t.name);
+      if (kind === undefined) {
+        this.fail(
+          "invalid-component",
+          `core instance ${t.instance} has no export named \`${t.name}\``,
+          offset,
+        );
+      }
+      if (`core ${kind}` !== alias.sort) {
+        this.fail(
+          "invalid-component",
+          `export \`${t.name}\` for core instance ${t.instance} is not a ${alias.sort}`,
+          offset,
+        );
+      }
+      switch (kind) {
+        case "func":
+          scope.coreFuncs++;
+          break;
+        case "table":
+          scope.coreTables++;
+          break;
+        case "memory":
+          scope.coreMemories++;
+          break;
+        case "global":
+          scope.coreGlobals++;
+          break;
+        case "tag":
+          scope.coreTags++;
+          break;
+      }
+      return;
+    }
+    // Outer alias: count scopes outward, 0 being this one.
+    let target: Scope | undefined = scope;
+    let crossesComponent = false;
+    for (let i = 0; i < t.count; i++) {
+      if (target === undefined) break;
+      if (target.kind === "component") crossesComponent = true;
+      target = target.parent;
+    }
+    if (target === undefined) {
+      this.fail("invalid-component", `invalid outer alias count of ${t.count}`, offset);
+    }
+    switch (alias.sort) {
+      case "type": {
+        const ty = this.at(target.types, t.index, "type", offset);
+        if (crossesComponent && mentionsResource(ty, new Set())) {
+          this.fail(
+            "invalid-component",
+            "refers to resources not defined in the current component",
+            offset,
+          );
+        }
+        scope.types.push(ty);
+        break;
+      }
+      case "core type":
+        scope.coreTypes.push(this.at(target.coreTypes, t.index, "core type", offset));
+        break;
+      case "core module":
+        if (scope.kind !== "component") {
+          this.fail("invalid-component", "outer aliases in types can only alias types", offset);
+        }
+        scope.coreModules.push(this.at(target.coreModules, t.index, "module", offset));
+        break;
+      case "component":
+        if (scope.kind !== "component") {
+          this.fail("invalid-component", "outer aliases in types can only alias types", offset);
+        }
+        scope.components.push(this.at(target.components, t.index, "component", offset));
+        break;
+      default:
+        this.fail("invalid-component", `outer aliases cannot alias ${alias.sort}`, offset);
+    }
+  }
+
+  /** Pushes an entity into its index space (an alias; no import/export bookkeeping). */
+  push(scope: Scope, e: Entity): void {
+    switch (e.kind) {
+      case "module":
+        scope.coreModules.push(e.type);
+        break;
+      case "func":
+        scope.funcs.push(e.type);
+        break;
+      case "value":
+        scope.values.push(e.type);
+        break;
+      case "type":
+        scope.types.push(e.created);
+        break;
+      case "instance":
+        scope.instances.push(e.type);
+        break;
+      case "component":
+        scope.components.push(e.type);
+        break;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Canonical definitions
+
+  canon(scope: Scope, c: CanonDef, offset: number): void {
+    if (c.tag === "lift") {
+      this.count(scope.coreFuncs, c.coreFunc, "core func", offset);
+      this.options(scope, c.options, offset);
+      const t = this.at(scope.types, c.type, "type", offset);
+      if (t.tag !== "func") {
+        this.fail("invalid-component", `type index ${c.type} is not a function type`, offset);
+      }
+      scope.funcs.push(t);
+      return;
+    }
+    if (c.tag === "lower") {
+      this.at(scope.funcs, c.func, "function", offset);
+      this.options(scope, c.options, offset);
+      scope.coreFuncs++;
+      return;
+    }
+    if (c.options) this.options(scope, c.options, offset);
+    if (c.memory !== undefined) this.count(scope.coreMemories, c.memory, "memory", offset);
+    if (c.table !== undefined) this.count(scope.coreTables, c.table, "table", offset);
+    if (c.coreType !== undefined) this.at(scope.coreTypes, c.coreType, "core type", offset);
+    if (c.result !== undefined && c.result !== null) this.valType(scope, c.result, offset);
+    if (c.type !== undefined) {
+      const t = this.at(scope.types, c.type, "type", offset);
+      const family = c.name.slice(0, c.name.indexOf("."));
+      if (family === "resource") {
+        if (t.tag !== "resource") {
+          this.fail("invalid-component", `type index ${c.type} is not a resource type`, offset);
+        }
+        if (c.name !== "resource.drop" && !scope.definedSet.has(t.resource)) {
+          this.fail("invalid-component", `type index ${c.type} is not a local resource`, offset);
+        }
+      } else if (family === "stream" || family === "future") {
+        if (t.tag !== "defined" || t.def.k !== family) {
+          this.fail("invalid-component", `type index ${c.type} is not a ${family} type`, offset);
+        }
+      }
+    }
+    if (c.name === "context.get" || c.name === "context.set") {
+      if (c.coreValType !== "i32") {
+        this.fail("invalid-component", `${c.name} only supports i32`, offset);
+      }
+      if ((c.slot ?? 0) > 1) {
+        this.fail("invalid-component", `invalid ${c.name} slot ${c.slot}`, offset);
+      }
+    }
+    scope.coreFuncs++;
+  }
+
+  options(scope: Scope, opts: CanonOption[], offset: number): void {
+    const seen = new Set<string>();
+    for (const o of opts) {
+      if (seen.has(o.tag)) {
+        this.fail(
+          "invalid-component",
+          `canonical option \`${o.tag}\` is specified more than once`,
+          offset,
+        );
+      }
+      seen.add(o.tag);
+      switch (o.tag) {
+        case "memory":
+          this.count(scope.coreMemories, o.index, "memory", offset);
+          break;
+        case "realloc":
+        case "post-return":
+        case "callback":
+          this.count(scope.coreFuncs, o.index, "core func", offset);
+          break;
+        case "core-type":
+          this.at(scope.coreTypes, o.index, "core type", offset);
+          break;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Types
+
+  typeDef(scope: Scope, td: TypeDef, offset: number): AnyType {
+    this.budget.spend();
+    switch (td.tag) {
+      case "defined":
+        return { tag: "defined", def: this.defined(scope, td.def, offset) };
+      case "func":
+        return this.funcType(scope, td, offset);
+      case "component":
+        return this.componentType(scope, td.decls, offset);
+      case "instance":
+        return this.instanceType(scope, td.decls, offset);
+      case "resource": {
+        if (scope.kind !== "component") {
+          this.fail(
+            "invalid-component",
+            "resources can only be defined within a concrete component",
+            offset,
+          );
+        }
+        if (td.rep !== "i32") {
+          this.fail("invalid-component", "resources can only be represented by `i32`", offset);
+        }
+        if (td.dtor !== undefined) this.count(scope.coreFuncs, td.dtor, "core func", offset);
+        const resource = freshResource();
+        scope.define(resource);
+        return { tag: "resource", resource };
+      }
+    }
+  }
+
+  valType(scope: Scope, v: ValTypeRef, offset: number): ValType {
+    if (typeof v === "string") return v;
+    const t = this.at(scope.types, v, "type", offset);
+    if (t.tag !== "defined") {
+      this.fail("invalid-component", `type index ${v} is not a defined type`, offset);
+    }
+    return t;
+  }
+
+  private resourceAt(scope: Scope, index: number, offset: number): ResType {
+    const t = this.at(scope.types, index, "type", offset);
+    if (t.tag !== "resource") {
+      this.fail("invalid-component", `type index ${index} is not a resource type`, offset);
+    }
+    return t;
+  }
+
+  private labels(names: readonly string[], what: string, offset: number): void {
+    const seen = new Map<string, string>();
+    for (const n of names) {
+      if (!isKebab(n)) {
+        this.fail("invalid-name", `${what} name \`${n}\` is not in kebab case`, offset);
+      }
+      const key = n.toLowerCase();
+      const prev = seen.get(key);
+      if (prev !== undefined) {
+        this.fail(
+          "invalid-name",
+          `${what} name \`${n}\` conflicts with previous ${what} name \`${prev}\``,
+          offset,
+        );
+      }
+      seen.set(key, n);
+    }
+  }
+
+  defined(scope: Scope, d: DefinedTypeDef, offset: number): DefKind {
+    const v = (t: ValTypeRef) => this.valType(scope, t, offset);
+    const ov = (t: ValTypeRef | undefined) => t === undefined ? undefined : v(t);
+    switch (d.tag) {
+      case "primitive":
+        return { k: "primitive", type: d.type };
+      case "record":
+        this.labels(d.fields.map((f) => f.name), "record field", offset);
+        return { k: "record", fields: d.fields.map((f) => ({ name: f.name, type: v(f.type) })) };
+      case "variant":
+        this.labels(d.cases.map((c) => c.name), "variant case", offset);
+        return { k: "variant", cases: d.cases.map((c) => ({ name: c.name, type: ov(c.type) })) };
+      case "list":
+        return { k: "list", element: v(d.element) };
+      case "fixed-length-list":
+        if (d.length === 0) {
+          this.fail(
+            "invalid-component",
+            "fixed-length list must have a length greater than 0",
+            offset,
+          );
+        }
+        return { k: "list", element: v(d.element), length: d.length };
+      case "tuple":
+        return { k: "tuple", types: d.types.map(v) };
+      case "flags":
+        this.labels(d.names, "flag", offset);
+        return { k: "flags", names: d.names };
+      case "enum":
+        this.labels(d.names, "enum tag", offset);
+        return { k: "enum", names: d.names };
+      case "option":
+        return { k: "option", type: v(d.type) };
+      case "result":
+        return { k: "result", ok: ov(d.ok), err: ov(d.err) };
+      case "own":
+      case "borrow":
+        return { k: d.tag, resource: this.resourceAt(scope, d.type, offset) };
+      case "stream":
+      case "future": {
+        const type = ov(d.type);
+        if (type !== undefined && containsBorrow(type)) {
+          this.fail(
+            "invalid-component",
+            `${d.tag} payload cannot contain a \`borrow\` type`,
+            offset,
+          );
+        }
+        if (d.tag === "stream" && type === "char") {
+          this.fail("invalid-component", "`stream<char>` is not valid at this time", offset);
+        }
+        return d.tag === "stream" ? { k: "stream", type } : { k: "future", type };
+      }
+      case "map":
+        return { k: "map", key: v(d.key), value: v(d.value) };
+    }
+  }
+
+  funcType(scope: Scope, f: import("./_ast.ts").FuncTypeDef, offset: number): FuncType {
+    this.labels(f.params.map((p) => p.name), "function parameter", offset);
+    const params = f.params.map((p) => ({
+      name: p.name,
+      type: this.valType(scope, p.type, offset),
+    }));
+    const result = f.result === undefined ? undefined : this.valType(scope, f.result, offset);
+    if (result !== undefined && containsBorrow(result)) {
+      this.fail("invalid-component", "function result cannot contain a `borrow` type", offset);
+    }
+    return { tag: "func", async: f.async, params, result };
+  }
+
+  componentType(parent: Scope, decls: ComponentDecl[], offset: number): ComponentType {
+    const scope = new Scope("component-type", parent);
+    for (const d of decls) {
+      this.budget.spend();
+      const at = d.offset ?? offset;
+      if (d.tag === "import") {
+        this.addImport(scope, d.name, this.typeRef(scope, d.desc, at), at);
+      } else this.instanceDecl(scope, d, at);
+    }
+    return {
+      tag: "component",
+      imports: scope.imports,
+      exports: scope.exports,
+      importedResources: scope.importedResources,
+      definedResources: scope.definedResources,
+      explicitResources: scope.explicitResources,
+    };
+  }
+
+  instanceType(parent: Scope, decls: InstanceDecl[], offset: number): InstanceType {
+    const scope = new Scope("instance-type", parent);
+    for (const d of decls) {
+      this.budget.spend();
+      this.instanceDecl(scope, d, d.offset ?? offset);
+    }
+    return {
+      tag: "instance",
+      exports: scope.exports,
+      definedResources: scope.definedResources,
+      explicitResources: scope.explicitResources,
+    };
+  }
+
+  instanceDecl(scope: Scope, d: InstanceDecl, offset: number): void {
+    switch (d.tag) {
+      case "core-type":
+        this.coreType(scope, d.type, offset);
+        break;
+      case "type":
+        scope.types.push(this.typeDef(scope, d.type, offset));
+        break;
+      case "alias":
+        this.alias(scope, d.alias, offset);
+        break;
+      case "export":
+        this.addExport(scope, d.name, this.typeRef(scope, d.desc, offset), offset);
+        break;
+    }
+  }
+
+  /** The entity an `externtype` describes. */
+  typeRef(scope: Scope, desc: ExternDesc, offset: number): Entity {
+    switch (desc.kind) {
+      case "module": {
+        const t = this.at(scope.coreTypes, desc.type, "core type", offset);
+        if (t.tag !== "module") {
+          this.fail(
+            "invalid-component",
+            `core type index ${desc.type} is not a module type`,
+            offset,
+          );
+        }
+        return { kind: "module", type: t };
+      }
+      case "func": {
+        const t = this.at(scope.types, desc.type, "type", offset);
+        if (t.tag !== "func") {
+          this.fail("invalid-component", `type index ${desc.type} is not a function type`, offset);
+        }
+        return { kind: "func", type: t };
+      }
+      case "value": {
+        const b = desc.bound;
+        const type = "eq" in b
+          ? this.at(scope.values, b.eq, "value", offset)
+          : this.valType(scope, b.type, offset);
+        return { kind: "value", type };
+      }
+      case "type": {
+        if (desc.bound === "sub-resource") {
+          const r: ResType = { tag: "resource", resource: freshResource() };
+          return { kind: "type", referenced: r, created: r };
+        }
+        const referenced = this.at(scope.types, desc.bound.eq, "type", offset);
+        return { kind: "type", referenced, created: withUnique(referenced) };
+      }
+      case "instance": {
+        const t = this.at(scope.types, desc.type, "type", offset);
+        if (t.tag !== "instance") {
+          this.fail("invalid-component", `type index ${desc.type} is not an instance type`, offset);
+        }
+        return { kind: "instance", type: t };
+      }
+      case "component": {
+        const t = this.at(scope.types, desc.type, "type", offset);
+        if (t.tag !== "component") {
+          this.fail("invalid-component", `type index ${desc.type} is not a component type`, offset);
+        }
+        return { kind: "component", type: t };
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Imports and exports
+
+  addImport(scope: Scope, name: ExternName, entity: Entity, offset: number): void {
+    const parsed = this.checkName(name, entity, scope.importKeys, "import", scope, offset);
+    let e = entity;
+    const index = scope.imports.size;
+    if (e.kind === "instance" && e.type.definedResources.length > 0) {
+      // Each import of an instance type gets its own copies of the resources the type defines.
+      const mapping = new Map<ResourceId, ResourceId>();
+      for (const old of e.type.definedResources) {
+        const fresh = freshResource();
+        mapping.set(old, fresh);
+        scope.importedResources.set(fresh, [index, ...(e.type.explicitResources.get(old) ?? [])]);
+      }
+      const rm = new Remapper(new Map(), mapping, this.budget);
+      const explicit = new Map<ResourceId, number[]>();
+      for (const [r, p] of e.type.explicitResources) explicit.set(rm.resourceId(r), p);
+      e = {
+        kind: "instance",
+        type: {
+          tag: "instance",
+          exports: rm.items(e.type.exports),
+          definedResources: [],
+          explicitResources: explicit,
+        },
+      };
+    }
+    if (e.kind === "type" && e.created.tag === "resource") {
+      if (e.created === e.referenced) scope.importedResources.set(e.created.resource, [index]);
+      if (parsed.kind === "label") {
+        scope.importResourceNames.set(parsed.label.toLowerCase(), e.created.resource);
+      }
+    }
+    this.push(scope, e);
+    scope.imports.set(name.name, { entity: e, name });
+  }
+
+  addExport(scope: Scope, name: ExternName, entity: Entity, offset: number): void {
+    const parsed = this.checkName(name, entity, scope.exportKeys, "export", scope, offset);
+    let e = entity;
+    const index = scope.exports.size;
+    if (e.kind === "instance") {
+      if (e.type.definedResources.length > 0) {
+        const mapping = new Map<ResourceId, ResourceId>();
+        for (const old of e.type.definedResources) {
+          const fresh = freshResource();
+          mapping.set(old, fresh);
+          scope.define(fresh);
+        }
+        const rm = new Remapper(new Map(), mapping, this.budget);
+        const explicit = new Map<ResourceId, number[]>();
+        for (const [r, p] of e.type.explicitResources) explicit.set(rm.resourceId(r), p);
+        e = {
+          kind: "instance",
+          type: {
+            tag: "instance",
+            exports: rm.items(e.type.exports),
+            definedResources: [],
+            explicitResources: explicit,
+          },
+        };
+      }
+      for (const [r, path] of e.type.explicitResources) {
+        scope.explicitResources.set(r, [index, ...path]);
+      }
+    }
+    if (e.kind === "type" && e.created.tag === "resource") {
+      if (e.created === e.referenced) scope.define(e.created.resource);
+      scope.explicitResources.set(e.created.resource, [index]);
+      if (parsed.kind === "label") {
+        scope.exportResourceNames.set(parsed.label.toLowerCase(), e.created.resource);
+      }
+    }
+    if (scope.kind === "component" && e.kind === "type" && scope.parent === undefined) {
+      // nothing more to check: a concrete export of a type
+    }
+    this.push(scope, e);
+    scope.exports.set(name.name, { entity: e, name });
+  }
+
+  /**
+   * Validates an extern name: its syntax, its uniqueness among `keys`, and the rules tying
+   * `[constructor]`/`[method]`/`[static]` names to resources of the same scope.
+   */
+  checkName(
+    name: ExternName,
+    entity: Entity,
+    keys: Map<string, string>,
+    kind: "import" | "export",
+    scope: Scope | undefined,
+    offset: number,
+  ): ParsedExternName {
+    const r = parseExternName(name.name);
+    if (!r.ok) {
+      this.fail(
+        "invalid-name",
+        `${kind} name \`${name.name}\` is not a valid extern name: ${r.why}`,
+        offset,
+      );
+    }
+    const p = r.name;
+    const key = uniquenessKey(name.name, p);
+    const prev = keys.get(key);
+    if (prev !== undefined) {
+      this.fail(
+        "invalid-name",
+        `${kind} name \`${name.name}\` conflicts with previous name \`${prev}\``,
+        offset,
+      );
+    }
+    keys.set(key, name.name);
+    if (name.implements !== undefined) {
+      if (entity.kind !== "instance") {
+        this.fail(
+          "invalid-name",
+          `name \`${name.name}\` with \`implements\` must be an instance`,
+          offset,
+        );
+      }
+      if (p.kind !== "label") {
+        this.fail(
+          "invalid-name",
+          `name \`${name.name}\` with \`implements\` must be a plain name`,
+          offset,
+        );
+      }
+      const i = parseExternName(name.implements);
+      if (!i.ok || i.name.kind !== "interface") {
+        this.fail("invalid-name", `\`${name.implements}\` is not a valid interface name`, offset);
+      }
+    }
+    if (
+      p.kind === "constructor" || p.kind === "method" || p.kind === "static" || p.kind === "async"
+    ) {
+      if (entity.kind !== "func") {
+        this.fail("invalid-name", `${kind} name \`${name.name}\` is not a function`, offset);
+      }
+      if (p.kind !== "async" && scope !== undefined) {
+        const names = kind === "import" ? scope.importResourceNames : scope.exportResourceNames;
+        const res = names.get(p.resource.toLowerCase());
+        if (res === undefined) {
+          this.fail(
+            "invalid-name",
+            `${kind} name \`${name.name}\` is not associated with a resource named \`${p.resource}\` in this context`,
+            offset,
+          );
+        }
+        const f = entity.type;
+        if (p.kind === "constructor") {
+          const ok = f.result !== undefined && (isOwnOf(f.result, res) ||
+            (typeof f.result !== "string" && f.result.def.k === "result" &&
+              f.result.def.ok !== undefined &&
+              isOwnOf(f.result.def.ok, res)));
+          if (!ok) {
+            this.fail(
+              "invalid-component",
+              `function \`${name.name}\` should return \`(own $T)\``,
+              offset,
+            );
+          }
+        }
+        if (p.kind === "method") {
+          const self = f.params[0];
+          const ok = self !== undefined && self.name === "self" && typeof self.type !== "string" &&
+            self.type.def.k === "borrow" && self.type.def.resource.resource === res;
+          if (!ok) {
+            this.fail(
+              "invalid-component",
+              `function \`${name.name}\` should have a first parameter \`self\` of type \`(borrow $T)\``,
+              offset,
+            );
+          }
+        }
+      }
+    }
+    return p;
+  }
+}
+
+function isOwnOf(t: ValType, r: ResourceId): boolean {
+  return typeof t !== "string" && t.def.k === "own" && t.def.resource.resource === r;
+}
+
+const SORT_OF_KIND: Record<Entity["kind"], string> = {
+  module: "core module",
+  func: "func",
+  value: "value",
+  type: "type",
+  instance: "instance",
+  component: "component",
+};
+
+function registerRenamings(actual: Entity, expected: Entity, out: Map<AnyType, AnyType>): void {
+  if (expected.kind === "type" && actual.kind === "type") {
+    if (!out.has(expected.created)) out.set(expected.created, actual.created);
+  } else if (expected.kind === "instance" && actual.kind === "instance") {
+    for (const [name, item] of expected.type.exports) {
+      const a = actual.type.exports.get(name);
+      if (a !== undefined) registerRenamings(a.entity, item.entity, out);
+    }
+  }
+}
+
+/** Whether a value type contains a `borrow` handle anywhere. */
+export function containsBorrow(t: ValType, seen = new Set<DefKind>()): boolean {
+  if (typeof t === "string") return false;
+  const d = t.def;
+  if (seen.has(d)) return false;
+  seen.add(d);
+  switch (d.k) {
+    case "borrow":
+      return true;
+    case "record":
+      return d.fields.some((f) => containsBorrow(f.type, seen));
+    case "variant":
+      return d.cases.some((c) => c.type !== undefined && containsBorrow(c.type, seen));
+    case "list":
+    case "option":
+      return containsBorrow(d.k === "list" ? d.element : d.type, seen);
+    case "tuple":
+      return d.types.some((x) => containsBorrow(x, seen));
+    case "result":
+      return (d.ok !== undefined && containsBorrow(d.ok, seen)) ||
+        (d.err !== undefined && containsBorrow(d.err, seen));
+    case "map":
+      return containsBorrow(d.key, seen) || containsBorrow(d.value, seen);
+    default:
+      return false;
+  }
+}
+
+function mentionsResource(t: AnyType, seen: Set<object>): boolean {
+  if (seen.has(t)) return false;
+  seen.add(t);
+  const val = (v: ValType | undefined): boolean =>
+    v !== undefined && typeof v !== "string" && mentionsResource(v, seen);
+  switch (t.tag) {
+    case "resource":
+      return true;
+    case "defined":
+      return defMentions(t.def, seen);
+    case "func":
+      return t.params.some((p) => val(p.type)) || val(t.result);
+    case "instance":
+      return [...t.exports.values()].some((i) => entityMentions(i.entity, seen));
+    case "component":
+      return [...t.imports.values(), ...t.exports.values()].some((i) =>
+        entityMentions(i.entity, seen)
+      );
+  }
+}
+
+function defMentions(d: DefKind, seen: Set<object>): boolean {
+  const val = (v: ValType | undefined): boolean =>
+    v !== undefined && typeof v !== "string" && mentionsResource(v, seen);
+  switch (d.k) {
+    case "own":
+    case "borrow":
+      return true;
+    case "record":
+      return d.fields.some((f) => val(f.type));
+    case "variant":
+      return d.cases.some((c) => val(c.type));
+    case "list":
+      return val(d.element);
+    case "option":
+      return val(d.type);
+    case "tuple":
+      return d.types.some(val);
+    case "result":
+      return val(d.ok) || val(d.err);
+    case "future":
+    case "stream":
+      return val(d.type);
+    case "map":
+      return val(d.key) || val(d.value);
+    default:
+      return false;
+  }
+}
+
+function entityMentions(e: Entity, seen: Set<object>): boolean {
+  switch (e.kind) {
+    case "type":
+      return mentionsResource(e.created, seen);
+    case "func":
+    case "instance":
+    case "component":
+      return mentionsResource(e.type, seen);
+    case "value":
+      return typeof e.type !== "string" && mentionsResource(e.type, seen);
+    default:
+      return false;
+  }
+}
+
+function moduleTypeOf(m: CoreModuleAst): ModuleType {
+  const exports = new Map<string, CoreKind>();
+  for (const e of m.exports) exports.set(e.name, e.kind);
+  return {
+    tag: "module",
+    imports: m.imports.map((i) => ({ module: i.module, name: i.name, kind: i.desc.kind })),
+    exports,
+  };
+}
+
+/** Type-checks a parsed component and infers its type. */
+export function checkComponent(ast: ComponentAst, budget: Budget): CheckedComponent {
+  return new Checker(budget).component(ast, undefined);
+}
+
+export { describeType };
