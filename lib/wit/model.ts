@@ -136,6 +136,8 @@ export interface TypeDef {
   owner: TypeOwner;
   docs?: string;
   stability: Stability;
+  /** `@external-id("…")` written on the type (wit-parser's `external_id`). */
+  externalId?: string;
 }
 
 /**
@@ -166,6 +168,8 @@ export interface Function {
   result?: Type;
   docs?: string;
   stability: Stability;
+  /** `@external-id("…")` written on the function (wit-parser's `external_id`). */
+  externalId?: string;
 }
 
 /** An interface: named (in a package) or anonymous (inline in a world: `import x: interface {…}`). */
@@ -176,6 +180,11 @@ export interface Interface {
   docs?: string;
   stability: Stability;
   package?: PackageId;
+  /**
+   * The interface this one is a copy of: set when a world `include` copies an inline interface
+   * (wit-parser's `clone_of`).
+   */
+  cloneOf?: InterfaceId;
 }
 
 /**
@@ -186,7 +195,15 @@ export type WorldKey = string | InterfaceId;
 
 /** What a world imports or exports. */
 export type WorldItem =
-  | { tag: "interface"; id: InterfaceId; stability: Stability }
+  | {
+    tag: "interface";
+    id: InterfaceId;
+    stability: Stability;
+    /** Docs written on the `import`/`export` statement itself. */
+    docs?: string;
+    /** `@external-id("…")` written on the statement. */
+    externalId?: string;
+  }
   | { tag: "function"; func: Function }
   | { tag: "type"; id: TypeId };
 
@@ -243,7 +260,9 @@ export function emptyResolve(): Resolve {
 
 /** `ns:name` or `ns:name@version`. */
 export function formatWitPackageName(n: WitPackageName): string {
-  return n.version === undefined ? `${n.namespace}:${n.name}` : `${n.namespace}:${n.name}@${n.version}`;
+  return n.version === undefined
+    ? `${n.namespace}:${n.name}`
+    : `${n.namespace}:${n.name}@${n.version}`;
 }
 
 /**
