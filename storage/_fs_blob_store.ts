@@ -3,6 +3,8 @@ import { ioError, StorageError } from "./_errors.ts";
 import { DEFAULT_MAX_BLOB_SIZE, digestMismatch, ingest, resolveRange } from "./_ingest.ts";
 import {
   blobAlgoDir,
+  blobFanoutDir,
+  blobFanoutDirs,
   blobLockPath,
   blobPath,
   blobTempDir,
@@ -23,6 +25,12 @@ import type {
 export interface FsBlobStoreOptions {
   /** The default size limit of a put, in bytes (1 GiB unless given). */
   maxSize?: number;
+  /**
+   * Create all 256 fan-out directories at open (default false: each is created, with an fsync of
+   * its parent, by the first put that needs it). Worth it for a long-lived data directory, where
+   * it keeps that cost off the first publishes; it costs 256 `mkdir`s the first time.
+   */
+  createFanoutDirs?: boolean;
 }
 
 /** Uploads are copied into a buffer of this size and written in whole pieces. */
@@ -82,7 +90,9 @@ export class FsBlobStore implements BlobStore {
         await Deno.remove(`${blobTempDir(dir)}/${entry.name}`, { recursive: true });
         removed++;
       }
-      return new FsBlobStore(dir, options.maxSize ?? DEFAULT_MAX_BLOB_SIZE, lock, removed);
+      const store = new FsBlobStore(dir, options.maxSize ?? DEFAULT_MAX_BLOB_SIZE, lock, removed);
+      if (options.createFanoutDirs) await store.#createFanouts();
+      return store;
     } catch (e) {
       lock?.close();
       throw ioError(`open blob directory "${dir}"`, e);
@@ -133,7 +143,7 @@ export class FsBlobStore implements BlobStore {
       await out.sync();
       out.close();
       file = undefined;
-      const fanout = parentOf(final);
+      const fanout = blobFanoutDir(this.#dir, got.digest);
       await this.#ensureFanout(fanout);
       await Deno.rename(tmp, final);
       await syncDir(fanout);
@@ -229,6 +239,24 @@ export class FsBlobStore implements BlobStore {
     const now = new Date();
     await Deno.utime(blobPath(this.#dir, digest), now, now).catch(() => {});
     return { digest, size, created: false };
+  }
+
+  /**
+   * Creates the 256 fan-out directories up front (once per data directory), so that a put never
+   * pays for a new directory and its parent's fsync.
+   */
+  async #createFanouts(): Promise<void> {
+    let created = false;
+    for (const fan of blobFanoutDirs(this.#dir)) {
+      try {
+        await Deno.mkdir(fan);
+        created = true;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      }
+      this.#fanouts.add(fan);
+    }
+    if (created) await syncDir(blobAlgoDir(this.#dir));
   }
 
   async #ensureFanout(dir: string): Promise<void> {

@@ -14,6 +14,8 @@ export interface OpenStorageOptions {
   maxBlobSize?: number;
   /** See `SqliteMetadataStoreOptions.synchronous`; `"full"` unless given. */
   synchronous?: "full" | "normal";
+  /** See `FsBlobStoreOptions.createFanoutDirs`; true unless given. */
+  createFanoutDirs?: boolean;
   /** The clock of the metadata store (tests). */
   now?: () => Date;
 }
@@ -51,7 +53,10 @@ export async function openStorage(options: OpenStorageOptions = {}): Promise<Emb
   } catch (e) {
     throw ioError(`create data directory "${dataDir}"`, e);
   }
-  const blobs = await FsBlobStore.open(blobsDir(dataDir), { maxSize: options.maxBlobSize });
+  const blobs = await FsBlobStore.open(blobsDir(dataDir), {
+    maxSize: options.maxBlobSize,
+    createFanoutDirs: options.createFanoutDirs ?? true,
+  });
   let metadata: SqliteMetadataStore;
   try {
     metadata = await SqliteMetadataStore.open(metadataDbPath(dataDir), {

@@ -60,6 +60,19 @@ export function blobAlgoDir(blobDir: string): string {
   return join(blobDir, "sha256");
 }
 
+/** Every fan-out directory of a blob directory (`sha256/00` … `sha256/ff`). */
+export function blobFanoutDirs(blobDir: string): string[] {
+  return Array.from(
+    { length: 256 },
+    (_, i) => join(blobDir, `sha256/${i.toString(16).padStart(2, "0")}`),
+  );
+}
+
+/** The fan-out directory a blob's file is in. */
+export function blobFanoutDir(blobDir: string, digest: Digest): string {
+  return join(blobDir, blobKey(digest).slice(0, "sha256/00".length));
+}
+
 /** The file of a blob in a blob directory. */
 export function blobPath(blobDir: string, digest: Digest): string {
   return join(blobDir, blobKey(digest));

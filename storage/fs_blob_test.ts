@@ -52,7 +52,11 @@ Deno.test("file blob store: refused and failed puts leave no temporary file", ()
     });
     await assert.rejects(store.put(broken));
     assert.deepEqual(await names(`${dir}/blobs/tmp`), []);
-    assert.deepEqual(await names(`${dir}/blobs/sha256`), []);
+    let files = 0;
+    for (const fan of await names(`${dir}/blobs/sha256`)) {
+      files += (await names(`${dir}/blobs/sha256/${fan}`)).length;
+    }
+    assert.equal(files, 0);
     await store.close();
   }));
 
@@ -90,6 +94,24 @@ Deno.test("file blob store: putting stored bytes again refreshes their time for 
     assert.equal(again.created, false);
     assert.ok(Date.parse((await store.stat(digest))!.storedAt) > Date.parse("2024-01-01"));
     await store.close();
+  }));
+
+Deno.test("file blob store: fan-out directories are made by the first put, or all 256 at open when asked", () =>
+  withDir(async (dir) => {
+    const lazy = await FsBlobStore.open(`${dir}/blobs`);
+    const { digest } = await lazy.put(bytesOf(10));
+    assert.deepEqual(await names(`${dir}/blobs/sha256`), [digest.slice(7, 9)]);
+    await lazy.close();
+    const store = await FsBlobStore.open(`${dir}/blobs`, { createFanoutDirs: true });
+    const fans = await names(`${dir}/blobs/sha256`);
+    assert.equal(fans.length, 256);
+    assert.equal(fans[0], "00");
+    assert.equal(fans[255], "ff");
+    await store.close();
+    await Deno.remove(`${dir}/blobs/sha256/ab`);
+    const again = await FsBlobStore.open(`${dir}/blobs`, { createFanoutDirs: true });
+    assert.equal((await names(`${dir}/blobs/sha256`)).length, 256);
+    await again.close();
   }));
 
 Deno.test("file blob store: files that are not blobs are ignored by list", () =>
