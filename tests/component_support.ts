@@ -395,7 +395,7 @@ class Canon {
     }
   }
 
-  stab(s: Stability): unknown {
+  stab(s: Stability): Record<string, unknown> {
     return this.opts.stability && s.kind !== "unknown" ? { stability: s } : {};
   }
 
@@ -492,4 +492,118 @@ export function canonicalPackage(r: Resolve, pkg: number, opts: CanonOptions = {
     worlds: [...p.worlds].map(([, w]) => c.world(w)),
     ...(opts.docs && p.docs !== undefined ? { docs: p.docs } : {}),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// WIT sources on disk
+
+import type { SourceFile, WitDependency, WitSources } from "../lib/wit/mod.ts";
+
+/**
+ * Reads WIT sources the way wit-parser does: a file, or a folder with an optional `deps/` whose
+ * entries are folders, `.wit` files, or binary packages (`.wasm`, or `.wat` made binary by jco).
+ */
+export async function readWitTree(
+  path: string,
+  decodeWasm: (bytes: Uint8Array) => Resolve,
+): Promise<WitSources> {
+  const witFiles = (dir: string): SourceFile[] =>
+    [...Deno.readDirSync(dir)]
+      .filter((e) => e.isFile && e.name.endsWith(".wit"))
+      .map((e) => ({ path: `${dir}/${e.name}`, text: Deno.readTextFileSync(`${dir}/${e.name}`) }));
+  if (!Deno.statSync(path).isDirectory) {
+    return { root: [{ path, text: Deno.readTextFileSync(path) }] };
+  }
+  const deps: WitDependency[] = [];
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = [...Deno.readDirSync(`${path}/deps`)].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    );
+  } catch {
+    // no deps/
+  }
+  for (const e of entries) {
+    const p = `${path}/deps/${e.name}`;
+    if (e.isDirectory) deps.push({ name: e.name, files: witFiles(p) });
+    else if (e.name.endsWith(".wit")) {
+      deps.push({ name: e.name, files: [{ path: p, text: Deno.readTextFileSync(p) }] });
+    } else if (e.name.endsWith(".wasm")) {
+      deps.push({ name: e.name, resolve: decodeWasm(Deno.readFileSync(p)) });
+    } else if (e.name.endsWith(".wat")) {
+      const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+      deps.push({ name: e.name, resolve: decodeWasm(await parse(Deno.readTextFileSync(p))) });
+    }
+  }
+  return { root: witFiles(path), deps };
+}
+
+/** The WIT package sources of the corpus: wit-parser's UI cases and the WASI trees. */
+export function witCorpusSources(): { name: string; path: string }[] {
+  const out: { name: string; path: string }[] = [];
+  const ui = `${CORPUS}wasm-tools/crates/wit-parser/tests/ui`;
+  for (const e of [...Deno.readDirSync(ui)].sort((a, b) => a.name < b.name ? -1 : 1)) {
+    if (e.name === "parse-fail") continue;
+    if (e.isDirectory || e.name.endsWith(".wit")) {
+      out.push({ name: `ui/${e.name}`, path: `${ui}/${e.name}` });
+    }
+  }
+  for (
+    const p of [
+      "wasi-http/v0.2.0/wit",
+      "wasi-http/v0.2.3/wit",
+      "wasi-http/v0.3.0-rc-2025-09-16/wit-0.3.0-draft",
+      "wasi-keyvalue/v0.2.0-draft/wit",
+      "wasi-config/v0.2.0-draft/wit",
+      "wasi-logging/wit",
+      "spin/wit",
+      "wasmCloud/crates/wash-runtime/wit",
+      ...[...Deno.readDirSync(`${CORPUS}wasmCloud/wit`)].filter((e) => e.isDirectory).map((e) =>
+        `wasmCloud/wit/${e.name}/wit`
+      ).sort(),
+    ]
+  ) out.push({ name: p, path: CORPUS + p });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing packages across an encode/decode round trip
+
+import { canonicalInterface, canonicalWorld as witCanonicalWorld } from "../lib/wit/mod.ts";
+
+/**
+ * What a WIT package binary carries of package `id`: its interfaces with docs and gates, and its
+ * worlds (docs and gates of the world and of its items, and structure). Docs and gates of other
+ * packages' interfaces are not in the binary, so worlds compare structurally without them.
+ */
+export function packageForRoundTrip(r: Resolve, id: number): unknown {
+  const p = r.packages[id];
+  const o = { docs: true, stability: true };
+  return {
+    name: p.name,
+    docs: p.docs,
+    interfaces: Object.fromEntries(
+      [...p.interfaces].map(([n, i]) => [n, canonicalInterface(r, i, o)]),
+    ),
+    worlds: Object.fromEntries([...p.worlds].map(([n, w]) => {
+      const world = r.worlds[w];
+      const gates = [...world.imports.values(), ...world.exports.values()].map((i) =>
+        i.tag === "interface" ? i.stability : null
+      );
+      return [n, {
+        docs: world.docs,
+        stability: world.stability,
+        gates,
+        structure: witCanonicalWorld(r, w),
+      }];
+    })),
+  };
+}
+
+/** `ns:name@version`. */
+export function packageKey(r: Resolve, id: number): string {
+  const n = r.packages[id].name;
+  return n.version === undefined
+    ? `${n.namespace}:${n.name}`
+    : `${n.namespace}:${n.name}@${n.version}`;
 }

@@ -298,6 +298,7 @@ export class WitTypeEncoder {
     }
     let encoded: EncodedValType;
     const k = def.kind;
+    checkEncodable(def.name ?? `type ${t}`, k);
     const val = (x: Type) => this.valType(x);
     const opt = (x: Type | undefined) => x === undefined ? undefined : this.valType(x);
     switch (k.tag) {
@@ -448,6 +449,37 @@ export class WitTypeEncoder {
     }));
     this.maps.funcs.set(key, index);
     return index;
+  }
+}
+
+/** Refuses types the binary format cannot carry (empty records, more than 32 flags…). */
+function checkEncodable(name: string, k: TypeDefKind): void {
+  const empty = (what: string) => {
+    throw new ComponentEncodeError(
+      "unsupported",
+      `${k.tag} ${
+        JSON.stringify(name)
+      } has no ${what}: the component binary format requires at least one`,
+    );
+  };
+  if (k.tag === "record" && k.fields.length === 0) empty("fields");
+  if (k.tag === "variant" && k.cases.length === 0) empty("cases");
+  if (k.tag === "enum" && k.cases.length === 0) empty("cases");
+  if (k.tag === "flags" && k.flags.length === 0) empty("flags");
+  if (k.tag === "tuple" && k.types.length === 0) empty("types");
+  if (k.tag === "flags" && k.flags.length > 32) {
+    throw new ComponentEncodeError(
+      "unsupported",
+      `flags ${
+        JSON.stringify(name)
+      } has ${k.flags.length} flags: the component binary format allows at most 32`,
+    );
+  }
+  if (k.tag === "fixed-length-list" && k.length === 0) {
+    throw new ComponentEncodeError(
+      "unsupported",
+      `fixed-length list ${JSON.stringify(name)} has length 0`,
+    );
   }
 }
 

@@ -20,8 +20,8 @@ const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 export interface EncodeWitOptions {
   /** Write the `package-docs` section (docs and stability); default true. */
   docs?: boolean;
-  /** Write a `producers` section naming wreg; default true. */
-  producers?: boolean;
+  /** Write a `producers` section naming wreg (or the given tool); default true. */
+  producers?: boolean | { name: string; version: string };
 }
 
 /**
@@ -72,14 +72,11 @@ export function encodeWitPackage(
     w.section(0, build((s) => s.name(PACKAGE_DOCS_SECTION).bytes(encodePackageDocs(resolve, pkg))));
   }
   if (options.producers !== false) {
-    w.section(
-      0,
-      build((s) => {
-        s.name("producers").u32(1).name("processed-by").u32(1).name(PRODUCER.name).name(
-          PRODUCER.version,
-        );
-      }),
-    );
+    const tool = typeof options.producers === "object" ? options.producers : PRODUCER;
+    const payload = build((s) => {
+      s.name("producers").u32(1).name("processed-by").u32(1).name(tool.name).name(tool.version);
+    });
+    w.section(0, payload);
   }
   return w.finish();
 }
