@@ -22,12 +22,13 @@ import {
 } from "./_build_support.ts";
 import { buildScrubberC } from "./scrubber-c/build.ts";
 import { buildLoggerJs, COMPONENTIZE_QJS_VERSION } from "./logger-js/build.ts";
+import { buildScrubberPy, COMPONENTIZE_PY_VERSION } from "./scrubber-py/build.ts";
 
 export { ExampleBuildError } from "./_build_support.ts";
 
 /** One built example. */
 export interface BuiltExample {
-  /** File stem and name used with `--only`: `scrubber-c`, `logger-js`. */
+  /** File stem and name used with `--only`: `scrubber-c`, `logger-js`, `scrubber-py`. */
   name: string;
   /** The source language. */
   language: string;
@@ -93,6 +94,19 @@ const RECIPES: ExampleRecipe[] = [
       return {
         component: await buildLoggerJs(tmpDir),
         toolchain: `componentize-qjs ${COMPONENTIZE_QJS_VERSION} (QuickJS, sync runtime)`,
+      };
+    },
+  },
+  {
+    name: "scrubber-py",
+    language: "Python",
+    world: "docs:processor/processor@0.1.0",
+    description:
+      "Redacts US social security numbers, email addresses and US phone numbers (Python); logs through docs:processor/logger",
+    async build(tmpDir) {
+      return {
+        component: await buildScrubberPy(tmpDir),
+        toolchain: `componentize-py ${COMPONENTIZE_PY_VERSION} (CPython)`,
       };
     },
   },

@@ -68,7 +68,7 @@ Deno.test("the validators reject a damaged component", async () => {
   assert.notEqual(await wasmToolsValidate(truncated), undefined);
 });
 
-Deno.test("the scrubber targets docs:processor/processor and imports nothing from WASI", async () => {
+Deno.test("the C scrubber targets docs:processor/processor and imports nothing from WASI", async () => {
   const { bytes } = await example("scrubber-c");
   const v = await validateComponent(bytes);
   assert.ok(v.valid);
@@ -78,6 +78,17 @@ Deno.test("the scrubber targets docs:processor/processor and imports nothing fro
       "func(doc: string, meta: record { id: u64, source: string, priority: u32 }) -> string",
     "scrub-pii": "func(text: string) -> string",
   });
+});
+
+Deno.test("the Python scrubber exports the same functions as the C one", async () => {
+  const c = await validateComponent((await example("scrubber-c")).bytes);
+  const py = await validateComponent((await example("scrubber-py")).bytes);
+  assert.ok(c.valid && py.valid);
+  // componentize-py also leaves its Wizer initialiser exported (an instance named `exports`).
+  assert.deepEqual(Object.keys(py.exports).sort(), ["exports", "process", "scrub-pii"]);
+  assert.equal(py.exports.process, c.exports.process);
+  assert.equal(py.exports["scrub-pii"], c.exports["scrub-pii"]);
+  assert.deepEqual(py.imports[LOGGER], c.imports[LOGGER]);
 });
 
 Deno.test("each example carries wasm-metadata: description, version, licenses", async () => {
@@ -120,18 +131,23 @@ const SCRUB_CASES: [string, string][] = [
   ["Grüße — SSN 123-45-6789 ✓ 😀", "Grüße — SSN [REDACTED] ✓ 😀"],
 ];
 
-Deno.test("scrubber-c: scrub-pii in wasmtime redacts SSNs, emails and phone numbers", async () => {
-  const { bytes } = await example("scrubber-c");
-  const run = await runComponent(
-    bytes,
-    SCRUB_CASES.map(([input]) => ({ export: "scrub-pii", args: [input] })),
-  );
-  SCRUB_CASES.forEach(([input, expected], i) => {
-    assert.equal(run.results[i], expected, `scrub-pii(${JSON.stringify(input)})`);
+/** The scrubbers, one per language; every behavioural test below runs against each. */
+const SCRUBBERS = ["scrubber-c", "scrubber-py"];
+
+for (const name of SCRUBBERS) {
+  Deno.test(`${name}: scrub-pii in wasmtime redacts SSNs, emails and phone numbers`, async () => {
+    const { bytes } = await example(name);
+    const run = await runComponent(
+      bytes,
+      SCRUB_CASES.map(([input]) => ({ export: "scrub-pii", args: [input] })),
+    );
+    SCRUB_CASES.forEach(([input, expected], i) => {
+      assert.equal(run.results[i], expected, `scrub-pii(${JSON.stringify(input)})`);
+    });
+    assert.deepEqual(run.hostCalls, [], "scrub-pii does not log");
+    assert.equal(run.stdout + run.stderr, "");
   });
-  assert.deepEqual(run.hostCalls, [], "scrub-pii does not log");
-  assert.equal(run.stdout + run.stderr, "");
-});
+}
 
 Deno.test("scrubber-c: a long document is scrubbed whole (the arena grows memory)", async () => {
   const { bytes } = await example("scrubber-c");
@@ -146,50 +162,52 @@ Deno.test("scrubber-c: a long document is scrubbed whole (the arena grows memory
   assert.equal(run.results[1], expected, "a second call in the same instance");
 });
 
-Deno.test("scrubber-c: process returns the scrubbed text and logs one info line", async () => {
-  const { bytes } = await example("scrubber-c");
-  const run = await runComponent(bytes, [{
-    export: "process",
-    args: [
-      "Patient 123-45-6789 called from (555) 123-4567.",
-      { id: 18446744073709551615n, source: "intake form", priority: 2 },
-    ],
-  }], { host: { [LOGGER]: { log: {} } }, unknownImports: "error" });
-  assert.deepEqual(run.results, ["Patient [REDACTED] called from [REDACTED]."]);
-  assert.equal(run.hostCalls.length, 1, "exactly one log line");
-  const [call] = run.hostCalls;
-  assert.equal(call.import, `${LOGGER}#log`);
-  assert.equal(call.args[0], "info");
-  assert.equal(
-    call.args[1],
-    'processed document 18446744073709551615 from "intake form" (priority 2): 2 redactions',
-  );
-});
+for (const name of SCRUBBERS) {
+  Deno.test(`${name}: process returns the scrubbed text and logs one info line`, async () => {
+    const { bytes } = await example(name);
+    const run = await runComponent(bytes, [{
+      export: "process",
+      args: [
+        "Patient 123-45-6789 called from (555) 123-4567.",
+        { id: 18446744073709551615n, source: "intake form", priority: 2 },
+      ],
+    }], { host: { [LOGGER]: { log: {} } }, unknownImports: "error" });
+    assert.deepEqual(run.results, ["Patient [REDACTED] called from [REDACTED]."]);
+    assert.equal(run.hostCalls.length, 1, "exactly one log line");
+    const [call] = run.hostCalls;
+    assert.equal(call.import, `${LOGGER}#log`);
+    assert.equal(call.args[0], "info");
+    assert.equal(
+      call.args[1],
+      'processed document 18446744073709551615 from "intake form" (priority 2): 2 redactions',
+    );
+  });
 
-Deno.test("scrubber-c: process scrubs the source it logs", async () => {
-  const { bytes } = await example("scrubber-c");
-  const run = await runComponent(bytes, [{
-    export: "process",
-    args: ["no PII", { id: 7, source: "mail from eve@example.net", priority: 0 }],
-  }], { host: { [LOGGER]: { log: {} } } });
-  assert.deepEqual(run.results, ["no PII"]);
-  assert.deepEqual(run.hostCalls.map((c) => c.args), [[
-    "info",
-    'processed document 7 from "mail from [REDACTED]" (priority 0): 0 redactions',
-  ]]);
-});
+  Deno.test(`${name}: process scrubs the source it logs`, async () => {
+    const { bytes } = await example(name);
+    const run = await runComponent(bytes, [{
+      export: "process",
+      args: ["no PII", { id: 7, source: "mail from eve@example.net", priority: 0 }],
+    }], { host: { [LOGGER]: { log: {} } } });
+    assert.deepEqual(run.results, ["no PII"]);
+    assert.deepEqual(run.hostCalls.map((c) => c.args), [[
+      "info",
+      'processed document 7 from "mail from [REDACTED]" (priority 0): 0 redactions',
+    ]]);
+  });
 
-Deno.test("scrubber-c: process really calls the imported logger", async () => {
-  const { bytes } = await example("scrubber-c");
-  // With no logger defined, the import traps when process calls it.
-  const failed = await runComponent(bytes, [{
-    export: "process",
-    args: ["x", { id: 1, source: "s", priority: 0 }],
-  }]).then(() => undefined, (e) => e);
-  assert.ok(failed instanceof WasmtimeRunError, String(failed));
-  assert.equal(failed.stage, "call");
-  assert.deepEqual((failed.response.hostCalls as unknown[]).length, 1);
-});
+  Deno.test(`${name}: process really calls the imported logger`, async () => {
+    const { bytes } = await example(name);
+    // With no logger defined, the import traps when process calls it.
+    const failed = await runComponent(bytes, [{
+      export: "process",
+      args: ["x", { id: 1, source: "s", priority: 0 }],
+    }]).then(() => undefined, (e) => e);
+    assert.ok(failed instanceof WasmtimeRunError, String(failed));
+    assert.equal(failed.stage, "call");
+    assert.deepEqual((failed.response.hostCalls as unknown[]).length, 1);
+  });
+}
 
 Deno.test("logger-js: log writes `[level] message` lines to stderr in wasmtime", async () => {
   const { bytes } = await example("logger-js");

@@ -41,8 +41,11 @@ function npmDependencies() {
   writeFileSync(stamp, want);
 }
 
-/** Python packages the tests use as independent oracles (wasmtime runs components natively). */
-const PYTHON_PACKAGES = [["wasmtime", "49.0.0"]];
+/**
+ * Python packages: the tests use wasmtime as an independent oracle (it runs components
+ * natively); examples/build.ts builds the Python example with componentize-py.
+ */
+const PYTHON_PACKAGES = [["wasmtime", "49.0.0"], ["componentize-py", "0.25.1"]];
 
 function pythonPackages() {
   const python = process.env.WREG_PYTHON ?? "python3";
