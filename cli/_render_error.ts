@@ -4,11 +4,14 @@
  */
 import { CliError, EXIT } from "./_command.ts";
 import { NameError } from "../lib/names/mod.ts";
+import { WitError } from "../lib/wit/mod.ts";
 
 /** The message (without the `error: ` prefix) and exit code for an error. */
 export function renderError(e: unknown): { message: string; exitCode: number } {
   if (e instanceof CliError) return { message: e.message, exitCode: e.exitCode };
   if (e instanceof NameError) return { message: e.message, exitCode: EXIT.usage };
+  // WIT errors show the source line and a caret under the error, like wit-parser.
+  if (e instanceof WitError) return { message: e.rendered, exitCode: EXIT.usage };
   if (e instanceof Deno.errors.NotFound) {
     return { message: `Cannot read input: ${firstLine(e.message)}`, exitCode: EXIT.usage };
   }

@@ -3,44 +3,56 @@
  * `.wit` files with its `deps/` folder (each entry a folder of `.wit` files, a `.wit` file, or a
  * binary WIT package `.wasm`), the layout wit-parser and wkg use.
  */
-import type { Resolve, SourceFile, WitDependency, WitSources } from "../lib/wit/mod.ts";
+import type { ResolvedWit, SourceFile, WitDependency, WitSources } from "../lib/wit/mod.ts";
 import { CliError, EXIT } from "./_command.ts";
 
-/** Turns the bytes of a binary WIT package (`.wasm`) into a resolve. */
-export type WitPackageDecoder = (bytes: Uint8Array, path: string) => Resolve;
+/** Turns the bytes of a binary WIT package (`.wasm`) into a resolve and its package id. */
+export type WitPackageDecoder = (bytes: Uint8Array, path: string) => ResolvedWit;
+
+/** Turns WebAssembly text (`.wat`) into binary. */
+export type WatParser = (text: string, path: string) => Promise<Uint8Array>;
 
 /** Options of {@link readWitSources}. */
 export interface ReadWitOptions {
-  /** Decoder for `.wasm` entries of `deps/`; without it such an entry is an error. */
+  /** Folder that relative paths are read from (paths in messages stay as given). */
+  cwd?: string;
+  /** Decoder for binary WIT packages (`.wasm`); without it such an entry is an error. */
   decodeWasm?: WitPackageDecoder;
+  /** Parser for `.wat` packages; without it such an entry is an error. */
+  parseWat?: WatParser;
 }
 
 function join(dir: string, name: string): string {
   return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+/** Where to read `path` (as shown to the user) from. */
+function real(path: string, options: ReadWitOptions): string {
+  return options.cwd === undefined || path.startsWith("/") ? path : join(options.cwd, path);
+}
+
+async function isDirectory(path: string, options: ReadWitOptions): Promise<boolean> {
   try {
-    return (await Deno.stat(path)).isDirectory;
+    return (await Deno.stat(real(path, options))).isDirectory;
   } catch {
     return false;
   }
 }
 
 /** The `.wit` files directly in `dir` (not in sub-folders), with their texts. */
-async function readWitDir(dir: string): Promise<SourceFile[]> {
+async function readWitDir(dir: string, options: ReadWitOptions): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
-  for await (const entry of Deno.readDir(dir)) {
+  for await (const entry of Deno.readDir(real(dir, options))) {
     if (!entry.name.endsWith(".wit")) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory || (entry.isSymlink && await isDirectory(path))) continue;
-    files.push({ path, text: await readText(path) });
+    if (entry.isDirectory || (entry.isSymlink && await isDirectory(path, options))) continue;
+    files.push({ path, text: await readText(path, options) });
   }
   return files;
 }
 
-async function readText(path: string): Promise<string> {
-  const bytes = await Deno.readFile(path);
+async function readText(path: string, options: ReadWitOptions): Promise<string> {
+  const bytes = await Deno.readFile(real(path, options));
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
@@ -52,7 +64,7 @@ async function readDeps(dir: string, options: ReadWitOptions): Promise<WitDepend
   let entries: Deno.DirEntry[];
   try {
     entries = [];
-    for await (const e of Deno.readDir(dir)) entries.push(e);
+    for await (const e of Deno.readDir(real(dir, options))) entries.push(e);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return [];
     throw e;
@@ -61,27 +73,36 @@ async function readDeps(dir: string, options: ReadWitOptions): Promise<WitDepend
   const deps: WitDependency[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory || (entry.isSymlink && await isDirectory(path))) {
-      deps.push({ name: entry.name, files: await readWitDir(path) });
+    if (entry.isDirectory || (entry.isSymlink && await isDirectory(path, options))) {
+      deps.push({ name: entry.name, files: await readWitDir(path, options) });
     } else if (entry.name.endsWith(".wit")) {
-      deps.push({ name: entry.name, files: [{ path, text: await readText(path) }] });
+      deps.push({ name: entry.name, files: [{ path, text: await readText(path, options) }] });
     } else if (entry.name.endsWith(".wasm") || entry.name.endsWith(".wat")) {
-      deps.push({
-        name: entry.name,
-        resolve: decodeBinary(path, await Deno.readFile(path), options),
-      });
+      deps.push({ name: entry.name, resolve: (await readBinaryPackage(path, options)).resolve });
     }
   }
   return deps;
 }
 
-function decodeBinary(path: string, bytes: Uint8Array, options: ReadWitOptions): Resolve {
+/** Whether `path` names a WebAssembly file (binary `.wasm` or text `.wat`). */
+export function isWasmPath(path: string): boolean {
+  return path.endsWith(".wasm") || path.endsWith(".wat");
+}
+
+/** Reads a WIT package encoded as WebAssembly (`.wasm`, or `.wat` text) and decodes it. */
+export async function readBinaryPackage(
+  path: string,
+  options: ReadWitOptions,
+): Promise<ResolvedWit> {
+  let bytes: Uint8Array = await Deno.readFile(real(path, options));
+  if (path.endsWith(".wat")) {
+    if (!options.parseWat) {
+      throw new CliError(`Cannot read "${path}": no WebAssembly text parser is available`);
+    }
+    bytes = await options.parseWat(new TextDecoder().decode(bytes), path);
+  }
   if (!options.decodeWasm) {
-    throw new CliError(
-      `Cannot read dependency "${path}": binary WIT packages are not supported yet ` +
-        "(the component decoder is pending)",
-      EXIT.usage,
-    );
+    throw new CliError(`Cannot read "${path}": no decoder for binary WIT packages is available`);
   }
   return options.decodeWasm(bytes, path);
 }
@@ -94,9 +115,15 @@ export async function readWitSources(
   path: string,
   options: ReadWitOptions = {},
 ): Promise<WitSources> {
-  const stat = await Deno.stat(path);
+  const stat = await Deno.stat(real(path, options));
   if (stat.isDirectory) {
-    return { root: await readWitDir(path), deps: await readDeps(join(path, "deps"), options) };
+    return {
+      root: await readWitDir(path, options),
+      deps: await readDeps(join(path, "deps"), options),
+    };
   }
-  return { root: [{ path, text: await readText(path) }] };
+  if (isWasmPath(path)) {
+    return { root: await readBinaryPackage(path, options) };
+  }
+  return { root: [{ path, text: await readText(path, options) }] };
 }

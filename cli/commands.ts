@@ -3,5 +3,6 @@
  * file exporting a {@link Command}, added here.
  */
 import type { Command } from "./_command.ts";
+import { witCommand } from "./cmd_wit.ts";
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [witCommand];

@@ -8,6 +8,7 @@ import { nameWorldKey } from "./_elaborate.ts";
 import type {
   Function,
   InterfaceId,
+  PackageId,
   Resolve,
   Stability,
   Type,
@@ -77,6 +78,14 @@ export interface CanonicalWorld {
   exports: Record<string, CanonicalWorldItem>;
   docs?: string;
   stability?: Stability;
+}
+
+/** A package in canonical form: its interfaces and worlds by name. */
+export interface CanonicalPackage {
+  name: string;
+  interfaces: Record<string, CanonicalInterface>;
+  worlds: Record<string, CanonicalWorld>;
+  docs?: string;
 }
 
 /** What the canonical form keeps besides structure. */
@@ -210,6 +219,17 @@ class Canon {
     }
   }
 
+  pkg(id: PackageId): CanonicalPackage {
+    const p = this.r.packages[id];
+    const interfaces: Record<string, CanonicalInterface> = {};
+    for (const [n, i] of p.interfaces) interfaces[n] = this.iface(i);
+    const worlds: Record<string, CanonicalWorld> = {};
+    for (const [n, w] of p.worlds) worlds[n] = this.world(w);
+    const out: CanonicalPackage = { name: formatWitPackageName(p.name), interfaces, worlds };
+    if (this.opts.docs && p.docs !== undefined) out.docs = p.docs;
+    return out;
+  }
+
   world(id: WorldId): CanonicalWorld {
     const w = this.r.worlds[id];
     const items = (m: Map<WorldKey, WorldItem>) => {
@@ -249,6 +269,15 @@ export function canonicalWorld(
   options: CanonicalOptions = {},
 ): CanonicalWorld {
   return new Canon(resolve, options).world(id);
+}
+
+/** The canonical form of package `id`: every interface and world, by name. */
+export function canonicalPackage(
+  resolve: Resolve,
+  id: PackageId,
+  options: CanonicalOptions = {},
+): CanonicalPackage {
+  return new Canon(resolve, options).pkg(id);
 }
 
 /** The canonical form of interface `id` (see {@link canonicalWorld}). */

@@ -26,9 +26,12 @@ export type WitDependency =
   | { name: string; files: SourceFile[] }
   | { name: string; resolve: Resolve };
 
-/** The sources of a resolution: the root package's files and the `deps/` entries, in order. */
+/**
+ * The sources of a resolution: the root package (its files, or a package already resolved, such
+ * as a decoded binary WIT package) and the `deps/` entries, in order.
+ */
 export interface WitSources {
-  root: SourceFile[];
+  root: SourceFile[] | ResolvedWit;
   deps?: WitDependency[];
 }
 
@@ -165,7 +168,12 @@ export function resolveWit(sources: WitSources, options: ResolveWitOptions = {})
   const sm = new SourceMap();
   const resolve = emptyResolve();
   const gates = gatesOf(options);
-  const groups = [parseGroup(sm, sources.root)];
+  const root = sources.root;
+  if (!Array.isArray(root)) {
+    const remap = mergeResolve(resolve, root.resolve);
+    return { resolve, package: remap.packages[root.package] };
+  }
+  const groups = [parseGroup(sm, root)];
   for (const dep of sources.deps ?? []) {
     if ("files" in dep) groups.push(parseGroup(sm, dep.files));
     else mergeResolve(resolve, dep.resolve);

@@ -41,6 +41,8 @@ export {
   type CanonicalInterface,
   canonicalInterface,
   type CanonicalOptions,
+  type CanonicalPackage,
+  canonicalPackage,
   type CanonicalType,
   type CanonicalTypeDef,
   type CanonicalWorld,
