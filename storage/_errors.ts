@@ -41,9 +41,11 @@ export type StorageErrorCode = keyof typeof STORAGE_ERRORS;
  * ```
  */
 export class StorageError extends Error {
+  /** Always `"StorageError"`. */
   override name = "StorageError";
   /** The HTTP status that matches {@link StorageError.code}. */
   readonly status: number;
+  /** Makes an error with a stable code, a message for people, and structured details. */
   constructor(
     readonly code: StorageErrorCode,
     message: string,

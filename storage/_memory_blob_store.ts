@@ -20,6 +20,7 @@ export class MemoryBlobStore implements BlobStore {
   readonly #now: () => Date;
   #closed = false;
 
+  /** A store with a default size limit (1 GiB unless given) and a clock for `storedAt`. */
   constructor(options: { maxSize?: number; now?: () => Date } = {}) {
     this.#maxSize = options.maxSize ?? DEFAULT_MAX_BLOB_SIZE;
     this.#now = options.now ?? (() => new Date());

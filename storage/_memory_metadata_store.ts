@@ -98,6 +98,7 @@ export class MemoryMetadataStore implements MetadataStore {
   readonly #now: () => Date;
   #closed = false;
 
+  /** An empty store; `now` is its clock (tests pass a fake one). */
   constructor(options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
   }

@@ -22,7 +22,9 @@ export interface OpenStorageOptions {
 
 /** The embedded storage: what {@link openStorage} returns. */
 export interface EmbeddedStorage extends Storage {
+  /** The blob files under `<dataDir>/blobs`. */
   blobs: FsBlobStore;
+  /** The SQLite database `<dataDir>/metadata.sqlite`. */
   metadata: SqliteMetadataStore;
   /** The data directory, as given. */
   dataDir: string;

@@ -68,6 +68,7 @@ import type {
 
 /** Options of {@link SqliteMetadataStore.open}. */
 export interface SqliteMetadataStoreOptions {
+  /** The clock that stamps rows (tests pass a fake one). */
   now?: () => Date;
   /**
    * `"full"` (the default): a commit is in the write-ahead log on disk (fsynced) before it is

@@ -24,7 +24,9 @@ export interface PutOptions {
 
 /** The outcome of a successful {@link BlobStore.put}. */
 export interface PutResult {
+  /** The digest of the bytes, computed while storing them. */
   digest: Digest;
+  /** How many bytes were read. */
   size: number;
   /** False when the blob was already stored (the put was verified, nothing was written). */
   created: boolean;
@@ -32,7 +34,9 @@ export interface PutResult {
 
 /** A stored blob, as {@link BlobStore.stat} and {@link BlobStore.list} report it. */
 export interface BlobStat {
+  /** The blob's digest. */
   digest: Digest;
+  /** Its size in bytes. */
   size: number;
   /** When the blob was last written or put again; garbage collection spares recent blobs. */
   storedAt: Timestamp;
@@ -40,7 +44,9 @@ export interface BlobStat {
 
 /** A byte range: `length` bytes from `offset` (to the end when `length` is absent). */
 export interface ByteRange {
+  /** The first byte, from 0. */
   offset: number;
+  /** How many bytes; to the end of the blob when absent. */
   length?: number;
 }
 
@@ -97,9 +103,13 @@ export type PackageKind = "component" | "wit-package";
 export interface PackageSummary {
   /** `namespace:name`. */
   name: string;
+  /** The namespace part of the name. */
   namespace: string;
+  /** What every version of the package holds. */
   kind: PackageKind;
+  /** Plain text, given at publish; empty when none was. */
   description: string;
+  /** When the first version was published. */
   createdAt: Timestamp;
   /** When a version was last published. */
   updatedAt: Timestamp;
@@ -113,25 +123,35 @@ export interface PackageSummary {
 export interface VersionSummary {
   /** `namespace:name`. */
   package: string;
+  /** The version. */
   version: Version;
+  /** The package's kind. */
   kind: PackageKind;
+  /** The digest of the version's bytes (the blob). */
   digest: Digest;
+  /** The size of the bytes. */
   size: number;
+  /** When it was committed. */
   publishedAt: Timestamp;
   /** Who published it (a token's owner). */
   publisher: string;
+  /** Whether it is yanked: hidden from latest and search, still readable and downloadable. */
   yanked: boolean;
+  /** When it was yanked, or `null`. */
   yankedAt: Timestamp | null;
 }
 
 /** A published version with the JSON document the server derived from its bytes. */
 export interface VersionRecord extends VersionSummary {
+  /** Worlds, imports, exports, WIT text, metadata, compatibility report… as the server wrote them. */
   document: JsonObject;
 }
 
 /** A package with all its versions, highest first. */
 export interface PackageDetail {
+  /** The package. */
   package: PackageSummary;
+  /** Every version, yanked ones included, highest first. */
   versions: VersionSummary[];
 }
 
@@ -154,41 +174,57 @@ export const REQUIRING_RELATIONS: readonly SearchRelation[] = ["imports", "depen
  * name: "incoming-handler", version: "0.2.0"}`; a package-level target has `name: null`.
  */
 export interface SearchTarget {
+  /** `wasi` in `wasi:http/incoming-handler@0.2.0`. */
   namespace: string;
+  /** `http` in `wasi:http/incoming-handler@0.2.0`. */
   package: string;
+  /** The interface or world (`incoming-handler`); `null` for the package itself. */
   name: string | null;
+  /** The version (`0.2.0`); `null` when the name carries none. */
   version: Version | null;
 }
 
 /** One row of the search index, given at publish time. */
 export interface SearchRowInput extends SearchTarget {
+  /** How the version relates to the target. */
   relation: SearchRelation;
 }
 
 /** One row of the search index, as queries return it. */
 export interface SearchRow extends SearchRowInput {
-  /** The version this row belongs to (`namespace:name`). */
+  /** The package this row belongs to (`namespace:name`). */
   fromPackage: string;
+  /** The version of `fromPackage` this row belongs to. */
   fromVersion: Version;
 }
 
 /** What {@link MetadataStore.commitVersion} inserts in one transaction. */
 export interface PublishInput {
+  /** The package. */
   name: PackageName;
+  /** The new version. */
   version: Version;
+  /** Must match the package's kind when the package exists. */
   kind: PackageKind;
+  /** The digest of the stored blob (put it first). */
   digest: Digest;
+  /** The size of the stored blob. */
   size: number;
+  /** Who publishes (a token's owner). */
   publisher: string;
   /** Replaces the package's description when given. */
   description?: string;
+  /** The version document, derived from the bytes. */
   document: JsonObject;
+  /** The version's rows in the search index (deduplicated on the way in). */
   searchRows: readonly SearchRowInput[];
 }
 
 /** What {@link MetadataStore.replaceDerived} rewrites for a version. */
 export interface DerivedInput {
+  /** The new version document. */
   document: JsonObject;
+  /** The new search rows; they replace the old ones. */
   searchRows: readonly SearchRowInput[];
 }
 
@@ -200,8 +236,11 @@ export interface LatestOptions {
 
 /** A query of the search index by target. */
 export interface TargetQuery {
+  /** The relation rows must have. */
   relation: SearchRelation;
+  /** The target's namespace. */
   namespace: string;
+  /** The target's package. */
   package: string;
   /** The interface or world; omitted: any name in the package (and package-level rows). */
   name?: string;
@@ -215,9 +254,11 @@ export interface TargetQuery {
   version?: Version;
   /** Match only this exact version, no semver range (default false). */
   exact?: boolean;
+  /** Include rows of yanked versions (default false). */
   includeYanked?: boolean;
   /** Keep only the highest matching version of each package (default false). */
   latestPerPackage?: boolean;
+  /** Most rows returned: 1 to 1000, 100 by default. */
   limit?: number;
 }
 
@@ -225,22 +266,29 @@ export interface TargetQuery {
 export interface TextQuery {
   /** Words that must all appear (case-insensitively) in the name or the description. */
   text: string;
+  /** Only packages of this kind. */
   kind?: PackageKind;
   /** Include packages whose every version is yanked (default false). */
   includeYanked?: boolean;
+  /** Most packages returned: 1 to 1000, 100 by default. */
   limit?: number;
 }
 
 /** A package that depends on another, with its highest version that does. */
 export interface DependentRecord {
+  /** The dependent package (`namespace:name`). */
   package: string;
+  /** Its highest version (not yanked, unless asked) that depends on the package. */
   version: Version;
 }
 
 /** Counts for the front page. */
 export interface Totals {
+  /** How many packages. */
   packages: number;
+  /** How many versions, yanked ones included. */
   versions: number;
+  /** How many claimed namespaces. */
   namespaces: number;
   /** Sum of the sizes of all versions' bytes. */
   bytes: number;
@@ -251,8 +299,11 @@ export type NamespaceRole = "owner" | "member";
 
 /** A namespace with everyone who may publish to it. */
 export interface NamespaceRecord {
+  /** The namespace. */
   name: string;
+  /** When it was claimed. */
   createdAt: Timestamp;
+  /** Everyone in it: owners first, then by user. */
   members: { user: string; role: NamespaceRole; addedAt: Timestamp }[];
 }
 
@@ -261,28 +312,41 @@ export type TokenScope = "publish" | "yank" | "admin";
 
 /** What {@link MetadataStore.createToken} stores beside the secret's hash. */
 export interface TokenInput {
+  /** Who the token acts for. */
   owner: string;
+  /** What it may do. */
   scopes: readonly TokenScope[];
   /** The namespaces the token may act on; `null` means any the owner may act on. */
   namespaces: readonly string[] | null;
+  /** A note for the owner ("CI of project X"). */
   description?: string;
 }
 
 /** A stored token. The secret itself is never stored, only its hash. */
 export interface TokenRecord {
+  /** A public identifier (`tok_…`), for listing and revoking; not a secret. */
   id: string;
+  /** Who the token acts for. */
   owner: string;
+  /** What it may do, sorted. */
   scopes: TokenScope[];
+  /** The namespaces it may act on, sorted; `null` means any the owner may act on. */
   namespaces: string[] | null;
+  /** The owner's note. */
   description: string;
+  /** When it was created. */
   createdAt: Timestamp;
+  /** When it was last used, or `null`. */
   lastUsedAt: Timestamp | null;
+  /** When it was revoked, or `null`. */
   revokedAt: Timestamp | null;
 }
 
 /** A position in {@link MetadataStore.listVersions}: the last row seen. */
 export interface VersionCursor {
+  /** The package of the last row seen. */
   package: string;
+  /** The version of the last row seen. */
   version: Version;
 }
 
@@ -308,7 +372,9 @@ export interface MetadataStore {
   setDescription(name: PackageName, description: string): Promise<PackageSummary>;
 
   // --- reads
+  /** A package with its versions (yanked ones included), or `undefined`. */
   getPackage(name: PackageName): Promise<PackageDetail | undefined>;
+  /** A version with its document (yanked or not), or `undefined`. */
   getVersion(name: PackageName, version: Version): Promise<VersionRecord | undefined>;
   /** The highest non-yanked version (semver order), pre-releases only when asked. */
   latestVersion(name: PackageName, options?: LatestOptions): Promise<VersionSummary | undefined>;
@@ -325,6 +391,7 @@ export interface MetadataStore {
   ): Promise<DependentRecord[]>;
   /** Packages by the time of their last publish, most recent first. */
   recentPackages(limit: number): Promise<PackageSummary[]>;
+  /** Counts of packages, versions, namespaces and bytes. */
   totals(): Promise<Totals>;
   /** All versions in (package, version-text) order after `after`, for rebuilds and checks. */
   listVersions(options: { after?: VersionCursor; limit: number }): Promise<VersionSummary[]>;
@@ -340,6 +407,7 @@ export interface MetadataStore {
     name: string,
     owner: string,
   ): Promise<{ namespace: NamespaceRecord; claimed: boolean }>;
+  /** A claimed namespace with its members, or `undefined`. */
   getNamespace(name: string): Promise<NamespaceRecord | undefined>;
   /** Adds a member or changes their role. Fails with `not-found` for an unclaimed namespace. */
   setNamespaceMember(name: string, user: string, role: NamespaceRole): Promise<NamespaceRecord>;
@@ -360,6 +428,7 @@ export interface MetadataStore {
   touchToken(id: string): Promise<void>;
   /** Revokes a token; idempotent. Fails with `not-found`. */
   revokeToken(id: string): Promise<TokenRecord>;
+  /** The tokens of an owner (revoked ones included), oldest first. */
   listTokens(owner: string): Promise<TokenRecord[]>;
 
   /** Releases the database; later calls fail with `closed`. */
@@ -368,7 +437,10 @@ export interface MetadataStore {
 
 /** A blob store and a metadata store that live together (one data directory). */
 export interface Storage {
+  /** The bytes. */
   blobs: BlobStore;
+  /** Everything else. */
   metadata: MetadataStore;
+  /** Closes both stores. */
   close(): Promise<void>;
 }

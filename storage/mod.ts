@@ -75,6 +75,8 @@ export type {
   VersionSummary,
 } from "./_types.ts";
 export { REQUIRING_RELATIONS } from "./_types.ts";
+/** The validated name types the storage API takes and returns (from lib/names). */
+export type { Digest, PackageName, Version } from "../lib/names/mod.ts";
 export {
   type EmbeddedStorage,
   openMemoryStorage,
