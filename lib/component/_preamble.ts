@@ -36,8 +36,8 @@ export function readPreamble(bytes: Uint8Array, offset = 0, end = bytes.length):
   if (version === 0x0d && layer === 1) return "component";
   throw new ComponentDecodeError(
     "unknown-version",
-    `unknown binary version 0x${version.toString(16)} and layer 0x${layer.toString(16)} ` +
-      `(expected 0x1/0x0 for a core module or 0xd/0x1 for a component)`,
+    `unknown binary version 0x${version.toString(16)} and layer 0x${layer.toString(16)}: ` +
+      `expected 0xd/0x1 for a component or 0x1/0x0 for a core module`,
     offset + 4,
   );
 }
