@@ -4,5 +4,6 @@
  */
 import type { Command } from "./_command.ts";
 import { witCommand } from "./cmd_wit.ts";
+import { inspectCommand } from "./cmd_inspect.ts";
 
-export const COMMANDS: Command[] = [witCommand];
+export const COMMANDS: Command[] = [witCommand, inspectCommand];
