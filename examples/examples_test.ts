@@ -234,6 +234,22 @@ Deno.test("logger-js exports the logger interface the scrubber imports", async (
   }
 });
 
+for (const name of SCRUBBERS) {
+  Deno.test(`seed scenario in wasmtime: ${name} logs through logger-js`, async () => {
+    const scrubber = await example(name);
+    const logger = await example("logger-js");
+    const run = await runComponent(scrubber.bytes, [{
+      export: "process",
+      args: ["SSN 123-45-6789, mail a@b.com", { id: 99, source: "upload", priority: 5 }],
+    }], { host: { [LOGGER]: { log: { forward: logger.path } } }, unknownImports: "error" });
+    assert.deepEqual(run.results, ["SSN [REDACTED], mail [REDACTED]"]);
+    assert.equal(
+      run.stderr,
+      '[info] processed document 99 from "upload" (priority 5): 2 redactions\n',
+    );
+  });
+}
+
 Deno.test("scrubber-c runs in Deno through jco transpile", async () => {
   const { bytes } = await example("scrubber-c");
   const { files } = await transpileBytes(bytes, { name: "scrubber", instantiation: "async" });

@@ -36,6 +36,13 @@ export interface HostBehaviour {
   result?: unknown;
   /** Trap with this message instead of returning. */
   trap?: string;
+  /**
+   * Hand the call to another component (bytes or a file path): its export of the same name
+   * (`iface#func`, or the function) runs, in its own instance with WASI, and its result is
+   * returned. A composition made by the host, to run a component against a real implementation
+   * of an import.
+   */
+  forward?: Uint8Array | string;
 }
 
 /**
@@ -134,20 +141,48 @@ function fromJson(text: string): Record<string, unknown> {
   });
 }
 
+/** Writes component bytes to temporary files (recorded in `tmp`); passes paths through. */
+async function componentPath(component: Uint8Array | string, tmp: string[]): Promise<string> {
+  if (typeof component === "string") return component;
+  const path = await Deno.makeTempFile({ prefix: "wreg-wasmtime-", suffix: ".wasm" });
+  tmp.push(path);
+  await Deno.writeFile(path, component);
+  return path;
+}
+
+/** The host imports with every `forward` turned into a file path. */
+async function hostWithPaths(host: HostImports, tmp: string[]): Promise<HostImports> {
+  const withPath = async (b: HostBehaviour): Promise<HostBehaviour> =>
+    b.forward === undefined ? b : { ...b, forward: await componentPath(b.forward, tmp) };
+  const out: HostImports = {};
+  for (const [name, spec] of Object.entries(host)) {
+    const isBehaviour = ["result", "trap", "forward"].some((k) => k in spec) ||
+      Object.keys(spec).length === 0;
+    if (isBehaviour) {
+      out[name] = await withPath(spec as HostBehaviour);
+    } else {
+      const funcs: Record<string, HostBehaviour> = {};
+      for (const [f, b] of Object.entries(spec as Record<string, HostBehaviour>)) {
+        funcs[f] = await withPath(b);
+      }
+      out[name] = funcs;
+    }
+  }
+  return out;
+}
+
 async function invoke(
   component: Uint8Array | string,
   request: Record<string, unknown>,
   timeoutMs = 120_000,
 ): Promise<Record<string, unknown>> {
-  let path = typeof component === "string" ? component : undefined;
-  let tmp: string | undefined;
-  if (path === undefined) {
-    tmp = await Deno.makeTempFile({ prefix: "wreg-wasmtime-", suffix: ".wasm" });
-    await Deno.writeFile(tmp, component as Uint8Array);
-    path = tmp;
-  }
+  const tmp: string[] = [];
   const python = Deno.env.get("WREG_PYTHON") ?? "python3";
   try {
+    const path = await componentPath(component, tmp);
+    if (request.host) {
+      request = { ...request, host: await hostWithPaths(request.host as HostImports, tmp) };
+    }
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(python, {
@@ -194,7 +229,7 @@ async function invoke(
     }
     return response;
   } finally {
-    if (tmp !== undefined) await Deno.remove(tmp).catch(() => {});
+    for (const path of tmp) await Deno.remove(path).catch(() => {});
   }
 }
 

@@ -30,7 +30,8 @@ version may be left out of the interface name when only one version is exported.
 Host imports are every non-WASI import the request names under "host": an instance import maps
 function names to behaviours, a top-level function import maps to one behaviour. Every host
 function records its calls; a behaviour may give the "result" to return (JSON, converted by the
-function's result type) or "trap" with a message. Imports nothing defines trap when called
+function's result type), "trap" with a message, or "forward" with the path of another component
+whose export of the same name (`iface#func`, or the function) handles the call. Imports nothing defines trap when called
 ("unknownImports": "trap") or make instantiation fail ("error").
 
 The response (JSON on stdout, one object; exit status 0 when "ok" is true, 1 otherwise):
@@ -268,14 +269,17 @@ def describe_items(engine, items):
     return out
 
 
-def make_host_func(record, label, fty, behaviour):
+def make_host_func(record, label, fty, behaviour, forwarder):
     params = fty.params
     result_ty = fty.result
     if not isinstance(behaviour, dict):
         raise RunError("request", f"Cannot define host import {label}: its behaviour must be an "
                        "object")
     result = None
-    if result_ty is not None and "trap" not in behaviour:
+    target = None
+    if "forward" in behaviour:
+        target = forwarder.func(behaviour["forward"], label)
+    elif result_ty is not None and "trap" not in behaviour:
         if "result" not in behaviour:
             raise RunError("request", f"Cannot define host import {label}: it returns "
                            f"{type_name(result_ty)}, so the behaviour needs a \"result\"")
@@ -288,15 +292,66 @@ def make_host_func(record, label, fty, behaviour):
         })
         if "trap" in behaviour:
             raise wasmtime.WasmtimeError(str(behaviour["trap"]))
+        if target is not None:
+            return target(*args)
         return result
 
     return host_func
 
 
+class Forwarder:
+    """Other components that host functions forward their calls to (`{"forward": path}`).
+
+    Each is instantiated once, in a store of its own with WASI linked to the same captured
+    stdout and stderr; its own non-WASI imports trap. The host function passes its arguments
+    through and returns the other component's result: a composition made by the host, to run
+    a component against a real implementation of its import before composing them.
+    """
+
+    def __init__(self, engine, stdout, stderr):
+        self.engine = engine
+        self.stdout = stdout
+        self.stderr = stderr
+        self.instances = {}
+
+    def func(self, path, name):
+        if not isinstance(path, str):
+            raise RunError("request", f"Cannot forward {name}: \"forward\" is a file path")
+        if path not in self.instances:
+            try:
+                with open(path, "rb") as f:
+                    wasm = f.read()
+            except OSError as e:
+                raise RunError("request", f"Cannot read {path}: {e.strerror}")
+            try:
+                component = cm.Component(self.engine, wasm)
+            except wasmtime.WasmtimeError as e:
+                raise RunError("validate", f"Invalid component {path}: {e}")
+            store = wasmtime.Store(self.engine)
+            wasi = wasmtime.WasiConfig()
+            wasi.stdout_custom = self.stdout.extend
+            wasi.stderr_custom = self.stderr.extend
+            store.set_wasi(wasi)
+            linker = cm.Linker(self.engine)
+            linker.add_wasip2()
+            define_host(self.engine, linker, component, {}, "trap", self)
+            try:
+                instance = linker.instantiate(store, component)
+            except wasmtime.WasmtimeError as e:
+                raise RunError("instantiate", f"Cannot instantiate {path}: {e}")
+            self.instances[path] = (component, instance, store)
+        component, instance, store = self.instances[path]
+        try:
+            func = find_func(self.engine, component, instance, store, name)
+        except RunError as e:
+            raise RunError("request", f"Cannot forward {name} to {path}: {e.message}")
+        return lambda *args: func(store, *args)
+
+
 TRAP = "no host function is defined for this import"
 
 
-def define_host(engine, linker, component, host, unknown):
+def define_host(engine, linker, component, host, unknown, forwarder):
     """Defines the requested host functions; returns the list their calls are recorded in."""
     record = []
     imports = component.type.imports(engine)
@@ -311,7 +366,7 @@ def define_host(engine, linker, component, host, unknown):
         for name, spec in host.items():
             ty = imports[name].ty
             if isinstance(ty, cm.FuncType):
-                root.add_func(name, make_host_func(record, name, ty, spec))
+                root.add_func(name, make_host_func(record, name, ty, spec, forwarder))
             elif isinstance(ty, cm.ComponentInstanceType):
                 funcs = {f: e.ty for f, e in ty.exports(engine).items()}
                 if not isinstance(spec, dict):
@@ -330,7 +385,7 @@ def define_host(engine, linker, component, host, unknown):
                         else:
                             continue
                         inst.add_func(fname, make_host_func(record, f"{name}#{fname}", fty,
-                                                            behaviour))
+                                                            behaviour, forwarder))
             else:
                 raise RunError("request", f"Cannot define host import {name}: only functions "
                                f"and instances of functions are supported, not "
@@ -346,7 +401,8 @@ def define_host(engine, linker, component, host, unknown):
             ty = ext.ty
             if isinstance(ty, cm.FuncType):
                 if unknown == "trap":
-                    root.add_func(name, make_host_func(record, name, ty, {"trap": TRAP}))
+                    root.add_func(name, make_host_func(record, name, ty, {"trap": TRAP},
+                                                       forwarder))
             elif isinstance(ty, cm.ComponentInstanceType):
                 funcs = {f: e.ty for f, e in ty.exports(engine).items()}
                 funcs = {f: t for f, t in funcs.items() if isinstance(t, cm.FuncType)}
@@ -355,7 +411,7 @@ def define_host(engine, linker, component, host, unknown):
                 with root.add_instance(name) as inst:
                     for fname, fty in funcs.items():
                         inst.add_func(fname, make_host_func(record, f"{name}#{fname}", fty,
-                                                            {"trap": TRAP}))
+                                                            {"trap": TRAP}, forwarder))
     return record
 
 
@@ -431,7 +487,8 @@ def run(request):
         wasi.stderr_custom = stderr.extend
         store.set_wasi(wasi)
         linker.add_wasip2()
-    record = define_host(engine, linker, component, host, unknown)
+    forwarder = Forwarder(engine, stdout, stderr)
+    record = define_host(engine, linker, component, host, unknown, forwarder)
     try:
         instance = linker.instantiate(store, component)
     except wasmtime.WasmtimeError as e:

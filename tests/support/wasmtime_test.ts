@@ -146,6 +146,24 @@ Deno.test("a top-level function import is defined by its name", async () => {
   assert.deepEqual(hostCalls, [{ import: "tick", args: [5] }, { import: "tick", args: [11] }]);
 });
 
+/** A component exporting `tick`, which adds one. */
+const ADD_ONE_WAT = `(component
+  (core module $m
+    (func (export "tick") (param i32) (result i32)
+      local.get 0
+      i32.const 1
+      i32.add))
+  (core instance $i (instantiate $m))
+  (func (export "tick") (param "n" u32) (result u32) (canon lift (core func $i "tick"))))`;
+
+Deno.test("a host function can forward its calls to another component", async () => {
+  const { result, hostCalls } = await callComponent(await parse(TICK_WAT), "twice", [5], {
+    host: { tick: { forward: await parse(ADD_ONE_WAT) } },
+  });
+  assert.equal(result, 7);
+  assert.deepEqual(hostCalls, [{ import: "tick", args: [5] }, { import: "tick", args: [6] }]);
+});
+
 Deno.test("validateComponent describes a component, or says why it is invalid", async () => {
   const valid = await validateComponent(await parse(TICK_WAT));
   assert.deepEqual(valid, {
