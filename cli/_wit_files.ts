@@ -115,7 +115,15 @@ export async function readWitSources(
   path: string,
   options: ReadWitOptions = {},
 ): Promise<WitSources> {
-  const stat = await Deno.stat(real(path, options));
+  let stat: Deno.FileInfo;
+  try {
+    stat = await Deno.stat(real(path, options));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CliError(`Cannot read WIT at "${path}": no such file or folder`, EXIT.usage);
+    }
+    throw e;
+  }
   if (stat.isDirectory) {
     return {
       root: await readWitDir(path, options),

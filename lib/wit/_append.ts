@@ -461,12 +461,10 @@ export class Remap {
       this.types.push(found);
     }
     for (const req of u.requiredResourceTypes) {
-      let id: TypeId;
-      try {
-        id = this.mapType(req.id, req.start, req.end);
-      } catch {
-        continue;
-      }
+      // A type gated off is not checked: any use of it is an error anyway.
+      const mapped = this.types[req.id];
+      if (mapped === null || mapped === undefined) continue;
+      let id: TypeId = mapped;
       for (;;) {
         const k = resolve.types[id].kind;
         if (k.tag === "type" && typeof k.type === "number") id = k.type;

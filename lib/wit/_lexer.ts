@@ -227,24 +227,20 @@ function escapeUnicode(c: number): string {
   return `\\u{${c.toString(16)}}`;
 }
 
-/** Scans for code points WIT forbids anywhere; returns `[offset, message]` of the first. */
+/** Code points WIT forbids anywhere: control codes, bidirectional overrides, deprecated ones. */
+const FORBIDDEN =
+  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]/;
+
+/** Finds the first forbidden code point; returns `[offset, message]`, or `undefined`. */
 function detectInvalidInput(text: string): [number, string] | undefined {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f) continue;
-    if (c === 0x0a || c === 0x0d || c === 0x09) continue;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return [i, `Control code '${escapeUnicode(c)}'`];
-    if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
-      return [i, `Input contains bidirectional override codepoint "${escapeUnicode(c)}"`];
-    }
-    if (
-      c === 0x149 || c === 0x673 || c === 0xf77 || c === 0xf79 || c === 0x17a3 || c === 0x17a4 ||
-      c === 0x17b4 || c === 0x17b5
-    ) {
-      return [i, `Codepoint "${escapeUnicode(c)}" is discouraged by Unicode`];
-    }
+  const i = text.search(FORBIDDEN);
+  if (i < 0) return undefined;
+  const c = text.charCodeAt(i);
+  if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return [i, `Control code '${escapeUnicode(c)}'`];
+  if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+    return [i, `Input contains bidirectional override codepoint "${escapeUnicode(c)}"`];
   }
-  return undefined;
+  return [i, `Codepoint "${escapeUnicode(c)}" is discouraged by Unicode`];
 }
 
 /**
@@ -559,31 +555,41 @@ export function readStringLiteral(
  */
 export function checkId(id: string): string | undefined {
   if (id.length === 0) return "identifiers must have characters between '-'s";
-  let idx = 0;
-  for (const part of id.split("-")) {
-    if (part.length === 0) return "identifiers must have characters between '-'s";
-    const first = part.codePointAt(0)!;
-    const isAlpha = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-    if (idx === 0 && !isAlpha(first)) {
-      return `invalid character in identifier ${debugChar(String.fromCodePoint(first))}`;
+  // Per part: 0 = start of part, 1 = lowercase part, 2 = uppercase part, 3 = digits only so far.
+  let state = 0;
+  let first = true;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 0x2d) {
+      if (state === 0) return "identifiers must have characters between '-'s";
+      state = 0;
+      first = false;
+      continue;
     }
-    let upper: boolean | undefined;
-    for (const ch of part) {
-      const c = ch.codePointAt(0)!;
-      if (c >= 0x30 && c <= 0x39) continue;
-      if (c >= 0x41 && c <= 0x5a) {
-        if (upper === undefined) upper = true;
-        else if (!upper) return `invalid character in identifier ${debugChar(ch)}`;
-      } else if (c >= 0x61 && c <= 0x7a) {
-        if (upper === undefined) upper = false;
-        else if (upper) return `invalid character in identifier ${debugChar(ch)}`;
-      } else {
-        return `invalid character in identifier ${debugChar(ch)}`;
-      }
+    const lower = c >= 0x61 && c <= 0x7a, upper = c >= 0x41 && c <= 0x5a;
+    const digit = c >= 0x30 && c <= 0x39;
+    if (state === 0) {
+      if (first && !lower && !upper) return badChar(id, i);
+      if (!lower && !upper && !digit) return badChar(id, i);
+      state = lower ? 1 : upper ? 2 : 3;
+    } else if (digit) {
+      continue;
+    } else if (lower) {
+      if (state === 2) return badChar(id, i);
+      state = 1;
+    } else if (upper) {
+      if (state === 1) return badChar(id, i);
+      state = 2;
+    } else {
+      return badChar(id, i);
     }
-    idx++;
   }
+  if (state === 0) return "identifiers must have characters between '-'s";
   return undefined;
+}
+
+function badChar(id: string, i: number): string {
+  return `invalid character in identifier ${debugChar(String.fromCodePoint(id.codePointAt(i)!))}`;
 }
 
 /** Whether `id` is a valid WIT identifier (kebab-case, as {@link checkId} defines it). */

@@ -4,8 +4,17 @@
  * the order packages are resolved in.
  */
 
+const checked = new Map<string, string | undefined>();
+
 /** The message of Rust's `semver` crate for an invalid version, or `undefined` when valid. */
 export function checkVersion(text: string): string | undefined {
+  if (checked.has(text)) return checked.get(text);
+  const r = check(text);
+  if (checked.size < 10_000) checked.set(text, r);
+  return r;
+}
+
+function check(text: string): string | undefined {
   if (text === "") return "empty string, expected a semver version";
   const plus = text.indexOf("+");
   const main = plus < 0 ? text : text.slice(0, plus);
@@ -81,9 +90,29 @@ function split(v: string): { core: string[]; pre: string[]; build: string[] } {
   };
 }
 
+const compared = new Map<string, number>();
+
 /** Rust `semver::Version` ordering (build metadata breaks ties). */
 export function compareSemver(a: string, b: string): number {
   if (a === b) return 0;
+  const key = `${a} ${b}`;
+  let c = compared.get(key);
+  if (c === undefined) {
+    c = compare(a, b);
+    if (compared.size < 10_000) compared.set(key, c);
+  }
+  return c;
+}
+
+function compare(a: string, b: string): number {
+  if (/^\d+\.\d+\.\d+$/.test(a) && /^\d+\.\d+\.\d+$/.test(b)) {
+    const x = a.split("."), y = b.split(".");
+    for (let i = 0; i < 3; i++) {
+      const c = compareNumeric(x[i], y[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
   const x = split(a), y = split(b);
   for (let i = 0; i < 3; i++) {
     const c = compareNumeric(x.core[i], y.core[i]);

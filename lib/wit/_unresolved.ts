@@ -209,21 +209,32 @@ export function packageNameOf(p: ast.PackageName): WitPackageName {
     : { namespace: p.namespace.name, name: p.name.name, version: p.version.text };
 }
 
+function isAsciiWs(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c;
+}
+
 /** Turns the comments before an item into its docs, the way wit-parser does. */
 export function docsOf(d: ast.Docs): string | undefined {
-  if (d.comments.length === 0) return undefined;
-  let docs = d.comments.map((c) => {
-    const body = c.startsWith("/**") ? c.slice(3, c.endsWith("*/") ? -2 : undefined) : (
-      c.replace(/^\/+/, "")
-    );
-    return body.replace(/\s+$/, "");
-  });
+  const comments = d.comments;
+  if (comments.length === 0) return undefined;
+  let docs: string[] = new Array(comments.length);
   let minWs = Infinity;
-  for (const line of docs) {
-    if (line === "") continue;
-    let n = 0;
-    while (n < line.length && /[ \t\n\r\f]/.test(line[n])) n++;
-    if (n < minWs) minWs = n;
+  for (let i = 0; i < comments.length; i++) {
+    const c = comments[i];
+    let body: string;
+    if (c.startsWith("/**")) body = c.slice(3, c.endsWith("*/") ? -2 : undefined);
+    else {
+      let k = 0;
+      while (c.charCodeAt(k) === 0x2f) k++;
+      body = c.slice(k);
+    }
+    body = body.trimEnd();
+    docs[i] = body;
+    if (body !== "") {
+      let n = 0;
+      while (n < body.length && isAsciiWs(body.charCodeAt(n))) n++;
+      if (n < minWs) minWs = n;
+    }
   }
   if (minWs !== Infinity && minWs > 0) {
     const pad = " ".repeat(minWs);
@@ -233,12 +244,15 @@ export function docsOf(d: ast.Docs): string | undefined {
   for (const doc of docs) {
     if (doc === "") {
       contents += "\n";
+    } else if (doc.indexOf("\n") < 0) {
+      contents += doc + "\n";
     } else {
       for (const line of rustLines(doc)) contents += line + "\n";
     }
   }
-  while (contents.endsWith("\n")) contents = contents.slice(0, -1);
-  return contents;
+  let end = contents.length;
+  while (end > 0 && contents.charCodeAt(end - 1) === 0x0a) end--;
+  return contents.slice(0, end);
 }
 
 /** Rust's `str::lines`: split on `\n`, drop one trailing `\r` per line and a last empty line. */
