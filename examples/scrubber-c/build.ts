@@ -2,7 +2,8 @@
  * Builds the C PII scrubber (`docs:processor/processor`) into a component.
  *
  * 1. Debian's clang compiles `pii.c` and `glue.c` for freestanding `wasm32` (no libc, no WASI)
- *    and wasm-ld links them into a core module with the exports wit-component expects.
+ *    and wasm-ld (Debian's lld) links them into a core module with the exports wit-component
+ *    expects.
  * 2. jco's Wasm build of wasm-tools embeds the world (`componentEmbed`) and wraps the module
  *    into a component (`componentNew`); no adapter is needed because the module imports nothing
  *    from WASI.
@@ -21,12 +22,13 @@ export const SCRUBBER_C_FLAGS: readonly string[] = [
   "-O2",
   "-std=c11",
   "-ffreestanding",
-  "-nostdlib",
   "-Wall",
   "-Wextra",
   "-Werror",
-  "-Wl,--no-entry",
 ];
+
+/** The wasm-ld flags: a library-like module with no start function and no libc. */
+export const SCRUBBER_C_LINK_FLAGS: readonly string[] = ["--no-entry"];
 
 /** What building the scrubber produced. */
 export interface ScrubberCBuild {
@@ -47,11 +49,17 @@ export async function buildScrubberC(tmpDir: string): Promise<ScrubberCBuild> {
   const dir = `${EXAMPLES_DIR}scrubber-c`;
   const hint = "run `node tools/setup.mjs`, which installs Debian's clang and lld";
   const version = await runTool("clang", ["--version"], { hint });
+  // Compile and link as separate steps: when clang drives the link with optimisation on, it
+  // also runs any `wasm-opt` it finds on PATH (inside `deno task`, binaryen's from
+  // node_modules/.bin), so the output would depend on PATH.
+  const objects: string[] = [];
+  for (const source of SCRUBBER_C_SOURCES) {
+    const object = `${tmpDir}/${source.replace(/\.c$/, ".o")}`;
+    await runTool("clang", [...SCRUBBER_C_FLAGS, "-c", "-o", object, source], { cwd: dir, hint });
+    objects.push(object);
+  }
   const corePath = `${tmpDir}/scrubber-c.core.wasm`;
-  await runTool("clang", [...SCRUBBER_C_FLAGS, "-o", corePath, ...SCRUBBER_C_SOURCES], {
-    cwd: dir,
-    hint,
-  });
+  await runTool("wasm-ld", [...SCRUBBER_C_LINK_FLAGS, "-o", corePath, ...objects], { hint });
   const core = await Deno.readFile(corePath);
   const embedded = await componentEmbed({
     binary: core,
