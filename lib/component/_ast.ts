@@ -138,10 +138,18 @@ export type ModuleDecl =
 /** The type of a core import or export. */
 export type CoreExternDesc =
   | { kind: "func"; type: number }
-  | { kind: "table"; element: CoreValType }
-  | { kind: "memory" }
+  | { kind: "table"; element: CoreValType; limits: CoreLimits }
+  | { kind: "memory"; limits: CoreLimits }
   | { kind: "global"; type: CoreValType; mutable: boolean }
   | { kind: "tag"; type: number };
+
+/** The limits of a core table or memory. */
+export interface CoreLimits {
+  min: number;
+  max?: number;
+  is64: boolean;
+  shared: boolean;
+}
 
 /** An alias definition. */
 export interface Alias {
@@ -245,6 +253,8 @@ export interface CoreModuleAst {
     tag: number;
     type: number;
   };
+  /** The limits of the memories the module defines (not imports). */
+  memories: CoreLimits[];
   customs: CustomSection[];
 }
 

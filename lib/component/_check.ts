@@ -11,6 +11,7 @@ import type {
   CanonOption,
   ComponentAst,
   ComponentDecl,
+  CoreLimits,
   CoreModuleAst,
   CoreSubType,
   CoreTypeDef,
@@ -22,6 +23,15 @@ import type {
   TypeDef,
   ValTypeRef,
 } from "./_ast.ts";
+import {
+  containsPtr,
+  flatCount,
+  layout,
+  MAX_ELEM_SIZE,
+  MAX_FLAT_ASYNC_PARAMS,
+  MAX_FLAT_PARAMS,
+  MAX_FLAT_RESULTS,
+} from "./_abi.ts";
 import { Budget } from "./_budget.ts";
 import { ComponentDecodeError, type ComponentDecodeErrorCode } from "./_error.ts";
 import { Remapper } from "./_remap.ts";
@@ -32,6 +42,7 @@ import {
   type CoreInstanceType,
   type CoreKind,
   type DefKind,
+  type DefType,
   describeType,
   type Entity,
   freshResource,
@@ -49,6 +60,18 @@ import {
 export type CoreTypeEntry = CoreSubType | ModuleType;
 
 type ScopeKind = "component" | "component-type" | "instance-type";
+
+/** The resources imported (or exported) by a plain name in one scope, for `[method]r.f` checks. */
+class ResourceNames {
+  readonly byType = new Map<AnyType, string>();
+  readonly names = new Set<string>();
+  add(t: AnyType, name: string): void {
+    this.byType.set(t, name);
+    this.names.add(name);
+  }
+}
+
+const EMPTY_NAMES = new ResourceNames();
 
 /** The semantic index spaces of one component (or component/instance type) scope. */
 export class Scope {
@@ -72,10 +95,15 @@ export class Scope {
   importedResources = new Map<ResourceId, number[]>();
   definedResources: ResourceId[] = [];
   definedSet = new Set<ResourceId>();
+  /** Resources defined here by a resource type definition (which `resource.new`/`rep` need). */
+  localResources = new Set<ResourceId>();
+  /** Types imported or exported by name: what imports and exports may refer to. */
+  importedTypes = new Set<AnyType>();
+  exportedTypes = new Set<AnyType>();
   explicitResources = new Map<ResourceId, number[]>();
   /** Resources imported/exported by a plain name in this scope, for `[method]r.f` checks. */
-  importResourceNames = new Map<string, ResourceId>();
-  exportResourceNames = new Map<string, ResourceId>();
+  importNames = new ResourceNames();
+  exportNames = new ResourceNames();
   constructor(readonly kind: ScopeKind, readonly parent: Scope | undefined) {}
 
   define(r: ResourceId): void {
@@ -96,6 +124,7 @@ export interface CheckedComponent {
 }
 
 class Checker {
+  readonly layouts = new Map<DefKind, [number, number]>();
   constructor(readonly budget: Budget) {}
 
   fail(code: ComponentDecodeErrorCode, reason: string, offset: number): never {
@@ -135,7 +164,7 @@ class Checker {
       this.budget.spend();
       switch (def.tag) {
         case "core-module":
-          scope.coreModules.push(moduleTypeOf(def.module));
+          scope.coreModules.push(moduleTypeOf(def.module, this, offset));
           break;
         case "core-instance":
           scope.coreInstances.push(this.coreInstance(scope, def.def, offset));
@@ -343,6 +372,16 @@ class Checker {
         case "import":
           if (d.desc.kind === "func" || d.desc.kind === "tag") {
             this.at(inner, d.desc.type, "type", offset);
+          }
+          if (imports.some((i) => i.module === d.module && i.name === d.name)) {
+            this.fail(
+              "invalid-component",
+              `duplicate import name \`${d.module}:${d.name}\``,
+              offset,
+            );
+          }
+          if (d.desc.kind === "memory" || d.desc.kind === "table") {
+            this.limits(d.desc.kind, d.desc.limits, offset);
           }
           imports.push({ module: d.module, name: d.name, kind: d.desc.kind });
           break;
@@ -617,6 +656,16 @@ class Checker {
     }
   }
 
+  /** Checks the limits of a core memory or table. */
+  limits(kind: "memory" | "table", l: CoreLimits, offset: number): void {
+    if (l.max !== undefined && l.min > l.max) {
+      this.fail("invalid-component", "size minimum must not be greater than maximum", offset);
+    }
+    if (kind === "memory" && !l.is64 && (l.min > 65536 || (l.max ?? 0) > 65536)) {
+      this.fail("invalid-component", "memory size must be at most 65536 pages (4GiB)", offset);
+    }
+  }
+
   // -------------------------------------------------------------------------------------------
   // Canonical definitions
 
@@ -628,12 +677,23 @@ class Checker {
       if (t.tag !== "func") {
         this.fail("invalid-component", `type index ${c.type} is not a function type`, offset);
       }
+      this.abi("lift", t, c.options, offset);
       scope.funcs.push(t);
       return;
     }
     if (c.tag === "lower") {
-      this.at(scope.funcs, c.func, "function", offset);
+      const f = this.at(scope.funcs, c.func, "function", offset);
       this.options(scope, c.options, offset);
+      for (const tag of ["post-return", "callback"] as const) {
+        if (c.options.some((o) => o.tag === tag)) {
+          this.fail(
+            "invalid-component",
+            `canonical option \`${tag}\` cannot be specified for lowerings`,
+            offset,
+          );
+        }
+      }
+      this.abi("lower", f, c.options, offset);
       scope.coreFuncs++;
       return;
     }
@@ -649,7 +709,7 @@ class Checker {
         if (t.tag !== "resource") {
           this.fail("invalid-component", `type index ${c.type} is not a resource type`, offset);
         }
-        if (c.name !== "resource.drop" && !scope.definedSet.has(t.resource)) {
+        if (c.name !== "resource.drop" && !scope.localResources.has(t.resource)) {
           this.fail("invalid-component", `type index ${c.type} is not a local resource`, offset);
         }
       } else if (family === "stream" || family === "future") {
@@ -669,7 +729,52 @@ class Checker {
     scope.coreFuncs++;
   }
 
+  /** The options a lifted or lowered function type needs (memory, realloc), per the Canonical ABI. */
+  abi(kind: "lift" | "lower", f: FuncType, opts: CanonOption[], offset: number): void {
+    if (opts.some((o) => o.tag === "gc")) return;
+    const has = (tag: CanonOption["tag"]) => opts.some((o) => o.tag === tag);
+    const isAsync = has("async");
+    const needMemory = () => {
+      if (!has("memory")) {
+        this.fail("invalid-component", "canonical option `memory` is required", offset);
+      }
+    };
+    const needRealloc = () => {
+      needMemory();
+      if (!has("realloc")) {
+        this.fail("invalid-component", "canonical option `realloc` is required", offset);
+      }
+    };
+    const maxParams = kind === "lower" && isAsync ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
+    let flat = 0;
+    for (const p of f.params) {
+      if (containsPtr(p.type)) (kind === "lower" ? needMemory : needRealloc)();
+      flat += flatCount(p.type);
+      if (flat > maxParams) {
+        needMemory();
+        if (kind === "lift") needRealloc();
+        break;
+      }
+    }
+    if (f.result === undefined) return;
+    if (kind === "lower" && containsPtr(f.result)) needRealloc();
+    if (!isAsync) {
+      if (flatCount(f.result) > MAX_FLAT_RESULTS) needMemory();
+    } else if (kind === "lower") {
+      needMemory();
+    } else if (containsPtr(f.result) || flatCount(f.result) > MAX_FLAT_PARAMS) {
+      needMemory();
+    }
+  }
+
   options(scope: Scope, opts: CanonOption[], offset: number): void {
+    if (opts.some((o) => o.tag === "realloc") && !opts.some((o) => o.tag === "memory")) {
+      this.fail(
+        "invalid-component",
+        "canonical option `realloc` requires `memory` to also be specified",
+        offset,
+      );
+    }
     const seen = new Set<string>();
     for (const o of opts) {
       if (seen.has(o.tag)) {
@@ -702,8 +807,13 @@ class Checker {
   typeDef(scope: Scope, td: TypeDef, offset: number): AnyType {
     this.budget.spend();
     switch (td.tag) {
-      case "defined":
-        return { tag: "defined", def: this.defined(scope, td.def, offset) };
+      case "defined": {
+        const t: DefType = { tag: "defined", def: this.defined(scope, td.def, offset) };
+        if (layout(t, this.layouts)[0] >= MAX_ELEM_SIZE) {
+          this.fail("invalid-component", "type exceeds maximum byte size of 2^28 bytes", offset);
+        }
+        return t;
+      }
       case "func":
         return this.funcType(scope, td, offset);
       case "component":
@@ -724,6 +834,7 @@ class Checker {
         if (td.dtor !== undefined) this.count(scope.coreFuncs, td.dtor, "core func", offset);
         const resource = freshResource();
         scope.define(resource);
+        scope.localResources.add(resource);
         return { tag: "resource", resource };
       }
     }
@@ -970,8 +1081,11 @@ class Checker {
     if (e.kind === "type" && e.created.tag === "resource") {
       if (e.created === e.referenced) scope.importedResources.set(e.created.resource, [index]);
       if (parsed.kind === "label") {
-        scope.importResourceNames.set(parsed.label.toLowerCase(), e.created.resource);
+        scope.importNames.add(e.created, parsed.label);
       }
+    }
+    if (!this.named(scope, "import", e)) {
+      this.fail("invalid-component", `${e.kind} not valid to be used as import`, offset);
     }
     this.push(scope, e);
     scope.imports.set(name.name, { entity: e, name });
@@ -1010,14 +1124,45 @@ class Checker {
       if (e.created === e.referenced) scope.define(e.created.resource);
       scope.explicitResources.set(e.created.resource, [index]);
       if (parsed.kind === "label") {
-        scope.exportResourceNames.set(parsed.label.toLowerCase(), e.created.resource);
+        scope.exportNames.add(e.created, parsed.label);
       }
     }
     if (scope.kind === "component" && e.kind === "type" && scope.parent === undefined) {
       // nothing more to check: a concrete export of a type
     }
+    if (!this.named(scope, "export", e)) {
+      this.fail("invalid-component", `${e.kind} not valid to be used as export`, offset);
+    }
     this.push(scope, e);
     scope.exports.set(name.name, { entity: e, name });
+  }
+
+  /**
+   * The "external visibility" rule: the types an import or export refers to must themselves be
+   * imported or exported (by name) first. Registers the types this item makes nameable.
+   */
+  named(scope: Scope, kind: "import" | "export", e: Entity): boolean {
+    if (scope.kind === "instance-type") return true;
+    const set = kind === "import" ? scope.importedTypes : scope.exportedTypes;
+    switch (e.kind) {
+      case "type": {
+        if (!allNamed(e.referenced, set)) return false;
+        if (kind === "import") scope.importedTypes.add(e.created);
+        scope.exportedTypes.add(e.created);
+        return true;
+      }
+      case "instance":
+        for (const item of e.type.exports.values()) {
+          if (!this.named(scope, kind, item.entity)) return false;
+        }
+        return true;
+      case "func":
+        return funcNamed(e.type, set);
+      case "value":
+        return valNamed(e.type, set);
+      default:
+        return true;
+    }
   }
 
   /**
@@ -1077,50 +1222,139 @@ class Checker {
       if (entity.kind !== "func") {
         this.fail("invalid-name", `${kind} name \`${name.name}\` is not a function`, offset);
       }
-      if (p.kind !== "async" && scope !== undefined) {
-        const names = kind === "import" ? scope.importResourceNames : scope.exportResourceNames;
-        const res = names.get(p.resource.toLowerCase());
-        if (res === undefined) {
+      const ctx = scope === undefined
+        ? EMPTY_NAMES
+        : kind === "import"
+        ? scope.importNames
+        : scope.exportNames;
+      const f = entity.type;
+      const resourceOf = (t: ValType | undefined, k: "own" | "borrow") =>
+        t !== undefined && typeof t !== "string" && t.def.k === k ? t.def.resource : undefined;
+      const checkName = (r: ResType | undefined, resource: string, what: string) => {
+        if (r === undefined) this.fail("invalid-component", `function should ${what}`, offset);
+        const expected = ctx.byType.get(r);
+        if (expected === undefined) {
           this.fail(
-            "invalid-name",
-            `${kind} name \`${name.name}\` is not associated with a resource named \`${p.resource}\` in this context`,
+            "invalid-component",
+            "resource used in function does not have a name in this context",
             offset,
           );
         }
-        const f = entity.type;
-        if (p.kind === "constructor") {
-          const ok = f.result !== undefined && (isOwnOf(f.result, res) ||
-            (typeof f.result !== "string" && f.result.def.k === "result" &&
-              f.result.def.ok !== undefined &&
-              isOwnOf(f.result.def.ok, res)));
-          if (!ok) {
-            this.fail(
-              "invalid-component",
-              `function \`${name.name}\` should return \`(own $T)\``,
-              offset,
-            );
-          }
+        if (expected !== resource) {
+          this.fail(
+            "invalid-component",
+            `function does not match expected resource name \`${expected}\``,
+            offset,
+          );
         }
-        if (p.kind === "method") {
-          const self = f.params[0];
-          const ok = self !== undefined && self.name === "self" && typeof self.type !== "string" &&
-            self.type.def.k === "borrow" && self.type.def.resource.resource === res;
-          if (!ok) {
-            this.fail(
-              "invalid-component",
-              `function \`${name.name}\` should have a first parameter \`self\` of type \`(borrow $T)\``,
-              offset,
-            );
-          }
+      };
+      if (p.kind === "constructor") {
+        if (f.async) this.fail("invalid-component", "constructor function cannot be async", offset);
+        let r = resourceOf(f.result, "own");
+        if (r === undefined && f.result !== undefined && typeof f.result !== "string") {
+          const d = f.result.def;
+          if (d.k === "result") r = resourceOf(d.ok, "own");
         }
+        checkName(r, p.resource, "return `(own $T)` or `(result (own $T))`");
+      } else if (p.kind === "method") {
+        const self = f.params[0];
+        if (self === undefined || self.name !== "self") {
+          this.fail(
+            "invalid-component",
+            "function should have a first argument called `self`",
+            offset,
+          );
+        }
+        checkName(
+          resourceOf(self.type, "borrow"),
+          p.resource,
+          "take a first argument of `(borrow $T)`",
+        );
+      } else if (p.kind === "static" && !ctx.names.has(p.resource)) {
+        this.fail("invalid-component", "static resource name is not known in this context", offset);
       }
     }
     return p;
   }
 }
 
-function isOwnOf(t: ValType, r: ResourceId): boolean {
-  return typeof t !== "string" && t.def.k === "own" && t.def.resource.resource === r;
+function valNamed(t: ValType, set: Set<AnyType>): boolean {
+  if (typeof t === "string") return true;
+  const d = t.def;
+  switch (d.k) {
+    case "primitive":
+      return true;
+    case "flags":
+    case "enum":
+    case "record":
+    case "variant":
+      return set.has(t);
+    default:
+      return defNamed(d, set);
+  }
+}
+
+function defNamed(d: DefKind, set: Set<AnyType>): boolean {
+  const v = (x: ValType | undefined) => x === undefined || valNamed(x, set);
+  switch (d.k) {
+    case "primitive":
+    case "flags":
+    case "enum":
+      return true;
+    case "record":
+      return d.fields.every((f) => v(f.type));
+    case "variant":
+      return d.cases.every((c) => v(c.type));
+    case "tuple":
+      return d.types.every(v);
+    case "result":
+      return v(d.ok) && v(d.err);
+    case "list":
+      return v(d.element);
+    case "option":
+      return v(d.type);
+    case "map":
+      return v(d.key) && v(d.value);
+    case "own":
+    case "borrow":
+      return set.has(d.resource);
+    case "future":
+    case "stream":
+      return v(d.type);
+  }
+}
+
+function funcNamed(f: FuncType, set: Set<AnyType>): boolean {
+  return f.params.every((p) => valNamed(p.type, set)) &&
+    (f.result === undefined || valNamed(f.result, set));
+}
+
+function allNamed(t: AnyType, set: Set<AnyType>): boolean {
+  switch (t.tag) {
+    case "resource":
+    case "component":
+      return true;
+    case "defined":
+      return defNamed(t.def, set);
+    case "func":
+      return funcNamed(t, set);
+    case "instance":
+      return [...t.exports.values()].every((i) => {
+        const e = i.entity;
+        switch (e.kind) {
+          case "func":
+            return funcNamed(e.type, set);
+          case "type":
+            return allNamed(e.created, set);
+          case "value":
+            return typeof e.type === "string" || defNamed(e.type.def, set);
+          case "instance":
+            return allNamed(e.type, set);
+          default:
+            return true;
+        }
+      });
+  }
 }
 
 const SORT_OF_KIND: Record<Entity["kind"], string> = {
@@ -1236,9 +1470,19 @@ function entityMentions(e: Entity, seen: Set<object>): boolean {
   }
 }
 
-function moduleTypeOf(m: CoreModuleAst): ModuleType {
+function moduleTypeOf(m: CoreModuleAst, c: Checker, offset: number): ModuleType {
   const exports = new Map<string, CoreKind>();
   for (const e of m.exports) exports.set(e.name, e.kind);
+  const seen = new Set<string>();
+  for (const i of m.imports) {
+    const key = `${i.module}:${i.name}`;
+    if (seen.has(key)) c.fail("invalid-component", `duplicate import name \`${key}\``, offset);
+    seen.add(key);
+    if (i.desc.kind === "memory" || i.desc.kind === "table") {
+      c.limits(i.desc.kind, i.desc.limits, offset);
+    }
+  }
+  for (const l of m.memories) c.limits("memory", l, offset);
   return {
     tag: "module",
     imports: m.imports.map((i) => ({ module: i.module, name: i.name, kind: i.desc.kind })),

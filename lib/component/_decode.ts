@@ -256,3 +256,20 @@ function packageDocsOf(bytes: Uint8Array, ast: ComponentAst): PackageDocs | unde
 }
 
 export type { Sort };
+
+/**
+ * Parses and type-checks a component (or core module) without building the WIT model: throws
+ * {@link ComponentDecodeError} if the bytes are malformed or invalid. Accepts components that are
+ * valid but have no WIT world (type or module exports), unlike {@link decodeComponent}.
+ */
+export function validateComponent(bytes: Uint8Array, options: DecodeOptions = {}): WasmKind {
+  const limits = resolveLimits(options.limits);
+  checkSize(bytes, limits);
+  if (readPreamble(bytes) === "module") {
+    readCoreModule(new Reader(bytes, limits, 8, bytes.length), 0);
+    return "module";
+  }
+  const ast = parseComponentAt(bytes, limits, 0, bytes.length, 0);
+  const checked = checkComponent(ast, new Budget(limits.maxTypeWork));
+  return witEncoding(externsOf(ast, checked.type)) === undefined ? "component" : "wit-package";
+}

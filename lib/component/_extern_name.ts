@@ -3,7 +3,15 @@
  * `[method]r.f`, `[static]r.f` (and the older `[async]…` forms), interface ids
  * `ns:pkg/iface@version`, and the `locked-dep=`/`unlocked-dep=`/`url=`/`integrity=` forms.
  */
-import { tryParseVersion } from "../names/mod.ts";
+/** Whether `v` is a valid semver 2.0 version (build metadata included). */
+export function isSemver(v: string): boolean {
+  return SEMVER.test(v);
+}
+
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+const tryParseVersion = (v: string) => (isSemver(v) ? v : undefined);
 
 /** What an extern name says, after parsing. */
 export type ParsedExternName =

@@ -2,8 +2,14 @@
  * A core module read only as far as its interface: section headers, imports, exports, the sizes of
  * its index spaces and custom sections. Function bodies and data are skipped by their sizes.
  */
-import type { CoreExternDesc, CoreModuleAst, CustomSection, SectionHeader } from "./_ast.ts";
-import { readCoreExternDesc } from "./_parse_types.ts";
+import type {
+  CoreExternDesc,
+  CoreLimits,
+  CoreModuleAst,
+  CustomSection,
+  SectionHeader,
+} from "./_ast.ts";
+import { readCoreExternDesc, readLimits } from "./_parse_types.ts";
 import type { Reader } from "./_reader.ts";
 
 const SECTION_NAMES: Record<number, string> = {
@@ -55,6 +61,7 @@ export function readCoreModule(r: Reader, start: number): CoreModuleAst {
   const imports: CoreModuleAst["imports"] = [];
   const exports: CoreModuleAst["exports"] = [];
   const counts = { func: 0, table: 0, memory: 0, global: 0, tag: 0, type: 0 };
+  const memories: CoreLimits[] = [];
   let last = 0;
   let funcDecls = -1;
   let codeCount = -1;
@@ -103,9 +110,12 @@ export function readCoreModule(r: Reader, start: number): CoreModuleAst {
       case 4:
         counts.table += body.count("table", 1);
         break;
-      case 5:
-        counts.memory += body.count("memory", 1);
+      case 5: {
+        const n = body.count("memory", 2);
+        counts.memory += n;
+        for (let i = 0; i < n; i++) memories.push(readLimits(body, true));
         break;
+      }
       case 6:
         counts.global += body.count("global", 1);
         break;
@@ -143,6 +153,7 @@ export function readCoreModule(r: Reader, start: number): CoreModuleAst {
     imports,
     exports,
     counts,
+    memories,
     customs,
   };
 }

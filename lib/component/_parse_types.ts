@@ -567,14 +567,26 @@ function readSubTypeAfter50(r: Reader): CoreSubType {
 }
 
 /** Reads the limits of a table or memory; returns nothing we need. */
-function readLimits(r: Reader, memory: boolean): void {
+/** The limits of a table or memory. */
+export interface Limits {
+  min: number;
+  max?: number;
+  is64: boolean;
+  shared: boolean;
+}
+
+/** Reads the limits of a table or memory (64-bit bounds approximated as numbers). */
+export function readLimits(r: Reader, memory: boolean): Limits {
   const at = r.pos;
   const flags = r.u8();
   if (flags > (memory ? 0x0f : 0x07)) r.badByte(flags, memory ? "memory type" : "table type", at);
   const is64 = (flags & 0x04) !== 0;
-  r.skipLeb(is64 ? 10 : 5);
-  if (flags & 0x01) r.skipLeb(is64 ? 10 : 5);
+  const min = is64 ? r.u64approx() : r.u32();
+  const max = flags & 0x01 ? (is64 ? r.u64approx() : r.u32()) : undefined;
   if (memory && (flags & 0x08)) r.u32();
+  const out: Limits = { min, is64, shared: (flags & 0x02) !== 0 };
+  if (max !== undefined) out.max = max;
+  return out;
 }
 
 /** Reads a core `externtype` (import descriptor). */
@@ -585,12 +597,10 @@ export function readCoreExternDesc(r: Reader): CoreExternDesc {
       return { kind: "func", type: r.u32() };
     case 0x01: {
       const element = readCoreValType(r);
-      readLimits(r, false);
-      return { kind: "table", element };
+      return { kind: "table", element, limits: readLimits(r, false) };
     }
     case 0x02:
-      readLimits(r, true);
-      return { kind: "memory" };
+      return { kind: "memory", limits: readLimits(r, true) };
     case 0x03: {
       const type = readCoreValType(r);
       const m = r.u8();

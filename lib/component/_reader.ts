@@ -137,6 +137,20 @@ export class Reader {
     return result | 0;
   }
 
+  /** Unsigned LEB128 of at most 64 bits, as a number (exact up to 2^53). */
+  u64approx(): number {
+    const start = this.pos;
+    let result = 0, mul = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.u8();
+      if (i === 9 && b > 1) this.fail("invalid-integer", "integer too large", start);
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if (!(b & 0x80)) return result;
+    }
+    this.fail("invalid-integer", "integer representation too long", start);
+  }
+
   /** Skips a LEB128 of at most `maxBytes` bytes (used for 64-bit constants we never interpret). */
   skipLeb(maxBytes: number): void {
     const start = this.pos;

@@ -22,8 +22,20 @@ export function entityMismatch(
   budget.spend();
   if (actual.kind !== expected.kind) return `expected ${expected.kind}, found ${actual.kind}`;
   switch (expected.kind) {
-    case "module":
+    case "module": {
+      const a = (actual as typeof expected).type;
+      for (const i of a.imports) {
+        const want = expected.type.imports.find((x) => x.module === i.module && x.name === i.name);
+        if (want === undefined) return `missing expected import \`${i.module}::${i.name}\``;
+        if (want.kind !== i.kind) return `type mismatch in import \`${i.module}::${i.name}\``;
+      }
+      for (const [name, kind] of expected.type.exports) {
+        const got = a.exports.get(name);
+        if (got === undefined) return `missing expected export \`${name}\``;
+        if (got !== kind) return `type mismatch in export \`${name}\``;
+      }
       return undefined;
+    }
     case "func":
       return funcMismatch((actual as typeof expected).type, expected.type, budget, map);
     case "value":

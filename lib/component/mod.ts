@@ -34,6 +34,7 @@ export {
   detectKind,
   type ExternKind,
   type ExternSummary,
+  validateComponent,
   type WasmKind,
 } from "./_decode.ts";
 export type { Metadata, Producers } from "./_metadata.ts";
