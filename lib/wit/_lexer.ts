@@ -228,9 +228,10 @@ function escapeUnicode(c: number): string {
 }
 
 /** Code points WIT forbids anywhere: control codes, bidirectional overrides, deprecated ones. */
-// deno-lint-ignore no-control-regex -- matching control codes is the point
-const FORBIDDEN =
-  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]/;
+const FORBIDDEN = new RegExp(
+  "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069" +
+    "\\u0149\\u0673\\u0f77\\u0f79\\u17a3\\u17a4\\u17b4\\u17b5]",
+);
 
 /** Finds the first forbidden code point; returns `[offset, message]`, or `undefined`. */
 function detectInvalidInput(text: string): [number, string] | undefined {

@@ -12,7 +12,7 @@ world w { import j; }`).resolve;
   assert.equal(j.package, 1);
   assert.equal(into.types[j.functions.get("f")!.params[0].type as number].kind.tag, "list");
   assert.equal(into.packageNames.get("b:b"), 1);
-  assert.match(printWit(into, { main: 1 }), /world w \{\n  import j;\n\}/);
+  assert.ok(printWit(into, { main: 1 }).includes("world w {\n  import j;\n}"));
 });
 
 Deno.test("merging the same package twice unifies it", () => {

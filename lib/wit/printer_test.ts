@@ -95,11 +95,12 @@ interface i {
 }`,
     ["fancy"],
   );
-  assert.match(
-    text,
-    /\/\/\/ Line one\.\n\/\/\/\n\/\/\/   indented\n@since\(version = 1\.0\.0\)\n@deprecated\(version = 2\.0\.0\)/,
+  assert.ok(
+    text.includes(
+      "/// Line one.\n///\n///   indented\n@since(version = 1.0.0)\n@deprecated(version = 2.0.0)",
+    ),
   );
-  assert.match(text, /\/\/\/ Block doc\.\n  @unstable\(feature = fancy\)\n  f: func\(\);/);
+  assert.ok(text.includes("/// Block doc.\n  @unstable(feature = fancy)\n  f: func();"));
 });
 
 Deno.test("worlds with uses, types, includes and inline interfaces round-trip", () => {
