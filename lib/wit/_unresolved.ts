@@ -9,10 +9,6 @@ import * as ast from "./_ast.ts";
 import { NO_SPAN, type SourceMap, WitError } from "./_error.ts";
 import { toposort } from "./_toposort.ts";
 import type {
-  Case,
-  EnumCase,
-  Field,
-  Flag,
   FunctionKind,
   Param,
   Stability,
@@ -23,124 +19,23 @@ import type {
   WitPackageName,
 } from "./model.ts";
 import { formatWitPackageName, UNKNOWN_STABILITY } from "./model.ts";
+import { docsOf } from "./_docs.ts";
+import { externalIdOf, stabilityOf } from "./_attributes.ts";
+import { type LookupEntry, type TypeOrItem, TypeTable } from "./_type_table.ts";
+import type {
+  ForeignDep,
+  UFunction,
+  UInterface,
+  UnresolvedPackage,
+  UTypeDef,
+  UWorld,
+  UWorldItem,
+} from "./_unresolved_types.ts";
 
-/** Where an item is named, as global offsets. */
-export interface Span {
-  start: number;
-  end: number;
-}
-
-/** A function before resolution, with the span of its name. */
-export interface UFunction {
-  name: string;
-  kind: FunctionKind;
-  params: Param[];
-  result?: Type;
-  docs?: string;
-  stability: Stability;
-  externalId?: string;
-  start: number;
-  end: number;
-}
-
-/** A type before resolution (`kind` may be `unknown` for a type of another package). */
-export interface UTypeDef {
-  name?: string;
-  kind: TypeDefKind;
-  owner: TypeOwner;
-  docs?: string;
-  stability: Stability;
-  externalId?: string;
-  start: number;
-  end: number;
-}
-
-/** An interface before resolution. */
-export interface UInterface {
-  name?: string;
-  types: Map<string, TypeId>;
-  functions: Map<string, UFunction>;
-  docs?: string;
-  stability: Stability;
-  start: number;
-  end: number;
-}
-
-/** A world import or export before resolution. */
-export type UWorldItem =
-  | {
-    tag: "interface";
-    id: number;
-    stability: Stability;
-    docs?: string;
-    externalId?: string;
-    start: number;
-    end: number;
-  }
-  | { tag: "function"; func: UFunction }
-  | { tag: "type"; id: TypeId; start: number; end: number };
-
-/** `include` of a world, before resolution. */
-export interface UInclude {
-  stability: Stability;
-  id: number;
-  names: { name: string; as: string }[];
-  start: number;
-  end: number;
-}
-
-/** A world before resolution. */
-export interface UWorld {
-  name: string;
-  imports: Map<string | number, UWorldItem>;
-  exports: Map<string | number, UWorldItem>;
-  docs?: string;
-  stability: Stability;
-  includes: UInclude[];
-  start: number;
-  end: number;
-}
-
-/** A reference from a package to an interface or world of another package. */
-export interface ForeignItem {
-  kind: "interface" | "world";
-  id: number;
-  /** The stability of every `use`/`import`/`include` that names it. */
-  stabilities: Stability[];
-}
-
-/** All references of a package to one other package. */
-export interface ForeignDep {
-  name: WitPackageName;
-  /** Where the package is first named. */
-  start: number;
-  end: number;
-  items: Map<string, ForeignItem>;
-}
-
-/** A package with its own names resolved and its references to other packages pending. */
-export interface UnresolvedPackage {
-  name: WitPackageName;
-  /** `ns:name@version`. */
-  key: string;
-  nameStart: number;
-  nameEnd: number;
-  docs?: string;
-  worlds: UWorld[];
-  interfaces: UInterface[];
-  types: UTypeDef[];
-  foreignDeps: Map<string, ForeignDep>;
-  /** Types that must turn out to be resources once the foreign types are known. */
-  requiredResourceTypes: { id: TypeId; start: number; end: number }[];
-}
+export type * from "./_unresolved_types.ts";
+export { docsOf, rustLines } from "./_docs.ts";
 
 type ItemRef = { kind: "interface" | "world"; id: number };
-type TypeOrItem = TypeId | "function";
-interface LookupEntry {
-  item: TypeOrItem;
-  start: number;
-  end: number;
-}
 type PathVisitor = (
   owner: ast.Id | undefined,
   attrs: ast.Attribute[],
@@ -209,59 +104,6 @@ export function packageNameOf(p: ast.PackageName): WitPackageName {
     : { namespace: p.namespace.name, name: p.name.name, version: p.version.text };
 }
 
-function isAsciiWs(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c;
-}
-
-/** Turns the comments before an item into its docs, the way wit-parser does. */
-export function docsOf(d: ast.Docs): string | undefined {
-  const comments = d.comments;
-  if (comments.length === 0) return undefined;
-  let docs: string[] = new Array(comments.length);
-  let minWs = Infinity;
-  for (let i = 0; i < comments.length; i++) {
-    const c = comments[i];
-    let body: string;
-    if (c.startsWith("/**")) body = c.slice(3, c.endsWith("*/") ? -2 : undefined);
-    else {
-      let k = 0;
-      while (c.charCodeAt(k) === 0x2f) k++;
-      body = c.slice(k);
-    }
-    body = body.trimEnd();
-    docs[i] = body;
-    if (body !== "") {
-      let n = 0;
-      while (n < body.length && isAsciiWs(body.charCodeAt(n))) n++;
-      if (n < minWs) minWs = n;
-    }
-  }
-  if (minWs !== Infinity && minWs > 0) {
-    const pad = " ".repeat(minWs);
-    docs = docs.map((l) => l.startsWith(pad) ? l.slice(minWs) : l);
-  }
-  let contents = "";
-  for (const doc of docs) {
-    if (doc === "") {
-      contents += "\n";
-    } else if (doc.indexOf("\n") < 0) {
-      contents += doc + "\n";
-    } else {
-      for (const line of rustLines(doc)) contents += line + "\n";
-    }
-  }
-  let end = contents.length;
-  while (end > 0 && contents.charCodeAt(end - 1) === 0x0a) end--;
-  return contents.slice(0, end);
-}
-
-/** Rust's `str::lines`: split on `\n`, drop one trailing `\r` per line and a last empty line. */
-export function rustLines(s: string): string[] {
-  const lines = s.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines.map((l) => l.endsWith("\r") ? l.slice(0, -1) : l);
-}
-
 /**
  * Resolves the names inside one package (its files, or one nested `package … { }` block).
  * Push every file with {@link PackageResolver.push}, then call {@link PackageResolver.resolve}.
@@ -270,23 +112,32 @@ export class PackageResolver {
   private packageName?: { name: WitPackageName; key: string; start: number; end: number };
   private packageDocs?: string;
   private declLists: ast.AstItem[][] = [];
-  private types: UTypeDef[] = [];
+  private readonly table: TypeTable;
+  private types: UTypeDef[];
   private interfaces: UInterface[] = [];
   private worlds: UWorld[] = [];
-  private anonTypes = new Map<string, TypeId>();
   private curAstIndex = 0;
   private astItems: Map<string, ItemRef>[] = [];
   private packageItems = new Map<string, ItemRef>();
   private interfaceTypes: Map<string, LookupEntry>[] = [];
   private foreignDeps = new Map<string, ForeignDep>();
   private foreignInterfaces = new Set<number>();
-  private typeLookup = new Map<string, LookupEntry>();
-  private requiredResourceTypes: { id: TypeId; start: number; end: number }[] = [];
 
   /** Where to point when no file names the package: the start of its first file. */
   anchor = NO_SPAN;
 
-  constructor(private readonly sm: SourceMap) {}
+  constructor(private readonly sm: SourceMap) {
+    this.table = new TypeTable(sm);
+    this.types = this.table.types;
+  }
+
+  /** The names in scope of the interface or world being resolved. */
+  private get typeLookup(): Map<string, LookupEntry> {
+    return this.table.lookup;
+  }
+  private set typeLookup(m: Map<string, LookupEntry>) {
+    this.table.lookup = m;
+  }
 
   private syntax(message: string, start: number, end: number): WitError {
     return this.sm.error("syntax", message, start, end);
@@ -373,7 +224,7 @@ export class PackageResolver {
       interfaces: this.interfaces,
       types: this.types,
       foreignDeps: this.foreignDeps,
-      requiredResourceTypes: this.requiredResourceTypes,
+      requiredResourceTypes: this.table.requiredResourceTypes,
     };
   }
 
@@ -819,7 +670,7 @@ export class PackageResolver {
       const docs = docsOf(def.docs);
       const stability = this.stability(def.attributes);
       const externalId = this.externalId(def.attributes);
-      const kind = this.resolveTypeDef(def.ty, stability);
+      const kind = this.table.resolveTypeDef(def.ty, stability);
       const t: UTypeDef = {
         name: def.name.name,
         kind,
@@ -936,25 +787,25 @@ export class PackageResolver {
     const ret: Param[] = [];
     if (kind.tag === "method" || kind.tag === "async-method") {
       const k: TypeDefKind = { tag: "handle", handle: "borrow", resource: kind.resource };
-      const stability = this.findStability(k, UNKNOWN_STABILITY);
-      const shared = this.anonTypeDef(k, stability, start, end);
+      const stability = this.table.findStability(k, UNKNOWN_STABILITY);
+      const shared = this.table.anonTypeDef(k, stability, start, end);
       ret.push({ name: "self", type: shared });
     }
     for (const [name, ty] of params) {
       if (ret.some((p) => p.name === name.name)) {
         throw this.syntax(`param \`${name.name}\` is defined more than once`, name.start, name.end);
       }
-      ret.push({ name: name.name, type: this.resolveType(ty, UNKNOWN_STABILITY) });
+      ret.push({ name: name.name, type: this.table.resolveType(ty, UNKNOWN_STABILITY) });
     }
     return ret;
   }
 
   private resolveResult(result: ast.AstType | undefined, kind: FunctionKind): Type | undefined {
     if (kind.tag !== "constructor") {
-      return result ? this.resolveType(result, UNKNOWN_STABILITY) : undefined;
+      return result ? this.table.resolveType(result, UNKNOWN_STABILITY) : undefined;
     }
     if (!result) return kind.resource;
-    const ty = this.resolveType(result, UNKNOWN_STABILITY);
+    const ty = this.table.resolveType(result, UNKNOWN_STABILITY);
     const def = typeof ty === "number" ? this.types[ty] : undefined;
     if (!def || def.kind.tag !== "result") {
       throw this.syntax(
@@ -1008,313 +859,14 @@ export class PackageResolver {
 
   // ---- types --------------------------------------------------------------------------------
 
-  private resolveTypeDef(ty: ast.AstType, stability: Stability): TypeDefKind {
-    switch (ty.k) {
-      case "prim":
-        return { tag: "type", type: ty.prim };
-      case "name":
-        return { tag: "type", type: this.resolveTypeName(ty.id) };
-      case "list":
-        return { tag: "list", element: this.resolveType(ty.ty, stability) };
-      case "map": {
-        const key = this.resolveType(ty.key, stability);
-        const value = this.resolveType(ty.value, stability);
-        if (typeof key === "number" || key === "f32" || key === "f64" || key === "error-context") {
-          throw this.syntax(
-            "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string",
-            ty.start,
-            ty.end,
-          );
-        }
-        return { tag: "map", key, value };
-      }
-      case "fixed-list":
-        return {
-          tag: "fixed-length-list",
-          element: this.resolveType(ty.ty, stability),
-          length: ty.size,
-        };
-      case "handle":
-        return {
-          tag: "handle",
-          handle: ty.handle,
-          resource: this.validateResource(ty.resource),
-        };
-      case "resource": {
-        let ctors = 0;
-        const names = new Set<string>();
-        for (const f of ty.funcs) {
-          const n = f.func.name;
-          if (f.kind === "constructor") {
-            if (++ctors > 1) throw this.syntax("duplicate constructors", n.start, n.end);
-          } else {
-            if (names.has(n.name)) {
-              throw this.syntax(`duplicate function name \`${n.name}\``, n.start, n.end);
-            }
-            names.add(n.name);
-          }
-        }
-        return { tag: "resource" };
-      }
-      case "record": {
-        const fields: Field[] = ty.fields.map((f) => {
-          const field: Field & Span = {
-            name: f.name.name,
-            type: this.resolveType(f.ty, stability),
-            start: f.name.start,
-            end: f.name.end,
-          };
-          const d = docsOf(f.docs);
-          if (d !== undefined) field.docs = d;
-          return field;
-        });
-        return { tag: "record", fields };
-      }
-      case "flags":
-        return {
-          tag: "flags",
-          flags: ty.flags.map((f) => {
-            const flag: Flag = { name: f.name.name };
-            const d = docsOf(f.docs);
-            if (d !== undefined) flag.docs = d;
-            return flag;
-          }),
-        };
-      case "tuple":
-        return { tag: "tuple", types: ty.types.map((t) => this.resolveType(t, stability)) };
-      case "variant": {
-        if (ty.cases.length === 0) throw this.syntax("empty variant", ty.start, ty.end);
-        const cases: Case[] = ty.cases.map((c) => {
-          const out: Case = { name: c.name.name };
-          if (c.ty) out.type = this.resolveType(c.ty, stability);
-          const d = docsOf(c.docs);
-          if (d !== undefined) out.docs = d;
-          return out;
-        });
-        return { tag: "variant", cases };
-      }
-      case "enum": {
-        if (ty.cases.length === 0) throw this.syntax("empty enum", ty.start, ty.end);
-        const cases: EnumCase[] = ty.cases.map((c) => {
-          const out: EnumCase = { name: c.name.name };
-          const d = docsOf(c.docs);
-          if (d !== undefined) out.docs = d;
-          return out;
-        });
-        return { tag: "enum", cases };
-      }
-      case "option":
-        return { tag: "option", type: this.resolveType(ty.ty, stability) };
-      case "result": {
-        const k: TypeDefKind = { tag: "result" };
-        if (ty.ok) k.ok = this.resolveType(ty.ok, stability);
-        if (ty.err) k.err = this.resolveType(ty.err, stability);
-        return k;
-      }
-      case "future":
-      case "stream": {
-        if (!ty.ty) return { tag: ty.k };
-        return { tag: ty.k, type: this.resolveType(ty.ty, stability) };
-      }
-    }
-  }
-
-  private resolveTypeName(name: ast.Id): TypeId {
-    const entry = this.typeLookup.get(name.name);
-    if (entry === undefined) {
-      throw this.sm.error(
-        "not-found",
-        `name \`${name.name}\` does not exist`,
-        name.start,
-        name.end,
-      );
-    }
-    if (typeof entry.item !== "number") {
-      throw this.syntax(
-        `cannot use ${entry.item} \`${name.name}\` as a type`,
-        name.start,
-        name.end,
-      );
-    }
-    return entry.item;
-  }
-
-  private validateResource(name: ast.Id): TypeId {
-    const id = this.resolveTypeName(name);
-    let cur = id;
-    for (;;) {
-      const kind = this.types[cur].kind;
-      if (kind.tag === "resource") return id;
-      if (kind.tag === "type" && typeof kind.type === "number") {
-        cur = kind.type;
-        continue;
-      }
-      if (kind.tag === "unknown") {
-        this.requiredResourceTypes.push({ id: cur, start: name.start, end: name.end });
-        return id;
-      }
-      throw this.syntax(
-        `type \`${name.name}\` used in a handle must be a resource`,
-        name.start,
-        name.end,
-      );
-    }
-  }
-
-  /** The stability an anonymous type inherits from the first of its parts that has one. */
-  private findStability(kind: TypeDefKind, stability: Stability): Stability {
-    if (stability.kind !== "unknown") return stability;
-    const inType = (t: Type | undefined): Stability | undefined => {
-      if (typeof t !== "number") return undefined;
-      const s = this.types[t].stability;
-      return s.kind !== "unknown" ? s : undefined;
-    };
-    let found: Stability | undefined;
-    switch (kind.tag) {
-      case "type":
-      case "option":
-        found = inType(kind.type);
-        break;
-      case "handle":
-        found = inType(kind.resource);
-        break;
-      case "tuple":
-        for (const t of kind.types) if ((found = inType(t))) break;
-        break;
-      case "list":
-      case "fixed-length-list":
-        found = inType(kind.element);
-        break;
-      case "map":
-        found = inType(kind.key) ?? inType(kind.value);
-        break;
-      case "future":
-      case "stream":
-        found = inType(kind.type);
-        break;
-      case "result":
-        found = inType(kind.ok) ?? inType(kind.err);
-        break;
-    }
-    return found ?? UNKNOWN_STABILITY;
-  }
-
-  private resolveType(ty: ast.AstType, stability: Stability): Type {
-    const kind = this.resolveTypeDef(ty, stability);
-    return this.anonTypeDef(kind, this.findStability(kind, stability), ty.start, ty.end);
-  }
-
-  private anonTypeDef(kind: TypeDefKind, stability: Stability, start: number, end: number): Type {
-    let key: string;
-    switch (kind.tag) {
-      case "type":
-        return kind.type;
-      case "handle":
-        if (kind.handle === "own") return kind.resource;
-        key = `b|${kind.resource}`;
-        break;
-      case "variant":
-        key = `v|${kind.cases.map((c) => `${c.name}:${c.type ?? ""}`).join(",")}`;
-        break;
-      case "record":
-        key = `r|${kind.fields.map((f) => `${f.name}:${f.type}`).join(",")}`;
-        break;
-      case "flags":
-        key = `f|${kind.flags.map((f) => f.name).join(",")}`;
-        break;
-      case "enum":
-        key = `e|${kind.cases.map((c) => c.name).join(",")}`;
-        break;
-      case "tuple":
-        key = `t|${kind.types.join(",")}`;
-        break;
-      case "list":
-        key = `l|${kind.element}`;
-        break;
-      case "map":
-        key = `m|${kind.key}|${kind.value}`;
-        break;
-      case "fixed-length-list":
-        key = `x|${kind.element}|${kind.length}`;
-        break;
-      case "option":
-        key = `o|${kind.type}`;
-        break;
-      case "result":
-        key = `R|${kind.ok ?? ""}|${kind.err ?? ""}`;
-        break;
-      case "future":
-        key = `F|${kind.type ?? ""}`;
-        break;
-      case "stream":
-        key = `S|${kind.type ?? ""}`;
-        break;
-      default:
-        throw new Error(`unreachable: anonymous ${kind.tag}`);
-    }
-    const existing = this.anonTypes.get(key);
-    if (existing !== undefined) return existing;
-    this.types.push({ kind, owner: null, stability, start, end });
-    const id = this.types.length - 1;
-    this.anonTypes.set(key, id);
-    return id;
-  }
-
   // ---- attributes ---------------------------------------------------------------------------
 
   private stability(attrs: ast.Attribute[]): Stability {
-    let since: string | undefined, sinceSpan = [NO_SPAN, NO_SPAN];
-    let deprecated: string | undefined, deprecatedSpan = [NO_SPAN, NO_SPAN];
-    let unstable: string | undefined;
-    for (const a of attrs) {
-      if (a.kind === "since") {
-        if (since !== undefined) throw this.syntax("cannot specify @since twice", a.start, a.end);
-        since = a.version;
-        sinceSpan = [a.start, a.end];
-      } else if (a.kind === "deprecated") {
-        if (deprecated !== undefined) {
-          throw this.syntax("cannot specify @deprecated twice", a.start, a.end);
-        }
-        deprecated = a.version;
-        deprecatedSpan = [a.start, a.end];
-      } else if (a.kind === "unstable") {
-        if (unstable !== undefined) {
-          throw this.syntax("cannot specify @unstable twice", a.start, a.end);
-        }
-        unstable = a.feature;
-      }
-    }
-    if (since !== undefined && unstable === undefined) {
-      return deprecated === undefined
-        ? { kind: "stable", since }
-        : { kind: "stable", since, deprecated };
-    }
-    if (since === undefined && unstable !== undefined) {
-      return deprecated === undefined
-        ? { kind: "unstable", feature: unstable }
-        : { kind: "unstable", feature: unstable, deprecated };
-    }
-    if (since !== undefined) {
-      throw this.syntax("cannot specify both @since and @unstable", sinceSpan[0], sinceSpan[1]);
-    }
-    if (deprecated !== undefined) {
-      throw this.syntax(
-        "cannot specify both @deprecated without @since or @unstable",
-        deprecatedSpan[0],
-        deprecatedSpan[1],
-      );
-    }
-    return UNKNOWN_STABILITY;
+    return stabilityOf(this.sm, attrs);
   }
 
   private externalId(attrs: ast.Attribute[]): string | undefined {
-    let id: string | undefined;
-    for (const a of attrs) {
-      if (a.kind !== "external-id") continue;
-      if (id !== undefined) throw this.syntax("cannot specify @external-id twice", a.start, a.end);
-      id = a.id;
-    }
-    return id;
+    return externalIdOf(this.sm, attrs);
   }
 }
 
