@@ -19,7 +19,7 @@ import {
   componentEmbed,
   componentWitMetadataForWorld,
 } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { readWitSources } from "../cli/_wit_files.ts";
+import { readWitSources } from "../cli/mod.ts";
 import { resolveWit } from "../lib/wit/mod.ts";
 import { measure, table, type Timing } from "./_harness.ts";
 

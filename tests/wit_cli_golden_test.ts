@@ -7,8 +7,7 @@
  * stable.
  */
 import assert from "node:assert/strict";
-import { runWreg } from "../cli/main.ts";
-import type { Io } from "../cli/_command.ts";
+import { type Io, runWreg } from "../cli/mod.ts";
 import { CORPUS } from "./wit_support.ts";
 
 const GOLDEN = new URL("./golden/wit/", import.meta.url).pathname;

@@ -9,7 +9,7 @@
  * fail on purpose, or need packages the corpus does not have, are listed with the error expected.
  */
 import assert from "node:assert/strict";
-import { readWitSources } from "../cli/_wit_files.ts";
+import { readWitSources } from "../cli/mod.ts";
 import {
   parseWit,
   printWit,

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { readWitSources } from "../cli/_wit_files.ts";
+import { readWitSources } from "../cli/mod.ts";
 import { resolveWit, WitError, witToJson } from "../lib/wit/mod.ts";
 import { READ_OPTIONS, sortedEntries, UI } from "./wit_support.ts";
 

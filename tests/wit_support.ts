@@ -3,8 +3,7 @@
  * (the same decoder the CLI uses), the native wasm-tools as an optional oracle, and a canonical
  * form of a whole resolve (every package by name) for comparing resolves regardless of ids.
  */
-import { binaryWitOptions } from "../cli/cmd_wit.ts";
-import type { ReadWitOptions } from "../cli/_wit_files.ts";
+import { binaryWitOptions, type ReadWitOptions } from "../cli/mod.ts";
 import { type CanonicalPackage, canonicalPackage, type Resolve } from "../lib/wit/mod.ts";
 
 /** Root of the shared corpus (read in place, never copied). */
