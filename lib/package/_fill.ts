@@ -157,7 +157,8 @@ export function importsToLookUp(req: Omit<FillRequest, "candidates">): string[] 
  *
  * @example
  * ```ts
- * import { planFills, parseVersion } from "./mod.ts";
+ * import { parseVersion } from "../names/mod.ts";
+ * import { planFills } from "./mod.ts";
  * const plan = planFills({
  *   component: "docs:scrubber",
  *   imports: ["docs:processor/logger@0.1.0", "wasi:cli/stdout@0.2.0"],

@@ -50,16 +50,22 @@ export function expectString(v: unknown, path: string, fail: Fail): string {
   return v as string;
 }
 
-/** Refuses keys outside `allowed`, suggesting the closest allowed key for a likely typo. */
+/**
+ * Refuses keys outside `allowed`, suggesting the closest allowed key for a likely typo, or the
+ * key that `aliases` maps a known other spelling to.
+ */
 export function checkKeys(
   obj: Record<string, unknown>,
   allowed: readonly string[],
   path: string,
   fail: Fail,
+  aliases: Readonly<Record<string, string>> = {},
 ): void {
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
-    const near = allowed.filter((a) => distance(a, key) <= Math.max(1, Math.floor(a.length / 4)));
+    const near = Object.hasOwn(aliases, key)
+      ? [aliases[key]]
+      : allowed.filter((a) => distance(a, key) <= Math.max(1, Math.floor(a.length / 4)));
     const hint = near.length ? `; did you mean ${JSON.stringify(near[0])}?` : "";
     fail(
       "unknown-key",

@@ -104,7 +104,11 @@ export function parseManifest(text: string): Manifest {
 /** Validates a manifest already parsed from JSON (see {@link parseManifest}). */
 export function validateManifest(value: unknown): Manifest {
   const o = expectObject(value, "", fail);
-  checkKeys(o, MANIFEST_KEYS, "", fail);
+  checkKeys(o, MANIFEST_KEYS, "", fail, {
+    plugs: "fills",
+    deps: "dependencies",
+    "registry-url": "registry",
+  });
   const m: Record<string, unknown> = {};
   const str = (key: string) => expectString(o[key], key, fail);
   if (o.name !== undefined) {
@@ -179,7 +183,7 @@ function readFills(
     const path = entry("fills", iface);
     parseName(parseInterfaceName, iface, path, fail);
     const c = expectObject(choice, path, fail);
-    checkKeys(c, ["package", "range"], path, fail);
+    checkKeys(c, ["package", "range"], path, fail, { version: "range", name: "package" });
     for (const key of ["package", "range"]) {
       if (c[key] === undefined) {
         fail(
@@ -240,7 +244,8 @@ function checkPath(p: string, path: string): string {
  *
  * @example
  * ```ts
- * import { printManifest, parseRange } from "./mod.ts";
+ * import { parseRange } from "../names/mod.ts";
+ * import { printManifest } from "./mod.ts";
  * const text = printManifest({ name: "docs:app", dependencies: { "docs:processor": parseRange("^0.1") } });
  * console.assert(text === '{\n  "name": "docs:app",\n  "dependencies": {\n    "docs:processor": "^0.1"\n  }\n}\n');
  * ```

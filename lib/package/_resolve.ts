@@ -96,7 +96,8 @@ function member(option: boolean | readonly string[] | undefined, name: string): 
  *
  * @example
  * ```ts
- * import { memorySource, parseRange, resolve, ResolutionError } from "./mod.ts";
+ * import { parseRange } from "../names/mod.ts";
+ * import { memorySource, resolve, ResolutionError } from "./mod.ts";
  * const source = memorySource({
  *   "a:x": { "1.0.0": { dependencies: { "c:z": "^1" } } },
  *   "b:y": { "2.0.0": { dependencies: { "c:z": "^2" } } },
@@ -106,7 +107,7 @@ function member(option: boolean | readonly string[] | undefined, name: string): 
  *   await resolve({ requirements: { "a:x": parseRange("^1"), "b:y": parseRange("^2") }, source });
  * } catch (e) {
  *   console.assert(e instanceof ResolutionError && e.code === "conflict");
- *   console.assert((e as Error).message.includes("a:x@1.0.0 depends on c:z@^1"));
+ *   console.assert((e as Error).message.includes("every version of a:x depends on c:z@^1"));
  * }
  * ```
  */

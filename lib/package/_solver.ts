@@ -187,9 +187,11 @@ export class Solver {
     let conflict = false;
     for (const dep of names) {
       const inc = this.dependency(data, index, dep, deps[dep]);
-      if (inc.terms.every((t) => t.name === best || this.solution.relation(t) === "satisfied")) {
-        conflict = true;
-      }
+      const holds = (t: Term) =>
+        t.name === best
+          ? t.set.has(index) === t.positive
+          : this.solution.relation(t) === "satisfied";
+      if (inc.terms.length > 0 && inc.terms.every(holds)) conflict = true;
     }
     // A version whose dependencies already conflict is not decided: propagation on the package
     // derives that it is excluded, and the next decision picks another.
@@ -280,7 +282,8 @@ export class Solver {
         });
     }
     this.dependencyIncompats.set(key, inc);
-    this.add(inc);
+    // A package that depends on itself in a range its own versions meet says nothing.
+    if (!inc.terms.some(isEmptyTerm)) this.add(inc);
     return inc;
   }
 }

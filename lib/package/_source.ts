@@ -52,7 +52,8 @@ export type MemoryIndex = Readonly<
  *
  * @example
  * ```ts
- * import { memorySource, resolve, parseRange } from "./mod.ts";
+ * import { parseRange } from "../names/mod.ts";
+ * import { memorySource, resolve } from "./mod.ts";
  * const source = memorySource({
  *   "docs:app-lib": { "1.0.0": { dependencies: { "docs:util": "^2" } } },
  *   "docs:util": { "2.0.0": {}, "2.1.0": {}, "2.2.0": { yanked: true } },

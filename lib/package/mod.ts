@@ -17,8 +17,14 @@
  *
  * @example
  * ```ts
+ * import { parseDigest } from "../names/mod.ts";
  * import {
- *   lockFromResolution, memorySource, parseDigest, parseManifest, printLock, requirementsOf, resolve,
+ *   lockFromResolution,
+ *   memorySource,
+ *   parseManifest,
+ *   printLock,
+ *   requirementsOf,
+ *   resolve,
  * } from "./mod.ts";
  * const manifest = parseManifest(`{"name": "docs:app", "dependencies": {"docs:processor": "^0.1"}}`);
  * const source = memorySource({ "docs:processor": { "0.1.0": {}, "0.1.1": {}, "0.2.0": {} } });

@@ -1,0 +1,316 @@
+import assert from "node:assert/strict";
+import { parseDigest } from "../names/mod.ts";
+import {
+  checkLockCurrent,
+  type Lock,
+  lockedVersions,
+  LockError,
+  lockFromResolution,
+  memorySource,
+  parseLock,
+  parseManifest,
+  printLock,
+  requirementsOf,
+  resolve,
+} from "./mod.ts";
+
+const D1 = "sha256:" + "1".repeat(64);
+const D2 = "sha256:" + "2".repeat(64);
+const D3 = "sha256:" + "3".repeat(64);
+
+const LOCK = `{
+  "lockVersion": 1,
+  "packages": {
+    "docs:logger": {
+      "version": "0.1.2",
+      "kind": "component",
+      "registry": "http://127.0.0.1:8080",
+      "digest": "${D1}",
+      "requirements": {
+        "wreg.json": "^0.1"
+      },
+      "dependencies": {
+        "docs:processor": "^0.1.0"
+      }
+    },
+    "docs:processor": {
+      "version": "0.1.0",
+      "kind": "wit",
+      "registry": "http://127.0.0.1:8080",
+      "digest": "${D2}",
+      "requirements": {
+        "docs:logger": "^0.1.0",
+        "docs:scrubber": "^0.1",
+        "wreg.json": "^0.1"
+      },
+      "dependencies": {}
+    },
+    "docs:scrubber": {
+      "version": "0.2.0",
+      "kind": "component",
+      "registry": "http://127.0.0.1:8080",
+      "digest": "${D3}",
+      "requirements": {
+        "wreg.json": "^0.2"
+      },
+      "dependencies": {
+        "docs:processor": "^0.1"
+      }
+    }
+  },
+  "fills": {
+    "docs:scrubber": {
+      "docs:processor/logger@0.1.0": {
+        "package": "docs:logger",
+        "version": "0.1.2",
+        "digest": "${D1}"
+      }
+    }
+  }
+}
+`;
+
+/** The lock text with one JSON edit applied. */
+// deno-lint-ignore no-explicit-any
+function edited(edit: (o: Record<string, any>) => void): string {
+  const o = JSON.parse(LOCK);
+  edit(o);
+  return JSON.stringify(o);
+}
+
+function assertLockError(text: string, code: string, path: string, message: string | RegExp) {
+  assert.throws(() => parseLock(text), (e: unknown) => {
+    assert.ok(e instanceof LockError, `expected a LockError, got ${e}`);
+    assert.equal(e.code, code);
+    assert.equal(e.path, path);
+    if (typeof message === "string") assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  });
+}
+
+Deno.test("printLock() gives back the text parseLock() read", () => {
+  const lock = parseLock(LOCK);
+  assert.equal(printLock(lock), LOCK);
+  assert.equal(printLock(lock), printLock(lock));
+  assert.equal(lock.fills["docs:scrubber"]["docs:processor/logger@0.1.0"].version, "0.1.2");
+});
+
+Deno.test("printLock() sorts everything, whatever order the lock was built in", () => {
+  const lock = parseLock(LOCK);
+  const reversed = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).reverse());
+  const shuffled: Lock = {
+    fills: reversed(lock.fills) as Lock["fills"],
+    packages: Object.fromEntries(
+      Object.entries(lock.packages).reverse().map(([name, p]) => [name, {
+        dependencies: reversed(p.dependencies),
+        requirements: reversed(p.requirements),
+        digest: p.digest,
+        registry: p.registry,
+        kind: p.kind,
+        version: p.version,
+      }]),
+    ) as Lock["packages"],
+  };
+  assert.equal(printLock(shuffled), LOCK);
+});
+
+Deno.test("parseLock() refuses a lock of another format version", () => {
+  assertLockError(
+    edited((o) => o.lockVersion = 2),
+    "unsupported-version",
+    "lockVersion",
+    "lockVersion: wreg.lock has format version 2, and this wreg reads version 1 " +
+      "(written by a newer wreg: upgrade wreg)",
+  );
+  assertLockError(
+    edited((o) => delete o.lockVersion),
+    "missing-field",
+    "lockVersion",
+    /no lock version/,
+  );
+  assertLockError(
+    edited((o) => o.lockVersion = "1"),
+    "invalid-value",
+    "lockVersion",
+    /positive integer/,
+  );
+});
+
+Deno.test("parseLock() names the path of each malformed field", () => {
+  assertLockError("{]", "invalid-json", "", /^wreg\.lock is not valid JSON/);
+  assertLockError(edited((o) => o.extra = 1), "unknown-key", "extra", /unknown key "extra"/);
+  assertLockError(
+    edited((o) => o.packages["docs:logger"].digest = "sha256:abc"),
+    "invalid-value",
+    `packages["docs:logger"].digest`,
+    /invalid digest "sha256:abc": the hex part has 3 characters/,
+  );
+  assertLockError(
+    edited((o) => o.packages["docs:logger"].kind = "module"),
+    "invalid-value",
+    `packages["docs:logger"].kind`,
+    /expected "component" or "wit"/,
+  );
+  assertLockError(
+    edited((o) => delete o.packages["docs:logger"].registry),
+    "missing-field",
+    `packages["docs:logger"].registry`,
+    `packages["docs:logger"].registry: missing`,
+  );
+  assertLockError(
+    edited((o) => o.packages["docs:logger"].version = "latest"),
+    "invalid-value",
+    `packages["docs:logger"].version`,
+    /invalid version "latest"/,
+  );
+  assertLockError(
+    edited((o) => o.packages["docs:logger"].requirements["wreg.json"] = "^^1"),
+    "invalid-value",
+    `packages["docs:logger"].requirements["wreg.json"]`,
+    /invalid version range "\^\^1"/,
+  );
+  assertLockError(
+    edited((o) => o.packages["docs:logger"].registry = "ftp://x"),
+    "invalid-value",
+    `packages["docs:logger"].registry`,
+    /must use http or https/,
+  );
+});
+
+Deno.test("parseLock() refuses a lock whose parts do not fit together", () => {
+  assertLockError(
+    edited((o) => delete o.packages["docs:processor"]),
+    "inconsistent",
+    `packages["docs:logger"].dependencies["docs:processor"]`,
+    /docs:processor is a dependency but is not in "packages"/,
+  );
+  assertLockError(
+    edited((o) => o.packages["docs:processor"].requirements["docs:gone"] = "^1"),
+    "inconsistent",
+    `packages["docs:processor"].requirements["docs:gone"]`,
+    /the requirer docs:gone is not in "packages"/,
+  );
+  assertLockError(
+    edited((o) => o.packages["docs:scrubber"].requirements = {}),
+    "inconsistent",
+    `packages["docs:scrubber"].requirements`,
+    /nothing requires docs:scrubber/,
+  );
+  assertLockError(
+    edited((o) => o.fills["docs:other"] = {}),
+    "inconsistent",
+    `fills["docs:other"]`,
+    /the component docs:other is not in "packages"/,
+  );
+  assertLockError(
+    edited((o) => o.fills["docs:scrubber"]["docs:processor/logger@0.1.0"].version = "0.1.1"),
+    "inconsistent",
+    `fills["docs:scrubber"]["docs:processor/logger@0.1.0"]`,
+    /docs:logger@0\.1\.1 \(sha256:1+\) differs from packages\["docs:logger"\] 0\.1\.2/,
+  );
+  assertLockError(
+    edited((o) => {
+      const f = o.fills["docs:scrubber"];
+      f["docs:processor/logger"] = f["docs:processor/logger@0.1.0"];
+      delete f["docs:processor/logger@0.1.0"];
+    }),
+    "invalid-value",
+    `fills["docs:scrubber"]["docs:processor/logger"]`,
+    /a locked import names its version/,
+  );
+});
+
+const registryData = {
+  "docs:logger": {
+    "0.1.0": { dependencies: { "docs:processor": "^0.1.0" } },
+    "0.1.2": { dependencies: { "docs:processor": "^0.1.0" } },
+  },
+  "docs:processor": { "0.1.0": {}, "0.2.0": {} },
+  "docs:scrubber": { "0.2.0": { dependencies: { "docs:processor": "^0.1" } } },
+};
+const digests: Record<string, string> = {
+  "docs:logger": D1,
+  "docs:processor": D2,
+  "docs:scrubber": D3,
+};
+const MANIFEST = parseManifest(JSON.stringify({
+  name: "docs:app",
+  dependencies: { "docs:processor": "^0.1", "docs:scrubber": "^0.2" },
+  fills: { "docs:processor/logger": { package: "docs:logger", range: "^0.1" } },
+}));
+
+async function lockFor(manifest = MANIFEST, locked?: Lock): Promise<Lock> {
+  const resolution = await resolve({
+    requirements: requirementsOf(manifest),
+    source: memorySource(registryData),
+    locked: locked && lockedVersions(locked),
+  });
+  return lockFromResolution(
+    resolution,
+    (p) => ({
+      kind: p.name === "docs:processor" ? "wit" : "component",
+      registry: "http://127.0.0.1:8080",
+      digest: parseDigest(digests[p.name]),
+    }),
+    { "docs:scrubber": { "docs:processor/logger@0.1.0": "docs:logger" } },
+  );
+}
+
+Deno.test("lockFromResolution() records what was resolved, and the lock round-trips", async () => {
+  const lock = await lockFor();
+  assert.equal(printLock(lock), LOCK);
+  assert.deepEqual(parseLock(printLock(lock)), lock);
+  assert.deepEqual(lockedVersions(lock), {
+    "docs:logger": "0.1.2",
+    "docs:processor": "0.1.0",
+    "docs:scrubber": "0.2.0",
+  });
+});
+
+Deno.test("lockFromResolution() refuses a fill whose implementation was not resolved", async () => {
+  const resolution = await resolve({
+    requirements: requirementsOf(MANIFEST),
+    source: memorySource(registryData),
+  });
+  assert.throws(
+    () =>
+      lockFromResolution(
+        resolution,
+        () => ({ kind: "wit", registry: "http://x.example", digest: parseDigest(D1) }),
+        { "docs:scrubber": { "docs:processor/logger@0.1.0": "docs:other-logger" } },
+      ),
+    /the implementation docs:other-logger is not part of the resolution/,
+  );
+});
+
+Deno.test("checkLockCurrent() says how the lock no longer matches wreg.json", async () => {
+  const lock = await lockFor();
+  assert.deepEqual(checkLockCurrent(MANIFEST, lock), []);
+  const changed = parseManifest(JSON.stringify({
+    dependencies: { "docs:processor": "^0.2", "docs:new": "^1" },
+    fills: { "docs:processor/logger": { package: "docs:other-logger", range: "^1" } },
+  }));
+  assert.deepEqual(checkLockCurrent(changed, lock).map((p) => `${p.code} ${p.message}`), [
+    "missing-requirement wreg.json requires docs:new@^1, which wreg.lock does not hold",
+    "missing-requirement wreg.json requires docs:other-logger@^1, which wreg.lock does not hold",
+    "changed-requirement wreg.json requires docs:processor@^0.2, but wreg.lock was made for ^0.1",
+    "removed-requirement wreg.lock holds docs:logger for wreg.json, which no longer requires it",
+    "removed-requirement wreg.lock holds docs:scrubber for wreg.json, which no longer requires it",
+    "changed-fill wreg.json fills docs:processor/logger@0.1.0 with docs:other-logger, but wreg.lock has docs:logger",
+  ]);
+});
+
+Deno.test("resolving again with the lock keeps its versions after the registry moves on", async () => {
+  const lock = await lockFor();
+  registryData["docs:logger"]["0.1.9" as "0.1.0"] = {
+    dependencies: { "docs:processor": "^0.1.0" },
+  };
+  try {
+    assert.equal(printLock(await lockFor(MANIFEST, lock)), LOCK);
+    const fresh = await lockFor();
+    assert.equal(fresh.packages["docs:logger"].version, "0.1.9");
+  } finally {
+    delete (registryData["docs:logger"] as Record<string, unknown>)["0.1.9"];
+  }
+});
