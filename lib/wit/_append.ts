@@ -162,10 +162,21 @@ export class BorrowFinder {
 
   has(t: Type | undefined): boolean {
     if (typeof t !== "number") return false;
-    const c = this.cache[t];
-    if (c !== undefined) return c;
-    const r = this.kind(this.resolve.types[t].kind);
-    this.cache[t] = r;
+    // Follow `type a = b` aliases without recursing: chains of aliases can be long.
+    const chain: number[] = [];
+    let cur = t;
+    let k = this.resolve.types[cur].kind;
+    while (this.cache[cur] === undefined && k.tag === "type" && typeof k.type === "number") {
+      chain.push(cur);
+      cur = k.type;
+      k = this.resolve.types[cur].kind;
+    }
+    let r = this.cache[cur];
+    if (r === undefined) {
+      r = k.tag === "type" ? false : this.kind(k);
+      this.cache[cur] = r;
+    }
+    for (const id of chain) this.cache[id] = r;
     return r;
   }
 

@@ -165,6 +165,21 @@ function gatesOf(options: ResolveWitOptions): Gates {
  * ```
  */
 export function resolveWit(sources: WitSources, options: ResolveWitOptions = {}): ResolvedWit {
+  try {
+    return resolveSources(sources, options);
+  } catch (e) {
+    // Definitions chained thousands deep exhaust the stack; that is invalid input, not a crash.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new WitError(
+        "semantic",
+        "Cannot resolve WIT: definitions are chained or nested too deeply",
+      );
+    }
+    throw e;
+  }
+}
+
+function resolveSources(sources: WitSources, options: ResolveWitOptions): ResolvedWit {
   const sm = new SourceMap();
   const resolve = emptyResolve();
   const gates = gatesOf(options);
