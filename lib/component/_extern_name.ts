@@ -163,7 +163,15 @@ export function isCanonVersion(v: string): boolean {
 function checkDependencyName(name: string, prefix: string): string | undefined {
   const rest = name.slice(prefix.length);
   if (!rest.startsWith("<")) return `expected \`<\` at \`${rest}\``;
-  const close = rest.indexOf(">");
+  let close = -1;
+  for (let i = 1, depth = 0; i < rest.length; i++) {
+    if (rest[i] === "{") depth++;
+    else if (rest[i] === "}") depth--;
+    else if (rest[i] === ">" && depth === 0) {
+      close = i;
+      break;
+    }
+  }
   if (close < 0) return "failed to find `>` character";
   const inner = rest.slice(1, close);
   const tail = rest.slice(close + 1);

@@ -32,7 +32,7 @@ export const DEFAULT_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxVectorLength: 1_000_000,
   maxNestingDepth: 64,
   maxStringBytes: 1_000_000,
-  maxTypeWork: 20_000_000,
+  maxTypeWork: 2_000_000,
 });
 
 /** `DEFAULT_LIMITS` with the given fields replaced. */

@@ -72,7 +72,7 @@ export function* walkSections(
     const offset = r.pos;
     const id = r.u8();
     if (layer === "component" ? id > 12 : id > 13) {
-      r.fail("invalid-byte", `malformed section id 0x${id.toString(16)}`, offset);
+      r.fail("invalid-byte", `unknown section id 0x${id.toString(16)}`, offset);
     }
     const size = r.u32();
     r.need(size);

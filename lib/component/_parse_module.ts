@@ -73,7 +73,7 @@ export function readCoreModule(r: Reader, start: number): CoreModuleAst {
     r.skip(size);
     const kind = SECTION_NAMES[id];
     if (kind === undefined) {
-      r.fail("invalid-byte", `malformed section id 0x${id.toString(16)} in core module`, offset);
+      r.fail("invalid-byte", `unknown section id 0x${id.toString(16)} in a core module`, offset);
     }
     if (sections.length >= r.limits.maxSections) {
       r.fail("limit-exceeded", `more than ${r.limits.maxSections} sections`, offset);

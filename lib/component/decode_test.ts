@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
+import {
+  ComponentDecodeError,
+  decodeComponent,
+  detectKind,
+  validateComponent,
+  walkSections,
+} from "./mod.ts";
+import { DEFAULT_LIMITS } from "./_limits.ts";
+import { ByteWriter } from "./_writer.ts";
+
+const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+function bytes(...parts: number[]): Uint8Array {
+  return new Uint8Array(parts);
+}
+
+function fails(
+  input: Uint8Array,
+  code: string,
+  offset?: number,
+  f: (b: Uint8Array) => unknown = decodeComponent,
+): ComponentDecodeError {
+  try {
+    f(input);
+  } catch (e) {
+    assert.ok(e instanceof ComponentDecodeError, String(e));
+    assert.equal(e.code, code, e.message);
+    if (offset !== undefined) assert.equal(e.offset, offset, e.message);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+const WORLD_WAT = `(component
+  (import "blob" (type $blob (sub resource)))
+  (type $own (own $blob))
+  (type $borrow (borrow $blob))
+  (type $ctor (func (param "init" (list u8)) (result $own)))
+  (import "[constructor]blob" (func (type $ctor)))
+  (type $read (func (param "self" $borrow) (param "n" u32) (result (list u8))))
+  (import "[method]blob.read" (func (type $read)))
+  (type $point (record (field "x" s32) (field "y" s32)))
+  (import "point" (type $p (eq $point)))
+  (type $dist (func (param "a" $p) (param "b" $p) (result f64)))
+  (import "distance" (func (type $dist)))
+  (import "logging" (instance
+    (type $level (enum "debug" "info"))
+    (export "level" (type $lv (eq $level)))
+    (export "log" (func (param "level" $lv) (param "msg" string)))))
+)`;
+
+Deno.test("a component's world has its functions, resources, types and inline interfaces", async () => {
+  const d = decodeComponent(await parse(WORLD_WAT));
+  assert.equal(d.kind, "component");
+  const r = d.resolve;
+  const world = r.worlds[d.world!];
+  assert.deepEqual([...world.imports.keys()], [
+    "blob",
+    "[constructor]blob",
+    "[method]blob.read",
+    "point",
+    "distance",
+    "logging",
+  ]);
+  const blob = world.imports.get("blob");
+  assert.ok(blob?.tag === "type" && r.types[blob.id].kind.tag === "resource");
+  const ctor = world.imports.get("[constructor]blob");
+  assert.ok(ctor?.tag === "function");
+  assert.deepEqual(ctor.func.kind, { tag: "constructor", resource: blob.id });
+  const read = world.imports.get("[method]blob.read");
+  assert.ok(read?.tag === "function" && read.func.kind.tag === "method");
+  const self = r.types[read.func.params[0].type as number].kind;
+  assert.deepEqual(self, { tag: "handle", handle: "borrow", resource: blob.id });
+  const logging = world.imports.get("logging");
+  assert.ok(logging?.tag === "interface");
+  const iface = r.interfaces[logging.id];
+  assert.equal(iface.name, undefined);
+  assert.deepEqual([...iface.types.keys()], ["level"]);
+  assert.deepEqual([...iface.functions.keys()], ["log"]);
+  assert.deepEqual(d.imports.map((i) => i.kind), [
+    "type",
+    "func",
+    "func",
+    "type",
+    "func",
+    "instance",
+  ]);
+});
+
+Deno.test("an exported type is valid but has no WIT world", async () => {
+  const b = await parse(`(component (type $t u8) (export "t" (type $t)))`);
+  assert.equal(validateComponent(b), "component");
+  const e = fails(b, "not-representable");
+  assert.match(e.message, /component export `t` was not a function or instance/);
+});
+
+Deno.test("the kind of a binary is told from its header and top level", async () => {
+  assert.equal(detectKind(await parse(`(module)`)), "module");
+  assert.equal(detectKind(await parse(`(component)`)), "component");
+  const pkg = await parse(`(component
+    (type (component (type (instance)) (export "a:b/i" (instance (type 0)))))
+    (export "i" (type 0)))`);
+  assert.equal(detectKind(pkg), "wit-package");
+  assert.equal(decodeComponent(pkg).kind, "wit-package");
+});
+
+Deno.test("non-wasm, empty and unknown versions fail on the header", () => {
+  fails(new TextEncoder().encode("hello world"), "not-wasm", 0, detectKind);
+  fails(new Uint8Array(), "not-wasm", 0);
+  fails(bytes(0x00, 0x61, 0x73), "unexpected-eof");
+  fails(bytes(0x00, 0x61, 0x73, 0x6d, 0x0a, 0x00, 0x01, 0x01), "unknown-version", 4);
+});
+
+Deno.test("an unknown section id is refused with the grammar of wreg's errors", () => {
+  const e = fails(bytes(...HEADER, 0x42, 0x00), "invalid-byte", 8);
+  assert.equal(e.message, "Cannot decode component: unknown section id 0x42 (at offset 0x8)");
+});
+
+Deno.test("truncated sections and counts fail with unexpected-eof at the end of input", () => {
+  fails(bytes(...HEADER, 0x07, 0x03, 0x00), "unexpected-eof");
+  fails(bytes(...HEADER, 0x07, 0x04, 0xbf, 0x84, 0x3d, 0x73), "unexpected-eof");
+});
+
+Deno.test("indices out of range fail with the offset of the definition", () => {
+  // type section: one type, (list <type 5>)
+  fails(bytes(...HEADER, 0x07, 0x03, 0x01, 0x70, 0x05), "index-out-of-bounds", 11);
+});
+
+Deno.test("the lazy walker lists sections without reading their contents", async () => {
+  const b = await parse(`(component (core module) (type u8) (export "x" (type 0)))`);
+  const kinds = [...walkSections(b, DEFAULT_LIMITS)].map((s) => s.id);
+  assert.deepEqual(kinds, [1, 7, 11]);
+});
+
+Deno.test("nested components and core modules are located by offset", async () => {
+  const b = await parse(`(component
+    (core module $m (func (export "f")))
+    (component $c (import "x" (func)))
+    (core instance (instantiate $m)))`);
+  const d = decodeComponent(b);
+  const ast = d.ast;
+  assert.equal(ast.kind, "component");
+  if (ast.kind !== "component") return;
+  assert.equal(ast.modules.length, 1);
+  assert.deepEqual(ast.modules[0].exports, [{ name: "f", kind: "func", index: 0 }]);
+  const m = ast.modules[0].range;
+  assert.deepEqual([...b.subarray(m.start, m.start + 8)], [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+  ]);
+  assert.equal(ast.components.length, 1);
+  assert.equal(ast.components[0].imports[0].name.name, "x");
+  assert.equal(ast.spaces["core instance"].length, 1);
+});
+
+Deno.test("components nested deeper than the limit are refused", () => {
+  let inner: Uint8Array = new Uint8Array(HEADER);
+  for (let i = 0; i < 70; i++) {
+    const w = new ByteWriter();
+    w.bytes(new Uint8Array(HEADER)).section(4, inner);
+    inner = w.finish();
+  }
+  fails(inner, "limit-exceeded");
+  assert.equal(validateComponent(inner, { limits: { maxNestingDepth: 100 } }), "component");
+});
+
+Deno.test("inputs over the size limit are refused before parsing", () => {
+  fails(
+    bytes(...HEADER, 0, 0),
+    "limit-exceeded",
+    0,
+    (b) => decodeComponent(b, { limits: { maxInputBytes: 9 } }),
+  );
+});
+
+Deno.test("explosive instantiation is stopped by the type-work budget", async () => {
+  // Each level instantiates the previous component twice and re-exports both instances; every
+  // instantiation makes fresh resources, so the exported type doubles at every level.
+  let wat = `(component $c0 (type $r (resource (rep i32))) (export "r" (type $r)))`;
+  for (let i = 1; i <= 18; i++) {
+    wat = `(component $c${i} ${wat}
+      (instance $a (instantiate $c${i - 1}))
+      (instance $b (instantiate $c${i - 1}))
+      (export "a" (instance $a))
+      (export "b" (instance $b)))`;
+  }
+  const b = await parse(wat);
+  const e = fails(
+    b,
+    "limit-exceeded",
+    undefined,
+    (x) => validateComponent(x, { limits: { maxTypeWork: 20_000 } }),
+  );
+  assert.match(e.message, /type checking needs more than the limit/);
+});
+
+Deno.test("custom sections may be malformed and are then ignored", () => {
+  const w = new ByteWriter();
+  w.bytes(new Uint8Array(HEADER));
+  w.section(0, new Uint8Array([0x09, ...new TextEncoder().encode("producers"), 0xff, 0xff]));
+  const d = decodeComponent(w.finish());
+  assert.equal(d.metadata.producers, undefined);
+});
