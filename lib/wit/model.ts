@@ -223,6 +223,10 @@ export interface World {
   package?: PackageId;
   docs?: string;
   stability: Stability;
+  /**
+   * `include`s not yet merged in. Empty in a resolved world (wit-parser empties it too): the
+   * included items are already among `imports` and `exports`.
+   */
   includes: WorldInclude[];
 }
 
