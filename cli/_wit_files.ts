@@ -6,8 +6,16 @@
 import type { ResolvedWit, SourceFile, WitDependency, WitSources } from "../lib/wit/mod.ts";
 import { CliError, EXIT } from "./_command.ts";
 
-/** Turns the bytes of a binary WIT package (`.wasm`) into a resolve and its package id. */
-export type WitPackageDecoder = (bytes: Uint8Array, path: string) => ResolvedWit;
+/**
+ * Turns the bytes of a `.wasm` into a resolve and its package id. `role` says whether the file
+ * is the input itself (a component is then accepted: its world's package is returned) or an entry
+ * of `deps/` (which must be a WIT package).
+ */
+export type WitPackageDecoder = (
+  bytes: Uint8Array,
+  path: string,
+  role: "root" | "dependency",
+) => ResolvedWit;
 
 /** Turns WebAssembly text (`.wat`) into binary. */
 export type WatParser = (text: string, path: string) => Promise<Uint8Array>;
@@ -78,7 +86,8 @@ async function readDeps(dir: string, options: ReadWitOptions): Promise<WitDepend
     } else if (entry.name.endsWith(".wit")) {
       deps.push({ name: entry.name, files: [{ path, text: await readText(path, options) }] });
     } else if (entry.name.endsWith(".wasm") || entry.name.endsWith(".wat")) {
-      deps.push({ name: entry.name, resolve: (await readBinaryPackage(path, options)).resolve });
+      const decoded = await readBinaryPackage(path, options, "dependency");
+      deps.push({ name: entry.name, resolve: decoded.resolve });
     }
   }
   return deps;
@@ -89,10 +98,14 @@ export function isWasmPath(path: string): boolean {
   return path.endsWith(".wasm") || path.endsWith(".wat");
 }
 
-/** Reads a WIT package encoded as WebAssembly (`.wasm`, or `.wat` text) and decodes it. */
+/**
+ * Reads a WIT package encoded as WebAssembly (`.wasm`, or `.wat` text) and decodes it; as the
+ * input itself (`role` "root") a component is accepted too.
+ */
 export async function readBinaryPackage(
   path: string,
   options: ReadWitOptions,
+  role: "root" | "dependency" = "root",
 ): Promise<ResolvedWit> {
   let bytes: Uint8Array = await Deno.readFile(real(path, options));
   if (path.endsWith(".wat")) {
@@ -104,7 +117,7 @@ export async function readBinaryPackage(
   if (!options.decodeWasm) {
     throw new CliError(`Cannot read "${path}": no decoder for binary WIT packages is available`);
   }
-  return options.decodeWasm(bytes, path);
+  return options.decodeWasm(bytes, path, role);
 }
 
 /**

@@ -15,7 +15,7 @@ Resolves the WIT at <path> and prints it.
 <path> is a .wit file (one package, possibly with nested \`package … { }\` blocks), a
 folder of .wit files forming one package with an optional deps/ folder of packages
 (each a folder of .wit files, a .wit file, or a binary WIT package .wasm/.wat), or
-a binary WIT package (.wasm).
+a .wasm/.wat file: a binary WIT package, or a component (its world is printed).
 
 Options:
   --json            Print the JSON form wit-parser serializes (wasm-tools component wit --json)
@@ -31,12 +31,15 @@ Invalid WIT exits with status 2 and shows the source line of the error.
 export function binaryWitOptions(cwd: string): ReadWitOptions {
   return {
     cwd,
-    decodeWasm(bytes, path) {
+    decodeWasm(bytes, path, role) {
       const decoded = decodeComponent(bytes);
-      if (decoded.kind !== "wit-package" || decoded.package === undefined) {
-        throw new CliError(
-          `Cannot read "${path}": found a ${decoded.kind} instead of an encoded WIT package`,
-        );
+      const ok = decoded.kind === "wit-package" ||
+        (role === "root" && decoded.kind === "component");
+      if (!ok || decoded.resolve === undefined || decoded.package === undefined) {
+        const wanted = role === "root"
+          ? "a component or an encoded WIT package"
+          : "an encoded WIT package";
+        throw new CliError(`Cannot read "${path}": found a ${decoded.kind} instead of ${wanted}`);
       }
       return { resolve: decoded.resolve, package: decoded.package };
     },

@@ -235,3 +235,37 @@ Deno.test({
 function dirOf(name: string): string {
   return name.slice(0, name.lastIndexOf("/"));
 }
+
+Deno.test({
+  name: "wreg wit prints every component and binary WIT package of the corpus as wasm-tools does",
+  ignore: WASM_TOOLS === undefined,
+  async fn() {
+    const index: { file: string; kind: string }[] = JSON.parse(
+      await Deno.readTextFile(`${CORPUS}index.json`),
+    );
+    const failures: string[] = [];
+    let same = 0, nativeRejects = 0;
+    for (const { file, kind } of index) {
+      if (kind !== "component") continue;
+      const native = wasmTools(["component", "wit", `${CORPUS}${file}`]);
+      if (!native.ok) {
+        nativeRejects++;
+        continue;
+      }
+      try {
+        const { resolve, package: main } = resolveWit(
+          await readWitSources(`${CORPUS}${file}`, READ_OPTIONS),
+        );
+        if (printWit(resolve, { main }) === native.stdout) same++;
+        else failures.push(`${file}: WIT text differs`);
+      } catch (e) {
+        failures.push(`${file}: ${e}`);
+      }
+    }
+    console.log(
+      `binaries: ${same} print the same WIT as wasm-tools, ${nativeRejects} rejected by wasm-tools`,
+    );
+    assert.deepEqual(failures, []);
+    assert.ok(same > 40, "the corpus binaries are in place");
+  },
+});
