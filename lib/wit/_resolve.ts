@@ -28,7 +28,9 @@ export type WitDependency =
 
 /**
  * The sources of a resolution: the root package (its files, or a package already resolved, such
- * as a decoded binary WIT package) and the `deps/` entries, in order.
+ * as a decoded binary WIT package or component) and the `deps/` entries, in order. A resolved
+ * root carries its dependencies with it, so `deps` is not read then (as wit-parser does for a
+ * `.wasm` input).
  */
 export interface WitSources {
   root: SourceFile[] | ResolvedWit;
