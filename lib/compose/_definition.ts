@@ -1,0 +1,132 @@
+/**
+ * A component definition of a composition: its bytes and digest, its checked type (imports and
+ * exports with full types, from lib/component's checker) and, when the component has a WIT world,
+ * its WIT view (the {@link Resolve} and the world's items by extern name) for the subtype check.
+ */
+import {
+  type CheckedComponent,
+  ComponentDecodeError,
+  type ComponentType,
+  decodeComponent,
+  type DecodedWasm,
+} from "../component/mod.ts";
+import { type Digest, digestOf } from "../names/mod.ts";
+import { type Resolve, type WorldItem, worldKeyName } from "../wit/mod.ts";
+import { ComposeError } from "./_error.ts";
+
+/** What a caller says about a component besides its bytes. */
+export interface ComponentMeta {
+  /** A name for messages (a file name, `ns:name@1.2.3`…). Default: the package, else the digest. */
+  label?: string;
+  /** The package the component was published as (`ns:name`), if known. */
+  package?: string;
+  /** Its version, if known. */
+  version?: string;
+}
+
+/** The WIT view of a component: its world's imports and exports by extern name. */
+export interface WitView {
+  resolve: Resolve;
+  imports: Map<string, WorldItem>;
+  exports: Map<string, WorldItem>;
+}
+
+/** A component registered in a composition graph. */
+export interface Definition {
+  /** Index in the graph's definitions. */
+  readonly id: number;
+  readonly digest: Digest;
+  readonly bytes: Uint8Array;
+  /** The name messages use. */
+  readonly label: string;
+  readonly package?: string;
+  readonly version?: string;
+  /** The checked type: imports and exports in binary order with their types. */
+  readonly type: ComponentType;
+  /** The WIT view; absent when the component has no WIT world (e.g. it exports a type). */
+  readonly wit?: WitView;
+}
+
+const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+function leb(n: number): number[] {
+  const out: number[] = [];
+  let x = n >>> 0;
+  do {
+    let b = x & 0x7f;
+    x >>>= 7;
+    if (x !== 0) b |= 0x80;
+    out.push(b);
+  } while (x !== 0);
+  return out;
+}
+
+/**
+ * Checks a component that has no WIT world: lib/component checks it as the only nested component
+ * of a wrapper that imports and exports nothing (a wrapper always has a world).
+ */
+function checkWithoutWorld(bytes: Uint8Array): CheckedComponent {
+  const head = [...PREAMBLE, 0x04, ...leb(bytes.length)];
+  const wrapper = new Uint8Array(head.length + bytes.length);
+  wrapper.set(head);
+  wrapper.set(bytes, head.length);
+  const d = decodeComponent(wrapper);
+  return d.checked!.nested[0];
+}
+
+function witViewOf(d: DecodedWasm): WitView | undefined {
+  if (d.world === undefined) return undefined;
+  const world = d.resolve.worlds[d.world];
+  const imports = new Map<string, WorldItem>();
+  const exports = new Map<string, WorldItem>();
+  for (const [k, v] of world.imports) imports.set(worldKeyName(d.resolve, k), v);
+  for (const [k, v] of world.exports) exports.set(worldKeyName(d.resolve, k), v);
+  return { resolve: d.resolve, imports, exports };
+}
+
+/** Decodes and checks `bytes`; throws {@link ComposeError} unless they are a valid component. */
+export async function analyzeComponent(
+  id: number,
+  bytes: Uint8Array,
+  meta: ComponentMeta = {},
+): Promise<Definition> {
+  const digest = await digestOf(bytes);
+  const label = meta.label ??
+    (meta.package === undefined
+      ? digest.slice(0, 19)
+      : meta.version === undefined
+      ? meta.package
+      : `${meta.package}@${meta.version}`);
+  let checked: CheckedComponent;
+  let wit: WitView | undefined;
+  try {
+    const d = decodeComponent(bytes);
+    if (d.kind !== "component") {
+      throw new ComposeError(
+        "not-a-component",
+        `${label} is a ${d.kind === "module" ? "core module" : "WIT package"}, not a component`,
+      );
+    }
+    checked = d.checked!;
+    wit = witViewOf(d);
+  } catch (e) {
+    if (e instanceof ComponentDecodeError && e.code === "not-representable") {
+      checked = checkWithoutWorld(bytes);
+    } else if (e instanceof ComponentDecodeError) {
+      throw new ComposeError(
+        "invalid-component",
+        `${label} is not a valid component: ${e.message}`,
+      );
+    } else throw e;
+  }
+  return {
+    id,
+    digest,
+    bytes,
+    label,
+    package: meta.package,
+    version: meta.version,
+    type: checked.type,
+    wit,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Matching extern names across components: an export fills an import of the same name, or of the
+ * same interface at a semver-compatible version (`@1.2.0` fills `@1.0.0`, `@0.2.5` fills
+ * `@0.2.1`; `@2.0.0` does not fill `@1.0.0`; pre-releases only match exactly).
+ */
+import { parseExternName } from "../component/mod.ts";
+import {
+  compareVersions,
+  isPrerelease,
+  isSemverCompatible,
+  sameSeries,
+  seriesOf,
+  tryParseVersion,
+  type Version,
+} from "../names/mod.ts";
+
+/** An interface name split into its unversioned part and its version. */
+export interface VersionedName {
+  /** `ns:pkg/iface` (nested projections included). */
+  base: string;
+  version?: Version;
+}
+
+/** Splits an interface extern name; `undefined` for other names or unparsable versions. */
+export function versionedName(name: string): VersionedName | undefined {
+  const p = parseExternName(name, true);
+  if (!p.ok || p.name.kind !== "interface") return undefined;
+  const n = p.name;
+  const base = `${n.namespace}:${n.package}/${[n.interface, ...n.projections].join("/")}`;
+  if (n.version === undefined) return { base };
+  const version = tryParseVersion(n.version);
+  if (version === undefined) return undefined;
+  return { base, version };
+}
+
+/**
+ * How export `provided` matches import `wanted`: `exact` (same name), `compatible` (same
+ * interface, a semver-compatible version that is not lower), or `undefined`.
+ */
+export function matchName(wanted: string, provided: string): "exact" | "compatible" | undefined {
+  if (wanted === provided) return "exact";
+  const w = versionedName(wanted), p = versionedName(provided);
+  if (w === undefined || p === undefined || w.base !== p.base) return undefined;
+  if (w.version === undefined || p.version === undefined) return undefined;
+  return isSemverCompatible(w.version, p.version) ? "compatible" : undefined;
+}
+
+/**
+ * The key under which imports of the result merge: the name itself, or for a versioned
+ * interface its base and semver series, so `wasi:io/error@0.2.3` and `@0.2.6` merge.
+ */
+export function mergeKey(name: string): string {
+  const v = versionedName(name);
+  if (v === undefined || v.version === undefined) return name;
+  if (isPrerelease(v.version)) return `${v.base}@${v.version}`;
+  return `${v.base}@series:${seriesOf(v.version)}`;
+}
+
+/** Of two names with one merge key, the one with the higher version (the first on a tie). */
+export function higherName(a: string, b: string): string {
+  const va = versionedName(a)?.version, vb = versionedName(b)?.version;
+  if (va === undefined || vb === undefined || !sameSeries(va, vb)) return a;
+  return compareVersions(vb, va) > 0 ? b : a;
+}

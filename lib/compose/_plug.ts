@@ -1,0 +1,208 @@
+/**
+ * `plug`: fill a socket component's imports with the exports of plug components, like
+ * `wac plug`, except that plugs may fill each other's imports too, so a chain
+ * (socket ← a ← b) composes in one call.
+ *
+ * Rules:
+ * - The socket is instantiated once; each plug at most once, when it first fills something.
+ *   Identical plugs (same digest) count once. A plug never fills its own imports, and the
+ *   socket fills nothing.
+ * - Imports are visited breadth-first from the socket (each instance's imports in their binary
+ *   order, then the imports of the plugs that filled them), so the result is the same for the
+ *   same inputs.
+ * - An import is filled by a plug export of the same name, or of the same interface at a
+ *   semver-compatible version that is not lower (`@0.2.6` fills `@0.2.3`). Within one plug an
+ *   exact name wins, then the highest compatible version.
+ * - If several plugs export what an import needs, composition stops with `ambiguous-plug`
+ *   naming them, unless the caller chose one ({@link PlugOptions.choose}).
+ * - A plug whose export matches by name but whose type does not fit is an error
+ *   (`type-mismatch`), never skipped. A plug that fills nothing is an error (`unused-plug`)
+ *   unless allowed. A cycle between plugs is an error (`cycle`).
+ * - Imports nothing fills become imports of the result (merged, see {@link encodeGraph});
+ *   the socket's exports become the result's exports.
+ */
+import type { Definition } from "./_definition.ts";
+import type { EncodeOptions } from "./_encode.ts";
+import { ComposeError } from "./_error.ts";
+import { CompositionGraph, type NodeId } from "./_graph.ts";
+import { matchName, versionedName } from "./_match.ts";
+import { compareVersions } from "../names/mod.ts";
+
+/** A component given to {@link plug}. */
+export interface PlugInput {
+  bytes: Uint8Array;
+  /** The name messages use (a file name…); default the package, else the digest. */
+  label?: string;
+  /** The package it was published as, recorded in the `wreg:composed-from` section. */
+  package?: string;
+  version?: string;
+}
+
+/** Identifies a consumer in {@link PlugOptions.choose}. */
+export interface Consumer {
+  /** `socket`, or the plug's position in the `plugs` list. */
+  role: "socket" | number;
+  label: string;
+  package?: string;
+}
+
+/** Options of {@link plug}. */
+export interface PlugOptions {
+  /**
+   * Chooses the plug for an import several plugs could fill (or for any import): return a
+   * plug's label or package, or `undefined` for no choice. A choice that names no plug exporting
+   * the import is an `invalid-choice` error.
+   */
+  choose?: (consumer: Consumer, importName: string) => string | undefined;
+  /** Imports never filled by a plug (left to the host), e.g. WASI. Default: none. */
+  leaveToHost?: (importName: string) => boolean;
+  /** Do not fail when a plug fills nothing (default `false`). */
+  allowUnusedPlugs?: boolean;
+  /** Options of the encoding. */
+  encode?: EncodeOptions;
+}
+
+/** One import a plug filled. */
+export interface PlugFill {
+  consumer: string;
+  import: string;
+  plug: string;
+  export: string;
+}
+
+/** What {@link plug} made. */
+export interface PlugResult {
+  /** The composed component. */
+  bytes: Uint8Array;
+  /** The imports filled, in the order they were filled. */
+  fills: PlugFill[];
+  /** Labels of plugs that filled nothing (only with `allowUnusedPlugs`). */
+  unused: string[];
+  /** The graph, for inspection. */
+  graph: CompositionGraph;
+}
+
+interface Plug {
+  role: number;
+  def: Definition;
+  node?: NodeId;
+  aliases: Map<string, NodeId>;
+}
+
+/** The export of `def` that best fills `importName`: exact name, else highest compatible. */
+function bestExport(def: Definition, importName: string, kind: string): string | undefined {
+  let best: string | undefined;
+  for (const [name, item] of def.type.exports) {
+    if (item.entity.kind !== kind) continue;
+    const m = matchName(importName, name);
+    if (m === "exact") return name;
+    if (m !== "compatible") continue;
+    if (best === undefined) best = name;
+    else {
+      const a = versionedName(best)!.version!, b = versionedName(name)!.version!;
+      if (compareVersions(b, a) > 0) best = name;
+    }
+  }
+  return best;
+}
+
+/**
+ * Plugs `plugs` into `socket` (see the module documentation for the rules) and encodes the
+ * result.
+ *
+ * @throws {ComposeError} `ambiguous-plug`, `type-mismatch`, `unused-plug`, `cycle`,
+ *   `invalid-choice`, and the errors of {@link CompositionGraph}
+ */
+export async function plug(
+  socket: PlugInput,
+  plugs: readonly PlugInput[],
+  options: PlugOptions = {},
+): Promise<PlugResult> {
+  const g = new CompositionGraph();
+  const socketDef = await g.addComponent(socket.bytes, meta(socket));
+  const list: Plug[] = [];
+  for (let i = 0; i < plugs.length; i++) {
+    const def = await g.addComponent(plugs[i].bytes, meta(plugs[i]));
+    if (list.some((p) => p.def === def)) continue;
+    list.push({ role: i, def, aliases: new Map() });
+  }
+  const socketNode = g.instantiate(socketDef);
+  const fills: PlugFill[] = [];
+  const queue: { node: NodeId; def: Definition; consumer: Consumer }[] = [{
+    node: socketNode,
+    def: socketDef,
+    consumer: { role: "socket", label: socketDef.label, package: socketDef.package },
+  }];
+  while (queue.length > 0) {
+    const { node, def, consumer } = queue.shift()!;
+    for (const [importName, item] of def.type.imports) {
+      if (options.leaveToHost?.(importName)) continue;
+      let candidates: { plug: Plug; export: string }[] = [];
+      for (const p of list) {
+        if (p.node === node) continue;
+        const e = bestExport(p.def, importName, item.entity.kind);
+        if (e !== undefined) candidates.push({ plug: p, export: e });
+      }
+      const chosen = options.choose?.(consumer, importName);
+      if (chosen !== undefined) {
+        const picked = candidates.filter((c) =>
+          c.plug.def.label === chosen || c.plug.def.package === chosen
+        );
+        if (picked.length === 0) {
+          throw new ComposeError(
+            "invalid-choice",
+            `the choice of ${chosen} for import \`${importName}\` of ${consumer.label} names no plug that exports it`,
+          );
+        }
+        candidates = picked.slice(0, 1);
+      }
+      if (candidates.length === 0) continue;
+      if (candidates.length > 1) {
+        throw new ComposeError(
+          "ambiguous-plug",
+          `import \`${importName}\` of ${consumer.label} can be filled by ${
+            candidates.map((c) => `${c.plug.def.label} (export \`${c.export}\`)`).join(" and ")
+          }: choose one`,
+        );
+      }
+      const { plug: p, export: exportName } = candidates[0];
+      if (p.node === undefined) {
+        p.node = g.instantiate(p.def);
+        queue.push({
+          node: p.node,
+          def: p.def,
+          consumer: { role: p.role, label: p.def.label, package: p.def.package },
+        });
+      }
+      let alias = p.aliases.get(exportName);
+      if (alias === undefined) {
+        alias = g.aliasExport(p.node, exportName);
+        p.aliases.set(exportName, alias);
+      }
+      g.setArgument(node, importName, alias);
+      fills.push({
+        consumer: consumer.label,
+        import: importName,
+        plug: p.def.label,
+        export: exportName,
+      });
+    }
+  }
+  const unused = list.filter((p) => p.node === undefined).map((p) => p.def.label);
+  if (unused.length > 0 && !options.allowUnusedPlugs) {
+    throw new ComposeError(
+      "unused-plug",
+      `${unused.join(" and ")} ${
+        unused.length === 1 ? "fills" : "fill"
+      } no import of ${socketDef.label}${list.length > 1 ? " or of the other plugs" : ""}`,
+    );
+  }
+  for (const name of socketDef.type.exports.keys()) {
+    g.export(g.aliasExport(socketNode, name), name);
+  }
+  return { bytes: g.encode(options.encode), fills, unused, graph: g };
+}
+
+function meta(p: PlugInput) {
+  return { label: p.label, package: p.package, version: p.version };
+}
