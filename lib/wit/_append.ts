@@ -15,7 +15,7 @@ import type {
   UnresolvedPackage,
   UWorld,
   UWorldItem,
-} from "./_unresolved.ts";
+} from "./_unresolved_types.ts";
 import type {
   Field,
   Function,

@@ -5,7 +5,7 @@
  * world items grouped as interfaces, types, functions, then exports.
  */
 import { RESERVED_WORDS } from "./_lexer.ts";
-import { rustLines } from "./_unresolved.ts";
+import { rustLines } from "./_docs.ts";
 import { sameOwner } from "./_clone.ts";
 import { sameStability } from "./_append.ts";
 import type {
