@@ -36,7 +36,26 @@ function kindOf(t: ValType): DefKind | string {
 }
 
 /** Number of core values `t` flattens to (a large number stands for "too many"). */
-export function flatCount(t: ValType, memo = new Map<DefKind, number>()): number {
+/**
+ * A cache on the definition object itself: definitions are immutable, so what is computed about
+ * one stays true, and a property lookup is cheaper than a WeakMap on the hot path of decoding.
+ */
+class Memo<T> {
+  readonly key = Symbol();
+  get(d: DefKind): T | undefined {
+    return (d as unknown as Record<symbol, T>)[this.key];
+  }
+  set(d: DefKind, v: T): void {
+    (d as unknown as Record<symbol, T>)[this.key] = v;
+  }
+}
+
+const FLAT = new Memo<number>();
+const PTR = new Memo<boolean>();
+const LAYOUT = new Memo<[number, number]>();
+const BORROW = new Memo<boolean>();
+
+export function flatCount(t: ValType, memo: Memo<number> = FLAT): number {
   const k = kindOf(t);
   if (typeof k === "string") return k === "string" ? 2 : 1;
   const hit = memo.get(k);
@@ -80,7 +99,7 @@ export function flatCount(t: ValType, memo = new Map<DefKind, number>()): number
 }
 
 /** Whether `t` holds a pointer into memory anywhere (a string, a list or a map). */
-export function containsPtr(t: ValType, memo = new Map<DefKind, boolean>()): boolean {
+export function containsPtr(t: ValType, memo: Memo<boolean> = PTR): boolean {
   const k = kindOf(t);
   if (typeof k === "string") return k === "string";
   const hit = memo.get(k);
@@ -129,7 +148,7 @@ function discriminantSize(cases: number): number {
 }
 
 /** Size and alignment of `t` with 64-bit pointers, memoized per definition. */
-export function layout(t: ValType, memo = new Map<DefKind, [number, number]>()): [number, number] {
+export function layout(t: ValType, memo: Memo<[number, number]> = LAYOUT): [number, number] {
   const k = kindOf(t);
   if (typeof k === "string") return [PRIM_SIZE[k], PRIM_ALIGN[k]];
   const hit = memo.get(k);
@@ -197,4 +216,45 @@ export function layout(t: ValType, memo = new Map<DefKind, [number, number]>()):
   }
   memo.set(k, out);
   return out;
+}
+
+/** Whether a value type contains a `borrow` handle anywhere. */
+export function containsBorrow(t: ValType): boolean {
+  if (typeof t === "string") return false;
+  const d = t.def;
+  const hit = BORROW.get(d);
+  if (hit !== undefined) return hit;
+  BORROW.set(d, false);
+  let r: boolean;
+  switch (d.k) {
+    case "borrow":
+      r = true;
+      break;
+    case "record":
+      r = d.fields.some((f) => containsBorrow(f.type));
+      break;
+    case "variant":
+      r = d.cases.some((c) => c.type !== undefined && containsBorrow(c.type));
+      break;
+    case "list":
+      r = containsBorrow(d.element);
+      break;
+    case "option":
+      r = containsBorrow(d.type);
+      break;
+    case "tuple":
+      r = d.types.some((x) => containsBorrow(x));
+      break;
+    case "result":
+      r = (d.ok !== undefined && containsBorrow(d.ok)) ||
+        (d.err !== undefined && containsBorrow(d.err));
+      break;
+    case "map":
+      r = containsBorrow(d.key) || containsBorrow(d.value);
+      break;
+    default:
+      r = false;
+  }
+  BORROW.set(d, r);
+  return r;
 }

@@ -24,6 +24,7 @@ import type {
   ValTypeRef,
 } from "./_ast.ts";
 import {
+  containsBorrow,
   containsPtr,
   flatCount,
   layout,
@@ -73,37 +74,105 @@ class ResourceNames {
 
 const EMPTY_NAMES = new ResourceNames();
 
-/** The semantic index spaces of one component (or component/instance type) scope. */
+/**
+ * The semantic index spaces of one component (or component/instance type) scope. Containers are
+ * made on first use: most scopes are small instance types that need few of them.
+ */
 export class Scope {
-  types: AnyType[] = [];
-  coreTypes: CoreTypeEntry[] = [];
-  funcs: FuncType[] = [];
-  values: ValType[] = [];
-  instances: InstanceType[] = [];
-  components: ComponentType[] = [];
-  coreModules: ModuleType[] = [];
-  coreInstances: CoreInstanceType[] = [];
   coreFuncs = 0;
   coreTables = 0;
   coreMemories = 0;
   coreGlobals = 0;
   coreTags = 0;
-  imports = new Map<string, Item>();
-  exports = new Map<string, Item>();
-  importKeys = new Map<string, string>();
-  exportKeys = new Map<string, string>();
-  importedResources = new Map<ResourceId, number[]>();
-  definedResources: ResourceId[] = [];
-  definedSet = new Set<ResourceId>();
+  #types?: AnyType[];
+  #coreTypes?: CoreTypeEntry[];
+  #funcs?: FuncType[];
+  #values?: ValType[];
+  #instances?: InstanceType[];
+  #components?: ComponentType[];
+  #coreModules?: ModuleType[];
+  #coreInstances?: CoreInstanceType[];
+  #imports?: Map<string, Item>;
+  #exports?: Map<string, Item>;
+  #importKeys?: Map<string, string>;
+  #exportKeys?: Map<string, string>;
+  #importedResources?: Map<ResourceId, number[]>;
+  #definedResources?: ResourceId[];
+  #definedSet?: Set<ResourceId>;
+  #localResources?: Set<ResourceId>;
+  #importedTypes?: Set<AnyType>;
+  #exportedTypes?: Set<AnyType>;
+  #explicitResources?: Map<ResourceId, number[]>;
+  #importNames?: ResourceNames;
+  #exportNames?: ResourceNames;
+  get types(): AnyType[] {
+    return this.#types ??= [];
+  }
+  get coreTypes(): CoreTypeEntry[] {
+    return this.#coreTypes ??= [];
+  }
+  get funcs(): FuncType[] {
+    return this.#funcs ??= [];
+  }
+  get values(): ValType[] {
+    return this.#values ??= [];
+  }
+  get instances(): InstanceType[] {
+    return this.#instances ??= [];
+  }
+  get components(): ComponentType[] {
+    return this.#components ??= [];
+  }
+  get coreModules(): ModuleType[] {
+    return this.#coreModules ??= [];
+  }
+  get coreInstances(): CoreInstanceType[] {
+    return this.#coreInstances ??= [];
+  }
+  get imports(): Map<string, Item> {
+    return this.#imports ??= new Map();
+  }
+  get exports(): Map<string, Item> {
+    return this.#exports ??= new Map();
+  }
+  get importKeys(): Map<string, string> {
+    return this.#importKeys ??= new Map();
+  }
+  get exportKeys(): Map<string, string> {
+    return this.#exportKeys ??= new Map();
+  }
+  get importedResources(): Map<ResourceId, number[]> {
+    return this.#importedResources ??= new Map();
+  }
+  get definedResources(): ResourceId[] {
+    return this.#definedResources ??= [];
+  }
+  get definedSet(): Set<ResourceId> {
+    return this.#definedSet ??= new Set();
+  }
   /** Resources defined here by a resource type definition (which `resource.new`/`rep` need). */
-  localResources = new Set<ResourceId>();
-  /** Types imported or exported by name: what imports and exports may refer to. */
-  importedTypes = new Set<AnyType>();
-  exportedTypes = new Set<AnyType>();
-  explicitResources = new Map<ResourceId, number[]>();
-  /** Resources imported/exported by a plain name in this scope, for `[method]r.f` checks. */
-  importNames = new ResourceNames();
-  exportNames = new ResourceNames();
+  get localResources(): Set<ResourceId> {
+    return this.#localResources ??= new Set();
+  }
+  /** Types imported by name: what imports may refer to. */
+  get importedTypes(): Set<AnyType> {
+    return this.#importedTypes ??= new Set();
+  }
+  /** Types imported or exported by name: what exports may refer to. */
+  get exportedTypes(): Set<AnyType> {
+    return this.#exportedTypes ??= new Set();
+  }
+  get explicitResources(): Map<ResourceId, number[]> {
+    return this.#explicitResources ??= new Map();
+  }
+  /** Resources imported by a plain name in this scope, for `[method]r.f` checks. */
+  get importNames(): ResourceNames {
+    return this.#importNames ??= new ResourceNames();
+  }
+  /** Resources exported by a plain name in this scope. */
+  get exportNames(): ResourceNames {
+    return this.#exportNames ??= new ResourceNames();
+  }
   constructor(readonly kind: ScopeKind, readonly parent: Scope | undefined) {}
 
   define(r: ResourceId): void {
@@ -124,7 +193,6 @@ export interface CheckedComponent {
 }
 
 class Checker {
-  readonly layouts = new Map<DefKind, [number, number]>();
   constructor(readonly budget: Budget) {}
 
   fail(code: ComponentDecodeErrorCode, reason: string, offset: number): never {
@@ -809,7 +877,7 @@ class Checker {
     switch (td.tag) {
       case "defined": {
         const t: DefType = { tag: "defined", def: this.defined(scope, td.def, offset) };
-        if (layout(t, this.layouts)[0] >= MAX_ELEM_SIZE) {
+        if (AGGREGATES.has(t.def.k) && layout(t)[0] >= MAX_ELEM_SIZE) {
           this.fail("invalid-component", "type exceeds maximum byte size of 2^28 bytes", offset);
         }
         return t;
@@ -858,11 +926,15 @@ class Checker {
   }
 
   private labels(names: readonly string[], what: string, offset: number): void {
-    const seen = new Map<string, string>();
-    for (const n of names) {
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i];
       if (!isKebab(n)) {
         this.fail("invalid-name", `${what} name \`${n}\` is not in kebab case`, offset);
       }
+    }
+    if (names.length < 2) return;
+    const seen = new Map<string, string>();
+    for (const n of names) {
       const key = n.toLowerCase();
       const prev = seen.get(key);
       if (prev !== undefined) {
@@ -1377,33 +1449,8 @@ function registerRenamings(actual: Entity, expected: Entity, out: Map<AnyType, A
   }
 }
 
-/** Whether a value type contains a `borrow` handle anywhere. */
-export function containsBorrow(t: ValType, seen = new Set<DefKind>()): boolean {
-  if (typeof t === "string") return false;
-  const d = t.def;
-  if (seen.has(d)) return false;
-  seen.add(d);
-  switch (d.k) {
-    case "borrow":
-      return true;
-    case "record":
-      return d.fields.some((f) => containsBorrow(f.type, seen));
-    case "variant":
-      return d.cases.some((c) => c.type !== undefined && containsBorrow(c.type, seen));
-    case "list":
-    case "option":
-      return containsBorrow(d.k === "list" ? d.element : d.type, seen);
-    case "tuple":
-      return d.types.some((x) => containsBorrow(x, seen));
-    case "result":
-      return (d.ok !== undefined && containsBorrow(d.ok, seen)) ||
-        (d.err !== undefined && containsBorrow(d.err, seen));
-    case "map":
-      return containsBorrow(d.key, seen) || containsBorrow(d.value, seen);
-    default:
-      return false;
-  }
-}
+/** Kinds whose element size can grow past the limit (the others are at most 16 bytes). */
+const AGGREGATES = new Set(["record", "variant", "tuple", "option", "result", "list"]);
 
 function mentionsResource(t: AnyType, seen: Set<object>): boolean {
   if (seen.has(t)) return false;

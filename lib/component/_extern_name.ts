@@ -40,6 +40,17 @@ export type ParsedExternName =
  * joined by single hyphens, the first starting with a letter.
  */
 export function isKebab(s: string): boolean {
+  const hit = KEBAB.get(s);
+  if (hit !== undefined) return hit;
+  const r = kebab(s);
+  if (KEBAB.size >= 10_000) KEBAB.clear();
+  KEBAB.set(s, r);
+  return r;
+}
+
+const KEBAB = new Map<string, boolean>();
+
+function kebab(s: string): boolean {
   if (s.length === 0) return false;
   let lower = false, upper = false, first = true, digit = false;
   for (let i = 0; i < s.length; i++) {
@@ -78,6 +89,21 @@ export type ExternNameResult = { ok: true; name: ParsedExternName } | { ok: fals
  * ```
  */
 export function parseExternName(name: string, allowNested = false): ExternNameResult {
+  const cache = allowNested ? NESTED_CACHE : CACHE;
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit;
+  const out = parseUncached(name, allowNested);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(name, out);
+  return out;
+}
+
+// Names repeat a lot (every component imports the same WASI interfaces): parse each once.
+const CACHE = new Map<string, ExternNameResult>();
+const NESTED_CACHE = new Map<string, ExternNameResult>();
+const CACHE_LIMIT = 10_000;
+
+function parseUncached(name: string, allowNested: boolean): ExternNameResult {
   const fail = (why: string): ExternNameResult => ({ ok: false, why });
   for (const [prefix, isAsync, kind] of RESOURCE_PREFIXES) {
     if (!name.startsWith(prefix)) continue;
