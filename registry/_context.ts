@@ -1,0 +1,181 @@
+/**
+ * The state one registry process keeps beside its storage: options and limits, the clock, a lock
+ * per package (publishes of one package are gated and committed one at a time), the digests of
+ * uploads in flight (so a failed publish never deletes bytes another one is about to commit), and
+ * caches of immutable things (decoded releases by digest) and of derived responses (package and
+ * index documents), dropped whenever a package changes.
+ *
+ * One process owns a data directory (the storage holds a lock), so in-process locks and caches
+ * are coherent.
+ */
+import { decodeComponent, type DecodeLimits } from "../lib/component/mod.ts";
+import type { Digest } from "../lib/names/mod.ts";
+import type { Storage } from "../storage/mod.ts";
+import type { Release } from "./_compat.ts";
+import { concat } from "./_http.ts";
+
+/** Limits on what clients may send and ask for. */
+export interface RegistryLimits {
+  /** Largest publish body, in bytes (default 256 MiB). */
+  maxUploadBytes: number;
+  /** Largest JSON request body, in bytes (default 64 KiB). */
+  maxJsonBytes: number;
+  /** Limits of the component decoder for published bytes (missing fields: its defaults). */
+  decode: Partial<DecodeLimits>;
+}
+
+/** The limits used when none are given. */
+export const DEFAULT_REGISTRY_LIMITS: Readonly<RegistryLimits> = Object.freeze({
+  maxUploadBytes: 256 * 1024 * 1024,
+  maxJsonBytes: 64 * 1024,
+  decode: {},
+});
+
+/** Options of `createApp` and `createRegistry`. */
+export interface AppOptions {
+  /** Where packages live: `openStorage` (embedded) or `openMemoryStorage` (tests). */
+  storage: Storage;
+  /**
+   * The admin token's secret: it creates and revokes tokens and manages any namespace. Without
+   * one, those routes answer `admin-disabled`.
+   */
+  adminToken?: string;
+  /** Limits; missing fields take {@link DEFAULT_REGISTRY_LIMITS}. */
+  limits?: Partial<RegistryLimits>;
+  /** The clock (tests); the storage stamps its own rows. */
+  clock?: () => Date;
+  /**
+   * Called with every server fault (a 5xx answer) and its request id; default: `console.error`.
+   */
+  onServerError?: (error: unknown, request: Request, requestId: string) => void;
+}
+
+/** A decoded release kept in memory, by digest. */
+export type CachedRelease = Release & { digest: Digest };
+
+/** A small least-recently-used map. */
+export class Lru<K, V> {
+  readonly #map = new Map<K, V>();
+  constructor(readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const v = this.#map.get(key);
+    if (v !== undefined) {
+      this.#map.delete(key);
+      this.#map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value as K);
+  }
+  delete(key: K): void {
+    this.#map.delete(key);
+  }
+  clear(): void {
+    this.#map.clear();
+  }
+}
+
+/** A cached JSON response: its text and entity tag. */
+export interface CachedJson {
+  text: string;
+  etag: string;
+}
+
+/** Everything a handler needs. */
+export class Context {
+  readonly storage: Storage;
+  readonly limits: RegistryLimits;
+  readonly now: () => Date;
+  readonly adminToken: string | undefined;
+  readonly onServerError: NonNullable<AppOptions["onServerError"]>;
+  /** Decoded releases by digest (immutable, so never stale). */
+  readonly releases = new Lru<string, CachedRelease>(64);
+  /** Package documents, index documents and search answers; dropped on every change. */
+  readonly responses = new Lru<string, CachedJson>(2048);
+  /** Bumped on every publish, yank and membership change; search caches key on it. */
+  generation = 0;
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #inflight = new Map<string, number>();
+  readonly #touched = new Map<string, number>();
+
+  constructor(options: AppOptions) {
+    this.storage = options.storage;
+    this.limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
+    this.now = options.clock ?? (() => new Date());
+    this.adminToken = options.adminToken === "" ? undefined : options.adminToken;
+    this.onServerError = options.onServerError ??
+      ((e, req, id) => console.error(`[${id}] ${req.method} ${new URL(req.url).pathname}:`, e));
+  }
+
+  /** Runs `body` while holding the lock of `key`; callers of one key run one at a time. */
+  async withLock<T>(key: string, body: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const chained = previous.then(() => mine);
+    this.#locks.set(key, chained);
+    await previous.catch(() => {});
+    try {
+      return await body();
+    } finally {
+      release();
+      if (this.#locks.get(key) === chained) this.#locks.delete(key);
+    }
+  }
+
+  /** Marks a digest as being published (its blob must not be cleaned up meanwhile). */
+  holdDigest(digest: string): void {
+    this.#inflight.set(digest, (this.#inflight.get(digest) ?? 0) + 1);
+  }
+
+  /** Ends a {@link holdDigest}; returns whether no other publish holds the digest. */
+  releaseDigest(digest: string): boolean {
+    const n = (this.#inflight.get(digest) ?? 1) - 1;
+    if (n <= 0) this.#inflight.delete(digest);
+    else this.#inflight.set(digest, n);
+    return n <= 0;
+  }
+
+  /** Whether a publish holds the digest (see {@link holdDigest}). */
+  isHeld(digest: string): boolean {
+    return this.#inflight.has(digest);
+  }
+
+  /** Whether a token's last use should be recorded now (at most once a minute per token). */
+  shouldTouch(tokenId: string): boolean {
+    const t = this.now().getTime();
+    const last = this.#touched.get(tokenId);
+    if (last !== undefined && t - last < 60_000) return false;
+    this.#touched.set(tokenId, t);
+    return true;
+  }
+
+  /** Forgets every derived response (after a publish, a yank or a membership change). */
+  changed(): void {
+    this.generation++;
+    this.responses.clear();
+  }
+
+  /** The bytes of a stored blob. */
+  async readBlob(digest: Digest): Promise<Uint8Array> {
+    const body = await this.storage.blobs.get(digest);
+    const chunks: Uint8Array[] = [];
+    for await (const c of body.stream) chunks.push(c);
+    return concat(chunks, body.size);
+  }
+
+  /** A published version's bytes, decoded (cached by digest). */
+  async release(digest: Digest): Promise<CachedRelease> {
+    const hit = this.releases.get(digest);
+    if (hit) return hit;
+    const decoded = decodeComponent(await this.readBlob(digest), { limits: this.limits.decode });
+    const release: CachedRelease = decoded.kind === "wit-package"
+      ? { kind: "wit-package", resolve: decoded.resolve, package: decoded.package!, digest }
+      : { kind: "component", resolve: decoded.resolve, world: decoded.world!, digest };
+    this.releases.set(digest, release);
+    return release;
+  }
+}

@@ -1,0 +1,474 @@
+/**
+ * The HTTP handlers: each parses its path parameters and query, checks the caller, calls the
+ * pipeline or a read, and shapes the response. The routing table (registry/_routes.ts) maps
+ * methods and paths onto these.
+ */
+import {
+  type Digest,
+  formatPackageName,
+  type PackageName,
+  parseDigest,
+  parsePackageName,
+  parseVersion,
+  type Version,
+} from "../lib/names/mod.ts";
+import { newTokenSecret, type PackageKind, type TokenScope } from "../storage/mod.ts";
+import { authorizeNamespace, requireActor, requireAdmin, requireOwner } from "./_auth.ts";
+import type { Context } from "./_context.ts";
+import { RegistryError } from "./_errors.ts";
+import {
+  contentLength,
+  declaredDigest,
+  etagOf,
+  ifRangeMatches,
+  json,
+  JSON_TYPE,
+  mediaType,
+  notModified,
+  parseRange,
+  readJsonObject,
+} from "./_http.ts";
+import { publishVersion } from "./_publish.ts";
+import {
+  dependents,
+  packageDocument,
+  packageIndex,
+  versionRecord,
+  versionResponse,
+} from "./_reads.ts";
+import { interfaceImplementations, search } from "./_search.ts";
+
+/** Path parameters of a matched route, already percent-decoded. */
+export type Params = Readonly<Record<string, string>>;
+
+/** A route's handler. */
+export type Handler = (ctx: Context, req: Request, params: Params, url: URL) => Promise<Response>;
+
+/** The media type of published bytes. */
+export const WASM_TYPE = "application/wasm";
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+// --- parameters
+
+function packageOf(params: Params): PackageName {
+  return parsePackageName(`${params.namespace}:${params.name}`);
+}
+
+function versionOf(params: Params): Version {
+  return parseVersion(params.version);
+}
+
+function boolParam(url: URL, name: string): boolean {
+  const v = url.searchParams.get(name);
+  if (v === null || v === "false" || v === "0") return false;
+  if (v === "" || v === "true" || v === "1") return true;
+  throw new RegistryError(
+    "invalid-query",
+    `Invalid ${name}=${JSON.stringify(v)}: expected true or false`,
+    { param: name },
+  );
+}
+
+function limitParam(url: URL, fallback = 20): number {
+  const v = url.searchParams.get("limit");
+  if (v === null) return fallback;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 1000) {
+    throw new RegistryError(
+      "invalid-query",
+      `Invalid limit=${JSON.stringify(v)}: expected a whole number from 1 to 1000`,
+      { param: "limit" },
+    );
+  }
+  return n;
+}
+
+function stringParam(url: URL, name: string): string | undefined {
+  const v = url.searchParams.get(name);
+  if (v === null) return undefined;
+  if (v.length > 1000) {
+    throw new RegistryError("invalid-query", `Invalid ${name}: longer than 1000 characters`);
+  }
+  return v;
+}
+
+function kindParam(url: URL): PackageKind | undefined {
+  const v = url.searchParams.get("kind");
+  if (v === null) return undefined;
+  if (v !== "component" && v !== "wit-package") {
+    throw new RegistryError(
+      "invalid-query",
+      `Invalid kind=${JSON.stringify(v)}: expected "component" or "wit-package"`,
+      { param: "kind" },
+    );
+  }
+  return v;
+}
+
+function listParam(url: URL, name: string): string[] {
+  return url.searchParams.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(
+    (v) => v !== "",
+  );
+}
+
+function cachedJson(req: Request, cached: { text: string; etag: string }): Response {
+  const headers = { "content-type": JSON_TYPE, etag: cached.etag, "cache-control": "no-cache" };
+  if (notModified(req.headers, cached.etag)) return new Response(null, { status: 304, headers });
+  return new Response(cached.text, { headers });
+}
+
+// --- meta
+
+/** `GET /api/v1`: what this server is. */
+export const apiInfo: Handler = () =>
+  Promise.resolve(json({ name: "wreg", api: "v1", docs: "docs/api.md" }));
+
+/** `GET /healthz`. */
+export const health: Handler = () => Promise.resolve(json({ ok: true }));
+
+/** `GET /api/v1/stats`: counts for a front page. */
+export const stats: Handler = async (ctx) => json(await ctx.storage.metadata.totals());
+
+/** `GET /api/v1/packages?limit=`: the most recently published packages. */
+export const recentPackages: Handler = async (ctx, _req, _params, url) =>
+  json({ packages: await ctx.storage.metadata.recentPackages(limitParam(url)) });
+
+// --- packages
+
+/** `GET /api/v1/packages/{namespace}/{name}`. */
+export const getPackage: Handler = async (ctx, req, params) =>
+  cachedJson(req, await packageDocument(ctx, packageOf(params)));
+
+/** `GET /api/v1/packages/{namespace}/{name}/index`. */
+export const getIndex: Handler = async (ctx, req, params) =>
+  cachedJson(req, await packageIndex(ctx, packageOf(params)));
+
+/** `GET /api/v1/packages/{namespace}/{name}/dependents`. */
+export const getDependents: Handler = async (ctx, _req, params, url) => {
+  const v = stringParam(url, "version");
+  return json(
+    await dependents(ctx, packageOf(params), {
+      version: v === undefined ? undefined : parseVersion(v),
+      includeYanked: boolParam(url, "includeYanked"),
+    }),
+  );
+};
+
+/** `GET /api/v1/packages/{namespace}/{name}/{version}`: the version document. */
+export const getVersion: Handler = async (ctx, _req, params) => {
+  const record = await versionRecord(ctx, packageOf(params), versionOf(params));
+  return json(versionResponse(record));
+};
+
+/** `GET …/{version}/wit`: the version's WIT as text. */
+export const getVersionWit: Handler = async (ctx, _req, params) => {
+  const record = await versionRecord(ctx, packageOf(params), versionOf(params));
+  return new Response(String((record.document as { wit?: string }).wit ?? ""), {
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": IMMUTABLE },
+  });
+};
+
+/** `GET …/{version}/content`: the version's bytes (same headers as the blob). */
+export const getVersionContent: Handler = async (ctx, req, params) => {
+  const record = await versionRecord(ctx, packageOf(params), versionOf(params));
+  return await serveBlob(ctx, req, record.digest);
+};
+
+/** `PUT /api/v1/packages/{namespace}/{name}/{version}`: publish. */
+export const publish: Handler = async (ctx, req, params) => {
+  const name = packageOf(params);
+  const version = versionOf(params);
+  const ref = `${formatPackageName(name)}@${version}`;
+  const action = `publish ${ref}`;
+  try {
+    const actor = await requireActor(ctx, req, action);
+    const type = mediaType(req.headers);
+    if (type !== WASM_TYPE) {
+      throw new RegistryError(
+        "unsupported-media-type",
+        `Cannot publish ${ref}: the Content-Type is ${
+          type === undefined ? "missing" : JSON.stringify(type)
+        }, not "${WASM_TYPE}"`,
+        { expected: WASM_TYPE },
+      );
+    }
+    const length = contentLength(req.headers);
+    const digest = declaredDigest(req.headers);
+    if (digest === undefined) {
+      throw new RegistryError(
+        "digest-required",
+        `Cannot publish ${ref}: the request declares no digest of its bytes`,
+      );
+    }
+    const record = await publishVersion(ctx, {
+      name,
+      version,
+      body: req.body ?? new Uint8Array(),
+      digest,
+      contentLength: length,
+      authorize: (ns) => authorizeNamespace(actor, "publish", name.namespace, ns, action),
+    });
+    return json(versionResponse(record), 201, {
+      location: `/api/v1/packages/${name.namespace}/${name.name}/${version}`,
+    });
+  } finally {
+    // A refused upload is not read further.
+    if (req.body !== null && !req.bodyUsed) req.body.cancel().catch(() => {});
+  }
+};
+
+async function setYanked(ctx: Context, req: Request, params: Params, yanked: boolean) {
+  const name = packageOf(params);
+  const version = versionOf(params);
+  const action = `${yanked ? "yank" : "unyank"} ${formatPackageName(name)}@${version}`;
+  const actor = await requireActor(ctx, req, action);
+  await versionRecord(ctx, name, version);
+  authorizeNamespace(
+    actor,
+    "yank",
+    name.namespace,
+    await ctx.storage.metadata.getNamespace(name.namespace),
+    action,
+  );
+  const v = await ctx.storage.metadata.setYanked(name, version, yanked);
+  ctx.changed();
+  return json({ package: v.package, version: v.version, yanked: v.yanked, yankedAt: v.yankedAt });
+}
+
+/** `PUT …/{version}/yank`. */
+export const yank: Handler = (ctx, req, params) => setYanked(ctx, req, params, true);
+
+/** `DELETE …/{version}/yank`. */
+export const unyank: Handler = (ctx, req, params) => setYanked(ctx, req, params, false);
+
+// --- blobs
+
+/** `GET|HEAD /api/v1/blobs/{digest}`. */
+export const getBlob: Handler = async (ctx, req, params) =>
+  await serveBlob(ctx, req, parseDigest(params.digest));
+
+async function serveBlob(ctx: Context, req: Request, digest: Digest): Promise<Response> {
+  const etag = etagOf(digest);
+  const headers: Record<string, string> = {
+    "content-type": WASM_TYPE,
+    "cache-control": IMMUTABLE,
+    etag,
+    "accept-ranges": "bytes",
+    "x-content-type-options": "nosniff",
+  };
+  if (notModified(req.headers, etag)) return new Response(null, { status: 304, headers });
+  const rangeHeader = ifRangeMatches(req.headers, etag) ? req.headers.get("range") : null;
+  if (req.method === "HEAD" || rangeHeader !== null) {
+    const stat = await ctx.storage.blobs.stat(digest);
+    if (stat === undefined) throw blobNotFound(digest);
+    const range = parseRange(rangeHeader, stat.size);
+    if (range !== undefined) {
+      headers["content-range"] = `bytes ${range.offset}-${
+        range.offset + range.length - 1
+      }/${stat.size}`;
+    }
+    headers["content-length"] = String(range?.length ?? stat.size);
+    const status = range === undefined ? 200 : 206;
+    if (req.method === "HEAD") return new Response(null, { status, headers });
+    const body = await ctx.storage.blobs.get(digest, range);
+    return new Response(body.stream, { status, headers });
+  }
+  let body;
+  try {
+    body = await ctx.storage.blobs.get(digest);
+  } catch (e) {
+    if ((e as { code?: string }).code === "not-found") throw blobNotFound(digest);
+    throw e;
+  }
+  headers["content-length"] = String(body.size);
+  return new Response(body.stream, { headers });
+}
+
+function blobNotFound(digest: Digest): RegistryError {
+  return new RegistryError("not-found", `Cannot find blob "${digest}"`, { digest });
+}
+
+// --- search
+
+/** `GET /api/v1/search`. */
+export const searchPackages: Handler = async (ctx, req, _params, url) => {
+  const key = `search:${url.search}`;
+  const hit = ctx.responses.get(key);
+  if (hit) return cachedJson(req, hit);
+  const generation = ctx.generation;
+  const result = await search(ctx, {
+    q: stringParam(url, "q"),
+    exports: stringParam(url, "exports"),
+    imports: stringParam(url, "imports"),
+    world: stringParam(url, "world"),
+    kind: kindParam(url),
+    includeYanked: boolParam(url, "includeYanked"),
+    hostProvides: listParam(url, "hostProvides"),
+    limit: limitParam(url),
+  });
+  const text = JSON.stringify(result);
+  const out = { text, etag: etagOf(`g${generation}-${text.length}`) };
+  if (ctx.generation === generation) ctx.responses.set(key, out);
+  return cachedJson(req, out);
+};
+
+/** `GET /api/v1/implementations?interface=…`. */
+export const implementations: Handler = async (ctx, _req, _params, url) => {
+  const iface = stringParam(url, "interface");
+  if (iface === undefined) {
+    throw new RegistryError(
+      "invalid-query",
+      'Cannot list implementations: give interface=ns:pkg/name (for example "wasi:http/incoming-handler@0.2.0")',
+    );
+  }
+  return json(await interfaceImplementations(ctx, iface, boolParam(url, "includeYanked")));
+};
+
+// --- tokens
+
+const SCOPES: readonly TokenScope[] = ["publish", "yank", "admin"];
+
+/** `POST /api/v1/tokens` (admin): a new token; its secret is in this answer only. */
+export const createToken: Handler = async (ctx, req) => {
+  const actor = await requireActor(ctx, req, "create a token");
+  requireAdmin(ctx, actor, "create a token");
+  const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
+  const owner = body.owner;
+  if (typeof owner !== "string" || owner === "") {
+    throw new RegistryError(
+      "invalid-body",
+      'Cannot create a token: "owner" must be a non-empty string (the user it acts for)',
+      { field: "owner" },
+    );
+  }
+  const scopes = body.scopes ?? ["publish", "yank"];
+  if (
+    !Array.isArray(scopes) || scopes.length === 0 ||
+    !scopes.every((s) => SCOPES.includes(s as TokenScope))
+  ) {
+    throw new RegistryError(
+      "invalid-body",
+      `Cannot create a token: "scopes" must be a non-empty list of ${
+        SCOPES.map((s) => JSON.stringify(s)).join(", ")
+      }`,
+      { field: "scopes" },
+    );
+  }
+  const namespaces = body.namespaces ?? null;
+  if (
+    namespaces !== null &&
+    (!Array.isArray(namespaces) || !namespaces.every((n) => typeof n === "string"))
+  ) {
+    throw new RegistryError(
+      "invalid-body",
+      'Cannot create a token: "namespaces" must be a list of namespaces, or null for any',
+      { field: "namespaces" },
+    );
+  }
+  const description = body.description ?? "";
+  if (typeof description !== "string") {
+    throw new RegistryError(
+      "invalid-body",
+      'Cannot create a token: "description" must be a string',
+      {
+        field: "description",
+      },
+    );
+  }
+  const secret = newTokenSecret();
+  const record = await ctx.storage.metadata.createToken(secret, {
+    owner,
+    scopes: scopes as TokenScope[],
+    namespaces: namespaces as string[] | null,
+    description,
+  });
+  return json({ token: secret, ...record }, 201);
+};
+
+/** `GET /api/v1/tokens?owner=` (admin). */
+export const listTokens: Handler = async (ctx, req, _params, url) => {
+  const actor = await requireActor(ctx, req, "list tokens");
+  requireAdmin(ctx, actor, "list tokens");
+  const owner = stringParam(url, "owner");
+  if (owner === undefined) {
+    throw new RegistryError("invalid-query", "Cannot list tokens: give owner=<user>");
+  }
+  return json({ tokens: await ctx.storage.metadata.listTokens(owner) });
+};
+
+/** `DELETE /api/v1/tokens/{id}` (admin). */
+export const revokeToken: Handler = async (ctx, req, params) => {
+  const actor = await requireActor(ctx, req, "revoke a token");
+  requireAdmin(ctx, actor, "revoke a token");
+  return json(await ctx.storage.metadata.revokeToken(params.id));
+};
+
+/** `GET /api/v1/whoami`: the caller's token and namespaces. */
+export const whoami: Handler = async (ctx, req) => {
+  const actor = await requireActor(ctx, req, "tell who you are");
+  if (actor.kind === "admin") return json({ admin: true });
+  const t = actor.token;
+  return json({
+    admin: t.scopes.includes("admin"),
+    token: t,
+    namespaces: (await ctx.storage.metadata.namespacesOf(t.owner)).map((n) => ({
+      name: n.name,
+      role: n.members.find((m) => m.user === t.owner)?.role,
+    })),
+  });
+};
+
+// --- namespaces
+
+async function namespaceRecord(ctx: Context, name: string) {
+  const record = await ctx.storage.metadata.getNamespace(name);
+  if (record === undefined) {
+    throw new RegistryError(
+      "not-found",
+      `Cannot find namespace "${name}": nobody has published to it yet (the first publish claims it)`,
+      { namespace: name },
+    );
+  }
+  return record;
+}
+
+function namespaceParam(params: Params): string {
+  // A namespace is the first half of a package name; parse one to check it.
+  return parsePackageName(`${params.namespace}:x`).namespace;
+}
+
+/** `GET /api/v1/namespaces/{namespace}`. */
+export const getNamespace: Handler = async (ctx, _req, params) =>
+  json(await namespaceRecord(ctx, namespaceParam(params)));
+
+/** `PUT /api/v1/namespaces/{namespace}/members/{user}` (owner): add a member or set a role. */
+export const putMember: Handler = async (ctx, req, params) => {
+  const ns = namespaceParam(params);
+  const action = `add ${JSON.stringify(params.user)} to namespace "${ns}"`;
+  const actor = await requireActor(ctx, req, action);
+  requireOwner(actor, ns, await namespaceRecord(ctx, ns), action);
+  const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
+  const role = body.role ?? "member";
+  if (role !== "owner" && role !== "member") {
+    throw new RegistryError(
+      "invalid-body",
+      `Cannot ${action}: "role" must be "owner" or "member"`,
+      { field: "role" },
+    );
+  }
+  const record = await ctx.storage.metadata.setNamespaceMember(ns, params.user, role);
+  ctx.changed();
+  return json(record);
+};
+
+/** `DELETE /api/v1/namespaces/{namespace}/members/{user}` (owner). */
+export const deleteMember: Handler = async (ctx, req, params) => {
+  const ns = namespaceParam(params);
+  const action = `remove ${JSON.stringify(params.user)} from namespace "${ns}"`;
+  const actor = await requireActor(ctx, req, action);
+  requireOwner(actor, ns, await namespaceRecord(ctx, ns), action);
+  const record = await ctx.storage.metadata.removeNamespaceMember(ns, params.user);
+  ctx.changed();
+  return json(record);
+};

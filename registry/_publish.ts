@@ -1,0 +1,347 @@
+/**
+ * The publish pipeline (DESIGN.md, "Data flows"):
+ *
+ * 1. permissions (before a byte is read): the caller may publish to the namespace;
+ * 2. limits: the declared length, then the streamed length;
+ * 3. the version must not exist yet (checked early for a quick 409; the commit decides);
+ * 4. stream into the blob store while hashing: a digest mismatch or a truncated upload leaves
+ *    nothing;
+ * 5. decode with limits (400 with the byte offset);
+ * 6. domain rules: a component or a WIT package, not a core module; a WIT package's own name and
+ *    version are the ones published; a package keeps its kind;
+ * 7. under the package's lock: the compatibility gate against every other version of the semver
+ *    series, yanked ones included (409 with the reports);
+ * 8. the derived documents, then the one commit point (`commitVersion`: version row, search rows
+ *    and package row in one transaction; a duplicate is 409), claiming an unclaimed namespace
+ *    right before it.
+ *
+ * A refusal after step 4 deletes the blob it stored, unless another publish holds or references
+ * the same bytes. A crash anywhere before the commit leaves at most an unreferenced blob.
+ */
+import { ComponentDecodeError, decodeComponent, type DecodedWasm } from "../lib/component/mod.ts";
+import {
+  compareVersions,
+  type Digest,
+  formatPackageName,
+  isPrerelease,
+  type PackageName,
+  seriesOf,
+  type Version,
+} from "../lib/names/mod.ts";
+import type { NamespaceRecord, VersionRecord, VersionSummary } from "../storage/mod.ts";
+import {
+  compareReleases,
+  type CompatReport,
+  nextSeries,
+  type Release,
+  seriesCheckTargets,
+} from "./_compat.ts";
+import type { Context } from "./_context.ts";
+import { type CompatDoc, deriveDocument } from "./_document.ts";
+import { RegistryError } from "./_errors.ts";
+
+/** What a publish needs. */
+export interface PublishRequest {
+  name: PackageName;
+  version: Version;
+  /** The bytes, streamed (an HTTP body) or in memory (seeding). */
+  body: ReadableStream<Uint8Array> | Uint8Array;
+  /** The digest the client declared; the bytes must hash to it. */
+  digest: Digest;
+  /** The declared length, checked against the limit before reading. */
+  contentLength?: number;
+  /**
+   * Checks that the caller may publish to the namespace (given its record, `undefined` when
+   * unclaimed) and returns the user who publishes (and claims an unclaimed namespace).
+   */
+  authorize(namespace: NamespaceRecord | undefined): string;
+}
+
+/** A version the gate found incompatible with the new one. */
+export interface GateFailure extends CompatReport {
+  /** The published version compared with. */
+  against: string;
+  /** `earlier`: the new version must be compatible with it; `later`: it with the new version. */
+  relation: "earlier" | "later";
+}
+
+/** Runs the pipeline; resolves to the committed version with its document. */
+export async function publishVersion(ctx: Context, req: PublishRequest): Promise<VersionRecord> {
+  const { metadata, blobs } = ctx.storage;
+  const pkg = formatPackageName(req.name);
+  const ref = `${pkg}@${req.version}`;
+  req.authorize(await metadata.getNamespace(req.name.namespace));
+
+  const max = ctx.limits.maxUploadBytes;
+  if (req.contentLength !== undefined && req.contentLength > max) {
+    if (req.body instanceof ReadableStream) req.body.cancel().catch(() => {});
+    throw tooLarge(ref, max, req.contentLength);
+  }
+  if (await metadata.getVersion(req.name, req.version) !== undefined) {
+    if (req.body instanceof ReadableStream) req.body.cancel().catch(() => {});
+    throw versionExists(ref);
+  }
+
+  ctx.holdDigest(req.digest);
+  let created = false;
+  let committed = false;
+  try {
+    const chunks: Uint8Array[] = [];
+    const source = req.body instanceof Uint8Array ? req.body : req.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          chunks.push(chunk);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    let put;
+    try {
+      put = await blobs.put(source, { digest: req.digest, maxSize: max });
+    } catch (e) {
+      throw uploadError(e, ref, max);
+    }
+    created = put.created;
+    const bytes = req.body instanceof Uint8Array ? req.body : joinChunks(chunks, put.size);
+
+    const decoded = decode(ctx, bytes, ref);
+    const release = checkDomain(decoded, req, ref);
+
+    const record = await ctx.withLock(`package:${pkg}`, async () => {
+      const detail = await metadata.getPackage(req.name);
+      const versions = detail?.versions ?? [];
+      if (versions.some((v) => v.version === req.version)) throw versionExists(ref);
+      if (detail !== undefined && detail.package.kind !== release.kind) {
+        throw new RegistryError(
+          "kind-mismatch",
+          `Cannot publish ${ref}: the package holds ${kindText(detail.package.kind)}s and this is ${
+            kindText(release.kind, true)
+          }`,
+          { package: pkg, packageKind: detail.package.kind, kind: release.kind },
+        );
+      }
+      const compat = await gate(ctx, ref, req.version, release, versions);
+      const derived = deriveDocument({
+        name: req.name,
+        version: req.version,
+        digest: put.digest,
+        size: put.size,
+        decoded,
+        compat,
+      });
+      const owner = req.authorize(await metadata.getNamespace(req.name.namespace));
+      const claim = await metadata.claimNamespace(req.name.namespace, owner);
+      if (!claim.claimed) req.authorize(claim.namespace);
+      await ensureBlob(ctx, put.digest, bytes);
+      const highest = !isPrerelease(req.version) &&
+        versions.every((v) =>
+          isPrerelease(v.version) || compareVersions(v.version, req.version) < 0
+        );
+      const committedRecord = await metadata.commitVersion({
+        name: req.name,
+        version: req.version,
+        kind: release.kind,
+        digest: put.digest,
+        size: put.size,
+        publisher: owner,
+        description: highest || detail === undefined ? derived.description : undefined,
+        document: derived.document as unknown as VersionRecord["document"],
+        searchRows: derived.searchRows,
+      });
+      ctx.releases.set(put.digest, { ...release, digest: put.digest });
+      ctx.changed();
+      return committedRecord;
+    });
+    committed = true;
+    return record;
+  } finally {
+    const last = ctx.releaseDigest(req.digest);
+    if (!committed && created && last) await cleanup(ctx, req.digest);
+  }
+}
+
+function kindText(kind: string, article = false): string {
+  const text = kind === "wit-package" ? "WIT package" : kind;
+  return article ? `a ${text}` : text;
+}
+
+function tooLarge(ref: string, limit: number, size?: number): RegistryError {
+  return new RegistryError(
+    "payload-too-large",
+    `Cannot publish ${ref}: the body ${
+      size === undefined ? "is larger than" : `has ${size} bytes, more than`
+    } the limit of ${limit} bytes`,
+    size === undefined ? { limit } : { limit, size },
+  );
+}
+
+function versionExists(ref: string): RegistryError {
+  return new RegistryError(
+    "version-exists",
+    `Cannot publish ${ref}: that version is already published`,
+    { version: ref },
+  );
+}
+
+function uploadError(e: unknown, ref: string, max: number): unknown {
+  if (e instanceof Error && "code" in e) {
+    const code = (e as { code: string }).code;
+    if (code === "too-large") return tooLarge(ref, max);
+    if (code === "digest-mismatch") {
+      const details = (e as { details?: Record<string, unknown> }).details ?? {};
+      return new RegistryError(
+        "digest-mismatch",
+        `Cannot publish ${ref}: the bytes hash to "${details.actual}", not the declared "${details.expected}"`,
+        details,
+      );
+    }
+    if (code === "aborted") {
+      return new RegistryError(
+        "upload-incomplete",
+        `Cannot publish ${ref}: the upload ended before its end (${e.message})`,
+      );
+    }
+  }
+  return e;
+}
+
+function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function decode(ctx: Context, bytes: Uint8Array, ref: string): DecodedWasm {
+  try {
+    return decodeComponent(bytes, { limits: ctx.limits.decode });
+  } catch (e) {
+    if (e instanceof ComponentDecodeError) {
+      throw new RegistryError(
+        "invalid-component",
+        `Cannot publish ${ref}: ${e.message[0].toLowerCase()}${e.message.slice(1)}`,
+        { decodeError: e.code, offset: e.offset },
+      );
+    }
+    throw e;
+  }
+}
+
+function checkDomain(decoded: DecodedWasm, req: PublishRequest, ref: string): Release {
+  if (decoded.kind === "module") {
+    throw new RegistryError(
+      "kind-not-allowed",
+      `Cannot publish ${ref}: the bytes are a core WebAssembly module, not a component`,
+      { kind: "module" },
+    );
+  }
+  if (decoded.kind === "wit-package") {
+    const declared = decoded.resolve.packages[decoded.package!].name;
+    const text = `${declared.namespace}:${declared.name}${
+      declared.version === undefined ? "" : `@${declared.version}`
+    }`;
+    if (
+      declared.namespace !== req.name.namespace || declared.name !== req.name.name ||
+      declared.version !== req.version
+    ) {
+      throw new RegistryError(
+        "package-mismatch",
+        `Cannot publish ${ref}: the WIT package declares itself as ${text}${
+          declared.version === undefined ? " (without a version)" : ""
+        }`,
+        { declared: text, published: ref },
+      );
+    }
+    return { kind: "wit-package", resolve: decoded.resolve, package: decoded.package! };
+  }
+  return { kind: "component", resolve: decoded.resolve, world: decoded.world! };
+}
+
+/**
+ * The compatibility gate: the new release must be a compatible successor of every earlier version
+ * of its series and a compatible predecessor of every later one. Returns the report against the
+ * version just below (of any series) for the version document.
+ */
+async function gate(
+  ctx: Context,
+  ref: string,
+  version: Version,
+  release: Release,
+  versions: readonly VersionSummary[],
+): Promise<CompatDoc | null> {
+  const byVersion = new Map(versions.map((v) => [v.version as string, v]));
+  const targets = seriesCheckTargets(version, versions);
+  const failures: GateFailure[] = [];
+  const reports = new Map<string, CompatReport>();
+  for (const v of targets.before) {
+    const old = await ctx.release(byVersion.get(v)!.digest);
+    const r = compareReleases(old, release);
+    reports.set(v, r);
+    if (!r.compatible) failures.push({ against: v, relation: "earlier", ...r });
+  }
+  for (const v of targets.after) {
+    const later = await ctx.release(byVersion.get(v)!.digest);
+    const r = compareReleases(release, later);
+    if (!r.compatible) failures.push({ against: v, relation: "later", ...r });
+  }
+  if (failures.length > 0) {
+    const highest = versions.filter((v) => !isPrerelease(v.version)).map((v) => v.version).sort(
+      compareVersions,
+    ).at(-1) ?? version;
+    const required = nextSeries(compareVersions(highest, version) > 0 ? highest : version);
+    const breaking = failures.flatMap((f) => f.changes.filter((c) => c.breaking));
+    const shown = breaking.slice(0, 3).map((c) => `${c.path} ${c.kind}`).join("; ");
+    const more = breaking.length > 3 ? `; ${breaking.length - 3} more` : "";
+    throw new RegistryError(
+      "incompatible-change",
+      `Cannot publish ${ref}: it is incompatible with ${
+        failures.map((f) => f.against).join(", ")
+      } of series ${
+        seriesOf(version)
+      } (${shown}${more}); a breaking change needs a new series such as ${required}`,
+      {
+        version: ref,
+        series: seriesOf(version),
+        bump: "major",
+        requiredVersion: required,
+        failures,
+      } as unknown as Record<string, unknown>,
+    );
+  }
+  const previous = versions.filter((v) => compareVersions(v.version, version) < 0).sort((a, b) =>
+    compareVersions(a.version, b.version)
+  ).at(-1);
+  if (previous === undefined) return null;
+  const report = reports.get(previous.version) ??
+    compareReleases(await ctx.release(previous.digest), release);
+  return { against: previous.version, ...report };
+}
+
+/**
+ * Makes sure the blob is stored right before the commit: a failed publish of the same bytes may
+ * have removed it after this publish's put found it present.
+ */
+async function ensureBlob(ctx: Context, digest: Digest, bytes: Uint8Array): Promise<void> {
+  await ctx.withLock(`blob:${digest}`, async () => {
+    if (!(await ctx.storage.blobs.has(digest))) {
+      await ctx.storage.blobs.put(bytes, { digest });
+    }
+  });
+}
+
+/** Deletes the blob of a refused publish unless a version references it or a publish holds it. */
+async function cleanup(ctx: Context, digest: Digest): Promise<void> {
+  await ctx.withLock(`blob:${digest}`, async () => {
+    try {
+      if (await ctx.storage.metadata.isDigestReferenced(digest)) return;
+      if (ctx.isHeld(digest)) return;
+      await ctx.storage.blobs.delete(digest);
+    } catch (e) {
+      ctx.onServerError(e, new Request("http://cleanup/"), "cleanup");
+    }
+  });
+}
