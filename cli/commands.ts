@@ -5,5 +5,6 @@
 import type { Command } from "./_command.ts";
 import { witCommand } from "./cmd_wit.ts";
 import { inspectCommand } from "./cmd_inspect.ts";
+import { checkCommand } from "./cmd_check.ts";
 
-export const COMMANDS: Command[] = [witCommand, inspectCommand];
+export const COMMANDS: Command[] = [witCommand, inspectCommand, checkCommand];

@@ -205,6 +205,15 @@ export class Comparer {
     return c;
   }
 
+  /** Two snippets, qualified with their interfaces when they would print the same. */
+  private snippets(
+    f: (r: Resolve, qualify: boolean) => string,
+    g: (r: Resolve, qualify: boolean) => string = f,
+  ): [string, string] {
+    const a = f(this.o.r, false), b = g(this.n.r, false);
+    return a === b ? [f(this.o.r, true), g(this.n.r, true)] : [a, b];
+  }
+
   private docs(path: string, o: string | undefined, n: string | undefined) {
     if ((o ?? "") !== (n ?? "")) {
       this.emit("changed-docs", path, false, o ?? "", n ?? "", "documentation only");
@@ -244,14 +253,8 @@ export class Comparer {
   compareRef(o: Type, n: Type, path: string, ctx: Ctx, kind: ChangeKind = "changed-type"): boolean {
     const d = this.refDiff(o, n, ctx);
     if (d === HERE) {
-      this.emit(
-        kind,
-        path,
-        ctx.breaking,
-        printType(this.o.r, o),
-        printType(this.n.r, n),
-        ctx.reason ?? "value types must be equal",
-      );
+      const [a, b] = this.snippets((r, q) => printType(r, o, q), (r, q) => printType(r, n, q));
+      this.emit(kind, path, ctx.breaking, a, b, ctx.reason ?? "value types must be equal");
     }
     return d === EQ;
   }
@@ -414,7 +417,7 @@ export class Comparer {
             changed: "changed-field",
             reordered: "reordered-fields",
           },
-          (r, f) => printField(r, f),
+          (r, f, q) => printField(r, f, q),
           (x, y) => this.refDiff(x.type, y.type, ctx),
         );
       case "variant":
@@ -429,7 +432,7 @@ export class Comparer {
             changed: "changed-case",
             reordered: "reordered-cases",
           },
-          (r, c) => printCase(r, c),
+          (r, c, q) => printCase(r, c, q),
           (x, y) => this.optDiff(x.type, y.type, ctx),
         );
       case "enum":
@@ -458,7 +461,7 @@ export class Comparer {
     news: M[],
     ctx: Ctx,
     kinds: { added: ChangeKind; removed: ChangeKind; changed: ChangeKind; reordered: ChangeKind },
-    print: (r: Resolve, m: M) => string,
+    print: (r: Resolve, m: M, qualify?: boolean) => string,
     cmp?: (o: M, n: M) => Diff,
   ): boolean {
     const reason = ctx.reason ?? "value types must be equal";
@@ -475,7 +478,8 @@ export class Comparer {
       }
       const d = cmp === undefined ? EQ : cmp(m, n);
       if (d === HERE) {
-        this.emit(kinds.changed, at, ctx.breaking, print(this.o.r, m), print(this.n.r, n), reason);
+        const [a, b] = this.snippets((r, q) => print(r, m, q), (r, q) => print(r, n, q));
+        this.emit(kinds.changed, at, ctx.breaking, a, b, reason);
       }
       if (d !== EQ) eq = false;
       this.docs(at, m.docs, n.docs);
@@ -693,13 +697,15 @@ export class Comparer {
     }
     if (ores || nres) {
       if (this.refDiff(ot, nt, ctx) === EQ) return true;
+      const ro2 = dealias(ro, ot) as TypeId, rn2 = dealias(rn, nt) as TypeId;
+      const moved = ores && nres && ro.types[ro2].name === rn.types[rn2].name;
       this.emit(
-        "changed-type",
+        moved ? "moved-resource" : "changed-type",
         path,
         ctx.breaking,
-        printTypeDef(ro, ot),
-        printTypeDef(rn, nt),
-        ctx.reason ?? "a different resource",
+        moved ? this.o.typePath(ro2) : printTypeDef(ro, ot),
+        moved ? this.n.typePath(rn2) : printTypeDef(rn, nt),
+        ctx.reason ?? "a resource is identified by the interface that defines it",
       );
       return false;
     }
@@ -763,6 +769,7 @@ export class Comparer {
   ): void {
     const ro = this.o.r, rn = this.n.r;
     const oldBy = keyed(this.o, olds), newBy = keyed(this.n, news);
+    const home = path.includes("/") ? path.slice(0, path.indexOf("/")) : undefined;
     const who = WORLD_WHY[mode][dir];
     for (const [name, [okey, oitem]] of oldBy) {
       const at = oitem.tag === "interface" && typeof okey === "number"
@@ -796,7 +803,7 @@ export class Comparer {
         continue;
       }
       if (oitem.tag === "interface" && nitem.tag === "interface") {
-        this.versionChange(at, oitem.id, nitem.id);
+        this.versionChange(at, oitem.id, nitem.id, home);
         const required = expected === "new" || dir === "export" || mode === "component" ||
           requiredImport(ro, oitem, live);
         if (required) this.compareInterface(oitem.id, nitem.id, expected, live, who);
@@ -849,11 +856,16 @@ export class Comparer {
     }
   }
 
-  /** Reports a foreign interface referenced at another version; breaking across series. */
-  private versionChange(path: string, oi: InterfaceId, ni: InterfaceId) {
+  /**
+   * Reports a foreign interface (one outside `home`, the world's own package) referenced at
+   * another version; breaking across semver series.
+   */
+  private versionChange(path: string, oi: InterfaceId, ni: InterfaceId, home?: string) {
     const ro = this.o.r, rn = this.n.r;
     const a = ro.interfaces[oi], b = rn.interfaces[ni];
     if (a.package === undefined || b.package === undefined) return;
+    const own = ro.packages[a.package].name;
+    if (`${own.namespace}:${own.name}` === home) return;
     const ov = ro.packages[a.package].name.version, nv = rn.packages[b.package].name.version;
     if (ov === nv) return;
     const breaking = ov === undefined || nv === undefined || series(ov) !== series(nv);

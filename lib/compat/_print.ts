@@ -15,38 +15,52 @@ import {
   type WorldItem,
 } from "../wit/mod.ts";
 
-/** A type as WIT writes it where it is used: `u32`, `list<string>`, `my-record`. */
-export function printType(r: Resolve, t: Type): string {
+/**
+ * A type as WIT writes it where it is used: `u32`, `list<string>`, `my-record`. With `qualify`,
+ * named types of interfaces carry their interface (`wasi:io/streams@0.2.0.{input-stream}`), to
+ * tell apart two types that print the same.
+ */
+export function printType(r: Resolve, t: Type, qualify = false): string {
   if (isPrimitive(t)) return t;
   const def = r.types[t];
   if (def === undefined) return `type-${t}`;
-  if (def.name !== undefined && def.owner !== null) return def.name;
+  if (qualify && def.name !== undefined && def.kind.tag === "type") {
+    return printType(r, def.kind.type, true);
+  }
+  if (def.name !== undefined && def.owner !== null) {
+    if (qualify && "interface" in def.owner) {
+      const where = interfaceIdOf(r, def.owner.interface) ?? r.interfaces[def.owner.interface].name;
+      if (where !== undefined) return `${where}.{${def.name}}`;
+    }
+    return def.name;
+  }
+  const p = (x: Type) => printType(r, x, qualify);
   const k = def.kind;
   switch (k.tag) {
     case "list":
-      return `list<${printType(r, k.element)}>`;
+      return `list<${p(k.element)}>`;
     case "fixed-length-list":
-      return `list<${printType(r, k.element)}, ${k.length}>`;
+      return `list<${p(k.element)}, ${k.length}>`;
     case "map":
-      return `map<${printType(r, k.key)}, ${printType(r, k.value)}>`;
+      return `map<${p(k.key)}, ${p(k.value)}>`;
     case "option":
-      return `option<${printType(r, k.type)}>`;
+      return `option<${p(k.type)}>`;
     case "result":
       if (k.ok === undefined && k.err === undefined) return "result";
-      if (k.err === undefined) return `result<${printType(r, k.ok!)}>`;
-      return `result<${k.ok === undefined ? "_" : printType(r, k.ok)}, ${printType(r, k.err)}>`;
+      if (k.err === undefined) return `result<${p(k.ok!)}>`;
+      return `result<${k.ok === undefined ? "_" : p(k.ok)}, ${p(k.err)}>`;
     case "tuple":
-      return `tuple<${k.types.map((x) => printType(r, x)).join(", ")}>`;
+      return `tuple<${k.types.map((x) => p(x)).join(", ")}>`;
     case "handle": {
-      const name = printType(r, k.resource);
+      const name = p(k.resource);
       return k.handle === "own" ? name : `borrow<${name}>`;
     }
     case "future":
-      return k.type === undefined ? "future" : `future<${printType(r, k.type)}>`;
+      return k.type === undefined ? "future" : `future<${p(k.type)}>`;
     case "stream":
-      return k.type === undefined ? "stream" : `stream<${printType(r, k.type)}>`;
+      return k.type === undefined ? "stream" : `stream<${p(k.type)}>`;
     case "type":
-      return printType(r, k.type);
+      return p(k.type);
     case "record":
     case "variant":
     case "enum":
@@ -58,13 +72,13 @@ export function printType(r: Resolve, t: Type): string {
 }
 
 /** A record field: `name: type`. */
-export function printField(r: Resolve, f: Field): string {
-  return `${f.name}: ${printType(r, f.type)}`;
+export function printField(r: Resolve, f: Field, qualify = false): string {
+  return `${f.name}: ${printType(r, f.type, qualify)}`;
 }
 
 /** A variant case: `name` or `name(type)`. */
-export function printCase(r: Resolve, c: Case): string {
-  return c.type === undefined ? c.name : `${c.name}(${printType(r, c.type)})`;
+export function printCase(r: Resolve, c: Case, qualify = false): string {
+  return c.type === undefined ? c.name : `${c.name}(${printType(r, c.type, qualify)})`;
 }
 
 /** The gate annotation of an item (`@since(version = 0.2.1) `), or nothing when ungated. */
