@@ -5,10 +5,12 @@
 import { parseArgs } from "node:util";
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { type ReadWitOptions, readWitSources } from "./_wit_files.ts";
+import { buildWitPackage } from "./_wit_build.ts";
 import { formatWitJson, printWit, resolveWit } from "../lib/wit/mod.ts";
 import { decodeComponent } from "../lib/component/mod.ts";
 
 const HELP = `Usage: wreg wit <path> [--json] [--features a,b] [--all-features]
+       wreg wit build <path> -o <package.wasm>
 
 Resolves the WIT at <path> and prints it.
 
@@ -25,6 +27,10 @@ Options:
 
 The root package is printed first; the others follow as nested \`package … { }\` blocks.
 Invalid WIT exits with status 2 and shows the source line of the error.
+
+\`wreg wit build <path> -o <package.wasm>\` encodes the root package at <path> as a binary
+WIT package (what the registry stores and wasm-tools and wkg read). To print a folder that is
+itself named "build", write it as ./build.
 `;
 
 /** Reading options for binary packages: lib/component decodes, jco turns `.wat` into binary. */
@@ -60,6 +66,7 @@ export const witCommand: Command = {
   summary: "Resolve a WIT file or folder and print it as WIT or JSON",
   help: HELP,
   async run(args: string[], io: Io): Promise<number> {
+    if (args[0] === "build") return await runBuild(args.slice(1), io);
     let parsed;
     try {
       parsed = parseArgs({
@@ -90,3 +97,38 @@ export const witCommand: Command = {
     return EXIT.ok;
   },
 };
+
+async function runBuild(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { out: { type: "string", short: "o" } },
+    });
+  } catch (e) {
+    throw new CliError(`Invalid arguments: ${(e as Error).message}`, EXIT.usage);
+  }
+  const [path, ...extra] = parsed.positionals;
+  const out = parsed.values.out;
+  if (path === undefined || out === undefined) {
+    throw new CliError("Usage: wreg wit build <path> -o <package.wasm>");
+  }
+  if (extra.length > 0) {
+    throw new CliError(
+      `Unexpected argument ${JSON.stringify(extra[0])}; wreg wit build takes one path`,
+    );
+  }
+  const built = await buildWitPackage(path, io.cwd);
+  const target = out.startsWith("/") ? out : `${io.cwd}/${out}`;
+  const tmp = `${target}.${crypto.randomUUID()}.tmp`;
+  try {
+    await Deno.writeFile(tmp, built.bytes);
+    await Deno.rename(tmp, target);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new CliError(`Cannot write ${JSON.stringify(out)}: ${(e as Error).message}`);
+  }
+  io.stderr(`wrote ${out}: WIT package ${built.id}, ${built.bytes.length} bytes\n`);
+  return EXIT.ok;
+}
