@@ -6,5 +6,6 @@ import type { Command } from "./_command.ts";
 import { witCommand } from "./cmd_wit.ts";
 import { inspectCommand } from "./cmd_inspect.ts";
 import { checkCommand } from "./cmd_check.ts";
+import { serveCommand } from "./cmd_serve.ts";
 
-export const COMMANDS: Command[] = [witCommand, inspectCommand, checkCommand];
+export const COMMANDS: Command[] = [witCommand, inspectCommand, checkCommand, serveCommand];

@@ -1,0 +1,59 @@
+/**
+ * `wreg serve`: runs the registry server (registry/main.ts) as a child process. The CLI may not
+ * import the registry (ARCHITECTURE.md, layers), so it starts it the way a user would, with the
+ * same Deno, forwarding the arguments, SIGINT/SIGTERM, and the exit code.
+ */
+import type { Command, Io } from "./_command.ts";
+
+const HELP = `Usage: wreg serve [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
+                  [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--quiet]
+
+Runs the wreg registry with the embedded storage (SQLite and blob files in --data).
+
+Options:
+  --host HOST          Interface to bind (default 127.0.0.1)
+  --port PORT          Port (default 8080; 0 picks a free one)
+  --data DIR           Data directory (default ./wreg-data, relative to this folder)
+  --admin-token T      The admin token (or WREG_ADMIN_TOKEN); generated and printed if absent
+  --seed-examples      Publish the example packages if they are not there yet
+  --memory             Keep everything in memory (nothing is written to disk)
+  --max-upload BYTES   Largest publish body (default 268435456)
+  --quiet              Do not log requests
+
+The HTTP API is described in docs/api.md. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+`;
+
+/** The registry's entry point and the config it runs with, from this file's place. */
+const SERVER = new URL("../registry/main.ts", import.meta.url);
+const CONFIG = new URL("../deno.json", import.meta.url);
+
+/** The `serve` command. */
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "Run the registry server (HTTP API, blobs, search) on this machine",
+  help: HELP,
+  async run(args: string[], io: Io): Promise<number> {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", CONFIG.pathname, SERVER.pathname, ...args],
+      cwd: io.cwd,
+      env: io.env as Record<string, string>,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    const forward = (signal: Deno.Signal) => () => {
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+    };
+    const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+    try {
+      const status = await child.status;
+      return status.code;
+    } finally {
+      for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+    }
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * Serving the registry over HTTP: opens the storage, seeds it if asked, binds the address with
+ * `Deno.serve`, logs one line per request, and shuts down cleanly (in-flight requests finish, the
+ * storage closes) when asked.
+ */
+import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts";
+import { createRegistry, type Registry } from "./_app.ts";
+import type { RegistryLimits } from "./_context.ts";
+import { EXAMPLE_SEED, seed, type SeedOutcome } from "./_seed.ts";
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** The interface to bind (default `127.0.0.1`). */
+  host?: string;
+  /** The port (default 8080; 0 picks a free one). */
+  port?: number;
+  /** The data directory of the embedded storage (default `./wreg-data`); ignored with `memory`. */
+  dataDir?: string;
+  /** Keep everything in memory instead (nothing survives the process). */
+  memory?: boolean;
+  /** The admin token's secret. */
+  adminToken?: string;
+  /** Limits of the registry. */
+  limits?: Partial<RegistryLimits>;
+  /** Seed the example packages before serving. */
+  seedExamples?: boolean;
+  /** The wreg checkout the example seed is read from (default: the one this file is in). */
+  seedRoot?: string;
+  /** Who owns what the seed publishes (default `wreg`). */
+  seedOwner?: string;
+  /** Log lines (requests, seeding, lifecycle); default: none. */
+  log?: (line: string) => void;
+  /** Server faults (with their request id); default `console.error`. */
+  onServerError?: (error: unknown, request: Request, requestId: string) => void;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  url: string;
+  /** The bound port. */
+  port: number;
+  /** The registry behind it. */
+  registry: Registry;
+  /** The storage it serves (closed by {@link RunningServer.shutdown}). */
+  storage: Storage;
+  /** What seeding did, when asked. */
+  seeded: SeedOutcome[];
+  /** Stops accepting, lets in-flight requests finish, closes the storage. Idempotent. */
+  shutdown(): Promise<void>;
+  /** Settles when the server has stopped. */
+  finished: Promise<void>;
+}
+
+/** The wreg checkout this module belongs to. */
+export const WREG_ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Opens the storage and serves the registry on it. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? (() => {});
+  const storage: Storage = options.memory
+    ? openMemoryStorage()
+    : await openStorage({ dataDir: options.dataDir ?? "./wreg-data" });
+  try {
+    const registry = createRegistry({
+      storage,
+      adminToken: options.adminToken,
+      limits: options.limits,
+      onServerError: options.onServerError,
+    });
+    let seeded: SeedOutcome[] = [];
+    if (options.seedExamples) {
+      seeded = await seed(registry, storage, EXAMPLE_SEED, {
+        root: options.seedRoot ?? WREG_ROOT,
+        owner: options.seedOwner ?? "wreg",
+        log,
+      });
+    }
+    const handle = registry.handle;
+    const logged = options.log === undefined ? handle : async (req: Request) => {
+      const t0 = performance.now();
+      const res = await handle(req);
+      const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
+      log(`${req.method} ${path} ${res.status} ${(performance.now() - t0).toFixed(1)}ms`);
+      return res;
+    };
+    const { promise: listening, resolve: onListen } = Promise.withResolvers<Deno.NetAddr>();
+    const server = Deno.serve({
+      hostname: options.host ?? "127.0.0.1",
+      port: options.port ?? 8080,
+      onListen: (addr) => onListen(addr as Deno.NetAddr),
+      onError: (e) => {
+        options.onServerError?.(e, new Request("http://unknown/"), "serve");
+        return new Response("internal error", { status: 500 });
+      },
+    }, logged);
+    const addr = await listening;
+    const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+    let stopping: Promise<void> | undefined;
+    const shutdown = () =>
+      stopping ??= (async () => {
+        await server.shutdown();
+        await storage.close();
+      })();
+    return {
+      url: `http://${host}:${addr.port}`,
+      port: addr.port,
+      registry,
+      storage,
+      seeded,
+      shutdown,
+      finished: server.finished.then(() => stopping),
+    };
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+}

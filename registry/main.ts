@@ -1,0 +1,120 @@
+/**
+ * `wreg serve`: runs the registry.
+ *
+ * ```sh
+ * deno run -A registry/main.ts [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
+ *   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--quiet]
+ * ```
+ *
+ * The admin token comes from `--admin-token` or `WREG_ADMIN_TOKEN`; without either, one is
+ * generated for this run and printed once. The first line on stdout is
+ * `wreg registry listening on http://HOST:PORT`; then one line per request (method, path, status,
+ * milliseconds) unless `--quiet`. SIGINT and SIGTERM stop it cleanly (exit 0): requests in flight
+ * finish, the storage closes.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { newTokenSecret } from "../storage/mod.ts";
+import { startServer } from "./_server.ts";
+
+const HELP = `Usage: wreg serve [options]
+
+Runs the wreg registry with the embedded storage (SQLite and blob files in --data).
+
+Options:
+  --host HOST          Interface to bind (default 127.0.0.1)
+  --port PORT          Port (default 8080; 0 picks a free one)
+  --data DIR           Data directory (default ./wreg-data)
+  --admin-token T      The admin token (or WREG_ADMIN_TOKEN); generated and printed if absent
+  --seed-examples      Publish the example packages (docs:processor and the example
+                       components) if they are not there yet
+  --memory             Keep everything in memory (nothing is written to disk)
+  --max-upload BYTES   Largest publish body (default 268435456)
+  --quiet              Do not log requests
+  -h, --help           Show this help
+
+Stops cleanly on SIGINT or SIGTERM.
+`;
+
+/** Runs the server until a signal; resolves to the exit code. */
+export async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        host: { type: "string", default: "127.0.0.1" },
+        port: { type: "string", default: "8080" },
+        data: { type: "string", default: "./wreg-data" },
+        "admin-token": { type: "string" },
+        "seed-examples": { type: "boolean", default: false },
+        memory: { type: "boolean", default: false },
+        "max-upload": { type: "string" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}; run \`wreg serve --help\``);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) {
+    console.error(`error: invalid --port ${JSON.stringify(values.port)}: expected 0 to 65535`);
+    return 2;
+  }
+  const maxUpload = values["max-upload"] === undefined ? undefined : Number(values["max-upload"]);
+  if (maxUpload !== undefined && (!Number.isSafeInteger(maxUpload) || maxUpload < 1)) {
+    console.error(`error: invalid --max-upload: expected a positive number of bytes`);
+    return 2;
+  }
+  let adminToken = values["admin-token"] ?? Deno.env.get("WREG_ADMIN_TOKEN");
+  if (adminToken === undefined || adminToken === "") {
+    adminToken = newTokenSecret();
+    console.error(
+      `wreg: admin token for this run (pass --admin-token to choose one): ${adminToken}`,
+    );
+  }
+  const enc = new TextEncoder();
+  const out = (line: string) => void Deno.stdout.writeSync(enc.encode(`${line}\n`));
+  let server;
+  try {
+    server = await startServer({
+      host: values.host,
+      port,
+      dataDir: values.data,
+      memory: values.memory,
+      adminToken,
+      limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
+      seedExamples: values["seed-examples"],
+      log: values.quiet ? (line) => line.startsWith("seed:") && console.error(line) : out,
+      onServerError: (e, req, id) =>
+        console.error(`wreg: server fault ${id} on ${req.method} ${req.url}:`, e),
+    });
+  } catch (e) {
+    console.error(`error: cannot start the registry: ${(e as Error).message}`);
+    return 1;
+  }
+  out(
+    `wreg registry listening on ${server.url} (${
+      values.memory ? "in memory" : `data ${values.data}`
+    })`,
+  );
+  const stop = () => {
+    out("wreg registry stopping");
+    server.shutdown().catch((e) => console.error("error: shutdown failed:", e));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
+  await server.finished;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
