@@ -40,7 +40,9 @@ export {
 export type { Metadata, Producers } from "./_metadata.ts";
 export { isKebab, type ParsedExternName, parseExternName } from "./_extern_name.ts";
 export type * from "./_ast.ts";
-export { type CheckedComponent, Scope } from "./_check.ts";
+export { checkComponent, type CheckedComponent } from "./_check.ts";
+export { type CoreTypeEntry, Scope } from "./_scope.ts";
+export { Budget } from "./_budget.ts";
 export type * from "./_types.ts";
 export { parseComponentAt, type RawSection, walkSections } from "./_parse_component.ts";
 export { type EncodeWitOptions, encodeWitPackage, PRODUCER } from "./_encode_wit.ts";
