@@ -209,3 +209,18 @@ Deno.test("custom sections may be malformed and are then ignored", () => {
   const d = decodeComponent(w.finish());
   assert.equal(d.metadata.producers, undefined);
 });
+
+Deno.test("deeply shared anonymous types cost linear work, not exponential", async () => {
+  // t(i) = result<t(i-1), t(i-1)>: 2^60 paths through 60 definitions.
+  let wat = `(component (type $t0 (result u8 (error u8)))`;
+  for (let i = 1; i <= 60; i++) wat += ` (type $t${i} (result $t${i - 1} (error $t${i - 1})))`;
+  wat += ` (import "f" (func (param "x" $t60) (result $t60))))`;
+  const b = await parse(wat);
+  const t0 = performance.now();
+  const d = decodeComponent(b);
+  assert.ok(performance.now() - t0 < 2000);
+  const f = d.resolve.worlds[d.world!].imports.get("f");
+  assert.ok(f?.tag === "function");
+  assert.equal(f.func.params[0].type, f.func.result);
+  assert.equal(d.resolve.types.length, 61);
+});
