@@ -153,8 +153,24 @@ function optEqual(
   return valEqual(a, b, budget, map);
 }
 
+/** Pairs of definitions found equal, per resource mapping: shared structure is compared once. */
+const EQUAL = new WeakMap<ResourceMap, WeakMap<DefKind, WeakSet<DefKind>>>();
+
 function defEqual(a: DefKind, b: DefKind, budget: Budget, map: ResourceMap): boolean {
   if (a === b && map === identity) return true;
+  let known = EQUAL.get(map);
+  if (known === undefined) EQUAL.set(map, known = new WeakMap());
+  if (known.get(a)?.has(b)) return true;
+  const r = defEqualUncached(a, b, budget, map);
+  if (r) {
+    let set = known.get(a);
+    if (set === undefined) known.set(a, set = new WeakSet());
+    set.add(b);
+  }
+  return r;
+}
+
+function defEqualUncached(a: DefKind, b: DefKind, budget: Budget, map: ResourceMap): boolean {
   if (a.k === "primitive" || b.k === "primitive") {
     return a.k === "primitive" && b.k === "primitive" && a.type === b.type;
   }

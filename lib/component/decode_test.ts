@@ -224,3 +224,21 @@ Deno.test("deeply shared anonymous types cost linear work, not exponential", asy
   assert.equal(f.func.params[0].type, f.func.result);
   assert.equal(d.resolve.types.length, 61);
 });
+
+Deno.test("instantiating with a deeply shared type compares it in linear time", async () => {
+  const chain = (p: string) => {
+    let s = `(type $${p}0 (result u8 (error u8)))`;
+    for (let i = 1; i <= 60; i++) {
+      s += ` (type $${p}${i} (result $${p}${i - 1} (error $${p}${i - 1})))`;
+    }
+    return s;
+  };
+  const wat = `(component
+    ${chain("a")}
+    (import "f" (func $f (param "x" $a60)))
+    (component $c ${chain("b")} (import "g" (func (param "x" $b60))))
+    (instance (instantiate $c (with "g" (func $f)))))`;
+  const t0 = performance.now();
+  assert.equal(validateComponent(await parse(wat)), "component");
+  assert.ok(performance.now() - t0 < 2000);
+});
