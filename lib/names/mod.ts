@@ -14,7 +14,7 @@
  * @module
  */
 export { NameError, type NameErrorCode } from "./_error.ts";
-export { rangeMatcher, type RangeMatcherOptions } from "./_matcher.ts";
+export { rangeMatcher, type RangeMatcherOptions, VersionTable } from "./_matcher.ts";
 export { checkLabel, isLabel, isLowercaseLabel } from "./_label.ts";
 export {
   compareVersions,

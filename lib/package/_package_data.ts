@@ -1,10 +1,11 @@
 import {
-  compareVersions,
   isPrerelease,
   rangeMatcher,
   type Version,
   type VersionRange,
+  VersionTable,
 } from "../names/mod.ts";
+import type { Incompatibility } from "./_incompatibility.ts";
 import { VersionSet } from "./_version_set.ts";
 
 /** Dependencies of one version: package name → range. */
@@ -37,34 +38,44 @@ const MAX_LISTED = 8;
 export class PackageData {
   /** Candidate versions, ascending. */
   readonly universe: readonly Version[];
-  /** Every listed version, ascending (for messages). */
-  readonly listed: readonly ListedVersion[];
   readonly deps: (Dependencies | undefined)[];
   readonly lockedIndex: number;
-  private readonly position = new Map<string, number>();
+  private readonly table: VersionTable;
+  private readonly given: readonly ListedVersion[];
   private readonly sets = new Map<string, VersionSet>();
   private readonly labels = new Map<string, string>();
+  private readonly runs = new Map<string, Int32Array>();
+  /** The dependency incompatibilities of each version, once made (see Solver). */
+  readonly incompatibilities: (readonly Incompatibility[] | undefined)[];
+  /** Dependency incompatibilities by dependency name and first index of their run. */
+  readonly byRun = new Map<string, Map<number, Incompatibility>>();
   private readonly includePrerelease: boolean;
   private readonly lockedVersion?: Version;
+  private readonly lockedIsPrerelease: boolean;
 
   constructor(
     readonly name: string,
     listed: readonly ListedVersion[],
     policy: PackagePolicy = {},
   ) {
-    const seen = new Set<string>();
-    const sorted = [...listed].sort((a, b) => compareVersions(a.version, b.version))
-      .filter((e) => !seen.has(e.version) && seen.add(e.version));
-    this.listed = sorted;
-    const usable = sorted.filter((e) =>
+    this.given = listed;
+    const usable = listed.filter((e) =>
       !e.yanked || policy.yanked === true || e.version === policy.locked
     );
-    this.universe = usable.map((e) => e.version);
-    this.deps = usable.map((e) => e.dependencies);
-    this.universe.forEach((v, i) => this.position.set(v, i));
+    this.table = new VersionTable(usable.map((e) => e.version));
+    this.universe = this.table.versions;
+    this.deps = this.table.origins.map((i) => usable[i].dependencies);
+    this.incompatibilities = new Array(this.universe.length);
     this.includePrerelease = policy.prerelease === true;
     this.lockedVersion = policy.locked;
-    this.lockedIndex = policy.locked === undefined ? -1 : this.position.get(policy.locked) ?? -1;
+    this.lockedIndex = policy.locked === undefined ? -1 : this.universe.indexOf(policy.locked);
+    this.lockedIsPrerelease = this.lockedIndex >= 0 && isPrerelease(policy.locked!);
+  }
+
+  /** Every listed version, ascending (for messages). */
+  get listed(): ListedVersion[] {
+    const table = new VersionTable(this.given.map((e) => e.version));
+    return table.origins.map((i) => this.given[i]);
   }
 
   get size(): number {
@@ -72,7 +83,7 @@ export class PackageData {
   }
 
   indexOf(v: Version): number {
-    return this.position.get(v) ?? -1;
+    return this.universe.indexOf(v);
   }
 
   /**
@@ -83,17 +94,46 @@ export class PackageData {
   setOf(range: VersionRange): VersionSet {
     let s = this.sets.get(range);
     if (s === undefined) {
-      const strict = rangeMatcher(range, { includePrerelease: this.includePrerelease });
-      const loose = rangeMatcher(range, { includePrerelease: true });
-      s = VersionSet.of(
-        this.size,
-        (i) => i === this.lockedIndex ? loose(this.universe[i]) : strict(this.universe[i]),
-      );
+      const inRange = this.table.matches(range, { includePrerelease: this.includePrerelease });
+      if (this.lockedIsPrerelease && !inRange[this.lockedIndex]) {
+        inRange[this.lockedIndex] = rangeMatcher(range, { includePrerelease: true })(
+          this.lockedVersion!,
+        );
+      }
+      s = VersionSet.of(this.size, (i) => inRange[i]);
       this.sets.set(range, s);
       const key = s.key();
       if (!this.labels.has(key)) this.labels.set(key, range);
     }
     return s;
+  }
+
+  /**
+   * The run of adjacent versions around `index` that depend on `dep` with the same range, as
+   * [first, last] indices. Versions whose dependencies are not known yet end a run.
+   */
+  runOf(index: number, dep: string): [number, number] {
+    const same = (i: number, range: string) => {
+      const d = this.deps[i];
+      return d !== undefined && Object.hasOwn(d, dep) && d[dep] === range;
+    };
+    const cached = this.runs.get(dep);
+    if (cached !== undefined && cached[2 * index] >= 0) {
+      return [cached[2 * index], cached[2 * index + 1]];
+    }
+    const range = this.deps[index]![dep];
+    let lo = index, hi = index;
+    while (lo > 0 && same(lo - 1, range)) lo--;
+    while (hi < this.size - 1 && same(hi + 1, range)) hi++;
+    // Runs bounded by known dependencies on both sides cannot grow: remember them.
+    const closed = (lo === 0 || this.deps[lo - 1] !== undefined) &&
+      (hi === this.size - 1 || this.deps[hi + 1] !== undefined);
+    if (closed) {
+      let c = cached;
+      if (c === undefined) this.runs.set(dep, c = new Int32Array(2 * this.size).fill(-1));
+      for (let i = lo; i <= hi; i++) [c[2 * i], c[2 * i + 1]] = [lo, hi];
+    }
+    return [lo, hi];
   }
 
   /** The version set written as a range: the range text it came from if known, else bounds. */
@@ -123,9 +163,10 @@ export class PackageData {
   whyNone(range: VersionRange): string {
     const strict = rangeMatcher(range, { includePrerelease: this.includePrerelease });
     const loose = rangeMatcher(range, { includePrerelease: true });
-    const all = this.listed.filter((e) => !e.yanked).map((e) => e.version);
+    const listed = this.listed;
+    const all = listed.filter((e) => !e.yanked).map((e) => e.version);
     let text: string;
-    if (this.listed.length === 0) text = "no versions are published";
+    if (listed.length === 0) text = "no versions are published";
     else if (all.length === 0) text = "no version is available";
     else if (all.length <= MAX_LISTED) text = `available: ${all.join(", ")}`;
     else {
@@ -133,7 +174,7 @@ export class PackageData {
       text = `available: ${shown.join(", ")} (${all.length} versions)`;
     }
     const notes: string[] = [];
-    const yanked = this.listed.filter((e) =>
+    const yanked = listed.filter((e) =>
       e.yanked && this.indexOf(e.version) < 0 && strict(e.version)
     );
     if (yanked.length) {

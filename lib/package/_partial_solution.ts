@@ -27,9 +27,35 @@ interface PackageState {
 export class PartialSolution {
   private readonly assignments: Assignment[] = [];
   private readonly states = new Map<string, PackageState>();
-  /** Packages with a positive derivation and no decision, in the order they became so. */
-  readonly pending = new Set<string>();
+  /** Packages with a positive derivation and no decision. */
+  private readonly pending = new Set<string>();
+  /**
+   * Candidates for the next decision as [number of allowed versions, name], smallest first.
+   * Entries go stale when a package's set changes or it is decided; {@link next} skips those.
+   */
+  private readonly queue = new Heap();
   level = 0;
+
+  /**
+   * The pending package with the fewest allowed versions (ties: the smallest name), which finds
+   * conflicts early; `undefined` when every selected package is decided.
+   */
+  next(): string | undefined {
+    for (;;) {
+      const top = this.queue.pop();
+      if (top === undefined) return undefined;
+      const [count, name] = top;
+      if (this.pending.has(name) && this.states.get(name)!.known.set.count() === count) {
+        this.queue.push(top); // still pending until decided
+        return name;
+      }
+    }
+  }
+
+  private markPending(name: string, known: Term): void {
+    this.pending.add(name);
+    this.queue.push([known.set.count(), name]);
+  }
 
   known(name: string): Term | undefined {
     return this.states.get(name)?.known;
@@ -61,7 +87,7 @@ export class PartialSolution {
     }
     const now = this.states.get(t.name)!;
     if (now.known.positive && now.decided === undefined && cause !== undefined) {
-      this.pending.add(t.name);
+      this.markPending(t.name, now.known);
     }
   }
 
@@ -83,7 +109,7 @@ export class PartialSolution {
         continue;
       }
       s.known = s.assignments.map((a) => a.term).reduce(intersect);
-      if (s.known.positive && s.decided === undefined) this.pending.add(name);
+      if (s.known.positive && s.decided === undefined) this.markPending(name, s.known);
       else this.pending.delete(name);
     }
     this.level = level;
@@ -107,5 +133,47 @@ export class PartialSolution {
     const out = new Map<string, number>();
     for (const [name, s] of this.states) if (s.decided !== undefined) out.set(name, s.decided);
     return out;
+  }
+}
+
+/** A binary min-heap of [count, name], ordered by count then name. */
+class Heap {
+  private readonly items: [number, string][] = [];
+
+  private less(a: [number, string], b: [number, string]): boolean {
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  }
+
+  push(item: [number, string]): void {
+    const h = this.items;
+    h.push(item);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  pop(): [number, string] | undefined {
+    const h = this.items;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l], h[m])) m = l;
+        if (r < h.length && this.less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
   }
 }

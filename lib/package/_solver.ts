@@ -25,8 +25,12 @@ export class Solver {
   /** Package data by name; `null` when the source has no such package. */
   private readonly data = new Map<string, PackageData | null>();
   private readonly byPackage = new Map<string, Incompatibility[]>();
-  private readonly dependencyIncompats = new Map<string, Incompatibility>();
   private readonly solution = new PartialSolution();
+  /**
+   * Incompatibilities found contradicted, with the decision level then: they stay contradicted
+   * until a backtrack below that level, so propagation skips them.
+   */
+  private readonly contradicted = new Map<Incompatibility, number>();
   /** Counts of the work done, for benchmarks and tests. */
   readonly stats = { decisions: 0, conflicts: 0, incompatibilities: 0 };
 
@@ -101,7 +105,12 @@ export class Solver {
       const list = this.byPackage.get(name) ?? [];
       // Newest first: learned incompatibilities are the most general.
       for (let i = list.length - 1; i >= 0; i--) {
+        if (this.contradicted.has(list[i])) continue;
         const r = this.relationOf(list[i]);
+        if (r === "contradicted") {
+          this.contradicted.set(list[i], this.solution.level);
+          continue;
+        }
         if (r === "satisfied") {
           const learned = this.resolveConflict(list[i]);
           const open = this.relationOf(learned);
@@ -109,12 +118,15 @@ export class Solver {
             throw new Error("internal: a learned incompatibility is not almost satisfied");
           }
           this.solution.derive(negate(open), learned);
+          this.contradicted.set(learned, this.solution.level);
           changed.clear();
           changed.add(open.name);
           break;
         }
         if (typeof r === "object") {
           this.solution.derive(negate(r), list[i]);
+          // Its other terms hold, and now this one is contradicted.
+          this.contradicted.set(list[i], this.solution.level);
           changed.add(r.name);
         }
       }
@@ -148,7 +160,7 @@ export class Solver {
         previousLevel = Math.max(previousLevel, this.solution.satisfier(negate(difference)).level);
       }
       if (latest!.cause === undefined || previousLevel < latest!.level) {
-        this.solution.backtrack(previousLevel);
+        this.backtrack(previousLevel);
         if (inc !== conflict) this.add(inc);
         return inc;
       }
@@ -163,17 +175,14 @@ export class Solver {
     throw new NoSolution(inc, this);
   }
 
+  private backtrack(level: number): void {
+    this.solution.backtrack(level);
+    for (const [inc, at] of this.contradicted) if (at > level) this.contradicted.delete(inc);
+  }
+
   /** Picks the next package and version; `undefined` when every selected package is decided. */
   private async decide(): Promise<string | undefined> {
-    let best: string | undefined;
-    let bestCount = Infinity;
-    for (const name of this.solution.pending) {
-      const count = this.solution.known(name)!.set.count();
-      if (count < bestCount || (count === bestCount && name < best!)) {
-        best = name;
-        bestCount = count;
-      }
-    }
+    const best = this.solution.next();
     if (best === undefined) return undefined;
     const data = this.data.get(best)!;
     const allowed = this.solution.known(best)!.set;
@@ -181,12 +190,16 @@ export class Solver {
       ? data.lockedIndex
       : allowed.last();
     if (index < 0) throw new Error(`internal: no version of ${best} left to decide`);
-    const deps = await this.dependenciesOf(data, index);
-    const names = Object.keys(deps).sort();
-    await this.load(names);
+    let incompats = data.incompatibilities[index];
+    if (incompats === undefined) {
+      const deps = await this.dependenciesOf(data, index);
+      const names = Object.keys(deps).sort();
+      await this.load(names);
+      incompats = names.map((dep) => this.dependency(data, index, dep, deps[dep]));
+      data.incompatibilities[index] = incompats;
+    }
     let conflict = false;
-    for (const dep of names) {
-      const inc = this.dependency(data, index, dep, deps[dep]);
+    for (const inc of incompats) {
       const holds = (t: Term) =>
         t.name === best
           ? t.set.has(index) === t.positive
@@ -239,16 +252,11 @@ export class Solver {
     dep: string,
     range: VersionRange,
   ): Incompatibility {
-    const same = (i: number) => {
-      const d = data.deps[i];
-      return d !== undefined && Object.hasOwn(d, dep) && d[dep] === range;
-    };
-    let lo = index, hi = index;
-    while (lo > 0 && same(lo - 1)) lo--;
-    while (hi < data.size - 1 && same(hi + 1)) hi++;
-    const key = `${data.name}\u0000${dep}\u0000${range}\u0000${lo}:${hi}`;
-    const existing = this.dependencyIncompats.get(key);
-    if (existing !== undefined) return existing;
+    const [lo, hi] = data.runOf(index, dep);
+    let runs = data.byRun.get(dep);
+    if (runs === undefined) data.byRun.set(dep, runs = new Map());
+    const existing = runs.get(lo);
+    if (existing !== undefined && existing.terms[0]?.set.has(hi)) return existing;
     const depender: Term = {
       name: data.name,
       positive: true,
@@ -281,7 +289,7 @@ export class Solver {
           range,
         });
     }
-    this.dependencyIncompats.set(key, inc);
+    runs.set(lo, inc);
     // A package that depends on itself in a range its own versions meet says nothing.
     if (!inc.terms.some(isEmptyTerm)) this.add(inc);
     return inc;
