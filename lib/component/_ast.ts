@@ -7,7 +7,9 @@ import type { PrimitiveType } from "../wit/mod.ts";
 
 /** A byte range `[start, end)` in the decoded input. */
 export interface Range {
+  /** First byte. */
   start: number;
+  /** One past the last byte. */
   end: number;
 }
 
@@ -40,12 +42,15 @@ export type CoreSort =
 
 /** A sort and an index into that sort's index space. */
 export interface SortIndex {
+  /** The sort (index space). */
   sort: Sort;
+  /** The index in that space. */
   index: number;
 }
 
 /** An import or export name with its attributes. */
 export interface ExternName {
+  /** The name as written. */
   name: string;
   /** 🏷️ `(implements "ns:pkg/iface")`. */
   implements?: string;
@@ -89,9 +94,13 @@ export type DefinedTypeDef =
 
 /** A component function type. */
 export interface FuncTypeDef {
+  /** A function type. */
   tag: "func";
+  /** Whether the function is `async` (0x43). */
   async: boolean;
+  /** Named parameters. */
   params: { name: string; type: ValTypeRef }[];
+  /** The result, if any. */
   result?: ValTypeRef;
 }
 
@@ -145,15 +154,21 @@ export type CoreExternDesc =
 
 /** The limits of a core table or memory. */
 export interface CoreLimits {
+  /** Minimum size (pages or elements). */
   min: number;
+  /** Maximum size, if bounded. */
   max?: number;
+  /** 64-bit index type. */
   is64: boolean;
+  /** Shared between threads. */
   shared: boolean;
 }
 
 /** An alias definition. */
 export interface Alias {
+  /** The sort (index space). */
   sort: Sort;
+  /** What the alias refers to: an export of a (core) instance, or an outer definition. */
   target:
     | { tag: "export"; instance: number; name: string }
     | { tag: "core-export"; instance: number; name: string }
@@ -207,21 +222,29 @@ export type CanonDef =
 
 /** An import of the component. */
 export interface Import {
+  /** The name and its attributes. */
   name: ExternName;
+  /** The type of what is imported. */
   desc: ExternDesc;
+  /** Offset of the import or export in the input. */
   offset: number;
 }
 
 /** An export of the component; `desc` is the optional type ascription. */
 export interface Export {
+  /** The name and its attributes. */
   name: ExternName;
+  /** What is exported. */
   item: SortIndex;
+  /** The type ascribed to the export, if any. */
   desc?: ExternDesc;
+  /** Offset of the import or export in the input. */
   offset: number;
 }
 
 /** A custom section: its name and where its payload is. */
 export interface CustomSection {
+  /** The name as written. */
   name: string;
   /** The payload (after the name), as a range of the input. */
   data: Range;
@@ -229,7 +252,9 @@ export interface CustomSection {
 
 /** A section header: its id, a readable name and where its contents are. */
 export interface SectionHeader {
+  /** The section id. */
   id: number;
+  /** The section's name (`type`, `canon`…). */
   kind: string;
   /** Offset of the section id byte. */
   offset: number;
@@ -239,10 +264,15 @@ export interface SectionHeader {
 
 /** A core module nested in a component (or the whole input), read only as far as its interface. */
 export interface CoreModuleAst {
+  /** Discriminant. */
   kind: "module";
+  /** Where it is in the input (header included). */
   range: Range;
+  /** Its sections, in order. */
   sections: SectionHeader[];
+  /** Its imports. */
   imports: { module: string; name: string; desc: CoreExternDesc }[];
+  /** Its exports. */
   exports: { name: string; kind: CoreExternDesc["kind"]; index: number }[];
   /** Counts of the core index spaces (imports included). */
   counts: {
@@ -255,6 +285,7 @@ export interface CoreModuleAst {
   };
   /** The limits of the memories the module defines (not imports). */
   memories: CoreLimits[];
+  /** Its custom sections. */
   customs: CustomSection[];
 }
 
@@ -285,14 +316,21 @@ export type IndexSpaces = Record<Sort, number[]>;
 
 /** A component: its sections, its definitions in order, and its index spaces. */
 export interface ComponentAst {
+  /** Discriminant. */
   kind: "component";
+  /** Where it is in the input (header included). */
   range: Range;
+  /** Its sections, in order. */
   sections: SectionHeader[];
+  /** Every definition, in binary order. */
   definitions: Definition[];
   /** For each sort, the index in `definitions` of each entry of its index space. */
   spaces: IndexSpaces;
+  /** Its imports, in order. */
   imports: Import[];
+  /** Its exports, in order. */
   exports: Export[];
+  /** Its custom sections. */
   customs: CustomSection[];
   /** Nested components, in the order their sections appear. */
   components: ComponentAst[];

@@ -34,6 +34,7 @@ import {
 
 /** The result of checking a component: its type and its semantic index spaces. */
 export interface CheckedComponent {
+  /** The syntax tree that was checked. */
   ast: ComponentAst;
   /** The component's type: imports and exports with their inferred types. */
   type: ComponentType;

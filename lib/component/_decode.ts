@@ -46,6 +46,7 @@ export interface ExternSummary {
    * imports and the plain name for exports.
    */
   name: string;
+  /** What the import or export provides. */
   kind: ExternKind;
   /** For interface names: the package (`wasi:http@0.2.0`) and interface (`types`). */
   interface?: { package: string; name: string; version?: string };
@@ -61,10 +62,13 @@ export interface DecodeOptions {
 
 /** A decoded `.wasm`: what it is, its interface, its metadata and (for components) its WIT. */
 export interface DecodedWasm {
+  /** What the bytes are. */
   kind: WasmKind;
   /** Size of the input in bytes. */
   size: number;
+  /** Top-level imports, in binary order. */
   imports: ExternSummary[];
+  /** Top-level exports, in binary order. */
   exports: ExternSummary[];
   /** The custom-section metadata of the top level. */
   metadata: Metadata;

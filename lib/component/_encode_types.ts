@@ -78,8 +78,11 @@ function writeOptVal(w: ByteWriter, v: EncodedValType | undefined): void {
  */
 export class TypeScopeBuilder {
   private readonly decls: Uint8Array[] = [];
+  /** Size of the type index space so far. */
   typeCount = 0;
+  /** Size of the instance index space so far. */
   instanceCount = 0;
+  /** An empty component type or instance type. */
   constructor(readonly kind: "component" | "instance") {}
 
   /** Adds a type definition (`0x01 type`); returns its index. */
@@ -152,6 +155,7 @@ function kindKey(k: TypeDefKind): string {
  * interface's instance type is being built, `inner` is that instance type.
  */
 export class WitTypeEncoder {
+  /** The component type being built. */
   readonly outer = new TypeScopeBuilder("component");
   private inner: TypeScopeBuilder | undefined;
   private maps = new EncodingMaps();
@@ -165,6 +169,7 @@ export class WitTypeEncoder {
   /** At the world level: declare named types as imports (world `use`s and types). */
   importTypes = false;
 
+  /** An encoder of items of `resolve`. */
   constructor(readonly resolve: Resolve) {}
 
   private scope(): TypeScopeBuilder {

@@ -47,9 +47,11 @@ export type ComponentDecodeErrorCode =
  * ```
  */
 export class ComponentDecodeError extends Error {
+  /** The error's class name. */
   override name = "ComponentDecodeError";
   /** What went wrong, without the "Cannot decode component:" prefix and the offset. */
   readonly reason: string;
+  /** An error with a stable `code`, the reason in words, and the byte offset. */
   constructor(
     readonly code: ComponentDecodeErrorCode,
     reason: string,
@@ -82,7 +84,9 @@ export type ComponentEncodeErrorCode =
  * ```
  */
 export class ComponentEncodeError extends Error {
+  /** The error's class name. */
   override name = "ComponentEncodeError";
+  /** An error with a stable `code` and a message. */
   constructor(readonly code: ComponentEncodeErrorCode, message: string) {
     super(`Cannot encode component: ${message}`);
   }

@@ -16,13 +16,21 @@ export type Producers = Record<string, { name: string; version: string }[]>;
 export interface Metadata {
   /** From the `component-name` (or core `name`) section. */
   name?: string;
+  /** The `producers` section. */
   producers?: Producers;
+  /** The `description` section. */
   description?: string;
+  /** The `licenses` section (an SPDX expression). */
   licenses?: string;
+  /** The `source` section (a URL). */
   source?: string;
+  /** The `homepage` section (a URL). */
   homepage?: string;
+  /** The `version` section. */
   version?: string;
+  /** The `authors` section. */
   authors?: string;
+  /** The `revision` section (a VCS revision). */
   revision?: string;
   /** The JSON of a `.dep-v0` section (dependencies of the build), as text. */
   dependencies?: string;

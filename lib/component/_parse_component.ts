@@ -50,8 +50,11 @@ export const COMPONENT_SECTION_NAMES: Readonly<Record<number, string>> = {
 
 /** A section of a component, as the lazy walker yields it. */
 export interface RawSection {
+  /** The section id. */
   id: number;
+  /** Offset of the section id byte. */
   offset: number;
+  /** Where the contents are. */
   contents: { start: number; end: number };
 }
 

@@ -18,12 +18,16 @@ import type {
 /** A core type of the core type index space: a subtype of a recursion group, or a module type. */
 export type CoreTypeEntry = CoreSubType | ModuleType;
 
+/** What a scope is: a component, a component type, or an instance type. */
 export type ScopeKind = "component" | "component-type" | "instance-type";
 
 /** The resources imported (or exported) by a plain name in one scope, for `[method]r.f` checks. */
 export class ResourceNames {
+  /** The name of each resource type (by identity, aliases being distinct). */
   readonly byType = new Map<AnyType, string>();
+  /** Every resource name. */
   readonly names = new Set<string>();
+  /** Records that resource type `t` is named `name`. */
   add(t: AnyType, name: string): void {
     this.byType.set(t, name);
     this.names.add(name);
@@ -37,10 +41,15 @@ export const EMPTY_NAMES = new ResourceNames();
  * made on first use: most scopes are small instance types that need few of them.
  */
 export class Scope {
+  /** Size of the core function index space. */
   coreFuncs = 0;
+  /** Size of the core table index space. */
   coreTables = 0;
+  /** Size of the core memory index space. */
   coreMemories = 0;
+  /** Size of the core global index space. */
   coreGlobals = 0;
+  /** Size of the core tag index space. */
   coreTags = 0;
   #types?: AnyType[];
   #coreTypes?: CoreTypeEntry[];
@@ -63,48 +72,63 @@ export class Scope {
   #explicitResources?: Map<ResourceId, number[]>;
   #importNames?: ResourceNames;
   #exportNames?: ResourceNames;
+  /** The type index space. */
   get types(): AnyType[] {
     return this.#types ??= [];
   }
+  /** The core type index space. */
   get coreTypes(): CoreTypeEntry[] {
     return this.#coreTypes ??= [];
   }
+  /** The function index space. */
   get funcs(): FuncType[] {
     return this.#funcs ??= [];
   }
+  /** The value index space. */
   get values(): ValType[] {
     return this.#values ??= [];
   }
+  /** The instance index space. */
   get instances(): InstanceType[] {
     return this.#instances ??= [];
   }
+  /** The component index space. */
   get components(): ComponentType[] {
     return this.#components ??= [];
   }
+  /** The core module index space. */
   get coreModules(): ModuleType[] {
     return this.#coreModules ??= [];
   }
+  /** The core instance index space. */
   get coreInstances(): CoreInstanceType[] {
     return this.#coreInstances ??= [];
   }
+  /** The imports so far, by name. */
   get imports(): Map<string, Item> {
     return this.#imports ??= new Map();
   }
+  /** The exports so far, by name. */
   get exports(): Map<string, Item> {
     return this.#exports ??= new Map();
   }
+  /** Import names by uniqueness key. */
   get importKeys(): Map<string, string> {
     return this.#importKeys ??= new Map();
   }
+  /** Export names by uniqueness key. */
   get exportKeys(): Map<string, string> {
     return this.#exportKeys ??= new Map();
   }
+  /** Resources supplied by imports, with their paths. */
   get importedResources(): Map<ResourceId, number[]> {
     return this.#importedResources ??= new Map();
   }
+  /** Resources this scope defines (fresh per instantiation). */
   get definedResources(): ResourceId[] {
     return this.#definedResources ??= [];
   }
+  /** The defined resources, as a set. */
   get definedSet(): Set<ResourceId> {
     return this.#definedSet ??= new Set();
   }
@@ -120,6 +144,7 @@ export class Scope {
   get exportedTypes(): Set<AnyType> {
     return this.#exportedTypes ??= new Set();
   }
+  /** Where each exported resource is found. */
   get explicitResources(): Map<ResourceId, number[]> {
     return this.#explicitResources ??= new Map();
   }
@@ -131,8 +156,10 @@ export class Scope {
   get exportNames(): ResourceNames {
     return this.#exportNames ??= new ResourceNames();
   }
+  /** A scope of `kind` inside `parent` (for outer aliases). */
   constructor(readonly kind: ScopeKind, readonly parent: Scope | undefined) {}
 
+  /** Records a resource defined by this scope. */
   define(r: ResourceId): void {
     this.definedResources.push(r);
     this.definedSet.add(r);

@@ -9,12 +9,15 @@ import type { ExternName } from "./_ast.ts";
 
 /** The identity of one abstract resource type. Two resource types are equal iff their ids are. */
 export interface ResourceId {
+  /** A number unique among the resources of this process. */
   readonly uid: number;
 }
 
 /** A defined value type (record, list, own…), or a named alias of one. */
 export interface DefType {
+  /** Discriminant. */
   readonly tag: "defined";
+  /** The structure. */
   readonly def: DefKind;
   /** The type this one is an alias of (`(export "t" (type (eq i)))`). */
   readonly aliasOf?: DefType;
@@ -22,8 +25,11 @@ export interface DefType {
 
 /** A resource type, or a named alias of one. */
 export interface ResType {
+  /** Discriminant. */
   readonly tag: "resource";
+  /** Its identity. */
   readonly resource: ResourceId;
+  /** The resource type this one is an alias of. */
   readonly aliasOf?: ResType;
 }
 
@@ -49,21 +55,29 @@ export type DefKind =
 
 /** A component function type. */
 export interface FuncType {
+  /** Discriminant. */
   readonly tag: "func";
+  /** Whether the function is async. */
   readonly async: boolean;
+  /** Named parameters. */
   readonly params: readonly { name: string; type: ValType }[];
+  /** The result, if any. */
   readonly result?: ValType;
 }
 
 /** An import or export of an instance or component type: its entity and name attributes. */
 export interface Item {
+  /** What the item provides. */
   readonly entity: Entity;
+  /** Its name and attributes. */
   readonly name: ExternName;
 }
 
 /** An instance type: its exports, by name, in order. */
 export interface InstanceType {
+  /** Discriminant. */
   readonly tag: "instance";
+  /** Exports by name, in order. */
   readonly exports: Map<string, Item>;
   /** Resources this (declared) instance type introduces; empty for concrete instances. */
   readonly definedResources: ResourceId[];
@@ -73,13 +87,17 @@ export interface InstanceType {
 
 /** A component type: imports and exports by name, and its resource variables. */
 export interface ComponentType {
+  /** Discriminant. */
   readonly tag: "component";
+  /** Imports by name, in order. */
   readonly imports: Map<string, Item>;
+  /** Exports by name, in order. */
   readonly exports: Map<string, Item>;
   /** Resources supplied by imports, with the path of import/export positions to find them. */
   readonly importedResources: Map<ResourceId, number[]>;
   /** Resources the component defines: fresh for every instantiation. */
   readonly definedResources: ResourceId[];
+  /** Where each exported resource is found. */
   readonly explicitResources: Map<ResourceId, number[]>;
 }
 
@@ -91,14 +109,19 @@ export type CoreKind = "func" | "table" | "memory" | "global" | "tag";
 
 /** A core module type: its imports and the kinds of its exports. */
 export interface ModuleType {
+  /** Discriminant. */
   readonly tag: "module";
+  /** Two-level imports and their kinds. */
   readonly imports: readonly { module: string; name: string; kind: CoreKind }[];
+  /** Exports and their kinds. */
   readonly exports: Map<string, CoreKind>;
 }
 
 /** A core instance: the kinds of its exports. */
 export interface CoreInstanceType {
+  /** Discriminant. */
   readonly tag: "core-instance";
+  /** Exports and their kinds. */
   readonly exports: Map<string, CoreKind>;
 }
 

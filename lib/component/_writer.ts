@@ -5,7 +5,9 @@ const UTF8 = new TextEncoder();
 /** Appends bytes; `finish()` returns exactly what was written. */
 export class ByteWriter {
   private buf: Uint8Array;
+  /** Bytes written so far. */
   length = 0;
+  /** An empty writer with room for `capacity` bytes. */
   constructor(capacity = 256) {
     this.buf = new Uint8Array(capacity);
   }
@@ -19,6 +21,7 @@ export class ByteWriter {
     this.buf = next;
   }
 
+  /** One byte. */
   u8(b: number): this {
     this.grow(1);
     this.buf[this.length++] = b;
@@ -49,6 +52,7 @@ export class ByteWriter {
     }
   }
 
+  /** Raw bytes. */
   bytes(b: Uint8Array): this {
     this.grow(b.length);
     this.buf.set(b, this.length);
@@ -70,6 +74,7 @@ export class ByteWriter {
     return this.bytes(contents);
   }
 
+  /** A copy of what was written. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);
   }

@@ -1,7 +1,25 @@
 /**
- * The component binary format in TypeScript: decode any component, WIT package binary or core
- * module into wreg's shared WIT model ({@link Resolve}), and encode WIT packages (and, for the
- * composition engine, interfaces and worlds as component types).
+ * The component binary format in TypeScript.
+ *
+ * **Decoding.** {@link decodeComponent} reads a component, a WIT package encoded as a binary, or
+ * a core module (what it is comes back as `kind`, also given alone by {@link detectKind}); it
+ * parses every section (core module bodies only as far as their interfaces), type-checks the
+ * component the way wasmparser does (resources and named types carried through instantiation of
+ * nested components), and converts its type to wreg's WIT model: the component's world `root` in
+ * package `root:component` with the interfaces it uses in their own packages, or the WIT package
+ * with its dependencies. {@link validateComponent} does the same without the WIT model.
+ * Everything untrusted goes through explicit {@link DecodeLimits}; failures are
+ * {@link ComponentDecodeError}s with a stable `code` and a byte `offset`.
+ *
+ * **Encoding.** {@link encodeWitPackage} writes a package of the model as a WIT package binary,
+ * byte for byte as wasm-tools does; {@link encodeWorldType} and {@link TypeScopeBuilder} /
+ * {@link WitTypeEncoder} encode worlds and interfaces as component and instance types for tools
+ * that build components (composition), with {@link ByteWriter} for the rest of the binary.
+ *
+ * **For composition.** The syntax tree ({@link ComponentAst}: sections, definitions in order,
+ * index spaces, nested components and modules by offset) and the checked types
+ * ({@link CheckedComponent}: the component's {@link ComponentType} and its semantic index spaces)
+ * come back from {@link decodeComponent} as `ast` and `checked`.
  *
  * @example
  * ```ts
@@ -15,6 +33,7 @@
  * const bytes = encodeWitPackage(resolve, 0);
  * const decoded = decodeComponent(bytes);
  * console.assert(decoded.kind === "wit-package");
+ * console.assert(decoded.resolve.packages[decoded.package!].interfaces.has("i"));
  * ```
  *
  * @module
@@ -38,15 +57,21 @@ export {
   type WasmKind,
 } from "./_decode.ts";
 export type { Metadata, Producers } from "./_metadata.ts";
-export { isKebab, type ParsedExternName, parseExternName } from "./_extern_name.ts";
+export {
+  type ExternNameResult,
+  isKebab,
+  type ParsedExternName,
+  parseExternName,
+} from "./_extern_name.ts";
 export type * from "./_ast.ts";
 export { checkComponent, type CheckedComponent } from "./_check.ts";
-export { type CoreTypeEntry, Scope } from "./_scope.ts";
+export { type CoreTypeEntry, ResourceNames, Scope, type ScopeKind } from "./_scope.ts";
 export { Budget } from "./_budget.ts";
 export type * from "./_types.ts";
 export { parseComponentAt, type RawSection, walkSections } from "./_parse_component.ts";
 export { type EncodeWitOptions, encodeWitPackage, PRODUCER } from "./_encode_wit.ts";
 export {
+  type EncodedValType,
   encodeWorldType,
   type ExternDescEnc,
   interfaceDirectDeps,
@@ -55,4 +80,4 @@ export {
   WitTypeEncoder,
   worldTypeBuilder,
 } from "./_encode_types.ts";
-export { ByteWriter } from "./_writer.ts";
+export { build, ByteWriter, vec } from "./_writer.ts";
