@@ -99,8 +99,8 @@ export function parseRange(header: string | null, size: number): ResolvedRange |
   const first = Number(m[1]);
   const last = m[2] === "" ? size - 1 : Number(m[2]);
   if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last)) throw unsatisfiable();
-  if (last < first) return undefined; // syntactically invalid: ignore, per RFC 9110
   if (first >= size) throw unsatisfiable();
+  if (last < first) return undefined; // syntactically invalid: ignore, per RFC 9110
   return { offset: first, length: Math.min(last, size - 1) - first + 1 };
 }
 
