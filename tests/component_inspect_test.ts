@@ -4,8 +4,7 @@
  * tests/component_inspect_test.ts` and review the diff.
  */
 import assert from "node:assert/strict";
-import type { Io } from "../cli/_command.ts";
-import { runWreg } from "../cli/main.ts";
+import { type Io, runWreg } from "../cli/mod.ts";
 import { CORPUS } from "./component_support.ts";
 
 const GOLDEN = new URL("./golden/inspect/", import.meta.url).pathname;
