@@ -768,7 +768,7 @@ export class Comparer {
     mode: "world" | "component",
   ): void {
     const ro = this.o.r, rn = this.n.r;
-    const oldBy = keyed(this.o, olds), newBy = keyed(this.n, news);
+    const [oldBy, newBy] = pairItems(this.o, olds, this.n, news);
     const home = path.includes("/") ? path.slice(0, path.indexOf("/")) : undefined;
     const who = WORLD_WHY[mode][dir];
     for (const [name, [okey, oitem]] of oldBy) {
@@ -898,14 +898,82 @@ function worldLabel(side: Side, key: WorldKey): string {
   return typeof key === "number" ? side.interfaceName(key) ?? `interface-${key}` : key;
 }
 
-/** World items by their versionless name. */
-function keyed(side: Side, items: Map<WorldKey, WorldItem>): Map<string, [WorldKey, WorldItem]> {
-  const out = new Map<string, [WorldKey, WorldItem]>();
-  for (const [key, item] of items) {
-    const name = worldLabel(side, key);
-    if (!out.has(name)) out.set(name, [key, item]);
+/** The package version of an interface key, if any. */
+function keyVersion(side: Side, key: WorldKey): string | undefined {
+  if (typeof key !== "number") return undefined;
+  const pkg = side.r.interfaces[key].package;
+  return pkg === undefined ? undefined : side.r.packages[pkg].name.version;
+}
+
+type Keyed = Map<string, [WorldKey, WorldItem]>;
+
+/**
+ * Pairs the items of two worlds: by name, interfaces by their versionless name. When a world
+ * holds several versions of one interface, the same version pairs first, then the same semver
+ * series, then a lone remaining one on each side; an old version left over pairs with a new one
+ * of its series (imports merged into one version). Paired items get the same label.
+ */
+function pairItems(
+  o: Side,
+  olds: Map<WorldKey, WorldItem>,
+  n: Side,
+  news: Map<WorldKey, WorldItem>,
+): [Keyed, Keyed] {
+  const group = (side: Side, items: Map<WorldKey, WorldItem>) => {
+    const out = new Map<string, [WorldKey, WorldItem][]>();
+    for (const [key, item] of items) {
+      const name = worldLabel(side, key);
+      const list = out.get(name) ?? [];
+      list.push([key, item]);
+      out.set(name, list);
+    }
+    return out;
+  };
+  const og = group(o, olds), ng = group(n, news);
+  const ok: Keyed = new Map(), nk: Keyed = new Map();
+  for (const [name, os] of og) {
+    const ns = ng.get(name) ?? [];
+    if (os.length === 1 && ns.length <= 1) {
+      ok.set(name, os[0]);
+      if (ns.length === 1) nk.set(name, ns[0]);
+      continue;
+    }
+    const left = [...os], right = [...ns];
+    const take = (match: (a: string | undefined, b: string | undefined) => boolean) => {
+      for (const a of [...left]) {
+        const av = keyVersion(o, a[0]);
+        const i = right.findIndex((b) => match(av, keyVersion(n, b[0])));
+        if (i < 0) continue;
+        const label = `${name}@${av ?? ""}`;
+        ok.set(label, a);
+        nk.set(label, right[i]);
+        left.splice(left.indexOf(a), 1);
+        right.splice(i, 1);
+      }
+    };
+    const sameSeries = (a: string | undefined, b: string | undefined) =>
+      a !== undefined && b !== undefined && series(a) === series(b);
+    take((a, b) => a === b);
+    take(sameSeries);
+    if (left.length === 1 && right.length === 1) take(() => true);
+    // Several old versions of one series now served by one new version: each pairs with it.
+    for (const a of [...left]) {
+      const av = keyVersion(o, a[0]);
+      const b = ns.find((x) => sameSeries(av, keyVersion(n, x[0])));
+      if (b === undefined) continue;
+      ok.set(`${name}@${av}`, a);
+      nk.set(`${name}@${av}`, b);
+      left.splice(left.indexOf(a), 1);
+    }
+    for (const a of left) ok.set(`${name}@${keyVersion(o, a[0]) ?? ""}`, a);
+    for (const b of right) nk.set(`${name}@${keyVersion(n, b[0]) ?? ""}#new`, b);
   }
-  return out;
+  for (const [name, ns] of ng) {
+    if (og.has(name)) continue;
+    if (ns.length === 1) nk.set(name, ns[0]);
+    else for (const b of ns) nk.set(`${name}@${keyVersion(n, b[0]) ?? ""}`, b);
+  }
+  return [ok, nk];
 }
 
 /** Whether a component written for a world needs this import: it has a function or a live type. */
