@@ -15,6 +15,57 @@
  * 4. {@link lockFromResolution} and {@link printLock}; {@link printManifest}.
  * `install` checks {@link checkLockCurrent} and uses the lock as it is.
  *
+ * ## `wreg.json`
+ * Every field is optional (publishing needs `name`, `version`, `kind`; see {@link checkPublishable}).
+ * Unknown keys are refused with a "did you mean". {@link printManifest} writes the keys in this
+ * order, records sorted, two-space indentation and a trailing newline (shown compacted here):
+ * ```json
+ * {
+ *   "name": "docs:scrubber",
+ *   "version": "0.2.0",
+ *   "kind": "component",
+ *   "description": "Redacts PII from text",
+ *   "license": "Apache-2.0",
+ *   "wit": "wit",
+ *   "component": "build/scrubber.wasm",
+ *   "registry": "http://127.0.0.1:8080",
+ *   "registries": { "wasi": "https://registry.example/" },
+ *   "dependencies": { "docs:logger": "^0.1.0", "docs:processor": "^0.1" },
+ *   "fills": {
+ *     "docs:processor/logger": { "package": "docs:logger", "range": "^0.1.0" }
+ *   }
+ * }
+ * ```
+ * Ranges are npm's syntax (a bare `1.2.3` in the file means exactly that version); `wreg add
+ * ns:name@1.2.3` writes `^1.2.3` ({@link parseDependencySpec}). A `fills` key is an interface at
+ * any version (`ns:pkg/iface`) or at one version (`ns:pkg/iface@0.1.0`, which wins).
+ *
+ * ## `wreg.lock`
+ * Written by {@link printLock}: `lockVersion`, then `packages` and `fills`, every record sorted.
+ * `requirements` names who requires the package (`"wreg.json"` for the project):
+ * ```json
+ * {
+ *   "lockVersion": 1,
+ *   "packages": {
+ *     "docs:processor": {
+ *       "version": "0.1.0",
+ *       "kind": "wit",
+ *       "registry": "http://127.0.0.1:8080",
+ *       "digest": "sha256:…",
+ *       "requirements": { "docs:logger": "^0.1.0", "wreg.json": "^0.1" },
+ *       "dependencies": {}
+ *     }
+ *   },
+ *   "fills": {
+ *     "docs:scrubber": {
+ *       "docs:processor/logger@0.1.0": {
+ *         "package": "docs:logger", "version": "0.1.2", "digest": "sha256:…"
+ *       }
+ *     }
+ *   }
+ * }
+ * ```
+ *
  * @example
  * ```ts
  * import { parseDigest } from "../names/mod.ts";
