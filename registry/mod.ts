@@ -53,3 +53,5 @@ export type {
   SearchResult,
 } from "./_search.ts";
 export { type Access, type Route, ROUTES } from "./_routes.ts";
+export { EXAMPLE_SEED, seed, type SeedEntry, type SeedOptions, type SeedOutcome } from "./_seed.ts";
+export { type RunningServer, type ServerOptions, startServer, WREG_ROOT } from "./_server.ts";
