@@ -7,5 +7,14 @@ import { witCommand } from "./cmd_wit.ts";
 import { inspectCommand } from "./cmd_inspect.ts";
 import { checkCommand } from "./cmd_check.ts";
 import { serveCommand } from "./cmd_serve.ts";
+import { plugCommand } from "./cmd_plug.ts";
+import { composeCommand } from "./cmd_compose.ts";
 
-export const COMMANDS: Command[] = [witCommand, inspectCommand, checkCommand, serveCommand];
+export const COMMANDS: Command[] = [
+  witCommand,
+  inspectCommand,
+  checkCommand,
+  serveCommand,
+  plugCommand,
+  composeCommand,
+];

@@ -17,7 +17,12 @@ import {
   type ResourceId,
 } from "../component/mod.ts";
 import { ComponentBuilder, type OuterSort } from "./_builder.ts";
-import { COMPOSED_FROM_SECTION, type ComposedFill, encodeComposedFrom } from "./_composed_from.ts";
+import {
+  COMPOSED_FROM_SECTION,
+  type ComposedFill,
+  type ComposedFrom,
+  encodeComposedFrom,
+} from "./_composed_from.ts";
 import type { Definition } from "./_definition.ts";
 import { ComposeError } from "./_error.ts";
 import {
@@ -119,8 +124,23 @@ interface Group {
   members: Member[];
 }
 
+/** A composed component and what it is made of. */
+export interface EncodedComposition {
+  /** The component. */
+  bytes: Uint8Array;
+  /** The imports of the result, in binary order. */
+  imports: string[];
+  /** The exports of the result, in binary order. */
+  exports: string[];
+  /** What its `wreg:composed-from` section records. */
+  composedFrom: ComposedFrom;
+}
+
 /** Encodes `graph`; see the module documentation. */
-export function encodeGraph(graph: CompositionGraph, options: EncodeOptions = {}): Uint8Array {
+export function encodeGraph(
+  graph: CompositionGraph,
+  options: EncodeOptions = {},
+): EncodedComposition {
   const nodes = graph.nodes;
   const builder = new ComponentBuilder();
 
@@ -276,16 +296,19 @@ export function encodeGraph(graph: CompositionGraph, options: EncodeOptions = {}
   }
 
   // 5. What was composed.
+  const composedFrom = composedFromOf(graph, componentIndex);
   if (options.composedFrom !== false) {
-    builder.custom(
-      COMPOSED_FROM_SECTION,
-      encodeComposedFrom(composedFromOf(graph, componentIndex)),
-    );
+    builder.custom(COMPOSED_FROM_SECTION, encodeComposedFrom(composedFrom));
   }
 
   const bytes = builder.finish();
   if (options.validate !== false) validateResult(bytes);
-  return bytes;
+  return {
+    bytes,
+    imports: [...importsEncoder.written.keys()],
+    exports: [...graph.exports.keys()],
+    composedFrom,
+  };
 }
 
 function witItem(def: Definition, importName: string): WitItem | undefined {
@@ -308,7 +331,10 @@ function providerOf(
   return providerOf(graph, n.source);
 }
 
-function composedFromOf(graph: CompositionGraph, components: Map<Definition, number>) {
+function composedFromOf(
+  graph: CompositionGraph,
+  components: Map<Definition, number>,
+): ComposedFrom {
   const order = [...components.keys()];
   const fills: ComposedFill[] = [];
   for (const n of graph.nodes) {

@@ -11,7 +11,7 @@ import { type Resolve, type WorldItem } from "../wit/mod.ts";
 import { analyzeComponent, type ComponentMeta, type Definition } from "./_definition.ts";
 import { ComposeError } from "./_error.ts";
 import { checkFits, type FitResult, type WitItem } from "./_typecheck.ts";
-import { encodeGraph, type EncodeOptions } from "./_encode.ts";
+import { type EncodedComposition, encodeGraph, type EncodeOptions } from "./_encode.ts";
 
 /** Index of a node in {@link CompositionGraph.nodes}. */
 export type NodeId = number;
@@ -382,6 +382,11 @@ export class CompositionGraph {
    * @throws {ComposeError} `import-conflict`, `unsupported`, `invalid-result`
    */
   encode(options: EncodeOptions = {}): Uint8Array {
+    return encodeGraph(this, options).bytes;
+  }
+
+  /** Like {@link encode}, with the imports and exports of the result and what it records. */
+  encodeWithInfo(options: EncodeOptions = {}): EncodedComposition {
     return encodeGraph(this, options);
   }
 }

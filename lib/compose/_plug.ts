@@ -22,7 +22,7 @@
  *   the socket's exports become the result's exports.
  */
 import type { Definition } from "./_definition.ts";
-import type { EncodeOptions } from "./_encode.ts";
+import type { EncodedComposition, EncodeOptions } from "./_encode.ts";
 import { ComposeError } from "./_error.ts";
 import { CompositionGraph, type NodeId } from "./_graph.ts";
 import { matchName, versionedName } from "./_match.ts";
@@ -71,9 +71,7 @@ export interface PlugFill {
 }
 
 /** What {@link plug} made. */
-export interface PlugResult {
-  /** The composed component. */
-  bytes: Uint8Array;
+export interface PlugResult extends EncodedComposition {
   /** The imports filled, in the order they were filled. */
   fills: PlugFill[];
   /** Labels of plugs that filled nothing (only with `allowUnusedPlugs`). */
@@ -200,7 +198,7 @@ export async function plug(
   for (const name of socketDef.type.exports.keys()) {
     g.export(g.aliasExport(socketNode, name), name);
   }
-  return { bytes: g.encode(options.encode), fills, unused, graph: g };
+  return { ...g.encodeWithInfo(options.encode), fills, unused, graph: g };
 }
 
 function meta(p: PlugInput) {

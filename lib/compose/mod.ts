@@ -28,7 +28,7 @@
 export { ComposeError, type ComposeErrorCode, type MismatchDetail } from "./_error.ts";
 export type { ComponentMeta, Definition, WitView } from "./_definition.ts";
 export { CompositionGraph, type GraphNode, type ImportTypeSource, type NodeId } from "./_graph.ts";
-export type { EncodeOptions } from "./_encode.ts";
+export type { EncodedComposition, EncodeOptions } from "./_encode.ts";
 export {
   type Consumer,
   plug,
