@@ -252,6 +252,8 @@ function lookup<T>(map: Map<string, T>, name: string, what: string, side: Input)
   return v;
 }
 
+const KIND_TEXT = { component: "a component", "wit-package": "a WIT package" } as const;
+
 /** Runs the check the two inputs call for. */
 function compare(
   a: Input,
@@ -260,7 +262,7 @@ function compare(
 ): CompatReport {
   if (a.kind !== b.kind) {
     throw new CliError(
-      `Cannot compare a ${a.kind} ("${a.arg}") with a ${b.kind} ("${b.arg}"); ` +
+      `Cannot compare ${KIND_TEXT[a.kind]} ("${a.arg}") with ${KIND_TEXT[b.kind]} ("${b.arg}"); ` +
         `compare two WIT packages or two components`,
       EXIT.usage,
     );
@@ -306,9 +308,10 @@ function changeLines(c: Change, full: boolean): string[] {
 
 function describe(i: Input): string {
   const what = i.kind === "component" ? "component" : "WIT package";
-  return i.name === undefined || i.name === i.arg
-    ? `${i.arg} (${what}${i.version ? ` ${i.version}` : ""})`
-    : `${i.arg} (${what} ${i.name}${i.kind === "component" && i.version ? `@${i.version}` : ""})`;
+  const name = i.kind === "component" && i.name !== undefined && i.version !== undefined
+    ? `${i.name}@${i.version}`
+    : i.name;
+  return name === undefined || name === i.arg ? `${i.arg} (${what})` : `${i.arg} (${what} ${name})`;
 }
 
 /** The text form of a check. */
