@@ -45,6 +45,8 @@ export interface InspectReport {
   exports: string[];
   /** Imports and exports with their kinds. */
   externs: { imports: ExternSummary[]; exports: ExternSummary[] };
+  /** Set when the component is valid but WIT cannot describe its world, saying why. */
+  world?: string;
   /** Interfaces and worlds of a WIT package. */
   interfaces?: string[];
   worlds?: string[];
@@ -54,7 +56,17 @@ export interface InspectReport {
 
 /** Builds the report for `bytes` read from `file`. */
 export async function inspectBytes(file: string, bytes: Uint8Array): Promise<InspectReport> {
-  const d = decodeComponent(bytes);
+  let d: DecodedWasm;
+  let noWorld: string | undefined;
+  try {
+    d = decodeComponent(bytes);
+  } catch (e) {
+    // A valid component that WIT cannot describe (it exports types or modules) still has a kind,
+    // imports and exports worth showing.
+    if (!(e instanceof ComponentDecodeError) || e.code !== "not-representable") throw e;
+    d = decodeComponent(bytes, { wit: false });
+    noWorld = e.reason;
+  }
   const digest = await digestOf(bytes);
   let pkgName: string | null = null;
   let version: string | null = d.metadata.version ?? null;
@@ -96,6 +108,7 @@ export async function inspectBytes(file: string, bytes: Uint8Array): Promise<Ins
     producers: d.metadata.producers ?? null,
     metadata,
   };
+  if (noWorld !== undefined) report.world = `not expressible in WIT: ${noWorld}`;
   if (interfaces !== undefined) report.interfaces = interfaces;
   if (worlds !== undefined) report.worlds = worlds;
   return report;
@@ -118,6 +131,7 @@ export function formatInspect(r: InspectReport): string {
   if (r.package !== null) lines.push(`package:  ${r.package}`);
   if (r.version !== null) lines.push(`version:  ${r.version}`);
   if (r.name !== null) lines.push(`name:     ${r.name}`);
+  if (r.world !== undefined) lines.push(`world:    ${r.world}`);
   if (r.interfaces !== undefined) lines.push(`interfaces: ${r.interfaces.join(", ") || "(none)"}`);
   if (r.worlds !== undefined) lines.push(`worlds:   ${r.worlds.join(", ") || "(none)"}`);
   lines.push(`imports:  ${r.imports.length}`, ...externLines(r.externs.imports));

@@ -94,3 +94,30 @@ Deno.test("wreg inspect exits 2 with one line and no stack trace on bad input", 
     /^error: Cannot decode ".*": unknown type 0: type index out of bounds \(at offset 0xb\)\n$/,
   );
 });
+
+Deno.test("wreg inspect shows a valid component that WIT cannot describe, saying why", async () => {
+  const { parse } = await import("@bytecodealliance/jco-transpile/wasm-tools");
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeFileSync(
+      `${dir}/t.wasm`,
+      await parse(`(component (type $t u8) (export "t" (type $t)))`),
+    );
+    let out = "";
+    const io: Io = {
+      stdout: (t) => void (out += t),
+      stderr: () => {},
+      cwd: dir,
+      env: {},
+      isTerminal: false,
+    };
+    assert.equal(await runWreg(["inspect", "t.wasm"], io), 0);
+    assert.match(
+      out,
+      /^world: {4}not expressible in WIT: component export `t` was not a function or instance$/m,
+    );
+    assert.match(out, /^ {2}t {2}type$/m);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

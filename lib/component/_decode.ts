@@ -58,6 +58,11 @@ export interface ExternSummary {
 export interface DecodeOptions {
   /** Limits for untrusted input; missing fields take {@link DEFAULT_LIMITS}. */
   limits?: Partial<DecodeLimits>;
+  /**
+   * Build the WIT model (default `true`). With `false`, `resolve` stays empty and components
+   * that are valid but have no WIT world (they export types or modules) decode too.
+   */
+  wit?: boolean;
 }
 
 /** A decoded `.wasm`: what it is, its interface, its metadata and (for components) its WIT. */
@@ -216,7 +221,7 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
       })),
       exports: ast.exports.map((e) => ({ name: e.name, kind: `core ${e.kind}` as ExternKind })),
       metadata: readMetadata(bytes, ast.customs, "module"),
-      resolve: { packages: [], interfaces: [], worlds: [], types: [], packageNames: new Map() },
+      resolve: emptyModel(),
       ast,
     };
   }
@@ -225,7 +230,6 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
   const externs = externsOf(ast, checked.type);
   const metadata = readMetadata(bytes, ast.customs, "component");
   const docs = packageDocsOf(bytes, ast);
-  const decoder = new WitDecoder();
   const encoding = witEncoding(externs);
   const base = {
     size: bytes.length,
@@ -235,6 +239,14 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
     ast,
     checked,
   };
+  if (options.wit === false) {
+    return {
+      ...base,
+      kind: encoding === undefined ? "component" : "wit-package",
+      resolve: emptyModel(),
+    };
+  }
+  const decoder = new WitDecoder();
   if (encoding !== undefined) {
     const pkg = encoding === "v1"
       ? decoder.decodePackageV1(externs, docs)
@@ -243,6 +255,10 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
   }
   const { world, package: pkg } = decoder.decodeComponent(externs);
   return { ...base, kind: "component", resolve: decoder.resolve, world, package: pkg };
+}
+
+function emptyModel(): Resolve {
+  return { packages: [], interfaces: [], worlds: [], types: [], packageNames: new Map() };
 }
 
 function packageDocsOf(bytes: Uint8Array, ast: ComponentAst): PackageDocs | undefined {

@@ -242,3 +242,11 @@ Deno.test("instantiating with a deeply shared type compares it in linear time", 
   assert.equal(validateComponent(await parse(wat)), "component");
   assert.ok(performance.now() - t0 < 2000);
 });
+
+Deno.test("with wit: false a component without a WIT world still decodes", async () => {
+  const b = await parse(`(component (type $t u8) (export "t" (type $t)))`);
+  const d = decodeComponent(b, { wit: false });
+  assert.equal(d.kind, "component");
+  assert.deepEqual(d.exports.map((e) => [e.name, e.kind]), [["t", "type"]]);
+  assert.equal(d.resolve.worlds.length, 0);
+});
