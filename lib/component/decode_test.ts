@@ -250,3 +250,35 @@ Deno.test("with wit: false a component without a WIT world still decodes", async
   assert.deepEqual(d.exports.map((e) => [e.name, e.kind]), [["t", "type"]]);
   assert.equal(d.resolve.worlds.length, 0);
 });
+
+Deno.test("WIT packages in the older v1 encoding (one `ns:pkg/wit` export) decode too", async () => {
+  const b = await parse(`(component
+    (type (component
+      (type (instance (export "t" (type (sub resource)))))
+      (import "dep:x/base@1.0.0" (instance (type 0)))
+      (alias export 0 "t" (type))
+      (type (instance
+        (alias outer 1 1 (type))
+        (export "t" (type (eq 0)))
+        (type (own 1))
+        (type (func (result 2)))
+        (export "make" (func (type 3)))))
+      (export "a:b/i@0.1.0" (instance (type 2)))
+      (type (component
+        (type (instance (export "run" (func))))
+        (export "a:b/i2@0.1.0" (instance (type 0)))))
+      (export "a:b/w@0.1.0" (component (type 3)))))
+    (export "a:b/wit@0.1.0" (type 0)))`);
+  const d = decodeComponent(b);
+  assert.equal(d.kind, "wit-package");
+  const r = d.resolve;
+  const p = r.packages[d.package!];
+  assert.deepEqual(p.name, { namespace: "a", name: "b", version: "0.1.0" });
+  // `i2` is only named by the world; like wit-parser, it joins the package before `i`.
+  assert.deepEqual([...p.interfaces.keys()], ["i2", "i"]);
+  assert.deepEqual([...p.worlds.keys()], ["w"]);
+  const i = r.interfaces[p.interfaces.get("i")!];
+  const t = r.types[i.types.get("t")!];
+  assert.equal(t.kind.tag, "type");
+  assert.ok(r.packageNames.has("dep:x@1.0.0"));
+});
