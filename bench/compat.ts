@@ -21,8 +21,7 @@
 import { checkInterfaceCompat, checkWorldCompat } from "../lib/compat/mod.ts";
 import { encodeWitPackage } from "../lib/component/mod.ts";
 import { type PackageId, type Resolve, resolveWit } from "../lib/wit/mod.ts";
-import { readWitSources } from "../cli/_wit_files.ts";
-import { binaryWitOptions } from "../cli/cmd_wit.ts";
+import { binaryWitOptions, readWitSources } from "../cli/mod.ts";
 import { loadTree, type NativePair, writeSideBySide } from "../tests/compat_support.ts";
 import { hasCommand, measure, table, type Timing } from "./_harness.ts";
 

@@ -5,8 +5,7 @@
  * from a registry served in-process (document, content, digest check, errors).
  */
 import assert from "node:assert/strict";
-import { runWreg } from "../cli/main.ts";
-import type { Io } from "../cli/_command.ts";
+import { type Io, runWreg } from "../cli/mod.ts";
 import { encodeWitPackage } from "../lib/component/mod.ts";
 import { digestOf } from "../lib/names/mod.ts";
 import { CORPUS, loadTree } from "./compat_support.ts";
@@ -140,7 +139,9 @@ async function withRegistry(
       return Response.json({ package: "spin:postgres", version: "3.0.0", digest });
     }
     if (path === "/api/v1/packages/spin/postgres/3.0.0/content") {
-      return new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/wasm" } });
+      return new Response(bytes as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": "application/wasm" },
+      });
     }
     return Response.json({ error: "not found" }, { status: 404 });
   });

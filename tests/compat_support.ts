@@ -6,8 +6,7 @@
  *
  * @module
  */
-import { readWitSources } from "../cli/_wit_files.ts";
-import { binaryWitOptions } from "../cli/cmd_wit.ts";
+import { binaryWitOptions, readWitSources } from "../cli/mod.ts";
 import {
   formatWitPackageName,
   type PackageId,

@@ -12,12 +12,14 @@ import type { Bump, CompatReport } from "./_types.ts";
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
+ * const assert = (ok: boolean) => {
+ *   if (!ok) throw new Error("assertion failed");
+ * };
  * import { seriesCheckTargets } from "./mod.ts";
  * import { parseVersion } from "../names/mod.ts";
  * const published = ["0.1.0", "0.2.0", "0.2.1", "0.2.2-rc.1", "0.3.0"].map(parseVersion);
- * assert.ok(seriesCheckTargets(parseVersion("0.2.3"), published).join() === "0.2.0,0.2.1");
- * assert.ok(seriesCheckTargets(parseVersion("0.3.0"), published).length === 0);
+ * assert(seriesCheckTargets(parseVersion("0.2.3"), published).join() === "0.2.0,0.2.1");
+ * assert(seriesCheckTargets(parseVersion("0.3.0"), published).length === 0);
  * ```
  */
 export function seriesCheckTargets(newVersion: Version, published: readonly Version[]): Version[] {
@@ -36,11 +38,13 @@ export function seriesCheckTargets(newVersion: Version, published: readonly Vers
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
+ * const assert = (ok: boolean) => {
+ *   if (!ok) throw new Error("assertion failed");
+ * };
  * import { seriesCheckPairs } from "./mod.ts";
  * import { parseVersion } from "../names/mod.ts";
  * const pairs = seriesCheckPairs(parseVersion("1.1.5"), ["1.0.0", "1.2.0", "2.0.0"].map(parseVersion));
- * assert.ok(JSON.stringify(pairs) === '[{"old":"1.0.0","new":"1.1.5"},{"old":"1.1.5","new":"1.2.0"}]');
+ * assert(JSON.stringify(pairs) === '[{"old":"1.0.0","new":"1.1.5"},{"old":"1.1.5","new":"1.2.0"}]');
  * ```
  */
 export function seriesCheckPairs(
@@ -75,13 +79,15 @@ function parts(v: string): [number, number, number] {
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
+ * const assert = (ok: boolean) => {
+ *   if (!ok) throw new Error("assertion failed");
+ * };
  * import { bumpBetween } from "./mod.ts";
  * import { parseVersion as v } from "../names/mod.ts";
- * assert.ok(bumpBetween(v("1.2.3"), v("1.3.0")) === "minor");
- * assert.ok(bumpBetween(v("0.2.0"), v("0.2.3")) === "patch");
- * assert.ok(bumpBetween(v("0.2.3"), v("0.3.0")) === "major");
- * assert.ok(bumpBetween(v("2.0.0"), v("1.9.0")) === "downgrade");
+ * assert(bumpBetween(v("1.2.3"), v("1.3.0")) === "minor");
+ * assert(bumpBetween(v("0.2.0"), v("0.2.3")) === "patch");
+ * assert(bumpBetween(v("0.2.3"), v("0.3.0")) === "major");
+ * assert(bumpBetween(v("2.0.0"), v("1.9.0")) === "downgrade");
  * ```
  */
 export function bumpBetween(oldV: Version, newV: Version): Bump | "same" | "downgrade" {
@@ -123,11 +129,13 @@ const RANK = { patch: 0, minor: 1, major: 2 } as const;
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
+ * const assert = (ok: boolean) => {
+ *   if (!ok) throw new Error("assertion failed");
+ * };
  * import { checkVersions } from "./mod.ts";
  * import { parseVersion as v } from "../names/mod.ts";
  * const verdict = checkVersions(v("0.2.0"), v("0.2.3"), { compatible: true, bump: "minor", changes: [] });
- * assert.ok(verdict.message === "0.2.0 → 0.2.3 is a patch bump but the changes need minor");
+ * assert(verdict.message === "0.2.0 → 0.2.3 is a patch bump but the changes need minor");
  * ```
  */
 export function checkVersions(oldV: Version, newV: Version, report: CompatReport): VersionVerdict {

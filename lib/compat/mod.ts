@@ -38,7 +38,9 @@
  *
  * @example Checking two versions of an interface
  * ```ts
- * import assert from "node:assert/strict";
+ * const assert = (ok: boolean) => {
+ *   if (!ok) throw new Error("assertion failed");
+ * };
  * import { checkPackageCompat } from "./mod.ts";
  * import { parseWit } from "../wit/mod.ts";
  * const old = parseWit("package a:b@1.0.0; interface i { f: func(x: u32) -> string; }");
@@ -46,13 +48,15 @@
  *   "package a:b@1.1.0; interface i { f: func(x: u32) -> string; g: func(); }",
  * );
  * const report = checkPackageCompat(old.resolve, old.package, neu.resolve, neu.package);
- * assert.ok(report.compatible && report.bump === "minor");
- * assert.ok(report.changes[0].path === "a:b/i.g" && report.changes[0].kind === "added-function");
+ * assert(report.compatible && report.bump === "minor");
+ * assert(report.changes[0].path === "a:b/i.g" && report.changes[0].kind === "added-function");
  * ```
  *
  * @example The world direction: a world may import more but not export more
  * ```ts
- * import assert from "node:assert/strict";
+ * const assert = (ok: boolean) => {
+ *   if (!ok) throw new Error("assertion failed");
+ * };
  * import { checkWorldCompat } from "./mod.ts";
  * import { parseWit } from "../wit/mod.ts";
  * const { resolve } = parseWit(`package a:b;
@@ -60,21 +64,23 @@
  *   world next { import log: func(msg: string); export run: func(); export stop: func(); }`);
  * const [prev, next] = [0, 1];
  * const report = checkWorldCompat(resolve, prev, resolve, next);
- * assert.ok(!report.compatible && report.bump === "major");
- * assert.ok(report.changes.map((c) => `${c.kind} ${c.breaking}`).join() ===
+ * assert(!report.compatible && report.bump === "major");
+ * assert(report.changes.map((c) => `${c.kind} ${c.breaking}`).join() ===
  *   "added-import false,added-export true");
  * ```
  *
  * @example Subtype tests for composition
  * ```ts
- * import assert from "node:assert/strict";
+ * const assert = (ok: boolean) => {
+ *   if (!ok) throw new Error("assertion failed");
+ * };
  * import { isSubtypeInterface } from "./mod.ts";
  * import { parseWit } from "../wit/mod.ts";
  * const provider = parseWit("package a:b; interface i { f: func(); g: func(); }");
  * const wanted = parseWit("package a:b; interface i { f: func(); h: func(); }");
- * assert.ok(isSubtypeInterface(provider.resolve, 0, provider.resolve, 0).ok);
+ * assert(isSubtypeInterface(provider.resolve, 0, provider.resolve, 0).ok);
  * const r = isSubtypeInterface(provider.resolve, 0, wanted.resolve, 0);
- * assert.ok(!r.ok && r.path === "a:b/i.h" && r.expected === "h: func()" && r.found === "");
+ * assert(!r.ok && r.path === "a:b/i.h" && r.expected === "h: func()" && r.found === "");
  * ```
  *
  * @module
