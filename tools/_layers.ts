@@ -66,11 +66,19 @@ export function allowedEdges(): Map<string, Set<string>> {
 const IMPORT_RE =
   /(?:^|[\s;])(?:import|export)\s*(?:type\s+)?(?:[^'"`;]*?\sfrom\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
 
-/** Every import specifier of a source text (static, re-exports, and literal dynamic imports). */
+/**
+ * Every import specifier of a source text (static, re-exports, and literal dynamic imports).
+ * Comments are skipped, so JSDoc examples (which run as doc tests, not product code) don't count.
+ */
 export function importsOf(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(IMPORT_RE)) out.push(m[1] ?? m[2]);
+  for (const m of stripComments(text).matchAll(IMPORT_RE)) out.push(m[1] ?? m[2]);
   return out;
+}
+
+/** The text with `//` line comments and block comments blanked out (string contents kept). */
+export function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
 }
 
 function resolveRelative(from: string, spec: string): string {
@@ -98,7 +106,7 @@ export function checkLayers(files: SourceFile[]): string[] {
     const isLib = from.startsWith("lib/");
     const isProduct = from in LAYERS || isLib;
     if (isLib) {
-      const body = file.text.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
+      const body = stripComments(file.text);
       for (
         const [re, what] of [
           [/\bDeno\./, "Deno.*"],

@@ -65,3 +65,9 @@ Deno.test("findCycles() reports a cycle between modules", () => {
   assert.deepEqual(findCycles(g), ["cycle between modules: a → b → a"]);
   assert.deepEqual(findCycles(new Map([["a", new Set(["b"])]])), []);
 });
+
+Deno.test("importsOf() ignores imports inside comments and JSDoc examples", () => {
+  const text = '/**\n * ```ts\n * import assert from "node:assert/strict";\n * ```\n */\n' +
+    '// import "./commented.ts";\nimport "./real.ts";\nconst url = "https://example.com/x";';
+  assert.deepEqual(importsOf(text), ["./real.ts"]);
+});

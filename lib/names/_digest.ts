@@ -29,7 +29,9 @@ export function parseDigest(text: string): Digest {
   else why = `the hex part must be lowercase 0-9a-f`;
   throw new NameError(
     "invalid-digest",
-    `Invalid digest ${JSON.stringify(text)}: ${why} (expected "sha256:" and 64 lowercase hex digits)`,
+    `Invalid digest ${
+      JSON.stringify(text)
+    }: ${why} (expected "sha256:" and 64 lowercase hex digits)`,
     text,
     colon < 0 || algo !== "sha256" ? algo || text : hex,
   );
@@ -56,6 +58,8 @@ export function digestFromHex(hex: string): Digest {
  * ```
  */
 export async function digestOf(bytes: Uint8Array): Promise<Digest> {
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  const hash = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
   return `sha256:${hash.toHex()}` as Digest;
 }

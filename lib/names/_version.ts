@@ -79,7 +79,10 @@ export function isPrerelease(v: Version): boolean {
 }
 
 /** The highest of `versions` in `range`, or `undefined`. */
-export function maxSatisfying(versions: readonly Version[], range: VersionRange): Version | undefined {
+export function maxSatisfying(
+  versions: readonly Version[],
+  range: VersionRange,
+): Version | undefined {
   return (semver.maxSatisfying([...versions], range) ?? undefined) as Version | undefined;
 }
 
