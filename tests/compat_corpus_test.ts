@@ -13,7 +13,7 @@ import {
   checkWorldCompat,
   type CompatReport,
 } from "../lib/compat/mod.ts";
-import { decodeComponent } from "../lib/component/mod.ts";
+import { decodeComponent, encodeWitPackage } from "../lib/component/mod.ts";
 import { parseVersion } from "../lib/names/mod.ts";
 import {
   CORPUS,
@@ -322,4 +322,46 @@ Deno.test("a component that stops exporting docs:adder/add is not a successor", 
   const r = checkComponentCompat(a.resolve, a.world, b.resolve, b.world);
   assert.equal(r.compatible, false);
   has(r, "removed-export docs:adder/add !", "added-export docs:calculator/calculate");
+});
+
+// ------------------------------------------------------------------ text and binary
+
+Deno.test("a WIT package and its binary encoding are the same to lib/compat, both ways", async () => {
+  const UI = "wasm-tools/crates/wit-parser/tests/ui";
+  const roots = [
+    ...[...Deno.readDirSync(`${CORPUS}${UI}`)]
+      .map((e) => e.name)
+      .filter((n) => n.endsWith(".wit") || (!n.includes(".") && n !== "parse-fail"))
+      .map((n) => `${UI}/${n}`),
+    WASI_OLD,
+    WASI_NEW,
+  ].sort();
+  let compared = 0;
+  const differences: string[] = [];
+  for (const root of roots) {
+    let tree: Tree;
+    try {
+      tree = await loadTree(root, undefined, { allFeatures: true });
+    } catch {
+      continue; // a case wit-parser rejects too, or that needs what lib/wit does not read
+    }
+    for (let p = 0; p < tree.resolve.packages.length; p++) {
+      let bytes: Uint8Array;
+      try {
+        bytes = encodeWitPackage(tree.resolve, p);
+      } catch {
+        continue; // types the binary format forbids (an empty record, …)
+      }
+      const d = decodeComponent(bytes);
+      if (d.kind !== "wit-package") continue; // an empty package encodes as a component
+      const there = checkPackageCompat(tree.resolve, p, d.resolve, d.package!);
+      const back = checkPackageCompat(d.resolve, d.package!, tree.resolve, p);
+      for (const c of [...there.changes, ...back.changes]) {
+        if (c.bump !== "patch") differences.push(`${root}: ${tag(c)}`);
+      }
+      compared++;
+    }
+  }
+  assert.ok(compared >= 110, `only ${compared} packages compared`);
+  assert.deepEqual(differences, []);
 });
