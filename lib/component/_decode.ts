@@ -246,15 +246,23 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
       resolve: emptyModel(),
     };
   }
-  const decoder = new WitDecoder();
-  if (encoding !== undefined) {
-    const pkg = encoding === "v1"
-      ? decoder.decodePackageV1(externs, docs)
-      : decoder.decodePackageV2(externs, docs);
-    return { ...base, kind: "wit-package", resolve: decoder.resolve, package: pkg };
+  try {
+    const decoder = new WitDecoder();
+    if (encoding !== undefined) {
+      const pkg = encoding === "v1"
+        ? decoder.decodePackageV1(externs, docs)
+        : decoder.decodePackageV2(externs, docs);
+      return { ...base, kind: "wit-package", resolve: decoder.resolve, package: pkg };
+    }
+    const { world, package: pkg } = decoder.decodeComponent(externs);
+    return { ...base, kind: "component", resolve: decoder.resolve, world, package: pkg };
+  } catch (e) {
+    // Errors about the component as a whole have no better offset than its start.
+    if (e instanceof ComponentDecodeError && e.offset < 0) {
+      throw new ComponentDecodeError(e.code, e.reason, 0);
+    }
+    throw e;
   }
-  const { world, package: pkg } = decoder.decodeComponent(externs);
-  return { ...base, kind: "component", resolve: decoder.resolve, world, package: pkg };
 }
 
 function emptyModel(): Resolve {
