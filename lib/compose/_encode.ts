@@ -153,11 +153,45 @@ export function encodeGraph(
   const groups = new Map<string, Group>();
   /** `instance\0import` → the name of the result import that fills it. */
   const implicitName = new Map<string, string>();
+  const instanceContext = (instance: NodeId, def: Definition): TypeContext =>
+    contextOf(def, (o) => {
+      const target = nodes[instance] as GraphNode & { kind: "instance" };
+      const filler = target.args.get(o.import);
+      if (filler !== undefined) {
+        return {
+          kind: "filled",
+          description: `import \`${o.import}\`, which ${graph.describe(filler)} fills`,
+          node: filler,
+          export: o.export,
+        };
+      }
+      const name = implicitName.get(`${instance}\0${o.import}`)!;
+      return { kind: "result", import: name, export: o.export };
+    });
+  /**
+   * `instance\0import` → the type an `(eq …)` type import must be, when that type comes from an
+   * import a plug fills: the argument is that type itself, not an import of the result.
+   */
+  const determined = new Map<string, { node: NodeId; export?: string }>();
   for (let id = 0; id < nodes.length; id++) {
     const n = nodes[id];
     if (n.kind !== "instance") continue;
     for (const [name, item] of n.definition.type.imports) {
       if (n.args.has(name)) continue;
+      const e = item.entity;
+      if (e.kind === "type" && e.created !== e.referenced) {
+        const ctx = instanceContext(id, n.definition);
+        const t = e.referenced;
+        const ref = t.tag === "resource"
+          ? ctx.resourceRef(t.resource)
+          : t.tag === "defined"
+          ? ctx.typeRef(t)
+          : undefined;
+        if (ref?.kind === "filled" && ref.node !== undefined) {
+          determined.set(`${id}\0${name}`, { node: ref.node, export: ref.export });
+          continue;
+        }
+      }
       const key = mergeKey(name);
       const clash = explicit.get(key);
       if (clash !== undefined) {
@@ -186,33 +220,23 @@ export function encodeGraph(
     const n = nodes[id] as GraphNode & { kind: "import" };
     resultNames.set(n.name, n.name);
   }
-  const instanceContext = (instance: NodeId, def: Definition): TypeContext =>
-    contextOf(def, (o) => {
-      const target = nodes[instance] as GraphNode & { kind: "instance" };
-      const filler = target.args.get(o.import);
-      if (filler !== undefined) {
-        return {
-          kind: "filled",
-          description: `import \`${o.import}\`, which ${graph.describe(filler)} fills`,
-        };
-      }
-      const name = implicitName.get(`${instance}\0${o.import}`)!;
-      return { kind: "result", import: name, export: o.export };
-    });
 
   const imports = new Map<string, ResultImport>();
   for (const id of explicit.values()) {
     const n = nodes[id] as GraphNode & { kind: "import" };
     const def = n.origin.definition;
-    const ctx = contextOf(def, (o) => {
-      const name = resultNames.get(o.import) ??
+    // The types of an explicit import may come from imports of the component it was taken
+    // from: those are imported too (under their names), unless the result has them already.
+    const ctx: TypeContext = contextOf(def, (o) => {
+      let name = resultNames.get(o.import) ??
         [...groups.values()].find((g) => g.members.some((m) => m.name === o.import))?.name;
-      return name === undefined
-        ? {
-          kind: "filled",
-          description: `import \`${o.import}\`, which is not an import of the result`,
-        }
-        : { kind: "result", import: name, export: o.export };
+      if (name === undefined) {
+        const item = def.type.imports.get(o.import)!;
+        imports.set(o.import, { name: o.import, parts: [{ entity: item.entity, ctx }] });
+        resultNames.set(o.import, o.import);
+        name = o.import;
+      }
+      return { kind: "result", import: name, export: o.export };
     });
     imports.set(n.name, { name: n.name, parts: [{ entity: n.entity, ctx }] });
   }
@@ -274,9 +298,15 @@ export function encodeGraph(
       const args: { name: string; sort: OuterSort; index: number }[] = [];
       for (const name of n.definition.type.imports.keys()) {
         const source = n.args.get(name);
-        const r = source !== undefined
-          ? emit(source)
-          : importsEncoder.written.get(implicitName.get(`${id}\0${name}`)!)!;
+        const fixed = determined.get(`${id}\0${name}`);
+        let r: { sort: OuterSort; index: number };
+        if (source !== undefined) r = emit(source);
+        else if (fixed !== undefined) {
+          const from = emit(fixed.node);
+          r = fixed.export === undefined
+            ? from
+            : { sort: "type", index: builder.aliasExport("type", from.index, fixed.export) };
+        } else r = importsEncoder.written.get(implicitName.get(`${id}\0${name}`)!)!;
         args.push({ name, sort: r.sort, index: r.index });
       }
       out = {

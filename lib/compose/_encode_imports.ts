@@ -32,7 +32,13 @@ export type TypeRef =
   /** A type (or resource) exported by an import of the result, or a type import of it. */
   | { kind: "result"; import: string; export?: string }
   /** A type of an import that a plug fills: an import of the result cannot refer to it. */
-  | { kind: "filled"; description: string };
+  | {
+    kind: "filled";
+    description: string;
+    /** The node that fills the import the type comes from, and its export that is the type. */
+    node?: number;
+    export?: string;
+  };
 
 /** How to find, for one component, where the types its import types mention come from. */
 export interface TypeContext {

@@ -1,0 +1,193 @@
+/**
+ * Helpers of the composition tests: corpus files (read in place), WAT and WIT inputs turned into
+ * components, the resulting world in canonical form, and the independent checks every composed
+ * output goes through: `wasm-tools validate`, wasmtime (Python package) validating and running
+ * it, and jco transpiling it for Deno to run.
+ *
+ * @module
+ */
+import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
+import { decodeComponent } from "../lib/component/mod.ts";
+import { type CanonicalWorld, canonicalWorld } from "../lib/wit/mod.ts";
+import { runWasmTools, wasmToolsValidate } from "./support/wasm_tools.ts";
+import { validateComponent } from "./support/wasmtime.ts";
+
+/** The shared corpus, read in place. */
+export const CORPUS = "/work/shared/corpus";
+
+/** Whether the corpus is present (the corpus tests are skipped without it). */
+export const HAVE_CORPUS = (() => {
+  try {
+    return Deno.statSync(CORPUS).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+
+/** Reads a corpus file. */
+export function corpus(rel: string): Promise<Uint8Array> {
+  return Deno.readFile(`${CORPUS}/${rel}`);
+}
+
+/** The built examples (examples/dist, made by `deno task examples`). */
+export const EXAMPLES = new URL("../examples/dist/", import.meta.url).pathname;
+
+/** A component from WAT text (jco's wasm-tools `parse`). */
+export function wat(text: string): Promise<Uint8Array> {
+  return parse(text);
+}
+
+/**
+ * A component implementing the one world of a WIT file or folder, with core functions that trap
+ * (`wasm-tools component embed --dummy` then `component new`), as wac's graph tests make them.
+ */
+export async function dummyFromWit(path: string): Promise<Uint8Array> {
+  const dir = await Deno.makeTempDir({ prefix: "wreg-compose-wit-" });
+  try {
+    const embedded = `${dir}/embedded.wasm`, out = `${dir}/component.wasm`;
+    const a = await runWasmTools(["component", "embed", "--dummy", path, "-o", embedded]);
+    if (!a.success) throw new Error(`wasm-tools component embed ${path}: ${a.stderr}`);
+    const b = await runWasmTools(["component", "new", embedded, "-o", out]);
+    if (!b.success) throw new Error(`wasm-tools component new ${path}: ${b.stderr}`);
+    return await Deno.readFile(out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The world of a component in canonical form, without its (synthesized) name and package. */
+export function worldOf(bytes: Uint8Array): CanonicalWorld {
+  const d = decodeComponent(bytes);
+  const w = canonicalWorld(d.resolve, d.world!);
+  return { ...w, name: "", package: undefined };
+}
+
+/** Validates with native `wasm-tools validate` and with wasmtime; throws with both reasons. */
+export async function validateEverywhere(bytes: Uint8Array): Promise<void> {
+  const byTools = await wasmToolsValidate(bytes);
+  if (byTools !== undefined) throw new Error(`wasm-tools validate: ${byTools}`);
+  const byWasmtime = await validateComponent(bytes);
+  if (!byWasmtime.valid) throw new Error(`wasmtime: ${byWasmtime.message}`);
+}
+
+/** What {@link runService} reports. */
+export interface ServiceRun {
+  ok: boolean;
+  stage: string;
+  message?: string;
+  stdout: string;
+  stderr: string;
+  interrupted: boolean;
+  result?: string;
+}
+
+/**
+ * Runs one export in wasmtime with WASI 0.2 (and wasi:http) and every other import stubbed,
+ * stopping it after `seconds` if it has not returned (tests/compose_wasmtime_run.py).
+ */
+export async function runService(
+  bytes: Uint8Array,
+  exportName: string,
+  seconds: number,
+): Promise<ServiceRun> {
+  const path = await Deno.makeTempFile({ prefix: "wreg-compose-", suffix: ".wasm" });
+  try {
+    await Deno.writeFile(path, bytes);
+    const script = new URL("./compose_wasmtime_run.py", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.env.get("WREG_PYTHON") ?? "python3", {
+      args: [script, path, exportName, String(seconds)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    if (text === "") throw new Error(new TextDecoder().decode(out.stderr));
+    return JSON.parse(text.slice(text.lastIndexOf("\n") + 1));
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+/** What a component run in Deno (through jco) returned and printed. */
+export interface DenoRun {
+  results: unknown[];
+  stdout: string;
+  stderr: string;
+}
+
+const DENO_RUNNER = `
+import * as shim from "@bytecodealliance/preview2-shim";
+const [dir, name, callsJson] = Deno.args;
+const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+const imports = new Proxy({}, {
+  get(_t, key) {
+    const m = /^wasi:([a-z]+)\\/([a-z-]+)/.exec(String(key));
+    return m ? shim[m[1]]?.[camel(m[2])] : undefined;
+  },
+  has: () => true,
+});
+const mod = await import("file://" + dir + "/" + name + ".js");
+const inst = await mod.instantiate((p) => WebAssembly.compile(Deno.readFileSync(dir + "/" + p)), imports);
+const results = [];
+for (const call of JSON.parse(callsJson)) {
+  let target = inst;
+  for (const part of call.path) target = target[part];
+  const args = call.args.map((a) => a && typeof a === "object" && "$bigint" in a ? BigInt(a.$bigint) : a);
+  const r = await target(...args);
+  results.push(typeof r === "bigint" ? String(r) : r ?? null);
+}
+console.log("\\n" + JSON.stringify(results));
+`;
+
+/**
+ * Transpiles a component with jco and runs calls on it in a child Deno process, WASI from
+ * preview2-shim. A call names its export by its path in the instantiated object (`["process"]`,
+ * `["hello", "helloWorld"]`); `{ $bigint: "7" }` passes a bigint.
+ */
+export async function runInDeno(
+  bytes: Uint8Array,
+  calls: { path: string[]; args?: unknown[] }[],
+): Promise<DenoRun> {
+  const { transpileBytes } = await import("@bytecodealliance/jco-transpile");
+  const { files } = await transpileBytes(
+    bytes,
+    {
+      name: "composed",
+      instantiation: "async",
+    } as Parameters<typeof transpileBytes>[1],
+  ) as { files: Record<string, Uint8Array> };
+  const dir = await Deno.makeTempDir({ prefix: "wreg-compose-jco-" });
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const path = `${dir}/${name}`;
+      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      await Deno.writeFile(path, content);
+    }
+    await Deno.writeTextFile(`${dir}/run.mjs`, DENO_RUNNER);
+    const config = new URL("../deno.json", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        config,
+        `${dir}/run.mjs`,
+        dir,
+        "composed",
+        JSON.stringify(calls.map((c) => ({ path: c.path, args: c.args ?? [] }))),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    if (!out.success) throw new Error(`the jco-transpiled component failed in Deno: ${stderr}`);
+    const at = stdout.lastIndexOf("\n", stdout.length - 2);
+    return {
+      results: JSON.parse(stdout.slice(at + 1)),
+      stdout: stdout.slice(0, Math.max(at, 0)),
+      stderr,
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
