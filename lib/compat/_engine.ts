@@ -134,11 +134,33 @@ export class Side {
     return this.displays.get(`i:${id}`) ?? this.interfaceName(id) ?? `interface-${id}`;
   }
 
+  private inlineNames?: Map<InterfaceId, string>;
+
+  /**
+   * The identity of an inline (anonymous) interface outside a comparison's roots: the name a world
+   * imports or exports it under, as {@link Comparer.compareWorld} labels it.
+   */
+  private inlineLabel(id: InterfaceId): string {
+    if (this.inlineNames === undefined) {
+      this.inlineNames = new Map();
+      for (const w of this.r.worlds) {
+        for (const items of [w.imports, w.exports]) {
+          for (const [key, item] of items) {
+            if (typeof key === "string" && item.tag === "interface") {
+              if (!this.inlineNames.has(item.id)) this.inlineNames.set(item.id, `@world/${key}`);
+            }
+          }
+        }
+      }
+    }
+    return this.inlineNames.get(id) ?? `#interface-${id}`;
+  }
+
   private ownerLabel(owner: TypeOwner): string | undefined {
     if (owner === null) return undefined;
     if ("interface" in owner) {
       return this.labels.get(`i:${owner.interface}`) ?? this.interfaceName(owner.interface) ??
-        `#interface-${owner.interface}`;
+        this.inlineLabel(owner.interface);
     }
     return this.labels.get(`w:${owner.world}`) ?? `world ${this.worldName(owner.world)}`;
   }

@@ -606,3 +606,19 @@ Deno.test("isSubtypeFunction and isSubtypeValueType require equality", () => {
   );
   assert.equal(isSubtypeValueType(resolve, "u8", resolve, "u16").ok, false);
 });
+
+Deno.test("isSubtypeValueType matches resources of inline interfaces by the name they are imported under", () => {
+  const text = (extra: string) =>
+    `package a:b; world w { import x: interface { resource r; ${extra} } }`;
+  const a = parse(text(""));
+  const b = parse(text("f: func();"));
+  const r = (w: ResolvedWit) => {
+    const item = w.resolve.worlds[0].imports.get("x")!;
+    return w.resolve.interfaces[(item as { id: number }).id].types.get("r")!;
+  };
+  assert.deepEqual(isSubtypeValueType(a.resolve, r(a), b.resolve, r(b)), { ok: true });
+  const c = parse("package a:b; world w { import y: interface { resource r; } }");
+  const item = c.resolve.worlds[0].imports.get("y") as { id: number };
+  const rc = c.resolve.interfaces[item.id].types.get("r")!;
+  assert.equal(isSubtypeValueType(a.resolve, r(a), c.resolve, rc).ok, false);
+});

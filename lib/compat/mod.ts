@@ -31,6 +31,17 @@
  * breaks. Items gated behind `@unstable` features that were not enabled when resolving are
  * invisible; an item added with `@since(version = X)` is an addition.
  *
+ * **Recipes.**
+ * - The publish gate: for each `{ old, new }` of {@link seriesCheckPairs}`(version, published)`,
+ *   run {@link checkPackageCompat} (WIT packages) or {@link checkComponentCompat} (components) and
+ *   refuse the release unless `compatible`; {@link checkVersions} says whether the declared bump
+ *   is big enough (a warning: `0.Y.Z` has no minor step).
+ * - Does a component implement a world (imports no more, exports no less)? That is the component
+ *   direction with the world as the old side: `checkComponentCompat(worldR, world, compR, compWorld)`
+ *   lists everything missing or extra; {@link isSubtypeWorld} answers with the first.
+ * - Composition: {@link isSubtypeInterface} / {@link isSubtypeFunction} /
+ *   {@link isSubtypeValueType} for an export plugged into an import.
+ *
  * **Divergences from `wasm-tools component semver-check`** (which strips every version): a world
  * that imports or exports a foreign interface at a version of another semver series
  * (`wasi:io@0.2.0` → `wasi:io@0.3.0`) is reported as a breaking `changed-version`, since a
