@@ -253,6 +253,66 @@ const SCENARIOS: [string, string, boolean][] = [
     false,
   ],
   [
+    "a world-level export function's parameter changed",
+    `world prev { export f: func(x: u32); } world new { export f: func(x: u64); }`,
+    false,
+  ],
+  [
+    "an exported resource's constructor changed",
+    `world prev { export x: interface { resource r { constructor(a: u32); } } } world new { export x: interface { resource r { constructor(a: u32, b: u32); } } }`,
+    false,
+  ],
+  [
+    "an exported interface dropped a function and the type only it used",
+    `world prev { export x: interface { record r { a: u32 } f: func(x: r); g: func(); } } world new { export x: interface { g: func(); } }`,
+    true,
+  ],
+  [
+    "an exported interface changed a type its functions use",
+    `world prev { export x: interface { record r { a: u32 } f: func(x: r); } } world new { export x: interface { record r { a: u32, b: u8 } f: func(x: r); } }`,
+    false,
+  ],
+  [
+    "an imported free function became a static method",
+    `world prev { import x: interface { resource r; make: func() -> r; } } world new { import x: interface { resource r { make: static func() -> r; } } }`,
+    false,
+  ],
+  [
+    "a flag added to a used flags type",
+    `world prev { import x: interface { flags p { a, b } f: func(x: p); } } world new { import x: interface { flags p { a, b, c } f: func(x: p); } }`,
+    false,
+  ],
+  [
+    "a result's error type changed",
+    `world prev { import x: interface { f: func() -> result<u32, string>; } } world new { import x: interface { f: func() -> result<u32, u8>; } }`,
+    false,
+  ],
+  [
+    "an own handle became a borrow",
+    `world prev { import x: interface { resource r; f: func(h: r); } } world new { import x: interface { resource r; f: func(h: borrow<r>); } }`,
+    false,
+  ],
+  [
+    "an import gained through an include",
+    `world base { import g: func(); } world prev { import f: func(); } world new { include base; import f: func(); }`,
+    true,
+  ],
+  [
+    "an export gained through an include",
+    `world base { export g: func(); } world prev { import f: func(); } world new { include base; import f: func(); }`,
+    false,
+  ],
+  [
+    "a list became a fixed-length list",
+    `world prev { import x: interface { f: func(a: list<u8>); } } world new { import x: interface { f: func(a: list<u8, 4>); } }`,
+    false,
+  ],
+  [
+    "the same interface imported from a new inline name",
+    `world prev { import x: interface { f: func(); } } world new { import y: interface { f: func(); } }`,
+    false,
+  ],
+  [
     "an unused type of a dependency changed",
     `package x:y@1.0.0 { interface types { record r { a: u32 } record q { a: u32 } } interface api { use types.{r, q}; f: func(x: r); } }
      package x:y@1.1.0 { interface types { record r { a: u32 } record q { a: u64 } } interface api { use types.{r, q}; f: func(x: r); } }
