@@ -9,6 +9,7 @@ import { checkCommand } from "./cmd_check.ts";
 import { serveCommand } from "./cmd_serve.ts";
 import { plugCommand } from "./cmd_plug.ts";
 import { composeCommand } from "./cmd_compose.ts";
+import { bindingsCommand } from "./cmd_bindings.ts";
 
 export const COMMANDS: Command[] = [
   witCommand,
@@ -17,4 +18,5 @@ export const COMMANDS: Command[] = [
   serveCommand,
   plugCommand,
   composeCommand,
+  bindingsCommand,
 ];

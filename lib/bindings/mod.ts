@@ -119,6 +119,14 @@ export interface Bindings {
   permissions: string[];
 }
 
+/** `wreg-bindings.json`: everything in {@link Bindings} but the files, with the generator. */
+export type BindingsManifest = Omit<Bindings, "files"> & {
+  /** {@link GENERATOR_VERSION} of the generator that wrote the folder. */
+  generator: string;
+  /** The `name` option. */
+  name: string;
+};
+
 /** How a component's world splits into user imports, WASI imports and exports. */
 export interface WorldSurface {
   imports: string[];
@@ -309,21 +317,12 @@ export async function generateBindings(
     npm,
     permissions,
   };
-  const manifest = {
+  const manifest: BindingsManifest = {
     generator: GENERATOR_VERSION,
     name: options.name,
-    component: digest,
-    cacheKey: result.cacheKey,
-    glue,
-    ...(reason !== undefined ? { reason } : {}),
-    entry: "mod.ts",
-    ready: result.ready,
-    imports: result.imports,
-    wasi: result.wasi,
-    exports: result.exports,
-    npm,
-    permissions,
+    ...result,
   };
+  delete (manifest as Partial<Bindings>).files;
   files.push({ path: MANIFEST, contents: JSON.stringify(manifest, null, 2) + "\n" });
   result.files = files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return result;
@@ -335,6 +334,23 @@ export const MANIFEST = "wreg-bindings.json";
 async function cacheKeyOf(digest: string, name: string, glue: string, shim: string) {
   const text = JSON.stringify([GENERATOR_VERSION, JCO_TRANSPILE_VERSION, digest, name, glue, shim]);
   return (await digestOf(new TextEncoder().encode(text))).slice("sha256:".length);
+}
+
+/**
+ * The key {@link generateBindings} will report as `cacheKey` for these bytes and options,
+ * without generating anything: hex SHA-256 of the generator and jco versions, the component's
+ * digest and the options. Equal keys mean equal output.
+ */
+export async function bindingsCacheKey(
+  bytes: Uint8Array,
+  options: BindingsOptions,
+): Promise<string> {
+  return cacheKeyOf(
+    await digestOf(bytes),
+    options.name,
+    options.glue ?? "auto",
+    options.shim ?? PREVIEW2_SHIM,
+  );
 }
 
 /** Exports whose result is a `result` (jco throws its error value raw; the wrapper wraps it). */

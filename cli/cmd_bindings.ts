@@ -1,0 +1,284 @@
+/**
+ * `wreg bindings <file.wasm> -o DIR [--name NAME] [--glue auto|lean|jco]`: generates the Deno
+ * bindings of a component (lib/bindings) into DIR, atomically (a temporary sibling folder renamed
+ * into place), through a cache keyed by the component's digest and the options under
+ * `<cache>/bindings/<key>/` (see `_cache_dir.ts`).
+ *
+ * {@link writeBindings} is the same without argument parsing, for `wreg add`.
+ */
+import { parseArgs } from "node:util";
+import { CliError, type Command, EXIT, type Io } from "./_command.ts";
+import { type CacheEnv, cachePath } from "./_cache_dir.ts";
+import {
+  bindingsCacheKey,
+  type BindingsManifest,
+  type BindingsOptions,
+  generateBindings,
+  type GeneratedFile,
+  type GlueChoice,
+  MANIFEST,
+} from "../lib/bindings/mod.ts";
+
+const HELP = `Usage: wreg bindings <file.wasm> -o <dir> [--name <name>] [--glue auto|lean|jco]
+
+Generates an ES module with TypeScript declarations for a component, so that a Deno
+program imports it in one line and calls it with full types, in-process:
+
+  <dir>/mod.ts              the entry: types, instantiate(), and (for components with no
+                            imports to supply) the exported functions themselves
+  <dir>/_glue.js, …         the glue and the component's core modules
+  <dir>/wreg-bindings.json  what was generated, from which component, with which glue
+
+Map a specifier to <dir>/mod.ts in deno.json ("imports": {"<name>": "./<dir>/mod.ts"}), then
+  import { scrubPii } from "<name>";                 (no imports to supply)
+  import { instantiate } from "<name>";              (imports to supply)
+  const { process } = instantiate({ logger: { log(level, message) { … } } });
+
+Options:
+  -o, --out <dir>   Folder to write (replaced as a whole; refused if it holds other files)
+  --name <name>     The specifier users import it by, for the docs (default: the file name)
+  --glue <kind>     auto (default): wreg's lean glue where it applies, jco otherwise;
+                    lean: fail if lean glue does not apply; jco: always jco
+  --no-cache        Neither read nor write the cache
+  --json            Print what was generated as JSON
+  -h, --help        Show this help
+
+The cache is $WREG_CACHE_DIR/bindings (default ~/.cache/wreg/bindings), keyed by the
+component's digest, the options and the generator version.
+`;
+
+/** Options of {@link writeBindings}. */
+export interface WriteBindingsOptions extends BindingsOptions {
+  /** Read and write the cache (default true). */
+  cache?: boolean;
+}
+
+/** What {@link writeBindings} did. */
+export interface WriteBindingsResult {
+  /** The output folder (absolute). */
+  dir: string;
+  manifest: BindingsManifest;
+  /** Whether the files came from the cache. */
+  cached: boolean;
+}
+
+function uniqueSuffix(): string {
+  return crypto.randomUUID().slice(0, 8);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+async function writeTree(dir: string, files: GeneratedFile[]): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  for (const f of files) {
+    const path = `${dir}/${f.path}`;
+    const parent = path.slice(0, path.lastIndexOf("/"));
+    if (parent !== dir) await Deno.mkdir(parent, { recursive: true });
+    if (typeof f.contents === "string") await Deno.writeTextFile(path, f.contents);
+    else await Deno.writeFile(path, f.contents);
+  }
+}
+
+async function readTree(dir: string, rel = ""): Promise<GeneratedFile[]> {
+  const out: GeneratedFile[] = [];
+  for await (const e of Deno.readDir(rel ? `${dir}/${rel}` : dir)) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...await readTree(dir, p));
+    else if (e.isFile) out.push({ path: p, contents: await Deno.readFile(`${dir}/${p}`) });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** Writes a folder's contents into place: a temporary sibling, then one rename. */
+async function replaceDir(dir: string, files: GeneratedFile[]): Promise<void> {
+  const tmp = `${dir}.wreg-tmp-${uniqueSuffix()}`;
+  try {
+    await writeTree(tmp, files);
+    if (await exists(dir)) {
+      const old = `${dir}.wreg-old-${uniqueSuffix()}`;
+      await Deno.rename(dir, old);
+      try {
+        await Deno.rename(tmp, dir);
+      } catch (e) {
+        await Deno.rename(old, dir);
+        throw e;
+      }
+      await Deno.remove(old, { recursive: true });
+    } else {
+      await Deno.rename(tmp, dir);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+async function readManifest(dir: string): Promise<BindingsManifest | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${dir}/${MANIFEST}`)) as BindingsManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Generates (or takes from the cache) the bindings of `bytes` and writes them to `outDir`,
+ * replacing a previous output there atomically. Refuses a non-empty `outDir` that is not a
+ * previous output (no `wreg-bindings.json`).
+ */
+export async function writeBindings(
+  bytes: Uint8Array,
+  outDir: string,
+  options: WriteBindingsOptions,
+  io: CacheEnv,
+): Promise<WriteBindingsResult> {
+  const dir = outDir.startsWith("/") ? outDir : `${io.cwd}/${outDir}`;
+  if (await exists(dir)) {
+    const info = await Deno.stat(dir);
+    if (!info.isDirectory) throw new CliError(`${outDir} exists and is not a folder`);
+    let empty = true;
+    for await (const _ of Deno.readDir(dir)) {
+      empty = false;
+      break;
+    }
+    if (!empty && (await readManifest(dir)) === undefined) {
+      throw new CliError(
+        `${outDir} already holds files that wreg did not generate (no ${MANIFEST}); ` +
+          `choose another folder or empty it`,
+      );
+    }
+  }
+  const useCache = options.cache ?? true;
+  const key = await bindingsCacheKey(bytes, options);
+  const cached = cachePath(io, "bindings", key);
+  let files: GeneratedFile[] | undefined;
+  if (useCache) {
+    const m = await readManifest(cached);
+    if (m?.cacheKey === key) files = await readTree(cached);
+  }
+  const hit = files !== undefined;
+  if (files === undefined) {
+    const b = await generateBindings(bytes, options);
+    files = b.files;
+    if (useCache) {
+      await Deno.mkdir(cachePath(io, "bindings"), { recursive: true });
+      const tmp = `${cached}.wreg-tmp-${uniqueSuffix()}`;
+      try {
+        await writeTree(tmp, files);
+        if (!(await exists(cached))) await Deno.rename(tmp, cached);
+      } catch {
+        // The cache is an optimisation: a failure to fill it never fails the command.
+      } finally {
+        await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      }
+    }
+  }
+  await replaceDir(dir, files);
+  const manifest = await readManifest(dir);
+  if (manifest === undefined) throw new CliError(`${outDir}/${MANIFEST} was not written`);
+  return { dir, manifest, cached: hit };
+}
+
+function relative(dir: string, cwd: string): string {
+  if (dir.startsWith(`${cwd}/`)) return `./${dir.slice(cwd.length + 1)}`;
+  return dir;
+}
+
+/** The text `wreg bindings` prints. */
+export function formatBindings(r: WriteBindingsResult, file: string, cwd: string): string {
+  const m = r.manifest;
+  const entry = `${relative(r.dir, cwd)}/${m.entry}`;
+  const first = m.exports[0]?.key ?? "instantiate";
+  const lines = [
+    `Generated bindings for ${file} in ${relative(r.dir, cwd)}${r.cached ? " (from cache)" : ""}`,
+    `  glue:     ${m.glue}${m.reason ? ` (${m.reason})` : ""}`,
+    `  exports:  ${m.exports.map((e) => e.key).join(", ") || "(none)"}`,
+  ];
+  if (m.imports.length > 0) {
+    lines.push(
+      `  imports:  ${m.imports.map((i) => `${i.key} (${i.name})`).join(", ")}`,
+    );
+  }
+  if (m.wasi.length > 0) {
+    lines.push(
+      `  wasi:     ${m.wasi.length} interfaces, served by ${Object.keys(m.npm).join(", ")}`,
+    );
+  }
+  if (m.permissions.length > 0) lines.push(`  run with: deno run ${m.permissions.join(" ")} …`);
+  lines.push(
+    "",
+    `Add to deno.json: "imports": { ${JSON.stringify(m.name)}: ${JSON.stringify(entry)} }`,
+    m.ready
+      ? `Then: import { ${first} } from ${JSON.stringify(m.name)};`
+      : `Then: import { instantiate } from ${JSON.stringify(m.name)};\n` +
+        `      const { ${first} } = instantiate({ ${
+          m.imports.map((i) => `${i.key}: { … }`).join(", ")
+        } });`,
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** The `bindings` command. */
+export const bindingsCommand: Command = {
+  name: "bindings",
+  summary: "Generate a typed ES module for a component, to import it in Deno",
+  help: HELP,
+  async run(args: string[], io: Io): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          out: { type: "string", short: "o" },
+          name: { type: "string" },
+          glue: { type: "string" },
+          "no-cache": { type: "boolean" },
+          json: { type: "boolean" },
+        },
+      });
+    } catch (e) {
+      throw new CliError(`Invalid arguments: ${(e as Error).message}`, EXIT.usage);
+    }
+    const [file, ...extra] = parsed.positionals;
+    if (file === undefined) throw new CliError("Missing <file.wasm>; run `wreg bindings --help`");
+    if (extra.length > 0) {
+      throw new CliError(
+        `Unexpected argument ${JSON.stringify(extra[0])}; wreg bindings takes one file`,
+      );
+    }
+    const out = parsed.values.out;
+    if (out === undefined || out === "") throw new CliError("Missing -o <dir>");
+    const glue = (parsed.values.glue ?? "auto") as GlueChoice;
+    if (!["auto", "lean", "jco"].includes(glue)) {
+      throw new CliError(`--glue must be auto, lean or jco, not ${JSON.stringify(glue)}`);
+    }
+    const path = file.startsWith("/") ? file : `${io.cwd}/${file}`;
+    const bytes = await Deno.readFile(path);
+    const base = file.split("/").pop()!.replace(/\.wasm$/, "");
+    const name = parsed.values.name ?? base;
+    const result = await writeBindings(bytes, out, {
+      name,
+      glue,
+      cache: !parsed.values["no-cache"],
+    }, io);
+    if (parsed.values.json) {
+      io.stdout(
+        `${
+          JSON.stringify({ dir: result.dir, cached: result.cached, ...result.manifest }, null, 2)
+        }\n`,
+      );
+    } else {
+      io.stdout(formatBindings(result, file, io.cwd));
+    }
+    return EXIT.ok;
+  },
+};
