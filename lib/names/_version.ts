@@ -20,8 +20,8 @@ export type VersionRange = string & { readonly [rangeBrand]: true };
  * ```
  */
 export function parseVersion(text: string): Version {
-  const v = semver.valid(text);
-  if (v === null || v !== text) {
+  const v = canonical(text);
+  if (v === undefined) {
     throw new NameError(
       "invalid-version",
       `Invalid version ${JSON.stringify(text)}: expected semver MAJOR.MINOR.PATCH ` +
@@ -35,8 +35,18 @@ export function parseVersion(text: string): Version {
 
 /** Like {@link parseVersion}, but returns `undefined` for invalid input. */
 export function tryParseVersion(text: string): Version | undefined {
-  const v = semver.valid(text);
-  return v !== null && v === text ? v as Version : undefined;
+  return canonical(text);
+}
+
+/**
+ * `text` when it is a version written canonically (npm's `semver.valid` drops `+build`, so the
+ * build part is compared separately), else `undefined`.
+ */
+function canonical(text: string): Version | undefined {
+  const p = semver.parse(text);
+  if (p === null) return undefined;
+  const written = p.build.length ? `${p.version}+${p.build.join(".")}` : p.version;
+  return written === text ? text as Version : undefined;
 }
 
 /**

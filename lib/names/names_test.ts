@@ -56,7 +56,9 @@ Deno.test("parsePackageRef() reads an optional version", () => {
 
 Deno.test("parseVersion() takes canonical semver only", () => {
   assert.equal(parseVersion("0.2.0-rc-2023-10-18"), "0.2.0-rc-2023-10-18");
-  for (const bad of ["v1.2.3", " 1.2.3", "1.2", "01.2.3", ""]) {
+  assert.equal(parseVersion("0.0.0+abcd"), "0.0.0+abcd");
+  assert.equal(parseVersion("1.2.3-rc.1+build.5"), "1.2.3-rc.1+build.5");
+  for (const bad of ["v1.2.3", " 1.2.3", "1.2", "01.2.3", "", "1.2.3+", "=1.2.3"]) {
     assert.throws(() => parseVersion(bad), NameError, bad);
   }
 });
