@@ -294,7 +294,6 @@ export class CompositionGraph {
    */
   setArgument(instance: NodeId, name: string, source: NodeId): void {
     const target = this.node(instance);
-    this.node(source);
     if (target.kind !== "instance") {
       throw new ComposeError(
         "not-instantiation",
@@ -309,6 +308,7 @@ export class CompositionGraph {
         `\`${name}\` is not an import of ${def.label}`,
       );
     }
+    this.node(source);
     if (target.args.has(name)) {
       throw new ComposeError(
         "argument-already-satisfied",
