@@ -31,9 +31,7 @@ const NEW = "wasi-http/v0.2.3/wit";
 const PACKAGES = ["io", "clocks", "random", "filesystem", "sockets", "cli", "http"];
 const WASM_TOOLS = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
 
-interface Pair extends NativePair {
-  run: (a: Resolve, b: Resolve) => boolean;
-}
+type Pair = NativePair & { run: (a: Resolve, b: Resolve) => boolean };
 
 /** Every world and interface present in both versions, with how wreg checks it. */
 function pairsOf(a: Resolve, b: Resolve): Pair[] {
