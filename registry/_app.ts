@@ -25,6 +25,8 @@ export interface Registry {
     bytes: Uint8Array;
     publisher: string;
   }): Promise<VersionRecord>;
+  /** Stops the decoder threads (the storage stays open: it is the caller's). */
+  close(): void;
 }
 
 /**
@@ -60,6 +62,9 @@ export function createRegistry(options: AppOptions): Registry {
         return json(internalErrorBody(id), 500, { "x-request-id": id });
       }
     },
+    close() {
+      ctx.close();
+    },
     async publish({ name, version, bytes, publisher }) {
       return await publishVersion(ctx, {
         name,
@@ -83,7 +88,8 @@ export function createRegistry(options: AppOptions): Registry {
 
 /**
  * The registry's fetch handler: `createRegistry(options).handle`. Tests call it in-process;
- * registry/main.ts serves it with `Deno.serve`.
+ * registry/main.ts serves it with `Deno.serve`. Decoding runs in worker threads that live as
+ * long as the process; use {@link createRegistry} and `close()` to stop them earlier.
  *
  * @example
  * ```ts

@@ -8,10 +8,11 @@
  * One process owns a data directory (the storage holds a lock), so in-process locks and caches
  * are coherent.
  */
-import { decodeComponent, type DecodeLimits } from "../lib/component/mod.ts";
+import type { DecodeLimits } from "../lib/component/mod.ts";
 import type { Digest } from "../lib/names/mod.ts";
 import type { Storage } from "../storage/mod.ts";
 import type { Release } from "./_compat.ts";
+import { acquireDecoder, type Decoded, type DecoderPool, releaseDecoder } from "./_decoder.ts";
 import { concat } from "./_http.ts";
 
 /** Limits on what clients may send and ask for. */
@@ -22,6 +23,10 @@ export interface RegistryLimits {
   maxJsonBytes: number;
   /** Limits of the component decoder for published bytes (missing fields: its defaults). */
   decode: Partial<DecodeLimits>;
+  /** Longest one decode may take, in ms (default 30 s); an overrun is refused as a limit. */
+  decodeTimeoutMs: number;
+  /** How many decoder worker threads run at once (default 2). */
+  decodeWorkers: number;
 }
 
 /** The limits used when none are given. */
@@ -29,6 +34,8 @@ export const DEFAULT_REGISTRY_LIMITS: Readonly<RegistryLimits> = Object.freeze({
   maxUploadBytes: 256 * 1024 * 1024,
   maxJsonBytes: 64 * 1024,
   decode: {},
+  decodeTimeoutMs: 30_000,
+  decodeWorkers: 2,
 });
 
 /** Options of `createApp` and `createRegistry`. */
@@ -91,6 +98,8 @@ export class Context {
   readonly now: () => Date;
   readonly adminToken: string | undefined;
   readonly onServerError: NonNullable<AppOptions["onServerError"]>;
+  /** The decoder threads. */
+  readonly decoder: DecoderPool;
   /** Decoded releases by digest (immutable, so never stale). */
   readonly releases = new Lru<string, CachedRelease>(64);
   /** Package documents, index documents and search answers; dropped on every change. */
@@ -100,6 +109,7 @@ export class Context {
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #inflight = new Map<string, number>();
   readonly #touched = new Map<string, number>();
+  #closed = false;
 
   constructor(options: AppOptions) {
     this.storage = options.storage;
@@ -108,6 +118,19 @@ export class Context {
     this.adminToken = options.adminToken === "" ? undefined : options.adminToken;
     this.onServerError = options.onServerError ??
       ((e, req, id) => console.error(`[${id}] ${req.method} ${new URL(req.url).pathname}:`, e));
+    this.decoder = acquireDecoder(this.limits.decodeWorkers);
+  }
+
+  /** Decodes bytes off the main thread, with the configured limits. */
+  decode(bytes: Uint8Array): Promise<Decoded> {
+    return this.decoder.decode(bytes, this.limits.decode, this.limits.decodeTimeoutMs);
+  }
+
+  /** Releases the decoder threads (the storage is the caller's). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    releaseDecoder(this.decoder);
   }
 
   /** Runs `body` while holding the lock of `key`; callers of one key run one at a time. */
@@ -171,7 +194,7 @@ export class Context {
   async release(digest: Digest): Promise<CachedRelease> {
     const hit = this.releases.get(digest);
     if (hit) return hit;
-    const decoded = decodeComponent(await this.readBlob(digest), { limits: this.limits.decode });
+    const decoded = await this.decode(await this.readBlob(digest));
     const release: CachedRelease = decoded.kind === "wit-package"
       ? { kind: "wit-package", resolve: decoded.resolve, package: decoded.package!, digest }
       : { kind: "component", resolve: decoded.resolve, world: decoded.world!, digest };

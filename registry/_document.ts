@@ -3,7 +3,7 @@
  * JSON the read API, the CLI and the web index show), the package's description, its
  * dependencies, and its rows in the search index. Pure: decoded bytes in, plain data out.
  */
-import type { DecodedWasm, Metadata } from "../lib/component/mod.ts";
+import type { Metadata } from "../lib/component/mod.ts";
 import {
   canonicalInterface,
   canonicalWorldItem,
@@ -30,6 +30,7 @@ import {
 } from "../lib/names/mod.ts";
 import type { JsonObject, PackageKind, SearchRowInput } from "../storage/mod.ts";
 import { type CompatReport, funcText } from "./_compat.ts";
+import type { Decoded } from "./_decoder.ts";
 
 /** The version of the document format; bumped when a field changes meaning. */
 export const DOCUMENT_SCHEMA = 1;
@@ -136,7 +137,7 @@ export interface DeriveInput {
   version: Version;
   digest: Digest;
   size: number;
-  decoded: DecodedWasm;
+  decoded: Decoded;
   compat: CompatDoc | null;
 }
 
@@ -224,7 +225,7 @@ function dependenciesOf(r: Resolve, main: PackageId): DependencyDoc[] {
   );
 }
 
-function descriptionOf(decoded: DecodedWasm, kind: PackageKind, main: PackageId): string {
+function descriptionOf(decoded: Decoded, kind: PackageKind, main: PackageId): string {
   const text = decoded.metadata.description ??
     (kind === "wit-package" ? decoded.resolve.packages[main].docs : undefined) ?? "";
   const trimmed = text.trim();
@@ -339,7 +340,7 @@ function searchRowsOf(
   r: Resolve,
   kind: PackageKind,
   main: PackageId,
-  decoded: DecodedWasm,
+  decoded: Decoded,
   dependencies: readonly DependencyDoc[],
 ): SearchRowInput[] {
   const rows: SearchRowInput[] = [];

@@ -18,7 +18,7 @@
  * A refusal after step 4 deletes the blob it stored, unless another publish holds or references
  * the same bytes. A crash anywhere before the commit leaves at most an unreferenced blob.
  */
-import { ComponentDecodeError, decodeComponent, type DecodedWasm } from "../lib/component/mod.ts";
+import { ComponentDecodeError } from "../lib/component/mod.ts";
 import {
   compareVersions,
   type Digest,
@@ -37,6 +37,7 @@ import {
   seriesCheckTargets,
 } from "./_compat.ts";
 import type { Context } from "./_context.ts";
+import type { Decoded } from "./_decoder.ts";
 import { type CompatDoc, deriveDocument } from "./_document.ts";
 import { RegistryError } from "./_errors.ts";
 
@@ -86,15 +87,26 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
   let created = false;
   let committed = false;
   try {
+    // The bytes are kept while they stream to the blob store; as soon as the upload ends they go
+    // to a decoder thread, which works while the blob store finishes (fsync, rename).
     const chunks: Uint8Array[] = [];
+    let size = 0;
+    const { promise: received, resolve: onReceived } = Promise.withResolvers<Uint8Array>();
     const source = req.body instanceof Uint8Array ? req.body : req.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           chunks.push(chunk);
+          size += chunk.length;
           controller.enqueue(chunk);
+        },
+        flush() {
+          onReceived(joinChunks(chunks, size));
         },
       }),
     );
+    if (req.body instanceof Uint8Array) onReceived(req.body);
+    const decoding = received.then((bytes) => ctx.decode(bytes));
+    decoding.catch(() => {}); // awaited below, unless the upload fails first
     let put;
     try {
       put = await blobs.put(source, { digest: req.digest, maxSize: max });
@@ -102,9 +114,9 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       throw uploadError(e, ref, max);
     }
     created = put.created;
-    const bytes = req.body instanceof Uint8Array ? req.body : joinChunks(chunks, put.size);
+    const bytes = await received;
 
-    const decoded = decode(ctx, bytes, ref);
+    const decoded = await decode(decoding, ref);
     const release = checkDomain(decoded, req, ref);
 
     const record = await ctx.withLock(`package:${pkg}`, async () => {
@@ -216,9 +228,9 @@ function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-function decode(ctx: Context, bytes: Uint8Array, ref: string): DecodedWasm {
+async function decode(decoding: Promise<Decoded>, ref: string): Promise<Decoded> {
   try {
-    return decodeComponent(bytes, { limits: ctx.limits.decode });
+    return await decoding;
   } catch (e) {
     if (e instanceof ComponentDecodeError) {
       throw new RegistryError(
@@ -231,7 +243,7 @@ function decode(ctx: Context, bytes: Uint8Array, ref: string): DecodedWasm {
   }
 }
 
-function checkDomain(decoded: DecodedWasm, req: PublishRequest, ref: string): Release {
+function checkDomain(decoded: Decoded, req: PublishRequest, ref: string): Release {
   if (decoded.kind === "module") {
     throw new RegistryError(
       "kind-not-allowed",

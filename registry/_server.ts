@@ -100,6 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const shutdown = () =>
       stopping ??= (async () => {
         await server.shutdown();
+        registry.close();
         await storage.close();
       })();
     return {

@@ -1,0 +1,169 @@
+/**
+ * A small pool of decoder workers (registry/_decode_worker.ts). Decoding off the main thread keeps
+ * the server answering while a large or hostile component is decoded, lets a publish decode while
+ * its blob is being fsynced, and bounds a decode by wall-clock time: a worker that overruns is
+ * terminated and replaced.
+ *
+ * One pool serves every registry of the process ({@link acquireDecoder}); it grows to the largest
+ * size asked for and its workers stop when the last registry releases it.
+ */
+import {
+  ComponentDecodeError,
+  type ComponentDecodeErrorCode,
+  type DecodedWasm,
+  type DecodeLimits,
+} from "../lib/component/mod.ts";
+
+/** The parts of a decode the registry keeps. */
+export type Decoded = Pick<DecodedWasm, "kind" | "resolve" | "world" | "package" | "metadata">;
+
+/** A message to a decoder worker. */
+export interface DecodeRequest {
+  id: number;
+  bytes: Uint8Array;
+  limits: Partial<DecodeLimits>;
+}
+
+/** A worker's answer. */
+export type DecodeResponse =
+  | { id: number; ok: true; value: Decoded }
+  | {
+    id: number;
+    ok: false;
+    error:
+      | { decode: true; code: ComponentDecodeErrorCode; reason: string; offset: number }
+      | { decode: false; message: string };
+  };
+
+interface Task {
+  request: DecodeRequest;
+  timeoutMs: number;
+  resolve(value: Decoded): void;
+  reject(error: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  task?: Task;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Decodes bytes in worker threads, a few at a time. */
+export class DecoderPool {
+  readonly #slots: Slot[] = [];
+  readonly #queue: Task[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  /** A pool of at most `size` workers. */
+  constructor(public size: number) {}
+
+  /**
+   * Decodes `bytes`; rejects with the worker's {@link ComponentDecodeError} for bad bytes, or with
+   * a `limit-exceeded` one when the decode overran `timeoutMs`.
+   */
+  decode(bytes: Uint8Array, limits: Partial<DecodeLimits>, timeoutMs: number): Promise<Decoded> {
+    if (this.#closed) return Promise.reject(new Error("The decoder pool is closed"));
+    const { promise, resolve, reject } = Promise.withResolvers<Decoded>();
+    this.#queue.push({
+      request: { id: this.#nextId++, bytes, limits },
+      timeoutMs,
+      resolve,
+      reject,
+    });
+    this.#pump();
+    return promise;
+  }
+
+  /** Terminates the workers; queued decodes are rejected. */
+  close(): void {
+    this.#closed = true;
+    for (const s of this.#slots) {
+      clearTimeout(s.timer);
+      s.worker.terminate();
+      s.task?.reject(new Error("The decoder pool was closed"));
+    }
+    this.#slots.length = 0;
+    for (const t of this.#queue.splice(0)) t.reject(new Error("The decoder pool was closed"));
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      let slot = this.#slots.find((s) => s.task === undefined);
+      if (slot === undefined) {
+        if (this.#slots.length >= this.size) return;
+        slot = this.#spawn();
+      }
+      const task = this.#queue.shift()!;
+      slot.task = task;
+      slot.timer = setTimeout(() => this.#overrun(slot!, task.timeoutMs), task.timeoutMs);
+      slot.worker.postMessage(task.request);
+    }
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(new URL("./_decode_worker.ts", import.meta.url), { type: "module" });
+    const slot: Slot = { worker };
+    worker.onmessage = (e: MessageEvent<DecodeResponse>) => {
+      const task = slot.task;
+      if (task === undefined || task.request.id !== e.data.id) return;
+      clearTimeout(slot.timer);
+      slot.task = undefined;
+      const msg = e.data;
+      if (msg.ok) task.resolve(msg.value);
+      else if (msg.error.decode) {
+        task.reject(new ComponentDecodeError(msg.error.code, msg.error.reason, msg.error.offset));
+      } else task.reject(new Error(`Decoder worker failed: ${msg.error.message}`));
+      this.#pump();
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.#replace(slot, new Error(`Decoder worker crashed: ${e.message}`));
+    };
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #overrun(slot: Slot, timeoutMs: number): void {
+    this.#replace(
+      slot,
+      new ComponentDecodeError(
+        "limit-exceeded",
+        `decoding took longer than the limit of ${timeoutMs} ms`,
+        0,
+      ),
+    );
+  }
+
+  #replace(slot: Slot, error: unknown): void {
+    clearTimeout(slot.timer);
+    slot.worker.terminate();
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    slot.task?.reject(error);
+    slot.task = undefined;
+    this.#pump();
+  }
+}
+
+let shared: DecoderPool | undefined;
+let users = 0;
+
+/** The process's decoder pool, grown to at least `size` workers; pair with {@link releaseDecoder}. */
+export function acquireDecoder(size: number): DecoderPool {
+  if (shared === undefined) shared = new DecoderPool(size);
+  else shared.size = Math.max(shared.size, size);
+  users++;
+  return shared;
+}
+
+/** Gives back {@link acquireDecoder}'s pool; the last release stops the workers. */
+export function releaseDecoder(pool: DecoderPool): void {
+  if (pool !== shared) return;
+  users--;
+  if (users <= 0) {
+    shared.close();
+    shared = undefined;
+    users = 0;
+  }
+}
