@@ -55,6 +55,19 @@ export async function dummyFromWit(path: string): Promise<Uint8Array> {
   }
 }
 
+/** `wasm-tools component wit` of a component (native wasm-tools). */
+export async function witOf(bytes: Uint8Array): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "wreg-compose-", suffix: ".wasm" });
+  try {
+    await Deno.writeFile(path, bytes);
+    const r = await runWasmTools(["component", "wit", path]);
+    if (!r.success) throw new Error(`wasm-tools component wit: ${r.stderr}`);
+    return r.stdout;
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
 /** The world of a component in canonical form, without its (synthesized) name and package. */
 export function worldOf(bytes: Uint8Array): CanonicalWorld {
   const d = decodeComponent(bytes);
@@ -116,11 +129,16 @@ export interface DenoRun {
 
 const DENO_RUNNER = `
 import * as shim from "@bytecodealliance/preview2-shim";
-const [dir, name, callsJson] = Deno.args;
+const [dir, name, callsJson, hostJson] = Deno.args;
+const host = JSON.parse(hostJson);
 const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const imports = new Proxy({}, {
   get(_t, key) {
-    const m = /^wasi:([a-z]+)\\/([a-z-]+)/.exec(String(key));
+    const k = String(key);
+    if (Object.hasOwn(host, k)) {
+      return Object.fromEntries(Object.entries(host[k]).map(([f, v]) => [f, () => v]));
+    }
+    const m = /^wasi:([a-z]+)\\/([a-z-]+)/.exec(k);
     return m ? shim[m[1]]?.[camel(m[2])] : undefined;
   },
   has: () => true,
@@ -131,7 +149,12 @@ const results = [];
 for (const call of JSON.parse(callsJson)) {
   let target = inst;
   for (const part of call.path) target = target[part];
-  const args = call.args.map((a) => a && typeof a === "object" && "$bigint" in a ? BigInt(a.$bigint) : a);
+  const revive = (a) =>
+    Array.isArray(a) ? a.map(revive)
+    : a && typeof a === "object"
+    ? ("$bigint" in a ? BigInt(a.$bigint) : Object.fromEntries(Object.entries(a).map(([k, v]) => [k, revive(v)])))
+    : a;
+  const args = call.args.map(revive);
   const r = await target(...args);
   results.push(typeof r === "bigint" ? String(r) : r ?? null);
 }
@@ -141,11 +164,13 @@ console.log("\\n" + JSON.stringify(results));
 /**
  * Transpiles a component with jco and runs calls on it in a child Deno process, WASI from
  * preview2-shim. A call names its export by its path in the instantiated object (`["process"]`,
- * `["hello", "helloWorld"]`); `{ $bigint: "7" }` passes a bigint.
+ * `["hello", "helloWorld"]`); `{ $bigint: "7" }` passes a bigint. `host` gives other imports
+ * (by the name jco asks for, without version) as functions returning constants.
  */
 export async function runInDeno(
   bytes: Uint8Array,
   calls: { path: string[]; args?: unknown[] }[],
+  host: Record<string, Record<string, unknown>> = {},
 ): Promise<DenoRun> {
   const { transpileBytes } = await import("@bytecodealliance/jco-transpile");
   const { files } = await transpileBytes(
@@ -174,6 +199,7 @@ export async function runInDeno(
         dir,
         "composed",
         JSON.stringify(calls.map((c) => ({ path: c.path, args: c.args ?? [] }))),
+        JSON.stringify(host),
       ],
       stdout: "piped",
       stderr: "piped",
@@ -184,7 +210,7 @@ export async function runInDeno(
     const at = stdout.lastIndexOf("\n", stdout.length - 2);
     return {
       results: JSON.parse(stdout.slice(at + 1)),
-      stdout: stdout.slice(0, Math.max(at, 0)),
+      stdout: stdout.slice(0, Math.max(at, 0)).replace(/\n$/, ""),
       stderr,
     };
   } finally {
