@@ -257,9 +257,9 @@ export function encodeGraph(
         if (!fit.ok) {
           throw new ComposeError(
             "import-conflict",
-            `${lead.def.label} and ${m.def.label} both import \`${g.name}\` but disagree: ${
-              fit.path === "" ? "" : `${fit.path}: `
-            }${fit.expected} versus ${fit.found}`,
+            `${lead.def.label} and ${m.def.label} both import \`${g.name}\` but disagree${
+              fit.path === "" ? "" : ` on ${fit.path}`
+            }: ${m.def.label} expects ${fit.expected}, ${lead.def.label} expects ${fit.found}`,
             { path: fit.path, expected: fit.expected, found: fit.found, reason: fit.reason },
           );
         }

@@ -18,6 +18,9 @@
  * - A plug whose export matches by name but whose type does not fit is an error
  *   (`type-mismatch`), never skipped. A plug that fills nothing is an error (`unused-plug`)
  *   unless allowed. A cycle between plugs is an error (`cycle`).
+ * - Type imports, and imports of interfaces that have only types (no functions), are never
+ *   filled: types have no implementation to plug, and the exports that use them must keep
+ *   naming them through the import.
  * - Imports nothing fills become imports of the result (merged, see {@link encodeGraph});
  *   the socket's exports become the result's exports.
  */
@@ -135,6 +138,13 @@ export async function plug(
     const { node, def, consumer } = queue.shift()!;
     for (const [importName, item] of def.type.imports) {
       if (options.leaveToHost?.(importName)) continue;
+      const e = item.entity;
+      if (
+        e.kind === "type" ||
+        e.kind === "instance" && [...e.type.exports.values()].every((x) => x.entity.kind === "type")
+      ) {
+        continue;
+      }
       let candidates: { plug: Plug; export: string }[] = [];
       for (const p of list) {
         if (p.node === node) continue;
