@@ -13,6 +13,9 @@
  * - native wasm-tools with a `.wasm`: the same root package encoded by lib/component's
  *   `encodeWitPackage`, so the tool decodes a binary instead of parsing the WIT tree.
  *
+ * Also one pair alone (the `wasi:http/proxy` world) from scratch on both sides, the unit of work
+ * of one run of the native tool.
+ *
  * `deno run -A bench/compat.ts` prints a markdown table with the ratios to wreg, and how many
  * verdicts agree.
  *
@@ -81,6 +84,16 @@ rows.push(
   }, { warmup: 5 }),
 );
 
+// One pair from scratch, like one run of the native tool: the wasi:http/proxy world.
+const proxy = pairs.findIndex((p) => p.old === "wasi:http/proxy@0.2.0");
+rows.push(
+  await measure("wreg, read + resolve both trees + check wasi:http/proxy only", async () => {
+    const a = resolveWit(await readWitSources(OLD, options));
+    const b = resolveWit(await readWitSources(NEW, options));
+    pairs[proxy].run(a.resolve, b.resolve);
+  }, { warmup: 5 }),
+);
+
 const notes: string[] = [];
 if (await hasCommand(WASM_TOOLS)) {
   const dir = await writeSideBySide(OLD, NEW, pairs);
@@ -121,6 +134,13 @@ if (await hasCommand(WASM_TOOLS)) {
           for (let i = 0; i < pairs.length; i++) await native(wasm, i);
         },
         { warmup: 1, runs: 5 },
+      ),
+    );
+    rows.push(
+      await measure(
+        "native wasm-tools semver-check, WIT folder, wasi:http/proxy only",
+        () => native(dir, proxy),
+        { warmup: 2, runs: 20 },
       ),
     );
     rows.push(
