@@ -5,8 +5,6 @@
  */
 import type { Metadata } from "../lib/component/mod.ts";
 import {
-  canonicalInterface,
-  canonicalWorldItem,
   formatWitPackageName,
   type InterfaceId,
   interfaceIdOf,
@@ -29,7 +27,8 @@ import {
   type Version,
 } from "../lib/names/mod.ts";
 import type { JsonObject, PackageKind, SearchRowInput } from "../storage/mod.ts";
-import { type CompatReport, funcText } from "./_compat.ts";
+import { printFunction } from "../lib/compat/mod.ts";
+import type { CompatReport } from "./_compat.ts";
 import type { Decoded } from "./_decoder.ts";
 
 /** The version of the document format; bumped when a field changes meaning. */
@@ -277,12 +276,7 @@ function itemDoc(r: Resolve, key: string | number, item: WorldItem): ItemDoc {
     return doc;
   }
   if (item.tag === "function") {
-    const canon = canonicalWorldItem(r, item);
-    const doc: ItemDoc = {
-      name,
-      kind: "function",
-      signature: "function" in canon ? funcText(name, canon.function) : name,
-    };
+    const doc: ItemDoc = { name, kind: "function", signature: printFunction(r, item.func) };
     if (item.func.docs !== undefined) doc.docs = item.func.docs;
     return doc;
   }
@@ -310,14 +304,13 @@ function worldDoc(r: Resolve, id: WorldId, named: boolean): WorldDoc {
 
 function interfaceDoc(r: Resolve, id: InterfaceId): InterfaceDoc {
   const iface = r.interfaces[id];
-  const canon = canonicalInterface(r, id);
   const doc: InterfaceDoc = {
     name: iface.name!,
     id: interfaceIdOf(r, id)!,
     functions: [...iface.functions].map(([name, f]) => {
       const out: { name: string; signature: string; docs?: string } = {
         name,
-        signature: funcText(name, canon.functions[name]),
+        signature: printFunction(r, f),
       };
       if (f.docs !== undefined) out.docs = f.docs;
       return out;

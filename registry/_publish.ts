@@ -32,9 +32,9 @@ import type { NamespaceRecord, VersionRecord, VersionSummary } from "../storage/
 import {
   compareReleases,
   type CompatReport,
+  gatePairs,
   nextSeries,
   type Release,
-  seriesCheckTargets,
 } from "./_compat.ts";
 import type { Context } from "./_context.ts";
 import type { Decoded } from "./_decoder.ts";
@@ -58,7 +58,7 @@ export interface PublishRequest {
   authorize(namespace: NamespaceRecord | undefined): string;
 }
 
-/** A version the gate found incompatible with the new one. */
+/** A version the gate found incompatible with the new one, with its breaking changes. */
 export interface GateFailure extends CompatReport {
   /** The published version compared with. */
   against: string;
@@ -286,19 +286,23 @@ async function gate(
   versions: readonly VersionSummary[],
 ): Promise<CompatDoc | null> {
   const byVersion = new Map(versions.map((v) => [v.version as string, v]));
-  const targets = seriesCheckTargets(version, versions);
   const failures: GateFailure[] = [];
   const reports = new Map<string, CompatReport>();
-  for (const v of targets.before) {
-    const old = await ctx.release(byVersion.get(v)!.digest);
-    const r = compareReleases(old, release);
-    reports.set(v, r);
-    if (!r.compatible) failures.push({ against: v, relation: "earlier", ...r });
-  }
-  for (const v of targets.after) {
-    const later = await ctx.release(byVersion.get(v)!.digest);
-    const r = compareReleases(release, later);
-    if (!r.compatible) failures.push({ against: v, relation: "later", ...r });
+  for (const pair of gatePairs(version, versions)) {
+    const earlier = pair.new === version;
+    const other = earlier ? pair.old : pair.new;
+    const published = await ctx.release(byVersion.get(other)!.digest);
+    const r = earlier ? compareReleases(published, release) : compareReleases(release, published);
+    if (earlier) reports.set(other, r);
+    if (!r.compatible) {
+      failures.push({
+        against: other,
+        relation: earlier ? "earlier" : "later",
+        compatible: false,
+        bump: r.bump,
+        changes: r.changes.filter((c) => c.breaking),
+      });
+    }
   }
   if (failures.length > 0) {
     const highest = versions.filter((v) => !isPrerelease(v.version)).map((v) => v.version).sort(
@@ -306,7 +310,7 @@ async function gate(
     ).at(-1) ?? version;
     const required = nextSeries(compareVersions(highest, version) > 0 ? highest : version);
     const breaking = failures.flatMap((f) => f.changes.filter((c) => c.breaking));
-    const shown = breaking.slice(0, 3).map((c) => `${c.path} ${c.kind}`).join("; ");
+    const shown = breaking.slice(0, 3).map((c) => `${c.kind} ${c.path}`).join("; ");
     const more = breaking.length > 3 ? `; ${breaking.length - 3} more` : "";
     throw new RegistryError(
       "incompatible-change",

@@ -1,22 +1,25 @@
+/**
+ * The registry's use of lib/compat: which versions the gate pairs, the direction of each check,
+ * implements-world with host-provided imports, and the version a breaking change needs. The
+ * relation itself is lib/compat's and tested there.
+ */
 import assert from "node:assert/strict";
 import { parseWit } from "../lib/wit/mod.ts";
 import { parseVersion } from "../lib/names/mod.ts";
 import {
   compareReleases,
+  gatePairs,
   implementsWorld,
   nextSeries,
   type Release,
-  seriesCheckTargets,
 } from "./_compat.ts";
 
 const V1 = `package docs:processor@0.1.0;
-/// Shared types.
 interface types {
   record metadata { id: u64, source: string }
 }
 interface logger {
   enum level { debug, info }
-  /// Writes a line.
   log: func(level: level, message: string);
 }
 world processor {
@@ -36,135 +39,86 @@ function world(text: string, name: string) {
   return { resolve, world: resolve.packages[id].worlds.get(name)! };
 }
 
-Deno.test("an identical release is compatible and needs only a patch", () => {
-  const r = compareReleases(pkg(V1), pkg(V1.replace("0.1.0", "0.1.1")));
-  assert.deepEqual(r, { compatible: true, bump: "patch", changes: [] });
+Deno.test("a release that adds a function is compatible; one that removes it is not", () => {
+  const added = V1.replace("0.1.0", "0.1.1").replace(
+    "  log: func(level: level, message: string);",
+    "  log: func(level: level, message: string);\n  flush: func();",
+  );
+  const ok = compareReleases(pkg(V1), pkg(added));
+  assert.equal(ok.compatible, true);
+  assert.equal(ok.bump, "minor");
+  assert.deepEqual(ok.changes.map((c) => [c.path, c.kind]), [[
+    "docs:processor/logger.flush",
+    "added-function",
+  ]]);
+  const removed = compareReleases(pkg(added), pkg(V1.replace("0.1.0", "0.1.2")));
+  assert.equal(removed.compatible, false);
+  assert.equal(removed.bump, "major");
 });
 
-Deno.test("a new function is a compatible addition that needs a minor bump", () => {
-  const next = V1.replace("0.1.0", "0.1.1").replace(
-    "log: func(level: level, message: string);",
-    "log: func(level: level, message: string);\n  flush: func();",
-  );
-  const r = compareReleases(pkg(V1), pkg(next));
-  assert.equal(r.compatible, true);
-  assert.equal(r.bump, "minor");
-  assert.deepEqual(r.changes, [{
-    path: "docs:processor/logger.flush",
-    kind: "added",
-    breaking: false,
-    new: "flush: func()",
-  }]);
+Deno.test("components compare in the component direction: exporting more is fine, importing more is not", () => {
+  const text = `package docs:app@1.0.0;
+interface host { now: func() -> u64; }
+world a { export run: func(); }
+world b { export run: func(); export stop: func(); }
+world c { import host; export run: func(); }`;
+  const as = (name: string): Release => ({ kind: "component", ...world(text, name) });
+  assert.equal(compareReleases(as("a"), as("b")).compatible, true);
+  assert.equal(compareReleases(as("b"), as("a")).compatible, false);
+  assert.equal(compareReleases(as("a"), as("c")).compatible, false);
+  assert.equal(compareReleases(as("a"), pkg(V1)).compatible, false, "kinds never compare");
 });
 
-Deno.test("a removed function is breaking and names the function", () => {
-  const next = V1.replace("0.1.0", "0.1.1").replace(
-    "/// Writes a line.\n  log: func(level: level, message: string);",
-    "",
-  );
-  const r = compareReleases(pkg(V1), pkg(next));
-  assert.equal(r.compatible, false);
-  assert.equal(r.bump, "major");
-  assert.deepEqual(r.changes, [{
-    path: "docs:processor/logger.log",
-    kind: "removed",
-    breaking: true,
-    old: "log: func(level: level, message: string)",
-  }]);
-});
-
-Deno.test("a changed record field and a changed parameter are each breaking", () => {
-  const next = V1.replace("0.1.0", "0.1.1").replace("source: string", "source: u32").replace(
-    "message: string",
-    "message: list<u8>",
-  );
-  const r = compareReleases(pkg(V1), pkg(next));
-  assert.equal(r.compatible, false);
-  assert.deepEqual(r.changes.map((c) => [c.path, c.kind, c.breaking]), [
-    ["docs:processor/logger.log", "changed", true],
-    ["docs:processor/types.metadata", "changed", true],
+Deno.test("the gate pairs every other version of the series, yanked or not, and skips pre-releases", () => {
+  const v = parseVersion;
+  const published = ["0.9.0", "1.0.0", "1.1.0", "1.3.0", "1.4.0-rc.1", "2.0.0"].map((x) => ({
+    version: v(x),
+  }));
+  assert.deepEqual(gatePairs(v("1.2.0"), published), [
+    { old: "1.0.0", new: "1.2.0" },
+    { old: "1.1.0", new: "1.2.0" },
+    { old: "1.2.0", new: "1.3.0" },
   ]);
-  assert.equal(r.changes[0].new, "log: func(level: level, message: list<u8>)");
+  assert.deepEqual(gatePairs(v("1.5.0-rc.1"), published), []);
 });
 
-Deno.test("a doc comment change needs only a patch", () => {
-  const r = compareReleases(pkg(V1), pkg(V1.replace("Writes a line.", "Writes one line.")));
-  assert.deepEqual(r, {
-    compatible: true,
-    bump: "patch",
-    changes: [{ path: "docs:processor/logger.log", kind: "docs", breaking: false }],
-  });
-});
-
-Deno.test("a world that imports more is breaking; one that exports more is not", () => {
-  const next = V1.replace("0.1.0", "0.1.1").replace(
-    "  import logger;",
-    "  import logger;\n  import clock: func() -> u64;\n  export version: func() -> string;",
-  );
-  const r = compareReleases(pkg(V1), pkg(next));
-  assert.deepEqual(r.changes.map((c) => [c.path, c.kind, c.breaking]), [
-    ["docs:processor/processor.imports.clock", "added", true],
-    ["docs:processor/processor.exports.version", "added", false],
-  ]);
-});
-
-Deno.test("dependency versions in the same series compare equal", () => {
-  const dep = (v: string) =>
-    `package docs:app@1.0.0;
-interface api { use wasi:io/streams@${v}.{input-stream}; read: func(s: borrow<input-stream>); }
-package wasi:io@${v} { interface streams { resource input-stream; } }`;
-  assert.equal(compareReleases(pkg(dep("0.2.0")), pkg(dep("0.2.3"))).compatible, true);
-  assert.equal(compareReleases(pkg(dep("0.2.0")), pkg(dep("0.3.0"))).compatible, false);
-});
-
-Deno.test("a component whose world exports more and imports less implements the world", () => {
-  const target = world(V1, "processor");
-  const component = world(
-    V1.replace(
-      "world processor {",
-      "world impl {\n  use types.{metadata};\n  export process: func(doc: string, meta: metadata) -> string;\n  export extra: func();\n}\nworld processor {",
-    ),
-    "impl",
-  );
-  assert.equal(implementsWorld(component, target).compatible, true);
-});
-
-Deno.test("a component that imports what the world does not give does not implement it", () => {
+Deno.test("a component implements a world when it exports what the world exports and imports no more", () => {
   const text = V1.replace(
     "world processor {",
-    "interface net { get: func(url: string) -> string; }\nworld impl {\n  use types.{metadata};\n  import net;\n  export process: func(doc: string, meta: metadata) -> string;\n}\nworld processor {",
+    `interface net { get: func(url: string) -> string; }
+world good {
+  use types.{metadata};
+  export process: func(doc: string, meta: metadata) -> string;
+  export extra: func();
+}
+world greedy {
+  use types.{metadata};
+  import logger;
+  import net;
+  export process: func(doc: string, meta: metadata) -> string;
+}
+world lazy { import logger; }
+world processor {`,
   );
-  const r = implementsWorld(world(text, "impl"), world(text, "processor"));
-  assert.equal(r.compatible, false);
-  assert.deepEqual(r.changes.map((c) => c.path), ["imports.docs:processor/net"]);
-  const relaxed = implementsWorld(world(text, "impl"), world(text, "processor"), {
-    hostProvides: ["docs:processor"],
-  });
-  assert.equal(relaxed.compatible, true);
-});
-
-Deno.test("a component missing an export of the world does not implement it", () => {
-  const text = V1.replace("world processor {", "world impl { import logger; }\nworld processor {");
-  const r = implementsWorld(world(text, "impl"), world(text, "processor"));
-  assert.equal(r.compatible, false);
-  assert.deepEqual(r.changes.map((c) => [c.path, c.kind]), [["exports.process", "removed"]]);
-});
-
-Deno.test("the versions checked are the others of the series, yanked included, no pre-releases", () => {
-  const v = parseVersion;
-  const published = [
-    { version: v("0.9.0"), yanked: false },
-    { version: v("1.0.0"), yanked: true },
-    { version: v("1.1.0"), yanked: false },
-    { version: v("1.3.0"), yanked: false },
-    { version: v("1.4.0-rc.1"), yanked: false },
-    { version: v("2.0.0"), yanked: false },
-  ];
-  assert.deepEqual(seriesCheckTargets(v("1.2.0"), published), {
-    before: ["1.0.0", "1.1.0"],
-    after: ["1.3.0"],
-  });
-  assert.deepEqual(seriesCheckTargets(v("1.5.0-rc.1"), published), { before: [], after: [] });
+  const target = world(text, "processor");
+  assert.equal(implementsWorld(world(text, "good"), target).compatible, true);
+  const greedy = implementsWorld(world(text, "greedy"), target);
+  assert.equal(greedy.compatible, false);
+  assert.deepEqual(greedy.changes.map((c) => [c.path, c.kind]), [[
+    "docs:processor/net",
+    "added-import",
+  ]]);
+  assert.equal(
+    implementsWorld(world(text, "greedy"), target, { hostProvides: ["docs:processor"] }).compatible,
+    true,
+  );
+  assert.equal(
+    implementsWorld(world(text, "greedy"), target, { hostProvides: ["docs"] }).compatible,
+    true,
+  );
+  const lazy = implementsWorld(world(text, "lazy"), target);
+  assert.equal(lazy.compatible, false);
+  assert.ok(lazy.changes.every((c) => c.breaking));
 });
 
 Deno.test("the next series after a version is its major, or its minor below 1.0", () => {

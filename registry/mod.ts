@@ -36,7 +36,7 @@ export type {
   VersionDocument,
   WorldDoc,
 } from "./_document.ts";
-export type { Bump, CompatChange, CompatReport } from "./_compat.ts";
+export type { Bump, Change as CompatChange, CompatReport } from "./_compat.ts";
 export type { GateFailure } from "./_publish.ts";
 export type {
   IndexEntry,

@@ -246,10 +246,12 @@ for (const [kind, make] of STORAGES) {
         compatible: true,
         bump: "minor",
         changes: [{
-          path: "docs:processor/logger.flush",
-          kind: "added",
+          path: "docs:processor/clock",
+          kind: "added-interface",
           breaking: false,
-          new: "flush: func()",
+          bump: "minor",
+          new: "interface clock",
+          reason: "an addition",
         }],
       });
 
@@ -278,12 +280,12 @@ for (const [kind, make] of STORAGES) {
           ch: { path: string; kind: string; breaking: boolean },
         ) => [ch.path, ch.kind, ch.breaking]),
         [
-          ["docs:processor/logger.log", "changed", true],
-          ["docs:processor/types.metadata", "changed", true],
+          ["docs:processor/logger.log.level", "removed-param", true],
+          ["docs:processor/types.metadata.priority", "removed-field", true],
         ],
       );
-      assert.equal(changes[0].old, "log: func(level: level, message: string)");
-      assert.equal(changes[0].new, "log: func(message: string)");
+      assert.equal(changes[0].old, "level: level");
+      assert.match(bad.json.message, /removed-param docs:processor\/logger\.log\.level/);
       assert.deepEqual(await storageSnapshot(storage), before, "a refused publish stores nothing");
 
       // A yanked version still counts: yanking cannot open a way around the gate.
@@ -342,12 +344,9 @@ for (const [kind, make] of STORAGES) {
       assert.equal((await c.publish(alice, "docs:app", "1.0.0", app1)).status, 201);
       const dropped = await c.publish(alice, "docs:app", "1.1.0", app2);
       assert.equal(dropped.status, 409);
-      assert.deepEqual(
-        dropped.json.details.failures[0].changes.map((
-          ch: { path: string; kind: string },
-        ) => [ch.path, ch.kind]),
-        [["exports.stop", "removed"]],
-      );
+      const droppedChanges = dropped.json.details.failures[0].changes;
+      assert.deepEqual(droppedChanges.map((ch: { kind: string }) => ch.kind), ["removed-export"]);
+      assert.match(droppedChanges[0].path, /stop$/);
       assert.equal((await c.publish(alice, "docs:app", "2.0.0", app2)).status, 201);
     } finally {
       await close();

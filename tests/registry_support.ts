@@ -23,10 +23,10 @@ export function processorAt(version: string, text = PROCESSOR_WIT): string {
   return text.replace("package docs:processor@0.1.0;", `package docs:processor@${version};`);
 }
 
-/** 0.1.1 of `docs:processor`: adds `flush` to `logger` (compatible). */
+/** 0.1.1 of `docs:processor`: adds an interface `clock` (compatible, a minor change). */
 export const PROCESSOR_0_1_1 = processorAt("0.1.1").replace(
-  "  log: func(level: level, message: string);",
-  "  log: func(level: level, message: string);\n\n  /// Flushes buffered lines.\n  flush: func();",
+  "/// A sink for log lines",
+  "/// Wall-clock time.\ninterface clock {\n  /// Nanoseconds since the epoch.\n  now: func() -> u64;\n}\n\n/// A sink for log lines",
 );
 
 /** 0.1.2 of `docs:processor`: drops `log`'s level and `metadata.priority` (breaking). */
