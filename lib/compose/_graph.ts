@@ -341,7 +341,9 @@ export class CompositionGraph {
         "type-mismatch",
         `${
           this.describe(source)
-        } cannot fill import \`${name}\` of ${def.label}: ${where}expected ${fit.expected}, found ${fit.found}`,
+        } cannot fill import \`${name}\` of ${def.label}: ${where}expected ${fit.expected}, found ${fit.found}${
+          whyOf(fit)
+        }`,
         { path: fit.path, expected: fit.expected, found: fit.found, reason: fit.reason },
       );
     }
@@ -389,6 +391,14 @@ export class CompositionGraph {
   encodeWithInfo(options: EncodeOptions = {}): EncodedComposition {
     return encodeGraph(this, options);
   }
+}
+
+/** lib/compat's explanation without its location: ` (parameter added; function types must…)`. */
+function whyOf(fit: { path: string; reason: string }): string {
+  const prefix = `Type mismatch at ${fit.path}: `;
+  if (!fit.reason.startsWith(prefix)) return "";
+  const why = fit.reason.slice(prefix.length).replace(/ \((.*)\)$/, "; $1");
+  return why === "" ? "" : ` (${why})`;
 }
 
 /**

@@ -192,7 +192,8 @@ Deno.test("a plug whose function takes another parameter type is refused with im
       assert.equal(
         e.message,
         "Cannot compose: export `test:c/a` of the instance of bad.wasm cannot fill import " +
-          "`test:c/a` of socket.wasm: test:c/a.get.x: expected u32, found s64",
+          "`test:c/a` of socket.wasm: test:c/a.get.x: expected u32, found s64 (parameter type " +
+          "changed; function types must be equal)",
       );
       assert.deepEqual(
         { path: e.mismatch?.path, expected: e.mismatch?.expected, found: e.mismatch?.found },
