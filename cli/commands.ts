@@ -10,6 +10,10 @@ import { serveCommand } from "./cmd_serve.ts";
 import { plugCommand } from "./cmd_plug.ts";
 import { composeCommand } from "./cmd_compose.ts";
 import { bindingsCommand } from "./cmd_bindings.ts";
+import { addCommand } from "./cmd_add.ts";
+import { removeCommand } from "./cmd_remove.ts";
+import { installCommand } from "./cmd_install.ts";
+import { updateCommand } from "./cmd_update.ts";
 
 export const COMMANDS: Command[] = [
   witCommand,
@@ -19,4 +23,8 @@ export const COMMANDS: Command[] = [
   plugCommand,
   composeCommand,
   bindingsCommand,
+  addCommand,
+  removeCommand,
+  installCommand,
+  updateCommand,
 ];

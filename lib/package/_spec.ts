@@ -1,5 +1,6 @@
 import {
   NameError,
+  parseInterfaceName,
   parsePackageName,
   parseRange,
   type Version,
@@ -7,7 +8,7 @@ import {
 } from "../names/mod.ts";
 import { SpecError } from "./_errors.ts";
 import { sorted } from "./_json.ts";
-import type { Manifest } from "./_manifest.ts";
+import type { FillChoice, Manifest } from "./_manifest.ts";
 
 /** A dependency as given on the command line, read by {@link parseDependencySpec}. */
 export interface DependencySpec {
@@ -97,4 +98,46 @@ export function withoutDependency(m: Manifest, name: string): Manifest {
   const rest = { ...m.dependencies };
   delete rest[name];
   return { ...m, dependencies: rest };
+}
+
+/**
+ * The manifest with `iface` (`ns:pkg/iface`, any version, or `ns:pkg/iface@1.2.3`) filled by
+ * `choice`: what `wreg add` records when the registry's world index names the only
+ * implementation of an import. A dependency on the same package takes the choice's range, since a
+ * package has one range in a manifest.
+ *
+ * @example
+ * ```ts
+ * import { parseRange } from "../names/mod.ts";
+ * import { withFill } from "./mod.ts";
+ * const m = withFill({}, "docs:processor/logger", { package: "docs:logger", range: parseRange("^0.1.0") });
+ * console.assert(m.fills?.["docs:processor/logger"].package === "docs:logger");
+ * ```
+ */
+export function withFill(m: Manifest, iface: string, choice: FillChoice): Manifest {
+  parseInterfaceName(iface);
+  parsePackageName(choice.package);
+  const fills: Record<string, FillChoice> = {};
+  for (const [k, c] of Object.entries(m.fills ?? {})) {
+    fills[k] = c.package === choice.package ? { ...c, range: choice.range } : c;
+  }
+  fills[iface] = { package: choice.package, range: choice.range };
+  const out: Manifest = { ...m, fills: sorted(fills) };
+  if (m.dependencies && Object.hasOwn(m.dependencies, choice.package)) {
+    return { ...out, dependencies: { ...m.dependencies, [choice.package]: choice.range } };
+  }
+  return out;
+}
+
+/** The manifest without the `fills` entry `iface` (unchanged when it has none). */
+export function withoutFill(m: Manifest, iface: string): Manifest {
+  if (!m.fills || !Object.hasOwn(m.fills, iface)) return m;
+  const rest = { ...m.fills };
+  delete rest[iface];
+  if (Object.keys(rest).length === 0) {
+    const out: Record<string, unknown> = { ...m };
+    delete out.fills;
+    return out as Manifest;
+  }
+  return { ...m, fills: rest };
 }

@@ -116,7 +116,9 @@ export {
   type DependencySpec,
   parseDependencySpec,
   withDependency,
+  withFill,
   withoutDependency,
+  withoutFill,
 } from "./_spec.ts";
 export {
   type Lock,

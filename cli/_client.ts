@@ -1,0 +1,440 @@
+/**
+ * The one registry client of the CLI: every request to a wreg registry goes through
+ * {@link RegistryClient}, which adds the token, applies timeouts, checks what it downloads, and
+ * turns every failure into one {@link CliError} line with its own exit code:
+ *
+ * | failure                                         | exit |
+ * | ----------------------------------------------- | ---- |
+ * | the registry cannot be reached (refused, DNS, timeout) | 3 |
+ * | 401 / 403: the token is missing, unknown or lacks the right | 4 |
+ * | any other error answer, with the server's `{code, message}` | 5 |
+ * | downloaded bytes do not hash to the digest asked for | 6 |
+ *
+ * The documents' shapes are declared here (the CLI may not import the registry's code; see
+ * ARCHITECTURE.md, layers) with only the fields the CLI reads.
+ */
+import { CliError, EXIT } from "./_command.ts";
+import { type Digest, digestOf } from "../lib/names/mod.ts";
+
+/** One version in a package index (`GET /api/v1/packages/:ns/:name/index`). */
+export interface IndexEntry {
+  version: string;
+  yanked: boolean;
+  digest: string;
+  size: number;
+  /** `component` or `wit-package`. */
+  kind: string;
+  publishedAt?: string;
+  /** Package → semver range. */
+  dependencies: Record<string, string>;
+}
+
+/** The package index: what the resolver needs about every version, highest first. */
+export interface PackageIndexDoc {
+  name: string;
+  kind: string;
+  versions: IndexEntry[];
+}
+
+/** One version in a package document. */
+export interface PackageVersionDoc {
+  version: string;
+  digest: string;
+  size: number;
+  publishedAt: string;
+  publisher: string;
+  yanked: boolean;
+  yankedAt: string | null;
+  prerelease: boolean;
+}
+
+/** `GET /api/v1/packages/:ns/:name`. */
+export interface PackageDoc {
+  name: string;
+  kind: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+  latest: string | null;
+  owners: string[];
+  versions: PackageVersionDoc[];
+}
+
+/** One import or export of a world in a version document. */
+export interface ItemDoc {
+  name: string;
+  kind: string;
+  signature?: string;
+  docs?: string;
+}
+
+/** `GET /api/v1/packages/:ns/:name/:version`. */
+export interface VersionDoc {
+  package: string;
+  version: string;
+  kind: string;
+  digest: string;
+  size: number;
+  description: string | null;
+  wit: string;
+  worlds: { name: string; id: string | null; imports: ItemDoc[]; exports: ItemDoc[] }[];
+  interfaces: { name: string; id: string; functions: { name: string; signature: string }[] }[];
+  dependencies: { package: string; version: string | null; range: string }[];
+  compat: { against: string; compatible: boolean; bump: string } | null;
+  metadata: Record<string, unknown>;
+  publishedAt: string;
+  publisher: string;
+  yanked: boolean;
+  yankedAt: string | null;
+}
+
+/** One result of `GET /api/v1/search`. */
+export interface SearchResultDoc {
+  package: string;
+  kind: string;
+  description: string;
+  latest: string | null;
+  version: string | null;
+  digest: string | null;
+  updatedAt: string;
+}
+
+/** `GET /api/v1/search`. */
+export interface SearchDoc {
+  query: Record<string, string>;
+  world?: { id: string };
+  results: SearchResultDoc[];
+}
+
+/** One implementation of an interface (`GET /api/v1/implementations`). */
+export interface ImplementationDoc {
+  package: string;
+  version: string;
+  digest: string;
+}
+
+/** What a download reports while it runs. */
+export type ProgressCallback = (received: number, total: number | undefined) => void;
+
+/** Options of {@link RegistryClient}. */
+export interface ClientOptions {
+  /** The registry's base URL, normalised (no trailing slash). */
+  url: string;
+  /** The bearer token, when the user has one for this registry. */
+  token?: string;
+  /** Longest wait for an answer, and longest pause inside a download (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** The timeout the environment asks for (`WREG_TIMEOUT`, seconds), in milliseconds. */
+export function timeoutFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const v = env.WREG_TIMEOUT;
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new CliError(
+      `Invalid WREG_TIMEOUT ${JSON.stringify(v)}: expected a number of seconds`,
+      EXIT.usage,
+    );
+  }
+  return Math.round(n * 1000);
+}
+
+/** Why a fetch failed, in a few words (`connection refused`, `timed out after 30 s`). */
+export function networkReason(e: unknown, timeoutMs: number): string {
+  if (e instanceof DOMException && (e.name === "TimeoutError" || e.name === "AbortError")) {
+    return `no answer within ${Math.round(timeoutMs / 100) / 10} s`;
+  }
+  const err = e as { message?: string; cause?: { message?: string } };
+  const text = err?.cause?.message ?? err?.message ?? String(e);
+  const os = /([A-Za-z][^:()]*?) \(os error \d+\)/.exec(text);
+  if (os) return os[1].toLowerCase();
+  if (/dns error/i.test(text)) {
+    const m = /dns error: (.*)$/.exec(text);
+    return `cannot resolve the host name${m ? ` (${m[1]})` : ""}`;
+  }
+  const i = text.lastIndexOf(": ");
+  return i >= 0 ? text.slice(i + 2) : text;
+}
+
+interface RequestOptions {
+  /** What the user asked for, for messages: "fetch docs:scrubber", "publish docs:x@1.0.0". */
+  action: string;
+  method?: string;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  /** Send the token (for actions that need one); a missing token is an auth error first. */
+  auth?: boolean;
+  /** Answer `undefined` for a 404 instead of failing. */
+  allow404?: boolean;
+}
+
+/** The `{code, message}` of an error answer, when it has one. */
+async function errorBody(
+  res: Response,
+): Promise<{ code?: string; message?: string; details?: unknown }> {
+  try {
+    const text = await res.text();
+    const json = JSON.parse(text);
+    if (typeof json === "object" && json !== null) {
+      return {
+        code: typeof json.code === "string" ? json.code : undefined,
+        message: typeof json.message === "string" ? json.message : undefined,
+        details: json.details,
+      };
+    }
+  } catch {
+    // Not JSON: the status says it all.
+  }
+  return {};
+}
+
+/** A registry refusal, kept as data for commands that react to a particular code. */
+export class RegistryAnswerError extends CliError {
+  override name = "RegistryAnswerError";
+  constructor(
+    message: string,
+    exitCode: number,
+    readonly status: number,
+    readonly code: string | undefined,
+    readonly details: unknown,
+  ) {
+    super(message, exitCode);
+  }
+}
+
+/** A client of one registry. */
+export class RegistryClient {
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly timeoutMs: number;
+
+  constructor(options: ClientOptions) {
+    this.url = options.url.replace(/\/+$/, "");
+    this.token = options.token;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async #fetch(path: string, o: RequestOptions, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { "user-agent": "wreg-cli", ...o.headers };
+    if (o.auth) {
+      if (this.token === undefined) {
+        throw new CliError(
+          `Cannot ${o.action}: no token for the registry at ${this.url}; run ` +
+            `\`wreg login --registry ${this.url} --token <token>\` or set WREG_TOKEN`,
+          EXIT.auth,
+        );
+      }
+      headers.authorization = `Bearer ${this.token}`;
+    }
+    try {
+      return await fetch(`${this.url}${path}`, {
+        method: o.method ?? "GET",
+        headers,
+        body: o.body,
+        signal: signal ?? AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new CliError(
+        `Cannot ${o.action}: the registry at ${this.url} cannot be reached (${
+          networkReason(e, this.timeoutMs)
+        })`,
+        EXIT.network,
+      );
+    }
+  }
+
+  /** Turns an error answer into the user's one line. */
+  async #refusal(res: Response, o: RequestOptions): Promise<never> {
+    const body = await errorBody(res);
+    const details = body.details;
+    const code = body.code;
+    const said = body.message === undefined
+      ? `${res.status} ${res.statusText}`.trim()
+      : `${body.message.replace(/\.$/, "")}${code ? ` [${code}]` : ""}`;
+    if (res.status === 401 || res.status === 403) {
+      const what = res.status === 401
+        ? (this.token === undefined ? "needs a token" : "does not accept the token")
+        : "does not allow it";
+      throw new RegistryAnswerError(
+        `Cannot ${o.action}: the registry at ${this.url} ${what}: ${said}` +
+          (res.status === 401 ? `; run \`wreg login --registry ${this.url}\`` : ""),
+        EXIT.auth,
+        res.status,
+        code,
+        details,
+      );
+    }
+    throw new RegistryAnswerError(
+      `Cannot ${o.action}: the registry at ${this.url} answered ${res.status}: ${said}`,
+      EXIT.registry,
+      res.status,
+      code,
+      details,
+    );
+  }
+
+  /** A JSON request; resolves to `undefined` only for an allowed 404. */
+  async json<T>(path: string, o: RequestOptions): Promise<T | undefined> {
+    const res = await this.#fetch(path, o);
+    if (res.status === 404 && o.allow404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) return await this.#refusal(res, o);
+    try {
+      return await res.json() as T;
+    } catch (e) {
+      throw new CliError(
+        `Cannot ${o.action}: the registry at ${this.url} answered with invalid JSON (${
+          (e as Error).message
+        })`,
+        EXIT.registry,
+      );
+    }
+  }
+
+  /** The package index of `ns:name`, or `undefined` when the registry has no such package. */
+  packageIndex(name: string): Promise<PackageIndexDoc | undefined> {
+    return this.json<PackageIndexDoc>(`/api/v1/packages/${pathOf(name)}/index`, {
+      action: `look up ${name}`,
+      allow404: true,
+    });
+  }
+
+  /** The package document of `ns:name`, or `undefined` when there is no such package. */
+  packageDocument(name: string): Promise<PackageDoc | undefined> {
+    return this.json<PackageDoc>(`/api/v1/packages/${pathOf(name)}`, {
+      action: `look up ${name}`,
+      allow404: true,
+    });
+  }
+
+  /** The version document of `ns:name@version`, or `undefined` when it is not published. */
+  versionDocument(name: string, version: string): Promise<VersionDoc | undefined> {
+    return this.json<VersionDoc>(
+      `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}`,
+      { action: `look up ${name}@${version}`, allow404: true },
+    );
+  }
+
+  /** The components implementing an interface (`ns:pkg/iface@version`), highest version each. */
+  async implementations(iface: string): Promise<ImplementationDoc[]> {
+    const doc = await this.json<{ implementations: ImplementationDoc[] }>(
+      `/api/v1/implementations?interface=${encodeURIComponent(iface)}`,
+      { action: `look up implementations of ${iface}` },
+    );
+    return doc!.implementations;
+  }
+
+  /** A search. */
+  async search(params: Record<string, string | undefined>): Promise<SearchDoc> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+    return (await this.json<SearchDoc>(`/api/v1/search?${q}`, { action: "search" }))!;
+  }
+
+  /** Who the token belongs to. */
+  async whoami(): Promise<Record<string, unknown>> {
+    return (await this.json<Record<string, unknown>>("/api/v1/whoami", {
+      action: "check the token",
+      auth: true,
+    }))!;
+  }
+
+  /** Publishes bytes as `ns:name@version`, declaring their digest. */
+  async publish(
+    name: string,
+    version: string,
+    bytes: Uint8Array,
+    digest: Digest,
+  ): Promise<VersionDoc> {
+    return (await this.json<VersionDoc>(
+      `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}`,
+      {
+        action: `publish ${name}@${version}`,
+        method: "PUT",
+        auth: true,
+        body: bytes as Uint8Array<ArrayBuffer>,
+        headers: { "content-type": "application/wasm", "x-wreg-digest": digest },
+      },
+    ))!;
+  }
+
+  /** Yanks (or unyanks) a version. */
+  async setYanked(
+    name: string,
+    version: string,
+    yanked: boolean,
+  ): Promise<{ package: string; version: string; yanked: boolean }> {
+    return (await this.json(
+      `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}/yank`,
+      {
+        action: `${yanked ? "yank" : "unyank"} ${name}@${version}`,
+        method: yanked ? "PUT" : "DELETE",
+        auth: true,
+      },
+    ))!;
+  }
+
+  /**
+   * Downloads a blob and checks it against its digest. `label` names it in messages
+   * (`docs:logger@0.1.0`). The timeout applies to every pause in the download, not to its
+   * whole length.
+   *
+   * @throws {CliError} integrity (6) when the bytes do not hash to `digest`.
+   */
+  async blob(digest: Digest, label: string, onProgress?: ProgressCallback): Promise<Uint8Array> {
+    const controller = new AbortController();
+    let timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const action = `download ${label}`;
+    try {
+      const res = await this.#fetch(`/api/v1/blobs/${digest}`, { action }, controller.signal);
+      if (!res.ok) return await this.#refusal(res, { action });
+      const lengthHeader = res.headers.get("content-length");
+      const total = lengthHeader === null ? undefined : Number(lengthHeader);
+      const chunks: Uint8Array[] = [];
+      let received = 0;
+      onProgress?.(0, total);
+      try {
+        for await (const chunk of res.body ?? new ReadableStream<Uint8Array>()) {
+          clearTimeout(timer);
+          timer = setTimeout(() => controller.abort(), this.timeoutMs);
+          chunks.push(chunk);
+          received += chunk.length;
+          onProgress?.(received, total);
+        }
+      } catch (e) {
+        throw new CliError(
+          `Cannot ${action}: the download from ${this.url} broke off after ${received} bytes (${
+            networkReason(e, this.timeoutMs)
+          })`,
+          EXIT.network,
+        );
+      }
+      const bytes = new Uint8Array(received);
+      let at = 0;
+      for (const c of chunks) {
+        bytes.set(c, at);
+        at += c.length;
+      }
+      const actual = await digestOf(bytes);
+      if (actual !== digest) {
+        throw new CliError(
+          `Cannot use ${label}: the bytes downloaded from ${this.url}/api/v1/blobs/${digest} ` +
+            `hash to ${actual}`,
+          EXIT.integrity,
+        );
+      }
+      return bytes;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** `ns:name` → `ns/name` for a URL path. */
+function pathOf(name: string): string {
+  const i = name.indexOf(":");
+  return `${encodeURIComponent(name.slice(0, i))}/${encodeURIComponent(name.slice(i + 1))}`;
+}

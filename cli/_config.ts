@@ -1,0 +1,143 @@
+/**
+ * The user's wreg configuration: which registry to use by default and the token for each
+ * registry, in one JSON file readable by its owner only (mode 0600):
+ *
+ * - `$WREG_CONFIG_DIR/config.json` when `WREG_CONFIG_DIR` is set,
+ * - else `$XDG_CONFIG_HOME/wreg/config.json`,
+ * - else `~/.config/wreg/config.json`.
+ *
+ * ```json
+ * {
+ *   "registry": "http://127.0.0.1:8080",
+ *   "tokens": { "http://127.0.0.1:8080": "wreg_…" }
+ * }
+ * ```
+ *
+ * `WREG_REGISTRY` overrides `registry`, and `WREG_TOKEN` overrides the stored token (for every
+ * registry), so CI needs no file.
+ */
+import { CliError, EXIT } from "./_command.ts";
+import { joinPath, readTextIfExists, writeFileAtomic } from "./_fs.ts";
+import type { CacheEnv } from "./_cache_dir.ts";
+
+/** The contents of `config.json`. */
+export interface UserConfig {
+  /** The default registry (a normalised URL, see {@link normalizeRegistryUrl}). */
+  registry?: string;
+  /** Registry URL → token. */
+  tokens?: Record<string, string>;
+  /** The namespace `wreg init` proposes (set by `wreg login` from the token's owner). */
+  namespace?: string;
+}
+
+/** The folder of the config file (absolute). */
+export function configDir(io: CacheEnv): string {
+  const { env, cwd } = io;
+  const explicit = env.WREG_CONFIG_DIR;
+  if (explicit !== undefined && explicit !== "") return joinPath(cwd, explicit);
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg !== undefined && xdg.startsWith("/")) return `${xdg.replace(/\/+$/, "")}/wreg`;
+  const home = env.HOME ?? env.USERPROFILE;
+  if (home === undefined || home === "") return joinPath(cwd, ".wreg-config");
+  return `${home.replace(/\/+$/, "")}/.config/wreg`;
+}
+
+/** The config file's path. */
+export function configPath(io: CacheEnv): string {
+  return `${configDir(io)}/config.json`;
+}
+
+/**
+ * A registry URL in the one form wreg stores and compares: `http(s)://host[:port][/path]` with
+ * no trailing slash, query or fragment.
+ *
+ * @throws {CliError} (usage) when it is not an http or https URL.
+ */
+export function normalizeRegistryUrl(text: string, what = "registry URL"): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new CliError(
+      `Invalid ${what} ${JSON.stringify(text)}: expected http://host:port or https://host`,
+      EXIT.usage,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new CliError(
+      `Invalid ${what} ${JSON.stringify(text)}: only http and https registries are supported`,
+      EXIT.usage,
+    );
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new CliError(
+      `Invalid ${what} ${JSON.stringify(text)}: put the token in \`wreg login\`, not in the URL`,
+      EXIT.usage,
+    );
+  }
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/** Reads the config file; an absent file is an empty config. */
+export async function readConfig(io: CacheEnv): Promise<UserConfig> {
+  const path = configPath(io);
+  const text = await readTextIfExists(path);
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(
+      `Cannot read the wreg config ${path}: it is not JSON (${(e as Error).message})`,
+      EXIT.usage,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliError(`Cannot read the wreg config ${path}: expected a JSON object`, EXIT.usage);
+  }
+  const o = value as Record<string, unknown>;
+  const config: UserConfig = {};
+  if (typeof o.registry === "string") config.registry = o.registry;
+  if (typeof o.namespace === "string") config.namespace = o.namespace;
+  if (typeof o.tokens === "object" && o.tokens !== null && !Array.isArray(o.tokens)) {
+    config.tokens = {};
+    for (const [k, v] of Object.entries(o.tokens)) {
+      if (typeof v === "string") config.tokens[k] = v;
+    }
+  }
+  return config;
+}
+
+/** Writes the config file atomically, readable and writable by its owner only. */
+export async function writeConfig(io: CacheEnv, config: UserConfig): Promise<string> {
+  const path = configPath(io);
+  const out: UserConfig = {};
+  if (config.registry !== undefined) out.registry = config.registry;
+  if (config.namespace !== undefined) out.namespace = config.namespace;
+  if (config.tokens !== undefined) {
+    out.tokens = Object.fromEntries(
+      Object.entries(config.tokens).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+  }
+  await Deno.mkdir(configDir(io), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(path, `${JSON.stringify(out, null, 2)}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** The registry to use when the project names none: `WREG_REGISTRY`, else the config's. */
+export function defaultRegistry(io: CacheEnv, config: UserConfig): string | undefined {
+  const env = io.env.WREG_REGISTRY;
+  if (env !== undefined && env.trim() !== "") return normalizeRegistryUrl(env, "WREG_REGISTRY");
+  return config.registry === undefined ? undefined : normalizeRegistryUrl(config.registry);
+}
+
+/** The token for a registry: `WREG_TOKEN`, else the one `wreg login` stored for it. */
+export function tokenFor(
+  io: CacheEnv,
+  config: UserConfig,
+  registry: string,
+): string | undefined {
+  const env = io.env.WREG_TOKEN;
+  if (env !== undefined && env.trim() !== "") return env.trim();
+  return config.tokens?.[registry];
+}

@@ -1,0 +1,52 @@
+/** `wreg install`: installs exactly what `wreg.lock` says. */
+import { CliError, type Command, EXIT, type Io } from "./_command.ts";
+import { parseCommandArgs } from "./_args.ts";
+import { runInstall } from "./_install.ts";
+
+const HELP = `Usage: wreg install [--json] [--no-bindings]
+
+Installs exactly what wreg.lock says: every locked package is taken from the cache (hashed
+again) or downloaded from the registry the lock names and checked against its digest;
+then wit/deps and the Deno bindings are written as \`wreg add\` writes them. Nothing is
+resolved, so the result is the same on every machine, and with a warm cache it needs no
+network at all.
+
+A lock that no longer matches wreg.json (a dependency added, removed or given another
+range by hand) is refused with what differs: run \`wreg update\` to resolve again. Without
+a wreg.lock, install resolves wreg.json and writes one.
+
+Options:
+  --json          Print what was done as JSON
+  --no-bindings   Do not generate Deno bindings or touch deno.json
+  -h, --help      Show this help
+
+Exit status: 0 done; 2 the lock does not match wreg.json; 3 a package is not cached and
+the registry is unreachable; 6 a cached or downloaded file does not match its digest (the
+message names the file).
+`;
+
+/** The `install` command. */
+export const installCommand: Command = {
+  name: "install",
+  summary: "Install exactly what wreg.lock says (offline from the cache)",
+  help: HELP,
+  async run(args: string[], io: Io): Promise<number> {
+    const { values, positionals } = parseCommandArgs("install", args, {
+      json: { type: "boolean" },
+      "no-bindings": { type: "boolean" },
+    });
+    if (positionals.length > 0) {
+      throw new CliError(
+        `Unexpected argument ${JSON.stringify(positionals[0])}; to add a package run ` +
+          `\`wreg add ${positionals[0]}\``,
+        EXIT.usage,
+      );
+    }
+    return await runInstall(io, {
+      mode: "install",
+      args: [],
+      json: values.json ?? false,
+      bindings: values["no-bindings"] ? false : undefined,
+    });
+  },
+};
