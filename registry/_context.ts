@@ -27,6 +27,12 @@ export interface RegistryLimits {
   decodeTimeoutMs: number;
   /** How many decoder worker threads run at once (default 2). */
   decodeWorkers: number;
+  /** Largest version document (WIT text, docs, metadata) as JSON, in bytes (default 8 MiB). */
+  maxDocumentBytes: number;
+  /** Bytes of blobs kept in memory for downloads (default 128 MiB; 0 turns the cache off). */
+  blobCacheBytes: number;
+  /** Largest blob the cache keeps (default 8 MiB); larger ones stream from storage. */
+  blobCacheMaxBlob: number;
 }
 
 /** The limits used when none are given. */
@@ -36,6 +42,9 @@ export const DEFAULT_REGISTRY_LIMITS: Readonly<RegistryLimits> = Object.freeze({
   decode: {},
   decodeTimeoutMs: 30_000,
   decodeWorkers: 2,
+  maxDocumentBytes: 8 * 1024 * 1024,
+  blobCacheBytes: 128 * 1024 * 1024,
+  blobCacheMaxBlob: 8 * 1024 * 1024,
 });
 
 /** Options of `createApp` and `createRegistry`. */
@@ -85,6 +94,44 @@ export class Lru<K, V> {
   }
 }
 
+/**
+ * Blob bytes kept in memory, least recently used out first, bounded by their total size. Blobs
+ * are immutable, so a cached one is never stale; downloads of hot packages skip the file system.
+ */
+export class BlobCache {
+  readonly #map = new Map<string, Uint8Array>();
+  #bytes = 0;
+  constructor(readonly maxBytes: number, readonly maxBlob: number) {}
+  /** Whether a blob of this size is worth keeping. */
+  fits(size: number): boolean {
+    return size <= this.maxBlob && size <= this.maxBytes;
+  }
+  get(digest: string): Uint8Array | undefined {
+    const v = this.#map.get(digest);
+    if (v !== undefined) {
+      this.#map.delete(digest);
+      this.#map.set(digest, v);
+    }
+    return v;
+  }
+  set(digest: string, bytes: Uint8Array): void {
+    if (!this.fits(bytes.length) || this.#map.has(digest)) return;
+    this.#map.set(digest, bytes);
+    this.#bytes += bytes.length;
+    for (const [k, v] of this.#map) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#map.delete(k);
+      this.#bytes -= v.length;
+    }
+  }
+  delete(digest: string): void {
+    const v = this.#map.get(digest);
+    if (v === undefined) return;
+    this.#map.delete(digest);
+    this.#bytes -= v.length;
+  }
+}
+
 /** A cached JSON response: its text and entity tag. */
 export interface CachedJson {
   text: string;
@@ -104,6 +151,8 @@ export class Context {
   readonly releases = new Lru<string, CachedRelease>(64);
   /** Package documents, index documents and search answers; dropped on every change. */
   readonly responses = new Lru<string, CachedJson>(2048);
+  /** Hot blob bytes for downloads. */
+  readonly blobs: BlobCache;
   /** Bumped on every publish, yank and membership change; search caches key on it. */
   generation = 0;
   readonly #locks = new Map<string, Promise<unknown>>();
@@ -119,6 +168,7 @@ export class Context {
     this.onServerError = options.onServerError ??
       ((e, req, id) => console.error(`[${id}] ${req.method} ${new URL(req.url).pathname}:`, e));
     this.decoder = acquireDecoder(this.limits.decodeWorkers);
+    this.blobs = new BlobCache(this.limits.blobCacheBytes, this.limits.blobCacheMaxBlob);
   }
 
   /** Decodes bytes off the main thread, with the configured limits. */
@@ -162,6 +212,9 @@ export class Context {
     return n <= 0;
   }
 
+  /** How many times cleanup deleted each digest's blob (so a publish knows to check it). */
+  readonly deletions = new Map<string, number>();
+
   /** Whether a publish holds the digest (see {@link holdDigest}). */
   isHeld(digest: string): boolean {
     return this.#inflight.has(digest);
@@ -182,12 +235,16 @@ export class Context {
     this.responses.clear();
   }
 
-  /** The bytes of a stored blob. */
+  /** The bytes of a stored blob (from the cache when there). */
   async readBlob(digest: Digest): Promise<Uint8Array> {
+    const hit = this.blobs.get(digest);
+    if (hit !== undefined) return hit;
     const body = await this.storage.blobs.get(digest);
     const chunks: Uint8Array[] = [];
     for await (const c of body.stream) chunks.push(c);
-    return concat(chunks, body.size);
+    const bytes = concat(chunks, body.size);
+    this.blobs.set(digest, bytes);
+    return bytes;
   }
 
   /** A published version's bytes, decoded (cached by digest). */

@@ -50,6 +50,10 @@ export const REGISTRY_ERRORS = {
     status: 400,
     hint: "Check the file with `wreg inspect`; the offset says where decoding stopped",
   },
+  "document-too-large": {
+    status: 400,
+    hint: "Shorten the doc comments or metadata; the limit is in the details",
+  },
   "kind-not-allowed": {
     status: 400,
     hint: "Publish a component or a WIT package; turn a core module into a component first",

@@ -259,30 +259,31 @@ async function serveBlob(ctx: Context, req: Request, digest: Digest): Promise<Re
   };
   if (notModified(req.headers, etag)) return new Response(null, { status: 304, headers });
   const rangeHeader = ifRangeMatches(req.headers, etag) ? req.headers.get("range") : null;
-  if (req.method === "HEAD" || rangeHeader !== null) {
+  const head = req.method === "HEAD";
+  // Hot blobs come from memory; others are read once into it when small enough, else streamed.
+  let bytes = ctx.blobs.get(digest);
+  let size = bytes?.length;
+  if (bytes === undefined) {
     const stat = await ctx.storage.blobs.stat(digest);
     if (stat === undefined) throw blobNotFound(digest);
-    const range = parseRange(rangeHeader, stat.size);
-    if (range !== undefined) {
-      headers["content-range"] = `bytes ${range.offset}-${
-        range.offset + range.length - 1
-      }/${stat.size}`;
-    }
-    headers["content-length"] = String(range?.length ?? stat.size);
-    const status = range === undefined ? 200 : 206;
-    if (req.method === "HEAD") return new Response(null, { status, headers });
-    const body = await ctx.storage.blobs.get(digest, range);
-    return new Response(body.stream, { status, headers });
+    size = stat.size;
+    if (!head && ctx.blobs.fits(size)) bytes = await ctx.readBlob(digest);
   }
-  let body;
-  try {
-    body = await ctx.storage.blobs.get(digest);
-  } catch (e) {
-    if ((e as { code?: string }).code === "not-found") throw blobNotFound(digest);
-    throw e;
+  const range = parseRange(rangeHeader, size!);
+  const status = range === undefined ? 200 : 206;
+  if (range !== undefined) {
+    headers["content-range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`;
   }
-  headers["content-length"] = String(body.size);
-  return new Response(body.stream, { headers });
+  headers["content-length"] = String(range?.length ?? size);
+  if (head) return new Response(null, { status, headers });
+  if (bytes !== undefined) {
+    const body = range === undefined
+      ? bytes
+      : bytes.subarray(range.offset, range.offset + range.length);
+    return new Response(body as Uint8Array<ArrayBuffer>, { status, headers });
+  }
+  const body = await ctx.storage.blobs.get(digest, range);
+  return new Response(body.stream, { status, headers });
 }
 
 function blobNotFound(digest: Digest): RegistryError {

@@ -84,6 +84,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
   }
 
   ctx.holdDigest(req.digest);
+  const deletionsBefore = ctx.deletions.get(req.digest) ?? 0;
   let created = false;
   let committed = false;
   try {
@@ -141,10 +142,23 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
         decoded,
         compat,
       });
-      const owner = req.authorize(await metadata.getNamespace(req.name.namespace));
-      const claim = await metadata.claimNamespace(req.name.namespace, owner);
-      if (!claim.claimed) req.authorize(claim.namespace);
-      await ensureBlob(ctx, put.digest, bytes);
+      const documentSize = JSON.stringify(derived.document).length;
+      if (documentSize > ctx.limits.maxDocumentBytes) {
+        throw new RegistryError(
+          "document-too-large",
+          `Cannot publish ${ref}: its version document (WIT text, doc comments, metadata) has ${documentSize} bytes, more than the limit of ${ctx.limits.maxDocumentBytes}`,
+          { size: documentSize, limit: ctx.limits.maxDocumentBytes },
+        );
+      }
+      const ns = await metadata.getNamespace(req.name.namespace);
+      const owner = req.authorize(ns);
+      if (ns === undefined) {
+        const claim = await metadata.claimNamespace(req.name.namespace, owner);
+        if (!claim.claimed) req.authorize(claim.namespace);
+      }
+      if ((ctx.deletions.get(put.digest) ?? 0) !== deletionsBefore) {
+        await ensureBlob(ctx, put.digest, bytes);
+      }
       const highest = !isPrerelease(req.version) &&
         versions.every((v) =>
           isPrerelease(v.version) || compareVersions(v.version, req.version) < 0
@@ -161,6 +175,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
         searchRows: derived.searchRows,
       });
       ctx.releases.set(put.digest, { ...release, digest: put.digest });
+      ctx.blobs.set(put.digest, bytes);
       ctx.changed();
       return committedRecord;
     });
@@ -338,8 +353,8 @@ async function gate(
 }
 
 /**
- * Makes sure the blob is stored right before the commit: a failed publish of the same bytes may
- * have removed it after this publish's put found it present.
+ * Makes sure the blob is stored right before the commit: a failed publish of the same bytes
+ * removed it (after this publish's put found it present), so it is written again.
  */
 async function ensureBlob(ctx: Context, digest: Digest, bytes: Uint8Array): Promise<void> {
   await ctx.withLock(`blob:${digest}`, async () => {
@@ -355,7 +370,10 @@ async function cleanup(ctx: Context, digest: Digest): Promise<void> {
     try {
       if (await ctx.storage.metadata.isDigestReferenced(digest)) return;
       if (ctx.isHeld(digest)) return;
+      ctx.blobs.delete(digest);
       await ctx.storage.blobs.delete(digest);
+      // Counted after the delete: a publish that began meanwhile sees the change and re-puts.
+      ctx.deletions.set(digest, (ctx.deletions.get(digest) ?? 0) + 1);
     } catch (e) {
       ctx.onServerError(e, new Request("http://cleanup/"), "cleanup");
     }

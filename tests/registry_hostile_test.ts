@@ -29,7 +29,7 @@ async function withApp(
       createApp({
         storage,
         adminToken: ADMIN,
-        limits: { maxUploadBytes: LIMIT, maxJsonBytes: 1024 },
+        limits: { maxUploadBytes: LIMIT, maxJsonBytes: 1024, maxDocumentBytes: LIMIT },
       }),
     );
     const alice = await c.token(ADMIN, "alice");
@@ -167,6 +167,21 @@ Deno.test("bytes that are not a component are refused with the offset where deco
     assert.match(cut.json.message, /\(at offset 0x[0-9a-f]+\)/);
     const empty = await c.publish(alice, "docs:junk", "1.0.0", new Uint8Array());
     assert.equal(empty.json.code, "invalid-component");
+  });
+});
+
+Deno.test("a version document over the limit is refused, however small the upload", async () => {
+  await withApp(async (c, alice) => {
+    const wordy = witPackage(
+      `package docs:wordy@1.0.0;\n/// ${
+        "words ".repeat(7000)
+      }\ninterface api {\n  run: func();\n}\n`,
+    );
+    assert.ok(wordy.length < LIMIT);
+    const r = await c.publish(alice, "docs:wordy", "1.0.0", wordy);
+    assert.equal(r.status, 400);
+    assert.equal(r.json.code, "document-too-large");
+    assert.equal(r.json.details.limit, LIMIT);
   });
 });
 
