@@ -258,7 +258,9 @@ export class RegistryClient {
         : "does not allow it";
       throw new RegistryAnswerError(
         `Cannot ${o.action}: the registry at ${this.url} ${what}: ${said}` +
-          (res.status === 401 ? `; run \`wreg login --registry ${this.url}\`` : ""),
+          (res.status === 401 && o.action !== "check the token"
+            ? `; run \`wreg login --registry ${this.url}\``
+            : ""),
         EXIT.auth,
         res.status,
         code,

@@ -12,6 +12,14 @@ export interface Io {
   readonly env: Record<string, string | undefined>;
   /** Whether stdout is a terminal (progress bars, colours, prompts). */
   readonly isTerminal: boolean;
+  /**
+   * Asks the user a question and returns the answer (`defaultValue` for an empty one), or `null`
+   * when input ended. Present only when stdin and stdout are terminals: commands ask nothing
+   * without it.
+   */
+  readonly prompt?: (question: string, defaultValue?: string) => string | null;
+  /** Reads all of stdin (for secrets piped in: `echo $T | wreg login …`), when it is not a terminal. */
+  readonly readStdin?: () => Promise<string>;
 }
 
 /** A wreg subcommand. */

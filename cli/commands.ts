@@ -14,8 +14,25 @@ import { addCommand } from "./cmd_add.ts";
 import { removeCommand } from "./cmd_remove.ts";
 import { installCommand } from "./cmd_install.ts";
 import { updateCommand } from "./cmd_update.ts";
+import { initCommand } from "./cmd_init.ts";
+import { loginCommand } from "./cmd_login.ts";
+import { publishCommand } from "./cmd_publish.ts";
+import { searchCommand } from "./cmd_search.ts";
+import { infoCommand } from "./cmd_info.ts";
+import { unyankCommand, yankCommand } from "./cmd_yank.ts";
 
 export const COMMANDS: Command[] = [
+  initCommand,
+  loginCommand,
+  publishCommand,
+  addCommand,
+  removeCommand,
+  installCommand,
+  updateCommand,
+  searchCommand,
+  infoCommand,
+  yankCommand,
+  unyankCommand,
   witCommand,
   inspectCommand,
   checkCommand,
@@ -23,8 +40,4 @@ export const COMMANDS: Command[] = [
   plugCommand,
   composeCommand,
   bindingsCommand,
-  addCommand,
-  removeCommand,
-  installCommand,
-  updateCommand,
 ];

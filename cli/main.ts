@@ -55,15 +55,25 @@ export async function runWreg(
   }
 }
 
+/** Writes every byte (a pipe may take a large write in parts). */
+function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) at += w.writeSync(bytes.subarray(at));
+}
+
 /** The process's real I/O. */
 export function processIo(): Io {
   const enc = new TextEncoder();
+  const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   return {
-    stdout: (t) => void Deno.stdout.writeSync(enc.encode(t)),
-    stderr: (t) => void Deno.stderr.writeSync(enc.encode(t)),
+    stdout: (t) => writeAll(Deno.stdout, enc.encode(t)),
+    stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
     cwd: Deno.cwd(),
     env: Deno.env.toObject(),
     isTerminal: Deno.stdout.isTerminal(),
+    ...(interactive
+      ? { prompt: (q: string, d?: string) => prompt(q, d) }
+      : { readStdin: async () => await new Response(Deno.stdin.readable).text() }),
   };
 }
 

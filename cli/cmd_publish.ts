@@ -1,0 +1,393 @@
+/**
+ * `wreg publish [PATH]`: reads what to publish (a project with `wreg.json`, a WIT folder encoded
+ * as a WIT package, or a `.wasm`), decodes it locally, checks it against the registry's versions
+ * of the same semver series with lib/compat and shows the report, then uploads the bytes with
+ * their digest (unless `--dry-run`).
+ */
+import { CliError, type Command, EXIT, type Io } from "./_command.ts";
+import { parseCommandArgs } from "./_args.ts";
+import { BlobCache } from "./_cache.ts";
+import { joinPath, relativePath } from "./_fs.ts";
+import { DownloadProgress, formatBytes } from "./_progress.ts";
+import { loadProject, MANIFEST_FILE } from "./_project.ts";
+import { Registries } from "./_registries.ts";
+import { buildWitPackage } from "./_wit_build.ts";
+import { fetchPackage } from "./_sync.ts";
+import { ComponentDecodeError, decodeComponent, type DecodedWasm } from "../lib/component/mod.ts";
+import {
+  CHANGE_KIND_TEXT,
+  checkComponentCompat,
+  checkPackageCompat,
+  type CompatReport,
+  seriesCheckPairs,
+} from "../lib/compat/mod.ts";
+import {
+  digestOf,
+  isPrerelease,
+  parseDigest,
+  parsePackageName,
+  parseVersion,
+  tryParsePackageName,
+  tryParseVersion,
+  type Version,
+} from "../lib/names/mod.ts";
+import { checkPublishable, type Manifest, witFolder } from "../lib/package/mod.ts";
+import { formatWitPackageName } from "../lib/wit/mod.ts";
+
+const HELP = `Usage: wreg publish [PATH] [--name <ns:name>] [--version <v>] [--registry <url>]
+                    [--dry-run] [--json]
+
+Publishes a component or a WIT package. PATH (default: this folder) is one of
+  a project folder with wreg.json   "kind": "wit" publishes its WIT folder encoded as a
+                                    WIT package; "kind": "component" its built .wasm
+  a WIT folder (or .wit file)       encoded as a WIT package (with its deps/)
+  a .wasm file                      a component or a binary WIT package
+
+Before uploading, wreg decodes the bytes (a broken file never leaves your machine),
+fetches the registry's published versions of the same semver series and checks that the
+new version is a compatible successor of the earlier ones (and predecessor of the later
+ones), printing every change with its path. A breaking change stops here: publish it in
+a new series (0.2.0 after 0.1.x; 2.0.0 after 1.x). Then the bytes are uploaded with
+their sha256 digest, which the registry checks.
+
+A WIT package is published under the name and version of its \`package\` line; a
+component under --name/--version, else wreg.json's, else its own metadata's.
+
+Options:
+  --name <ns:name>    The package name
+  --version <v>       The version
+  --registry <url>    The registry (default: wreg.json's, WREG_REGISTRY, \`wreg login\`)
+  --dry-run           Check everything but do not upload
+  --json              Print the outcome as JSON
+  -h, --help          Show this help
+
+Needs a token with the publish scope: \`wreg login\` or WREG_TOKEN.
+
+Exit status: 0 published (or would be, with --dry-run); 1 a breaking change in the series;
+2 unreadable or invalid input; 3 registry unreachable; 4 token refused; 5 registry error
+(the version exists…); 6 a published version's bytes do not match their digest.
+`;
+
+/** What is about to be published. */
+interface Candidate {
+  /** What the user pointed at, for messages. */
+  source: string;
+  bytes: Uint8Array;
+  decoded: DecodedWasm;
+  kind: "component" | "wit-package";
+  name: string;
+  version: Version;
+  manifest?: Manifest;
+}
+
+async function statOf(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+async function hasWitFiles(dir: string): Promise<boolean> {
+  for await (const e of Deno.readDir(dir)) if (e.isFile && e.name.endsWith(".wit")) return true;
+  return false;
+}
+
+function decode(bytes: Uint8Array, source: string): DecodedWasm {
+  try {
+    const d = decodeComponent(bytes);
+    if (d.kind === "module") {
+      throw new CliError(
+        `Cannot publish ${source}: it is a core module; make it a component first ` +
+          "(wasm-tools component new)",
+        EXIT.usage,
+      );
+    }
+    return d;
+  } catch (e) {
+    if (e instanceof ComponentDecodeError) {
+      throw new CliError(`Cannot publish ${source}: ${e.message}`, EXIT.usage);
+    }
+    throw e;
+  }
+}
+
+/** Reads what PATH names into bytes, with the name and version it will be published under. */
+async function readCandidate(
+  io: Io,
+  pathArg: string,
+  flags: { name?: string; version?: string },
+): Promise<Candidate> {
+  const path = joinPath(io.cwd, pathArg);
+  const stat = await statOf(path);
+  if (stat === undefined) {
+    throw new CliError(`Cannot publish ${pathArg}: no such file or folder`, EXIT.usage);
+  }
+  let manifest: Manifest | undefined;
+  let bytes: Uint8Array;
+  let source = relativePath(path, io.cwd);
+  if (stat.isDirectory && await statOf(joinPath(path, MANIFEST_FILE))) {
+    manifest = (await loadProject(path)).manifest;
+    const problems = checkPublishable({
+      ...manifest,
+      ...(flags.name ? { name: flags.name } : {}),
+      ...(flags.version ? { version: parseVersion(flags.version) } : {}),
+    });
+    if (problems.length > 0) {
+      throw new CliError(
+        `Cannot publish ${source}: ${MANIFEST_FILE}: ${problems[0].message}` +
+          (problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""),
+        EXIT.usage,
+      );
+    }
+    if (manifest.kind === "wit") {
+      const wit = joinPath(path, witFolder(manifest));
+      bytes = (await buildWitPackage(wit, io.cwd)).bytes;
+      source = relativePath(wit, io.cwd);
+    } else {
+      const file = joinPath(path, manifest.component!);
+      source = relativePath(file, io.cwd);
+      try {
+        bytes = await Deno.readFile(file);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) {
+          throw new CliError(
+            `Cannot publish: the component ${manifest.component} is not built (${file})`,
+            EXIT.usage,
+          );
+        }
+        throw e;
+      }
+    }
+  } else if (stat.isDirectory) {
+    if (!(await hasWitFiles(path))) {
+      throw new CliError(
+        `Cannot publish ${pathArg}: the folder has neither ${MANIFEST_FILE} nor .wit files`,
+        EXIT.usage,
+      );
+    }
+    bytes = (await buildWitPackage(path, io.cwd)).bytes;
+  } else if (path.endsWith(".wit")) {
+    bytes = (await buildWitPackage(path, io.cwd)).bytes;
+  } else {
+    bytes = await Deno.readFile(path);
+  }
+  const decoded = decode(bytes, source);
+  if (decoded.kind === "wit-package") {
+    const p = decoded.resolve.packages[decoded.package!].name;
+    const declared = `${p.namespace}:${p.name}`;
+    const wanted = flags.name ?? manifest?.name;
+    if (wanted !== undefined && wanted !== declared) {
+      throw new CliError(
+        `Cannot publish ${source} as ${wanted}: the WIT declares package ${
+          formatWitPackageName(p)
+        }`,
+        EXIT.usage,
+      );
+    }
+    if (p.version === undefined) {
+      throw new CliError(
+        `Cannot publish ${source}: its package line has no version (package ${declared}@0.1.0;)`,
+        EXIT.usage,
+      );
+    }
+    const wantedVersion = flags.version ?? manifest?.version;
+    if (wantedVersion !== undefined && wantedVersion !== p.version) {
+      throw new CliError(
+        `Cannot publish ${source} as version ${wantedVersion}: the WIT declares ${p.version}`,
+        EXIT.usage,
+      );
+    }
+    return {
+      source,
+      bytes,
+      decoded,
+      kind: "wit-package",
+      name: declared,
+      version: parseVersion(p.version),
+      manifest,
+    };
+  }
+  const metaName = decoded.metadata.name;
+  const name = flags.name ?? manifest?.name ??
+    (metaName !== undefined && tryParsePackageName(metaName) ? metaName : undefined);
+  if (name === undefined) {
+    throw new CliError(
+      `Cannot publish ${source}: name the package with --name ns:name (or "name" in ${MANIFEST_FILE})`,
+      EXIT.usage,
+    );
+  }
+  parsePackageName(name);
+  const versionText = flags.version ?? manifest?.version ?? decoded.metadata.version;
+  const version = versionText === undefined ? undefined : tryParseVersion(versionText);
+  if (version === undefined) {
+    throw new CliError(
+      versionText === undefined
+        ? `Cannot publish ${source}: give the version with --version (or "version" in ${MANIFEST_FILE})`
+        : `Cannot publish ${source}: invalid version ${JSON.stringify(versionText)}`,
+      EXIT.usage,
+    );
+  }
+  return { source, bytes, decoded, kind: "component", name, version, manifest };
+}
+
+function compare(old: DecodedWasm, next: DecodedWasm): CompatReport {
+  if (old.kind === "wit-package" && next.kind === "wit-package") {
+    return checkPackageCompat(old.resolve, old.package!, next.resolve, next.package!);
+  }
+  return checkComponentCompat(old.resolve, old.world!, next.resolve, next.world!);
+}
+
+/** One comparison of the series check. */
+interface PairReport {
+  old: string;
+  new: string;
+  report: CompatReport;
+}
+
+/** The `publish` command. */
+export const publishCommand: Command = {
+  name: "publish",
+  summary: "Check a component or WIT package against its series, then upload it",
+  help: HELP,
+  async run(args: string[], io: Io): Promise<number> {
+    const { values, positionals } = parseCommandArgs("publish", args, {
+      name: { type: "string" },
+      version: { type: "string" },
+      registry: { type: "string" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+    });
+    if (positionals.length > 1) {
+      throw new CliError(`Unexpected argument ${JSON.stringify(positionals[1])}`, EXIT.usage);
+    }
+    if (values.version !== undefined && tryParseVersion(values.version) === undefined) {
+      throw new CliError(`Invalid --version ${JSON.stringify(values.version)}`, EXIT.usage);
+    }
+    if (values.name !== undefined) parsePackageName(values.name);
+    const c = await readCandidate(io, positionals[0] ?? ".", {
+      name: values.name,
+      version: values.version,
+    });
+    const digest = await digestOf(c.bytes);
+    const registries = await Registries.load(io, c.manifest ?? {});
+    const client = values.registry !== undefined
+      ? registries.forCommand(values.registry, `publish ${c.name}`)
+      : registries.forPackage(c.name);
+    const what = c.kind === "wit-package" ? "WIT package" : "component";
+    const out: string[] = [
+      `${c.name}@${c.version}: ${what} from ${c.source}, ${formatBytes(c.bytes.length)}, ${digest}`,
+    ];
+
+    // The series check against what the registry has.
+    const index = await client.packageIndex(c.name);
+    const pairs: PairReport[] = [];
+    if (index !== undefined) {
+      const indexKind = index.kind === "component" ? "component" : "wit-package";
+      if (indexKind !== c.kind) {
+        throw new CliError(
+          `Cannot publish ${c.name}@${c.version}: ${c.name} holds ${
+            indexKind === "component" ? "components" : "WIT packages"
+          } at ${client.url}, and this is a ${what}`,
+          EXIT.registry,
+        );
+      }
+      if (index.versions.some((v) => v.version === c.version)) {
+        throw new CliError(
+          `Cannot publish ${c.name}@${c.version}: that version is already published at ` +
+            `${client.url}, and versions are immutable; publish a new version`,
+          EXIT.registry,
+        );
+      }
+      const published = index.versions.map((v) => tryParseVersion(v.version))
+        .filter((v): v is Version => v !== undefined && !isPrerelease(v));
+      const ctx = {
+        io,
+        registries,
+        cache: BlobCache.of(io),
+        progress: new DownloadProgress(io, { quiet: values.json }),
+      };
+      for (const pair of seriesCheckPairs(c.version, published)) {
+        const other = pair.old === c.version ? pair.new : pair.old;
+        const entry = index.versions.find((v) => v.version === other)!;
+        const { bytes } = await fetchPackage(ctx, {
+          name: c.name,
+          version: other,
+          digest: parseDigest(entry.digest),
+          registry: client.url,
+        });
+        const otherDecoded = decode(bytes, `${c.name}@${other}`);
+        const report = pair.old === c.version
+          ? compare(c.decoded, otherDecoded)
+          : compare(otherDecoded, c.decoded);
+        pairs.push({ old: pair.old, new: pair.new, report });
+      }
+      ctx.progress.finish();
+    }
+    const breaking = pairs.filter((p) => !p.report.compatible);
+    if (pairs.length === 0) {
+      out.push(
+        index === undefined
+          ? `new package: nothing to check against at ${client.url}`
+          : `no other release of its series at ${client.url}: nothing to check against`,
+      );
+    }
+    for (const p of pairs) {
+      const verdict = p.report.compatible
+        ? `compatible (${
+          p.report.changes.length === 0 ? "no changes" : `needs a ${p.report.bump} bump`
+        })`
+        : "NOT compatible";
+      out.push(`${p.old} -> ${p.new}: ${verdict}`);
+      for (const ch of p.report.changes.filter((x) => x.breaking || x.bump !== "patch")) {
+        out.push(
+          `  ${ch.breaking ? "breaking" : "compatible"}: ${ch.path}: ${CHANGE_KIND_TEXT[ch.kind]}${
+            ch.reason ? ` (${ch.reason})` : ""
+          }`,
+        );
+      }
+    }
+    const json = {
+      package: c.name,
+      version: c.version,
+      kind: c.kind,
+      size: c.bytes.length,
+      digest,
+      registry: client.url,
+      checks: pairs.map((p) => ({
+        old: p.old,
+        new: p.new,
+        compatible: p.report.compatible,
+        bump: p.report.bump,
+        changes: p.report.changes.map((ch) => ({
+          path: ch.path,
+          kind: ch.kind,
+          breaking: ch.breaking,
+        })),
+      })),
+      published: false,
+      dryRun: values["dry-run"] ?? false,
+    };
+    if (breaking.length > 0) {
+      out.push(
+        `Not published: ${c.version} breaks ${
+          breaking.map((b) => b.old === c.version ? b.new : b.old).join(", ")
+        } ` +
+          `of the same series; publish the change as a new series`,
+      );
+      if (values.json) io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+      else io.stdout(`${out.join("\n")}\n`);
+      return EXIT.no;
+    }
+    if (values["dry-run"]) {
+      out.push(`Dry run: not uploaded (would publish to ${client.url})`);
+    } else {
+      await client.publish(c.name, c.version, c.bytes, digest);
+      json.published = true;
+      out.push(`Published ${c.name}@${c.version} to ${client.url}`);
+    }
+    io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${out.join("\n")}\n`);
+    return EXIT.ok;
+  },
+};
