@@ -15,9 +15,10 @@
  *
  * @module
  */
-import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { componentEmbed, componentNew } from "@bytecodealliance/jco-transpile/wasm-tools";
+import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { dealias, isPrimitive, parseWit, type Resolve, type Type } from "../lib/wit/mod.ts";
+import { buildExamples, type BuiltExample } from "../examples/build.ts";
+import type { GeneratedFile } from "../lib/bindings/mod.ts";
 
 type Core = "i32" | "i64" | "f32" | "f64";
 
@@ -184,4 +185,121 @@ ${funcs.map((f) => `  export ${f}`).join("\n")}
   const core = await parse(wat);
   const embedded = await componentEmbed({ binary: core, witSource: wit, world: "echo" });
   return { bytes: await componentNew(embedded, []), wit };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Example components, generated files on disk, and throwaway Deno projects.
+
+const examples = new Map<string, Promise<BuiltExample>>();
+
+/** An example component built from source (once per test process) into a temporary folder. */
+export function example(name: "scrubber-c" | "logger-js"): Promise<BuiltExample> {
+  let p = examples.get(name);
+  if (p === undefined) {
+    p = (async () => {
+      const outDir = await Deno.makeTempDir({ prefix: `wreg-bindings-${name}-` });
+      globalThis.addEventListener("unload", () => {
+        try {
+          Deno.removeSync(outDir, { recursive: true });
+        } catch { /* already gone */ }
+      });
+      const [built] = await buildExamples({ outDir, only: [name] });
+      return built;
+    })();
+    examples.set(name, p);
+  }
+  return p;
+}
+
+/** Writes generated files under `dir`. */
+export async function writeFiles(dir: string, files: GeneratedFile[]): Promise<void> {
+  for (const f of files) {
+    const path = `${dir}/${f.path}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    if (typeof f.contents === "string") await Deno.writeTextFile(path, f.contents);
+    else await Deno.writeFile(path, f.contents);
+  }
+}
+
+/** The wreg checkout (for its node_modules). */
+export const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** A throwaway Deno project: a folder with a deno.json import map and some files. */
+export interface TempProject {
+  dir: string;
+  /** Runs `deno <args>` in the project; never throws for a non-zero exit. */
+  deno(args: string[], env?: Record<string, string>): Promise<DenoRun>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** The outcome of a `deno` subprocess. */
+export interface DenoRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link tempProject}. */
+export interface TempProjectOptions {
+  /** The `imports` of deno.json. */
+  imports: Record<string, string>;
+  /** Source files, by path relative to the project. */
+  files?: Record<string, string>;
+  /** Link the checkout's node_modules (for preview2-shim) and use `nodeModulesDir: manual`. */
+  npm?: Record<string, string>;
+}
+
+/** Makes a project in a temporary folder; dispose of it with `await using`. */
+export async function tempProject(options: TempProjectOptions): Promise<TempProject> {
+  const dir = await Deno.makeTempDir({ prefix: "wreg-bindings-project-" });
+  const config: Record<string, unknown> = { imports: options.imports };
+  if (options.npm !== undefined) {
+    config.nodeModulesDir = "manual";
+    await Deno.symlink(`${REPO}/node_modules`, `${dir}/node_modules`);
+    await Deno.writeTextFile(
+      `${dir}/package.json`,
+      JSON.stringify({ private: true, dependencies: options.npm }, null, 2),
+    );
+  }
+  await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify(config, null, 2));
+  for (const [path, text] of Object.entries(options.files ?? {})) {
+    await Deno.mkdir(`${dir}/${path}`.replace(/\/[^/]*$/, ""), { recursive: true });
+    await Deno.writeTextFile(`${dir}/${path}`, text);
+  }
+  return {
+    dir,
+    async deno(args, env = {}) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args,
+        cwd: dir,
+        env: { NO_COLOR: "1", ...env },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const dec = new TextDecoder();
+      return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    },
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** The benchmark component (bench/fixtures/calls.wat + calls.wit) and its core module. */
+export async function callsComponent(): Promise<{ bytes: Uint8Array; core: Uint8Array }> {
+  const dir = new URL("../bench/fixtures/", import.meta.url);
+  const core = await parse(await Deno.readTextFile(new URL("calls.wat", dir)));
+  const embedded = await componentEmbed({
+    binary: core,
+    witSource: await Deno.readTextFile(new URL("calls.wit", dir)),
+    world: "calls",
+  });
+  return { bytes: await componentNew(embedded, []), core };
+}
+
+/** A component from a WIT world and a hand-written core module (WAT), world `w`. */
+export async function watComponent(wit: string, wat: string): Promise<Uint8Array> {
+  const core = await parse(wat);
+  const embedded = await componentEmbed({ binary: core, witSource: wit, world: "w" });
+  return await componentNew(embedded, []);
 }

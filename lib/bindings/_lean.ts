@@ -76,6 +76,9 @@ export function generateLeanGlue(
   if (ast.components.length > 0) {
     throw new Unsupported("it contains nested components (a composition)");
   }
+  // Without lowered imports no JavaScript runs while the component does, so it cannot be
+  // re-entered and exports need not mark the instance busy (only trapped).
+  const canCallOut = ast.definitions.some((d) => d.tag === "canon" && d.canon.tag === "lower");
 
   const shared: SharedConsts = { enums: new Map() };
   const body: string[] = [];
@@ -247,7 +250,7 @@ export function generateLeanGlue(
           const o = options(c.options);
           const core = coreFuncs[c.coreFunc];
           const view = o.memory !== undefined ? viewOf(o.memory) : undefined;
-          body.push(...liftFunction(name, t, core, o, view, shared));
+          body.push(...liftFunction(name, t, core, o, view, shared, canCallOut));
           funcs.push({ expr: name, type: t });
         } else if (c.tag === "lower") {
           const f = funcs[c.func];
@@ -409,6 +412,7 @@ function liftFunction(
   o: { memory?: string; realloc?: string; post?: string },
   view: string | undefined,
   shared: SharedConsts,
+  canCallOut: boolean,
 ): string[] {
   checkFuncType(t, "an export");
   const g = new FnGen(o.memory, view, o.realloc, "ArgumentError", shared, "      ");
@@ -453,8 +457,10 @@ function liftFunction(
   const lines: string[] = [];
   lines.push(`  function ${name}(${params.join(", ")}) {`);
   for (const l of checks) lines.push(l.replace(/^ {6}/, "    "));
+  const topResult = t.result !== undefined && isTopResult(t);
   lines.push(`    if (st !== 0) _enter();`);
-  lines.push(`    st = 1;`);
+  if (canCallOut) lines.push(`    st = 1;`);
+  if (topResult) lines.push(`    let ret;`);
   lines.push(`    try {`);
   if (usesView) lines.push(`      let v = ${view}();`);
   lines.push(...lowering);
@@ -463,22 +469,24 @@ function liftFunction(
   if (hasResult) {
     lines.push(...after);
     const value = flatResults.length === 0 ? "undefined" : result!;
-    lines.push(`      const ret = ${value};`);
+    lines.push(`      ${topResult ? "" : "const "}ret = ${value};`);
   }
   if (o.post !== undefined) lines.push(`      ${o.post}(${flatResults.length > 0 ? r : ""});`);
-  lines.push(`      st = 0;`);
-  if (hasResult && isTopResult(t)) {
-    lines.push(`      if (ret.tag === "err") throw new ComponentError(ret.val);`);
-    lines.push(`      return ret.val;`);
-  } else if (hasResult) lines.push(`      return ret;`);
+  if (canCallOut) lines.push(`      st = 0;`);
+  if (hasResult && !topResult) lines.push(`      return ret;`);
   lines.push(`    } catch (e) {`);
   lines.push(
     needsTry
-      ? `      if (st === 1) st = e instanceof ArgumentError ? 0 : 2;`
-      : `      if (st === 1) st = 2;`,
+      ? `      if (!(e instanceof ArgumentError)) st = 2;${canCallOut ? " else st = 0;" : ""}`
+      : `      st = 2;`,
   );
   lines.push(`      throw e;`);
   lines.push(`    }`);
+  if (topResult) {
+    // Thrown outside the try: an `err` result is a value, not a trap.
+    lines.push(`    if (ret.tag === "err") throw new ComponentError(ret.val);`);
+    lines.push(`    return ret.val;`);
+  }
   lines.push(`  }`);
   return lines;
 }

@@ -1,0 +1,301 @@
+/**
+ * The cost of calling a component from Deno, through each way of doing it, in one run:
+ *
+ * - **raw core Wasm**: the component's core module instantiated by hand, its export called
+ *   directly, with hand-written marshalling for strings and lists (encode into memory at a fixed
+ *   address, call, read the return area, copy out, post-return);
+ * - **wreg lean**: `wreg bindings` output for a component lean glue covers (the default for it),
+ *   imported the way users do: `import { add } from "…/mod.ts"`;
+ * - **wreg jco**: `wreg bindings --glue jco` (jco-transpile's glue, patched and wrapped);
+ * - **jco default**: jco-transpile's output with its default options, as jco writes it;
+ * - **HTTP/JSON**: the same function behind a loopback `Deno.serve` JSON endpoint, called with
+ *   `fetch` (the "network-based communication" the seed wants to replace).
+ *
+ * Functions: `noop()`, `add(u32, u32) -> u32`, `echo(string) -> string` with 1 KiB, and
+ * `echo-list(list<u32>) -> list<u32>` with 1,000 elements, from bench/fixtures/calls.{wat,wit}.
+ * Then instantiation (lean and jco beside instantiating the core modules by hand, for the
+ * one-module benchmark component and the three-module C scrubber), and the cold start of a new
+ * `deno run` process up to its first call, beside a process that imports an empty module.
+ *
+ * Per-call figures come from separate processes, one per way and function (three each), each
+ * warming its call loop up the way a long-running program would before timing batches of calls:
+ * nanosecond calls depend on what V8 inlines, which depends on everything else in the process.
+ *
+ * `deno run -A bench/bindings.ts` prints markdown tables; ratios are to the first row.
+ *
+ * @module
+ */
+import { transpileBytes } from "@bytecodealliance/jco-transpile";
+import { generateBindings, type GlueChoice } from "../lib/bindings/mod.ts";
+import { callsComponent, example, writeFiles } from "../tests/bindings_fixtures.ts";
+import { formatMs, measure, summarize, table, type Timing } from "./_harness.ts";
+
+const work = await Deno.makeTempDir({ prefix: "wreg-bench-bindings-" });
+globalThis.addEventListener("unload", () => {
+  try {
+    Deno.removeSync(work, { recursive: true });
+  } catch { /* gone */ }
+});
+
+const { bytes: calls, core: callsCore } = await callsComponent();
+const scrubber = (await example("scrubber-c")).bytes;
+
+async function bindings(bytes: Uint8Array, glue: GlueChoice, dir: string) {
+  const b = await generateBindings(bytes, { name: "bench", glue });
+  await writeFiles(`${work}/${dir}`, b.files);
+  return b;
+}
+await bindings(calls, "auto", "calls-lean");
+await bindings(calls, "jco", "calls-jco");
+await bindings(scrubber, "auto", "scrubber-lean");
+await bindings(scrubber, "jco", "scrubber-jco");
+// jco's default output: an ES module that instantiates on import, as `jco transpile` writes it.
+{
+  const r = await transpileBytes(calls, { name: "calls" });
+  await writeFiles(
+    `${work}/calls-jco-default`,
+    Object.entries(r.files).map(([path, contents]) => ({ path, contents })),
+  );
+}
+await Deno.writeFile(`${work}/calls.core.wasm`, callsCore);
+await Deno.writeTextFile(`${work}/empty.js`, "export {};\n");
+
+/** How each way gets `noop`, `add`, `echo` and `echoList` into scope of the timing script. */
+const SOURCES: Record<string, string> = {
+  "raw core Wasm": `import source core from "./calls.core.wasm";
+const raw = new WebAssembly.Instance(core, {}).exports;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const SCRATCH = 4096;
+const noop = () => raw.noop();
+const add = (a, b) => raw.add(a, b) >>> 0;
+function echo(s) {
+  const n = enc.encodeInto(s, new Uint8Array(raw.memory.buffer, SCRATCH, s.length * 3)).written;
+  const r = raw.echo(SCRATCH, n);
+  const view = new DataView(raw.memory.buffer);
+  const out = dec.decode(
+    new Uint8Array(raw.memory.buffer, view.getUint32(r, true), view.getUint32(r + 4, true)),
+  );
+  raw.cabi_post_echo(r);
+  return out;
+}
+function echoList(xs) {
+  new Uint32Array(raw.memory.buffer, SCRATCH, xs.length).set(xs);
+  const r = raw["echo-list"](SCRATCH, xs.length);
+  const view = new DataView(raw.memory.buffer);
+  const out = new Uint32Array(raw.memory.buffer, view.getUint32(r, true), view.getUint32(r + 4, true))
+    .slice();
+  raw["cabi_post_echo-list"](r);
+  return out;
+}`,
+  "wreg lean glue": `import { add, echo, echoList, noop } from "./calls-lean/mod.ts";`,
+  "wreg jco glue (patched)": `import { add, echo, echoList, noop } from "./calls-jco/mod.ts";`,
+  "jco default output": `import { add, echo, echoList, noop } from "./calls-jco-default/calls.js";`,
+};
+
+const text = "héllo wörld ".repeat(86).slice(0, 1024);
+
+const FUNCTIONS = [
+  { title: "noop()", body: "noop(); s++;", batch: 200_000, http: ["/noop", {}] },
+  {
+    title: "add(u32, u32) -> u32",
+    body: "s += add(i >>> 0, 7);",
+    batch: 200_000,
+    http: ["/add", { a: 1, b: 2 }],
+  },
+  {
+    title: "echo(string) -> string, 1 KiB",
+    body: "s += echo(text).length;",
+    batch: 2_000,
+    http: ["/echo", { s: text }],
+  },
+  {
+    title: "echo-list(list<u32>) -> list<u32>, 1,000 elements",
+    body: "s += echoList(list).length;",
+    batch: 2_000,
+    http: ["/echo-list", { xs: Array.from({ length: 1000 }, (_, i) => i * 7) }],
+  },
+] as const;
+
+/** A timing script: import one way, warm the loop up, print per-call times of 15 batches. */
+function timingScript(source: string, body: string, batch: number, slow: boolean): string {
+  const n = slow ? Math.max(20, Math.floor(batch / 100)) : batch;
+  return `${source}
+const text = ${JSON.stringify(text)};
+const list = Uint32Array.from({ length: 1000 }, (_, i) => (i * 2654435761) >>> 0);
+if (add(0xffffffff, 2) !== 1 || echo(text) !== text || echoList(list)[999] !== list[999]) {
+  throw new Error("wrong answer");
+}
+function run(N) {
+  let s = 0;
+  for (let i = 0; i < N; i++) { ${body} }
+  return s;
+}
+for (let i = 0; i < ${slow ? 200 : 3000}; i++) run(${slow ? 5 : 100});
+const out = [];
+for (let r = 0; r < 15; r++) {
+  const t0 = performance.now();
+  run(${n});
+  out.push((performance.now() - t0) / ${n});
+}
+console.log(JSON.stringify(out));
+`;
+}
+
+async function perCall(way: string, f: typeof FUNCTIONS[number]): Promise<Timing> {
+  const slow = way.startsWith("jco") || way.startsWith("wreg jco");
+  const file = `${work}/time-${crypto.randomUUID().slice(0, 8)}.js`;
+  await Deno.writeTextFile(file, timingScript(SOURCES[way], f.body, f.batch, slow));
+  const samples: number[] = [];
+  for (let p = 0; p < 3; p++) {
+    const o = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", file],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!o.success) throw new Error(`${way}: ${new TextDecoder().decode(o.stderr)}`);
+    samples.push(...JSON.parse(new TextDecoder().decode(o.stdout)));
+  }
+  return summarize(way, samples);
+}
+
+// The same functions as a loopback HTTP/JSON service, served by the lean bindings in-process.
+const leanMod = await import(`${work}/calls-lean/mod.ts`);
+const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+  const body = await req.json();
+  const path = new URL(req.url).pathname;
+  let result: unknown = null;
+  if (path === "/add") result = leanMod.add(body.a, body.b);
+  else if (path === "/echo") result = leanMod.echo(body.s);
+  else if (path === "/echo-list") result = [...leanMod.echoList(Uint32Array.from(body.xs))];
+  else leanMod.noop();
+  return Response.json({ result });
+});
+const base = `http://127.0.0.1:${server.addr.port}`;
+async function post(path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, { method: "POST", body: JSON.stringify(body) });
+  return (await res.json()).result;
+}
+if (await post("/add", { a: 2, b: 3 }) !== 5) throw new Error("http add");
+
+async function httpPerCall(name: string, path: string, body: unknown) {
+  const samples: number[] = [];
+  for (let i = 0; i < 50; i++) await post(path, body);
+  const end = performance.now() + 1500;
+  while (performance.now() < end || samples.length < 50) {
+    const t0 = performance.now();
+    await post(path, body);
+    samples.push(performance.now() - t0);
+  }
+  return summarize(name, samples);
+}
+
+const out: string[] = [];
+const summary: string[] = [];
+for (const f of FUNCTIONS) {
+  const rows: Timing[] = [];
+  for (const way of Object.keys(SOURCES)) rows.push(await perCall(way, f));
+  rows.push(await httpPerCall("HTTP/JSON on loopback", f.http[0], f.http[1]));
+  out.push(table(`Per call: ${f.title}`, rows));
+  const r = (i: number) => rows[i].median / rows[0].median;
+  summary.push(
+    `| ${f.title} | ${formatMs(rows[0].median)} | ${formatMs(rows[1].median)} | ${
+      r(1).toFixed(2)
+    }× | ${r(2).toFixed(0)}× | ${r(3).toFixed(0)}× | ${r(4).toFixed(0)}× |`,
+  );
+}
+await server.shutdown();
+out.unshift(
+  "### Summary: per-call cost (median), ratio to the raw core-Wasm call",
+  "",
+  "| function | raw | wreg lean | lean ÷ raw | wreg jco ÷ raw | jco default ÷ raw | HTTP/JSON ÷ raw |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ...summary,
+  "",
+);
+
+// Instantiation, in this process: modules compiled beforehand, as `import source` does.
+async function coreModules(dir: string): Promise<Map<string, WebAssembly.Module>> {
+  const mods = new Map<string, WebAssembly.Module>();
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.endsWith(".wasm")) {
+      mods.set(e.name, new WebAssembly.Module(await Deno.readFile(`${dir}/${e.name}`)));
+    }
+  }
+  return mods;
+}
+{
+  const coreModule = new WebAssembly.Module(callsCore as Uint8Array<ArrayBuffer>);
+  const jcoMod = await import(`${work}/calls-jco/mod.ts`);
+  const rows: Timing[] = [
+    await measure(
+      "by hand: new WebAssembly.Instance",
+      () => new WebAssembly.Instance(coreModule, {}),
+      { warmup: 200 },
+    ),
+    await measure("wreg lean instantiate()", () => leanMod.instantiate(), { warmup: 200 }),
+    await measure("wreg jco instantiate()", () => jcoMod.instantiate(), { warmup: 200 }),
+  ];
+  out.push(table("Instantiation: the benchmark component (one core module)", rows));
+}
+{
+  // The C scrubber: a main module, a shim module holding an indirect-call table for the import,
+  // and a fixup module that fills the table once the import is lowered: three instances.
+  const m = await coreModules(`${work}/scrubber-lean`);
+  const [main, shim, fixup] = ["_core0.wasm", "_core1.wasm", "_core2.wasm"].map((n) => m.get(n)!);
+  const byHand = () => {
+    const s = new WebAssembly.Instance(shim, {}).exports;
+    const i = new WebAssembly.Instance(main, { "docs:processor/logger@0.1.0": { log: s["0"] } });
+    const log = (_level: number, _ptr: number, _len: number) => {};
+    new WebAssembly.Instance(fixup, { actual: { "0": log }, shim: s });
+    return i;
+  };
+  const imports = { logger: { log: () => {} } };
+  const scrubLean = await import(`${work}/scrubber-lean/mod.ts`);
+  const scrubJco = await import(`${work}/scrubber-jco/mod.ts`);
+  const rows: Timing[] = [
+    await measure("by hand: three core instances", byHand, { warmup: 200 }),
+    await measure("wreg lean instantiate()", () => scrubLean.instantiate(imports), {
+      warmup: 200,
+    }),
+    await measure("wreg jco instantiate()", () => scrubJco.instantiate(imports), { warmup: 200 }),
+  ];
+  out.push(table("Instantiation: the C scrubber (three core modules)", rows));
+}
+
+// Cold start: a new process, up to the first call's output.
+{
+  const scripts: [string, string][] = [
+    ["import an empty module", `import "./empty.js";\nconsole.log(3);\n`],
+    [
+      "wreg lean bindings, first add()",
+      `import { add } from "./calls-lean/mod.ts";\nconsole.log(add(1, 2));\n`,
+    ],
+    [
+      "wreg jco bindings, first add()",
+      `import { add } from "./calls-jco/mod.ts";\nconsole.log(add(1, 2));\n`,
+    ],
+    [
+      "jco default output, first add()",
+      `import { add } from "./calls-jco-default/calls.js";\nconsole.log(add(1, 2));\n`,
+    ],
+  ];
+  const rows: Timing[] = [];
+  for (const [name, source] of scripts) {
+    const file = `${work}/start-${rows.length}.ts`;
+    await Deno.writeTextFile(file, source);
+    const run = async () => {
+      const o = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-check", file],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const got = new TextDecoder().decode(o.stdout).trim();
+      if (got !== "3") throw new Error(`${name}: ${got} ${new TextDecoder().decode(o.stderr)}`);
+    };
+    rows.push(await measure(name, run, { warmup: 2, runs: 15 }));
+  }
+  out.push(table("Cold start: `deno run` of a new process to the first call's output", rows));
+}
+
+console.log(out.join("\n"));
