@@ -10,6 +10,7 @@ import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts"
 import {
   Client,
   component,
+  componentOfSize,
   digest,
   PROCESSOR_0_1_1,
   PROCESSOR_0_1_2_BREAKING,
@@ -591,13 +592,11 @@ Deno.test("unknown routes and methods answer 404 and 405 with Allow", async () =
 });
 
 Deno.test("the bytes served are the bytes published, for a large blob too", async () => {
-  const { client: c, alice, close } = await fixture(STORAGES[1][1]);
+  const { client: c, alice, storage, close } = await fixture(STORAGES[1][1]);
   try {
-    // A component carrying 3 MiB of docs in its WIT package section.
-    const big = witPackage(
-      PROCESSOR_WIT.replace("/// Types shared", `/// ${"x".repeat(3 << 20)}\n/// Types shared`),
-    );
-    const p = await c.publish(alice, "docs:processor", "0.1.0", big);
+    // A 3 MiB component, larger than what the blob store reads at once.
+    const big = await componentOfSize(3 << 20);
+    const p = await c.publish(alice, "docs:big", "1.0.0", big);
     assert.equal(p.status, 201, p.text);
     const blob = await c.call("GET", `/api/v1/blobs/${p.json.digest}`);
     const hex = createHash("sha256").update(blob.bytes).digest("hex");
@@ -606,6 +605,15 @@ Deno.test("the bytes served are the bytes published, for a large blob too", asyn
       headers: { range: "bytes=1000000-1999999" },
     });
     assert.deepEqual(mid.bytes, big.subarray(1_000_000, 2_000_000));
+    // Without the memory cache the bytes stream from storage, ranges included.
+    const uncached = new Client(createApp({ storage, limits: { blobCacheBytes: 0 } }));
+    const streamed = await uncached.call("GET", `/api/v1/blobs/${p.json.digest}`);
+    assert.deepEqual(streamed.bytes, big);
+    const tail = await uncached.call("GET", `/api/v1/blobs/${p.json.digest}`, {
+      headers: { range: "bytes=-100000" },
+    });
+    assert.equal(tail.status, 206);
+    assert.deepEqual(tail.bytes, big.subarray(big.length - 100_000));
   } finally {
     await close();
   }

@@ -54,6 +54,52 @@ export async function tinyComponent(pkg = "docs:tiny@0.1.0", extra = ""): Promis
   );
 }
 
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+function joinBytes(parts: (number[] | Uint8Array)[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function section(id: number, body: number[] | Uint8Array): Uint8Array {
+  return joinBytes([[id, ...leb(body.length)], body]);
+}
+
+/**
+ * A component of about `size` bytes exporting `run: func() -> u32`: a core module whose data
+ * segment holds `size` random bytes, lifted by jco.
+ */
+export async function componentOfSize(size: number): Promise<Uint8Array> {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+  const name = (s: string) => [...leb(s.length), ...new TextEncoder().encode(s)];
+  const core = joinBytes([
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    section(1, [1, 0x60, 0, 1, 0x7f]),
+    section(3, [1, 0]),
+    section(5, [1, 0, ...leb(Math.ceil(size / 65536) + 1)]),
+    section(7, [2, ...name("memory"), 2, 0, ...name("run"), 0, 0]),
+    section(10, [1, 4, 0, 0x41, 0x2a, 0x0b]),
+    section(11, joinBytes([[1, 0x00, 0x41, 0x00, 0x0b, ...leb(size)], data])),
+  ]);
+  const witSource = "package docs:big@1.0.0;\nworld app {\n  export run: func() -> u32;\n}\n";
+  return await componentNew(await componentEmbed({ binary: core, witSource, world: "app" }));
+}
+
 /** A fetch handler, or a server's base URL. */
 export type Target = ((req: Request) => Promise<Response>) | string;
 
