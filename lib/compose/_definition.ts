@@ -10,7 +10,7 @@ import {
   decodeComponent,
   type DecodedWasm,
 } from "../component/mod.ts";
-import { type Digest, digestOf } from "../names/mod.ts";
+import type { Digest } from "../names/mod.ts";
 import { type Resolve, type WorldItem, worldKeyName } from "../wit/mod.ts";
 import { ComposeError } from "./_error.ts";
 
@@ -84,13 +84,16 @@ function witViewOf(d: DecodedWasm): WitView | undefined {
   return { resolve: d.resolve, imports, exports };
 }
 
-/** Decodes and checks `bytes`; throws {@link ComposeError} unless they are a valid component. */
-export async function analyzeComponent(
+/**
+ * Decodes and checks `bytes` (whose digest is `digest`); throws {@link ComposeError} unless they
+ * are a valid component.
+ */
+export function analyzeComponent(
   id: number,
   bytes: Uint8Array,
+  digest: Digest,
   meta: ComponentMeta = {},
-): Promise<Definition> {
-  const digest = await digestOf(bytes);
+): Definition {
   const label = meta.label ??
     (meta.package === undefined
       ? digest.slice(0, 19)

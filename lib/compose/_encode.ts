@@ -12,9 +12,9 @@
  */
 import {
   ComponentDecodeError,
-  decodeComponent,
   type Entity,
   type ResourceId,
+  validateComponent,
 } from "../component/mod.ts";
 import { ComponentBuilder, type OuterSort } from "./_builder.ts";
 import {
@@ -396,9 +396,8 @@ function composedFromOf(
 
 function validateResult(bytes: Uint8Array): void {
   try {
-    decodeComponent(bytes);
+    validateComponent(bytes);
   } catch (e) {
-    if (e instanceof ComponentDecodeError && e.code === "not-representable") return;
     if (e instanceof ComponentDecodeError) {
       throw new ComposeError(
         "invalid-result",

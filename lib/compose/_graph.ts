@@ -7,6 +7,7 @@
  */
 import { type Entity, type InstanceType, type Item, parseExternName } from "../component/mod.ts";
 import type { Digest } from "../names/mod.ts";
+import { componentDigest } from "./_sha256.ts";
 import { type Resolve, type WorldItem } from "../wit/mod.ts";
 import { analyzeComponent, type ComponentMeta, type Definition } from "./_definition.ts";
 import { ComposeError } from "./_error.ts";
@@ -124,9 +125,23 @@ export class CompositionGraph {
    *   `package-already-registered` when `meta.package`@`meta.version` names other bytes.
    */
   async addComponent(bytes: Uint8Array, meta: ComponentMeta = {}): Promise<Definition> {
-    const def = await analyzeComponent(this.definitions.length, bytes, meta);
-    const known = this.byDigest.get(def.digest);
-    if (known !== undefined) return known;
+    return (await this.addComponents([{ ...meta, bytes }]))[0];
+  }
+
+  /**
+   * Registers several components, in order (their digests are computed concurrently): the same
+   * as {@link addComponent} for each.
+   */
+  async addComponents(
+    components: readonly (ComponentMeta & { bytes: Uint8Array })[],
+  ): Promise<Definition[]> {
+    const digests = await Promise.all(components.map((c) => componentDigest(c.bytes)));
+    return components.map((c, i) => this.register(c.bytes, digests[i], c));
+  }
+
+  private register(bytes: Uint8Array, digest: Digest, meta: ComponentMeta): Definition {
+    const def = this.byDigest.get(digest) ??
+      analyzeComponent(this.definitions.length, bytes, digest, meta);
     if (meta.package !== undefined) {
       const key = `${meta.package}@${meta.version ?? ""}`;
       const other = this.byPackage.get(key);
@@ -140,10 +155,11 @@ export class CompositionGraph {
       }
       this.byPackage.set(key, def);
     }
-    const stored: Definition = { ...def, id: this.definitions.length };
-    this.definitions.push(stored);
-    this.byDigest.set(stored.digest, stored);
-    return stored;
+    if (!this.byDigest.has(digest)) {
+      this.definitions.push(def);
+      this.byDigest.set(digest, def);
+    }
+    return def;
   }
 
   private node(id: NodeId, what = "node"): GraphNode {

@@ -28,8 +28,8 @@ import type { Definition } from "./_definition.ts";
 import type { EncodedComposition, EncodeOptions } from "./_encode.ts";
 import { ComposeError } from "./_error.ts";
 import { CompositionGraph, type NodeId } from "./_graph.ts";
-import { matchName, versionedName } from "./_match.ts";
-import { compareVersions } from "../names/mod.ts";
+import { type VersionedName, versionedName } from "./_match.ts";
+import { compareVersions, isSemverCompatible, type Version } from "../names/mod.ts";
 
 /** A component given to {@link plug}. */
 export interface PlugInput {
@@ -88,23 +88,42 @@ interface Plug {
   def: Definition;
   node?: NodeId;
   aliases: Map<string, NodeId>;
+  index: ExportIndex;
 }
 
-/** The export of `def` that best fills `importName`: exact name, else highest compatible. */
-function bestExport(def: Definition, importName: string, kind: string): string | undefined {
-  let best: string | undefined;
+/** A plug's exports by interface (`ns:pkg/iface` without version) or plain name. */
+type ExportIndex = Map<string, { name: string; version?: Version; kind: string }[]>;
+
+function indexExports(def: Definition): ExportIndex {
+  const index: ExportIndex = new Map();
   for (const [name, item] of def.type.exports) {
-    if (item.entity.kind !== kind) continue;
-    const m = matchName(importName, name);
-    if (m === "exact") return name;
-    if (m !== "compatible") continue;
-    if (best === undefined) best = name;
-    else {
-      const a = versionedName(best)!.version!, b = versionedName(name)!.version!;
-      if (compareVersions(b, a) > 0) best = name;
-    }
+    const v = versionedName(name);
+    const key = v?.base ?? name;
+    let list = index.get(key);
+    if (list === undefined) index.set(key, list = []);
+    list.push({ name, version: v?.version, kind: item.entity.kind });
   }
-  return best;
+  return index;
+}
+
+/** The export that best fills `importName`: the exact name, else the highest compatible. */
+function bestExport(
+  index: ExportIndex,
+  importName: string,
+  wanted: VersionedName | undefined,
+  kind: string,
+): string | undefined {
+  const list = index.get(wanted?.base ?? importName);
+  if (list === undefined) return undefined;
+  let best: { name: string; version?: Version } | undefined;
+  for (const e of list) {
+    if (e.kind !== kind) continue;
+    if (e.name === importName) return e.name;
+    if (wanted?.version === undefined || e.version === undefined) continue;
+    if (!isSemverCompatible(wanted.version, e.version)) continue;
+    if (best === undefined || compareVersions(e.version, best.version!) > 0) best = e;
+  }
+  return best?.name;
 }
 
 /**
@@ -120,12 +139,14 @@ export async function plug(
   options: PlugOptions = {},
 ): Promise<PlugResult> {
   const g = new CompositionGraph();
-  const socketDef = await g.addComponent(socket.bytes, meta(socket));
+  const [socketDef, ...plugDefs] = await g.addComponents(
+    [socket, ...plugs].map((c) => ({ ...meta(c), bytes: c.bytes })),
+  );
   const list: Plug[] = [];
-  for (let i = 0; i < plugs.length; i++) {
-    const def = await g.addComponent(plugs[i].bytes, meta(plugs[i]));
+  for (let i = 0; i < plugDefs.length; i++) {
+    const def = plugDefs[i];
     if (list.some((p) => p.def === def)) continue;
-    list.push({ role: i, def, aliases: new Map() });
+    list.push({ role: i, def, aliases: new Map(), index: indexExports(def) });
   }
   const socketNode = g.instantiate(socketDef);
   const fills: PlugFill[] = [];
@@ -146,9 +167,10 @@ export async function plug(
         continue;
       }
       let candidates: { plug: Plug; export: string }[] = [];
+      const wanted = versionedName(importName);
       for (const p of list) {
         if (p.node === node) continue;
-        const e = bestExport(p.def, importName, item.entity.kind);
+        const e = bestExport(p.index, importName, wanted, item.entity.kind);
         if (e !== undefined) candidates.push({ plug: p, export: e });
       }
       const chosen = options.choose?.(consumer, importName);
