@@ -1,0 +1,200 @@
+/**
+ * Failures of the package manager against a real registry process: a dependency conflict
+ * explained by both requirements, and each class of error with its one line and exit code
+ * (README.md, "Exit codes").
+ */
+import assert from "node:assert/strict";
+import {
+  publishExamples,
+  type Registry,
+  Sandbox,
+  startRegistry,
+  writeTree,
+} from "./cli_support.ts";
+
+const base = (v: string) => `package docs:base@${v};\n\ninterface t {\n  type n = u32;\n}\n`;
+const user = (name: string, baseVersion: string) =>
+  `package docs:${name}@1.0.0;\n\ninterface api {\n  use docs:base/t@${baseVersion}.{n};\n  f: func() -> n;\n}\n`;
+
+Deno.test("a conflict names both requirements and the package they disagree on", async () => {
+  const box = await Sandbox.create();
+  let registry: Registry | undefined;
+  try {
+    registry = await startRegistry();
+    const work = await box.folder("work");
+    await writeTree(work, {
+      "base1/base.wit": base("1.0.0"),
+      "base2/base.wit": base("2.0.0"),
+      "left/left.wit": user("left", "1.0.0"),
+      "left/deps/base/base.wit": base("1.0.0"),
+      "right/right.wit": user("right", "2.0.0"),
+      "right/deps/base/base.wit": base("2.0.0"),
+    });
+    assert.equal(
+      (await box.wreg(work, ["login", "--registry", registry.url, "--token", registry.token]))
+        .code,
+      0,
+    );
+    for (const dir of ["base1", "base2", "left", "right"]) {
+      const r = await box.wreg(work, ["publish", dir]);
+      assert.equal(r.code, 0, `${dir}: ${r.stdout}${r.stderr}`);
+    }
+    const index = await registry.client.call("GET", "/api/v1/packages/docs/left/index");
+    assert.deepEqual(index.json.versions[0].dependencies, { "docs:base": "^1.0.0" });
+
+    const p = await box.folder("project");
+    const r = await box.wreg(p, ["add", "docs:left", "docs:right"]);
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /^error: Cannot resolve the dependencies:\n/);
+    assert.match(r.stderr, /docs:left/);
+    assert.match(r.stderr, /docs:right/);
+    assert.match(r.stderr, /docs:base@\^1\.0\.0/);
+    assert.match(r.stderr, /docs:base@\^2\.0\.0/);
+    await assert.rejects(Deno.stat(`${p}/wreg.json`), Deno.errors.NotFound, "nothing written");
+
+    // Each alone resolves, and its WIT lands in wit/deps.
+    const ok = await box.wreg(p, ["add", "docs:left"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const printed = await Deno.readTextFile(`${p}/wit/deps/docs-left-1.0.0/package.wit`);
+    assert.match(printed, /package docs:left@1\.0\.0;/);
+    assert.ok((await Deno.stat(`${p}/wit/deps/docs-base-1.0.0/package.wit`)).isFile);
+  } finally {
+    await registry?.stop();
+    await box.remove();
+  }
+});
+
+/** A port nothing listens on. */
+function closedPort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+function oneLine(stderr: string): void {
+  assert.match(stderr, /^error: [^\n]+\n$/, `one line: ${JSON.stringify(stderr)}`);
+}
+
+Deno.test("each class of error prints one line and exits with its own code", async (t) => {
+  const box = await Sandbox.create();
+  let registry: Registry | undefined;
+  try {
+    registry = await startRegistry();
+    await publishExamples(box, registry);
+    const p = await box.folder("project");
+    await Deno.writeFile(
+      `${p}/tiny.wasm`,
+      await Deno.readFile(`${box.root}/publisher/logger.wasm`),
+    );
+
+    await t.step("a bad spec exits 2", async () => {
+      const r = await box.wreg(p, ["add", "Docs:Scrubber@^^1"]);
+      assert.equal(r.code, 2);
+      oneLine(r.stderr);
+      assert.match(r.stderr, /Invalid dependency "Docs:Scrubber@\^\^1"/);
+    });
+
+    await t.step("the registry cannot be reached: exit 3", async () => {
+      const url = `http://127.0.0.1:${closedPort()}`;
+      const r = await box.wreg(p, ["add", "docs:scrubber"], { WREG_REGISTRY: url });
+      assert.equal(r.code, 3);
+      oneLine(r.stderr);
+      assert.ok(r.stderr.includes(`the registry at ${url} cannot be reached (connection refused)`));
+      const s = await box.wreg(p, ["search", "scrub"], { WREG_REGISTRY: url });
+      assert.equal(s.code, 3);
+    });
+
+    await t.step("an unknown token exits 4", async () => {
+      const r = await box.wreg(p, [
+        "publish",
+        "tiny.wasm",
+        "--name",
+        "docs:tiny",
+        "--version",
+        "1.0.0",
+      ], {
+        WREG_TOKEN: "wreg_not-a-real-token",
+      });
+      assert.equal(r.code, 4);
+      oneLine(r.stderr);
+      assert.match(
+        r.stderr,
+        /does not accept the token: .*\[invalid-token\]; run `wreg login --registry/,
+      );
+    });
+
+    await t.step("a token without the right exits 4 (403)", async () => {
+      const other = await registry!.client.token(registry!.admin, "bob", ["publish"], ["bobs"]);
+      const r = await box.wreg(p, [
+        "publish",
+        "tiny.wasm",
+        "--name",
+        "docs:tiny",
+        "--version",
+        "1.0.0",
+      ], {
+        WREG_TOKEN: other,
+      });
+      assert.equal(r.code, 4);
+      oneLine(r.stderr);
+      assert.match(r.stderr, /does not allow it/);
+      const y = await box.wreg(p, ["yank", "docs:logger@0.1.0"], { WREG_TOKEN: other });
+      assert.equal(y.code, 4);
+      oneLine(y.stderr);
+    });
+
+    await t.step("no token at all exits 4 and says how to get one", async () => {
+      const fresh = await Sandbox.create();
+      try {
+        const r = await fresh.wreg(p, ["yank", "docs:logger@0.1.0"], {
+          WREG_REGISTRY: registry!.url,
+        });
+        assert.equal(r.code, 4);
+        oneLine(r.stderr);
+        assert.match(r.stderr, /no token for the registry at .*; run `wreg login/);
+      } finally {
+        await fresh.remove();
+      }
+    });
+
+    await t.step("a package the registry does not have exits 5", async () => {
+      const r = await box.wreg(p, ["add", "docs:nope"]);
+      assert.equal(r.code, 5);
+      oneLine(r.stderr);
+      assert.match(r.stderr, /has no package docs:nope/);
+      const i = await box.wreg(p, ["info", "docs:nope@1.0.0"]);
+      assert.equal(i.code, 5);
+      oneLine(i.stderr);
+    });
+
+    await t.step("a registry refusal carries the server's code (5)", async () => {
+      // A version that is already published: the local check says so before uploading.
+      const r = await box.wreg(p, [
+        "publish",
+        "tiny.wasm",
+        "--name",
+        "docs:logger",
+        "--version",
+        "0.1.0",
+      ]);
+      assert.equal(r.code, 5);
+      oneLine(r.stderr);
+      assert.match(r.stderr, /already published/);
+      // A query the registry refuses: its code and message come through.
+      const s = await box.wreg(p, ["search", "--exports", "not an interface"]);
+      assert.equal(s.code, 5);
+      oneLine(s.stderr);
+      assert.match(s.stderr, /answered 400: .*\[invalid-query\]/);
+    });
+
+    await t.step("a range nothing satisfies exits 7", async () => {
+      const r = await box.wreg(p, ["add", "docs:processor@^9"]);
+      assert.equal(r.code, 7);
+      assert.match(r.stderr, /Cannot resolve the dependencies:\n  .*docs:processor/);
+    });
+  } finally {
+    await registry?.stop();
+    await box.remove();
+  }
+});
