@@ -191,7 +191,7 @@ Deno.test("each class of error prints one line and exits with its own code", asy
     await t.step("a range nothing satisfies exits 7", async () => {
       const r = await box.wreg(p, ["add", "docs:processor@^9"]);
       assert.equal(r.code, 7);
-      assert.match(r.stderr, /Cannot resolve the dependencies:\n  .*docs:processor/);
+      assert.match(r.stderr, /Cannot resolve the dependencies:\n {2}.*docs:processor/);
     });
   } finally {
     await registry?.stop();

@@ -151,7 +151,7 @@ Deno.test("install refuses a lock that no longer matches wreg.json and says what
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /wreg\.lock does not match wreg\.json:\n  wreg\.json requires docs:scrubber@\^0\.1\.0, which wreg\.lock does not hold\nRun `wreg update`/,
+      /wreg\.lock does not match wreg\.json:\n {2}wreg\.json requires docs:scrubber@\^0\.1\.0, which wreg\.lock does not hold\nRun `wreg update`/,
     );
     // update resolves it; remove takes it out again, with its fill and its bindings.
     const u = await box.wreg(p, ["update"]);
