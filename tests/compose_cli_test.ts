@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import type { Io } from "../cli/_command.ts";
-import { runWreg } from "../cli/main.ts";
+import { type Io, runWreg } from "../cli/mod.ts";
 import { decodeComposedFrom } from "../lib/compose/mod.ts";
 import { digestOf } from "../lib/names/mod.ts";
 import { callComponent, runComponent } from "./support/wasmtime.ts";

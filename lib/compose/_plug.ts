@@ -162,7 +162,8 @@ export async function plug(
       const e = item.entity;
       if (
         e.kind === "type" ||
-        e.kind === "instance" && [...e.type.exports.values()].every((x) => x.entity.kind === "type")
+        e.kind === "instance" && e.type.exports.size > 0 &&
+          [...e.type.exports.values()].every((x) => x.entity.kind === "type")
       ) {
         continue;
       }

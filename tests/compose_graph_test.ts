@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { decodeComponent } from "../component/mod.ts";
-import { digestOf } from "../names/mod.ts";
-import { callComponent } from "../../tests/support/wasmtime.ts";
-import { wasmToolsValidate } from "../../tests/support/wasm_tools.ts";
+import { decodeComponent } from "../lib/component/mod.ts";
+import { digestOf } from "../lib/names/mod.ts";
+import { callComponent } from "./support/wasmtime.ts";
+import { wasmToolsValidate } from "./support/wasm_tools.ts";
 import {
   COMPOSED_FROM_SECTION,
   ComposeError,
@@ -20,7 +20,7 @@ import {
   mergeKey,
   parseComposedFrom,
   plug,
-} from "./mod.ts";
+} from "../lib/compose/mod.ts";
 
 /** A component exporting instance `name` with `get: func(<param>) -> u32` returning `value`. */
 function leaf(name: string, value: number, param?: "u32" | "s64"): Promise<Uint8Array> {
