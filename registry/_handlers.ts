@@ -30,6 +30,7 @@ import {
 } from "./_http.ts";
 import { publishVersion } from "./_publish.ts";
 import {
+  cached,
   dependents,
   packageDocument,
   packageIndex,
@@ -156,9 +157,9 @@ export const getDependents: Handler = async (ctx, _req, params, url) => {
 };
 
 /** `GET /api/v1/packages/{namespace}/{name}/{version}`: the version document. */
-export const getVersion: Handler = async (ctx, _req, params) => {
+export const getVersion: Handler = async (ctx, req, params) => {
   const record = await versionRecord(ctx, packageOf(params), versionOf(params));
-  return json(versionResponse(record));
+  return cachedJson(req, cached(JSON.stringify(versionResponse(record))));
 };
 
 /** `GET …/{version}/wit`: the version's WIT as text. */
@@ -308,8 +309,7 @@ export const searchPackages: Handler = async (ctx, req, _params, url) => {
     hostProvides: listParam(url, "hostProvides"),
     limit: limitParam(url),
   });
-  const text = JSON.stringify(result);
-  const out = { text, etag: etagOf(`g${generation}-${text.length}`) };
+  const out = cached(JSON.stringify(result));
   if (ctx.generation === generation) ctx.responses.set(key, out);
   return cachedJson(req, out);
 };

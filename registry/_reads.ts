@@ -81,7 +81,8 @@ function packageNotFound(name: PackageName): RegistryError {
   );
 }
 
-function cached(text: string): CachedJson {
+/** JSON text with a strong entity tag made from its content. */
+export function cached(text: string): CachedJson {
   // Package documents change with every publish and yank; a hash of the text is their tag.
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
