@@ -16,3 +16,10 @@ export {
   type WitPackageDecoder,
 } from "./_wit_files.ts";
 export { binaryWitOptions, witCommand } from "./cmd_wit.ts";
+export {
+  getJsonValue,
+  JsonEditError,
+  parseJsonc,
+  removeJsonValue,
+  setJsonValue,
+} from "./_json_edit.ts";
