@@ -9,6 +9,7 @@ import { decodeComponent } from "../lib/component/mod.ts";
 import { digestOf } from "../lib/names/mod.ts";
 import { callComponent } from "./support/wasmtime.ts";
 import { wasmToolsValidate } from "./support/wasm_tools.ts";
+import { runInDeno } from "./compose_support.ts";
 import {
   COMPOSED_FROM_SECTION,
   ComposeError,
@@ -404,4 +405,76 @@ Deno.test("type imports and types-only interfaces are never plugged: exports kee
   const r = await plug({ bytes: s }, [{ bytes: types }], { allowUnusedPlugs: true });
   assert.deepEqual(r.imports, ["test:c/types", "r"]);
   assert.equal((await callComponent(r.bytes, "run", [{ a: 5 }])).result, 5);
+});
+
+/** A component defining resource `counter` in `test:r/counter` (a shim names it, as wit-component does). */
+const COUNTER = `(component
+  (type $counter (resource (rep i32)))
+  (core func $new (canon resource.new $counter))
+  (core instance $ri (export "new" (func $new)))
+  (core module $m
+    (import "r" "new" (func $new (param i32) (result i32)))
+    (memory 1)
+    (global $next (mut i32) (i32.const 0))
+    (func (export "ctor") (param $start i32) (result i32) (local $addr i32)
+      global.get $next i32.const 4 i32.mul i32.const 16 i32.add local.set $addr
+      global.get $next i32.const 1 i32.add global.set $next
+      local.get $addr local.get $start i32.store
+      local.get $addr call $new)
+    (func (export "next") (param $rep i32) (result i32)
+      local.get $rep local.get $rep i32.load i32.const 1 i32.add i32.store
+      local.get $rep i32.load))
+  (core instance $i (instantiate $m (with "r" (instance $ri))))
+  (func $ctor (param "start" u32) (result (own $counter)) (canon lift (core func $i "ctor")))
+  (func $next (param "self" (borrow $counter)) (result u32) (canon lift (core func $i "next")))
+  (component $shim
+    (import "import-type-counter" (type $t (sub resource)))
+    (import "import-ctor" (func $c (param "start" u32) (result (own $t))))
+    (import "import-next" (func $n (param "self" (borrow $t)) (result u32)))
+    (export $te "counter" (type $t))
+    (export "[constructor]counter" (func $c) (func (param "start" u32) (result (own $te))))
+    (export "[method]counter.next" (func $n) (func (param "self" (borrow $te)) (result u32))))
+  (instance $inst (instantiate $shim
+    (with "import-type-counter" (type $counter))
+    (with "import-ctor" (func $ctor))
+    (with "import-next" (func $next))))
+  (export "test:r/counter" (instance $inst)))`;
+
+/** A component using `test:r/counter`: `run` makes a counter at 40, steps it twice, drops it. */
+const COUNTER_USER = `(component
+  (import "test:r/counter" (instance $c
+    (export "counter" (type $t (sub resource)))
+    (export "[constructor]counter" (func (param "start" u32) (result (own $t))))
+    (export "[method]counter.next" (func (param "self" (borrow $t)) (result u32)))))
+  (alias export $c "counter" (type $counter))
+  (alias export $c "[constructor]counter" (func $ctor))
+  (alias export $c "[method]counter.next" (func $next))
+  (core func $ctor_l (canon lower (func $ctor)))
+  (core func $next_l (canon lower (func $next)))
+  (core func $drop (canon resource.drop $counter))
+  (core instance $ci (export "ctor" (func $ctor_l)) (export "next" (func $next_l)) (export "drop" (func $drop)))
+  (core module $m
+    (import "c" "ctor" (func $ctor (param i32) (result i32)))
+    (import "c" "next" (func $next (param i32) (result i32)))
+    (import "c" "drop" (func $drop (param i32)))
+    (func (export "run") (result i32) (local $h i32) (local $v i32)
+      i32.const 40 call $ctor local.set $h
+      local.get $h call $next drop
+      local.get $h call $next local.set $v
+      local.get $h call $drop
+      local.get $v))
+  (core instance $i (instantiate $m (with "c" (instance $ci))))
+  (func $run (result u32) (canon lift (core func $i "run")))
+  (export "run" (func $run)))`;
+
+Deno.test("a resource defined by a plug flows into the socket's import and works, in wasmtime and Deno", async () => {
+  const r = await plug({ bytes: await parse(COUNTER_USER), label: "user" }, [{
+    bytes: await parse(COUNTER),
+    label: "counter",
+  }]);
+  assert.deepEqual(r.imports, []);
+  assert.deepEqual(r.fills.map((f) => f.import), ["test:r/counter"]);
+  assert.equal(await wasmToolsValidate(r.bytes), undefined);
+  assert.equal((await callComponent(r.bytes, "run")).result, 42);
+  assert.deepEqual((await runInDeno(r.bytes, [{ path: ["run"] }])).results, [42]);
 });
