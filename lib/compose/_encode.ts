@@ -1,9 +1,11 @@
 /**
  * Encodes a {@link CompositionGraph} as one component:
  *
- * 1. the imports of the result: explicit import nodes, then every import of an instantiation
- *    that no argument fills (merged by name, and by interface across semver-compatible versions,
- *    keeping the highest), with their types re-encoded from the checked types;
+ * 1. the imports of the result: explicit import nodes (and the imports their types come from),
+ *    then every import of an instantiation that no argument fills (merged by name, and by
+ *    interface across semver-compatible versions, keeping the highest, with the union of what
+ *    each component needs), with their types re-encoded from the checked types. An `(eq …)`
+ *    type import whose type comes from an import a plug fills is not imported: it is that type;
  * 2. each distinct component definition once, as a nested component section;
  * 3. the instantiations (with `with` arguments) and export aliases, dependencies first;
  * 4. the exports; 5. the `wreg:composed-from` section.
