@@ -368,14 +368,14 @@ Deno.test("lean glue refuses re-entry from an import into the same instance", as
   const { bytes } = await component();
   const { dir, mod } = await load(bytes, "lean");
   try {
-    let inst: Instance | undefined;
+    const self: { inst?: Instance } = {};
     const imports = {
       host: new Proxy({}, {
-        get: (_t, name) => (x: unknown) => name === "eU32" ? inst!.eU8(1) : x,
+        get: (_t, name) => (x: unknown) => name === "eU32" ? self.inst!.eU8(1) : x,
       }),
     };
-    inst = mod.instantiate(imports) as Instance;
-    assert.throws(() => inst!.eU32(5), /re-entered/);
+    self.inst = mod.instantiate(imports) as Instance;
+    assert.throws(() => self.inst!.eU32(5), /re-entered/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -14,7 +14,6 @@
  * 4. jco 0.15's glue reads imports by unversioned names (`docs:processor/logger`) while its
  *    `.d.ts` names them with versions: the wrapper passes each import under both names.
  */
-import { transpileBytes } from "@bytecodealliance/jco-transpile";
 import { BindingsError } from "./_error.ts";
 import { externParts, prop, str } from "./_names.ts";
 import { COMPONENT_ERROR_JS } from "./_lean_values.ts";
@@ -71,6 +70,9 @@ export function shimTarget(name: string): { module: string; export: string } | u
 
 /** Runs jco and writes the wrapper. */
 export async function generateJcoGlue(input: JcoWrapInput): Promise<JcoGlue> {
+  // Loaded only for the components that need it: jco's module start compiles its own Wasm and
+  // loads preview2-shim (which reads the environment), so lean-only generation skips all that.
+  const { transpileBytes } = await import("@bytecodealliance/jco-transpile");
   let result;
   try {
     result = await transpileBytes(input.bytes, {

@@ -38,7 +38,7 @@ Deno.test("the processor world declares its types once, its imports and its expo
   assert.deepEqual(exportKeys, ["process", "scrubPii"]);
   assert.match(text, /export type Level = "debug" \| "info" \| "warn" \| "error";/);
   assert.match(text, /\/\*\* Where a document came from\. \*\/\nexport interface Metadata \{/);
-  assert.match(text, /  id: bigint;\n  source: string;\n  priority: number;/);
+  assert.match(text, / {2}id: bigint;\n {2}source: string;\n {2}priority: number;/);
   assert.equal(
     text.match(/export interface Metadata/g)?.length,
     1,
