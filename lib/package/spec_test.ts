@@ -7,7 +7,9 @@ import {
   printManifest,
   SpecError,
   withDependency,
+  withFill,
   withoutDependency,
+  withoutFill,
 } from "./mod.ts";
 
 Deno.test("parseDependencySpec() turns a bare version into a caret range", () => {
@@ -70,4 +72,26 @@ Deno.test("withDependency() adds or replaces a dependency, sorted, and keeps fil
   });
   assert.equal(withoutDependency(m, "docs:none"), m);
   assert.equal(m.dependencies!["docs:a"], undefined, "the input manifest is not changed");
+});
+
+Deno.test("withFill records a fill choice and aligns a dependency on the same package", () => {
+  const m = withFill(
+    { dependencies: { "docs:logger": parseRange("^0.1.0") } },
+    "docs:processor/logger",
+    { package: "docs:logger", range: parseRange("^0.2.0") },
+  );
+  assert.deepEqual(m, {
+    dependencies: { "docs:logger": "^0.2.0" },
+    fills: { "docs:processor/logger": { package: "docs:logger", range: "^0.2.0" } },
+  });
+  assert.equal(parseManifest(printManifest(m)).fills?.["docs:processor/logger"].range, "^0.2.0");
+  assert.throws(() => withFill({}, "not an interface", m.fills!["docs:processor/logger"]));
+});
+
+Deno.test("withoutFill drops one entry, and the fills key with the last", () => {
+  const choice = { package: "docs:logger", range: parseRange("^0.1.0") };
+  const two = withFill(withFill({}, "docs:a/x", choice), "docs:b/y", choice);
+  assert.deepEqual(Object.keys(withoutFill(two, "docs:a/x").fills!), ["docs:b/y"]);
+  assert.deepEqual(withoutFill(withoutFill(two, "docs:a/x"), "docs:b/y"), {});
+  assert.equal(withoutFill(two, "docs:c/z"), two);
 });

@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { networkReason, RegistryClient } from "./_client.ts";
+import { CliError, EXIT } from "./_command.ts";
+import { type Digest, digestOf } from "../lib/names/mod.ts";
+
+const BLOB = new TextEncoder().encode("the bytes");
+
+/** A registry stand-in on 127.0.0.1 that answers by path. */
+async function withServer(
+  f: (url: string, seen: Request[]) => Promise<void>,
+): Promise<void> {
+  const seen: Request[] = [];
+  const good = await digestOf(BLOB);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    seen.push(req);
+    const path = new URL(req.url).pathname;
+    const json = (status: number, body: unknown) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { "content-type": "application/json" },
+      });
+    if (path === "/api/v1/packages/docs/x/index") {
+      return json(200, { name: "docs:x", kind: "component", versions: [] });
+    }
+    if (path.endsWith("/index")) {
+      return json(404, { code: "not-found", message: "Cannot find package docs:y." });
+    }
+    if (path === "/api/v1/whoami") {
+      return req.headers.get("authorization") === "Bearer good"
+        ? json(200, { admin: false })
+        : json(401, { code: "invalid-token", message: "The token is unknown." });
+    }
+    if (path.startsWith("/api/v1/packages/docs/x/1.0.0/yank")) {
+      return json(403, { code: "missing-scope", message: "The token lacks the yank scope." });
+    }
+    if (path === "/api/v1/search") return json(500, { code: "internal", message: "Boom." });
+    if (path === `/api/v1/blobs/${good}`) return new Response(BLOB);
+    if (path.startsWith("/api/v1/blobs/")) return new Response(new TextEncoder().encode("other"));
+    if (path === "/slow") {
+      await new Promise((r) => setTimeout(r, 2000));
+      return json(200, {});
+    }
+    return new Response("plain text error", { status: 502 });
+  });
+  try {
+    await f(`http://127.0.0.1:${server.addr.port}`, seen);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+function failsWith(code: number, pattern: RegExp) {
+  return (e: unknown) => {
+    assert.ok(e instanceof CliError, String(e));
+    assert.equal(e.exitCode, code, e.message);
+    assert.match(e.message, pattern);
+    assert.ok(!e.message.includes("\n"), "one line");
+    return true;
+  };
+}
+
+Deno.test("documents are read as JSON, and a missing package is undefined", async () => {
+  await withServer(async (url) => {
+    const c = new RegistryClient({ url: `${url}/` });
+    assert.equal(c.url, url);
+    assert.deepEqual(await c.packageIndex("docs:x"), {
+      name: "docs:x",
+      kind: "component",
+      versions: [],
+    });
+    assert.equal(await c.packageIndex("docs:y"), undefined);
+  });
+});
+
+Deno.test("401 and 403 are auth errors (4) with the server's code and message", async () => {
+  await withServer(async (url, seen) => {
+    await assert.rejects(
+      new RegistryClient({ url, token: "bad" }).whoami(),
+      failsWith(EXIT.auth, /does not accept the token: The token is unknown \[invalid-token\]/),
+    );
+    assert.equal(seen.at(-1)!.headers.get("authorization"), "Bearer bad");
+    assert.deepEqual(await new RegistryClient({ url, token: "good" }).whoami(), { admin: false });
+    await assert.rejects(
+      new RegistryClient({ url, token: "good" }).setYanked("docs:x", "1.0.0", true),
+      failsWith(
+        EXIT.auth,
+        /^Cannot yank docs:x@1\.0\.0: .* does not allow it: .*\[missing-scope\]$/,
+      ),
+    );
+  });
+});
+
+Deno.test("an action that needs a token fails before any request when there is none", async () => {
+  await withServer(async (url, seen) => {
+    await assert.rejects(
+      new RegistryClient({ url }).whoami(),
+      failsWith(EXIT.auth, /no token for the registry at .*; run `wreg login/),
+    );
+    assert.equal(seen.length, 0);
+  });
+});
+
+Deno.test("other error answers are registry errors (5), with or without a JSON body", async () => {
+  await withServer(async (url) => {
+    const c = new RegistryClient({ url });
+    await assert.rejects(
+      c.search({ q: "x" }),
+      failsWith(EXIT.registry, /answered 500: Boom \[internal\]$/),
+    );
+    await assert.rejects(
+      c.json("/elsewhere", { action: "look" }),
+      failsWith(EXIT.registry, /^Cannot look: the registry at .* answered 502: 502 Bad Gateway$/),
+    );
+  });
+});
+
+Deno.test("a download is checked against its digest (6)", async () => {
+  await withServer(async (url) => {
+    const c = new RegistryClient({ url });
+    const progress: number[] = [];
+    const good = await digestOf(BLOB);
+    assert.deepEqual(await c.blob(good, "docs:x@1.0.0", (n) => progress.push(n)), BLOB);
+    assert.equal(progress.at(-1), BLOB.length);
+    const wrong = `sha256:${"0".repeat(64)}` as Digest;
+    await assert.rejects(
+      c.blob(wrong, "docs:x@1.0.0"),
+      failsWith(
+        EXIT.integrity,
+        /^Cannot use docs:x@1\.0\.0: the bytes downloaded from .* hash to sha256:/,
+      ),
+    );
+  });
+});
+
+Deno.test("an unreachable registry and a silent one are network errors (3)", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closed = (l.addr as Deno.NetAddr).port;
+  l.close();
+  await assert.rejects(
+    new RegistryClient({ url: `http://127.0.0.1:${closed}` }).packageIndex("docs:x"),
+    failsWith(
+      EXIT.network,
+      /^Cannot look up docs:x: the registry at .* cannot be reached \(connection refused\)$/,
+    ),
+  );
+  await withServer(async (url) => {
+    await assert.rejects(
+      new RegistryClient({ url, timeoutMs: 100 }).json("/slow", { action: "wait" }),
+      failsWith(EXIT.network, /cannot be reached \(no answer within 0\.1 s\)$/),
+    );
+  });
+});
+
+Deno.test("network reasons are short", () => {
+  const refused = new TypeError("fetch failed", {
+    cause: new Error(
+      "error sending request for url (http://x/): client error (Connect): tcp connect error: Connection refused (os error 111)",
+    ),
+  });
+  assert.equal(networkReason(refused, 1000), "connection refused");
+  const dns = new TypeError("fetch failed", {
+    cause: new Error("client error (Connect): dns error: failed to lookup address information"),
+  });
+  assert.equal(
+    networkReason(dns, 1000),
+    "cannot resolve the host name (failed to lookup address information)",
+  );
+  assert.equal(
+    networkReason(new DOMException("x", "TimeoutError"), 30000),
+    "no answer within 30 s",
+  );
+});
