@@ -4,12 +4,13 @@
  *
  * The locked components' bytes are read by digest from blob folders laid out like the registry's
  * (`sha256/<first two hex digits>/<hex>`, or flat `<hex>` / `<hex>.wasm`): the `--blobs`
- * folders, `$WREG_CACHE`, `.wreg/blobs` in the project, then `~/.cache/wreg/blobs`. The CLI's
- * content-addressed cache plugs in here as one more loader.
+ * folders, `$WREG_CACHE`, `.wreg/blobs` in the project, then the package cache that `wreg add` and
+ * `wreg install` fill (`<cache>/blobs`, see `_cache_dir.ts`).
  */
 import { parseArgs } from "node:util";
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { composeFailure, compositionJson, formatComposition } from "./cmd_plug.ts";
+import { cachePath } from "./_cache_dir.ts";
 import { composeFromLock, type PlugResult } from "../lib/compose/mod.ts";
 import type { Digest } from "../lib/names/mod.ts";
 import { parseLock, parseManifest } from "../lib/package/mod.ts";
@@ -28,7 +29,8 @@ Options:
   -h, --help            Show this help
 
 Locked components are found by digest in sha256/<hex[0..2]>/<hex>, <hex> or <hex>.wasm under
-the --blobs folders, $WREG_CACHE, .wreg/blobs in the project and ~/.cache/wreg/blobs.
+the --blobs folders, $WREG_CACHE, .wreg/blobs in the project and the package cache
+($WREG_CACHE_DIR/blobs, default ~/.cache/wreg/blobs, filled by \`wreg install\`).
 
 Exit status: 0 when written; 2 when the project cannot be composed; 6 when a locked
 component is missing or its bytes do not match the lock.
@@ -107,12 +109,11 @@ export const composeCommand: Command = {
       }
       throw e;
     }
-    const home = io.env.HOME;
     const dirs = [
       ...(parsed.values.blobs ?? []).map((d) => join(io.cwd, d)),
       ...(io.env.WREG_CACHE ? [io.env.WREG_CACHE] : []),
       join(io.cwd, ".wreg/blobs"),
-      ...(home ? [`${home}/.cache/wreg/blobs`] : []),
+      cachePath(io, "blobs"),
     ];
     const rootFills: Record<string, string> = {};
     for (const [iface, choice] of Object.entries(manifest.fills ?? {})) {
