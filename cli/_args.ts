@@ -11,9 +11,13 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new CliError(
-      `Invalid arguments: ${(e as Error).message}; run \`wreg ${command} --help\``,
-      EXIT.usage,
-    );
+    const err = e as Error & { code?: string };
+    const option = /option '([^']+)'/i.exec(err.message)?.[1];
+    const what = err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined
+      ? `Unknown option ${option}`
+      : err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option !== undefined
+      ? `Option ${option.replace(/^-\w, /, "").replace(/ <value>$/, "")} needs a value`
+      : `Invalid arguments: ${err.message.split(". ")[0]}`;
+    throw new CliError(`${what}; run \`wreg ${command} --help\``, EXIT.usage);
   }
 }

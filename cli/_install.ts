@@ -155,6 +155,13 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     cache: BlobCache.of(io),
     progress: new DownloadProgress(io, { quiet: req.json }),
   };
+  if (!project.hasManifest && project.lock === undefined && req.mode !== "add") {
+    throw new CliError(
+      `No wreg.json in ${io.cwd}: nothing to ${req.mode}; add a dependency with ` +
+        "`wreg add ns:name`, or run wreg in the project's folder",
+      EXIT.usage,
+    );
+  }
   let manifest = project.manifest;
   let lock: Lock;
   let fills: FillNote[];
@@ -292,7 +299,7 @@ function formatReport(r: {
   const count = Object.keys(r.lock.packages).length;
   out.push(
     count === 0
-      ? "No dependencies."
+      ? (r.lines.length > 0 ? "No dependencies left:" : "No dependencies.")
       : `${r.req.mode === "install" ? "Installed" : "Resolved"} ${count} package${
         count === 1 ? "" : "s"
       } (${r.downloaded} downloaded, ${count - r.downloaded} from the cache):`,
