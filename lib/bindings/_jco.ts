@@ -82,7 +82,17 @@ export async function generateJcoGlue(input: JcoWrapInput): Promise<JcoGlue> {
       noComponentErrorWrapping: true,
     });
   } catch (e) {
-    throw new BindingsError("jco-failed", `jco could not transpile it: ${String(e)}`);
+    const message = String(e);
+    // jco-transpile keeps one instance of its bindgen component per process; once it trapped,
+    // every later call fails with this (a jco bug): only a new process helps.
+    const poisoned = /cannot enter component instance/.test(message);
+    throw new BindingsError(
+      "jco-failed",
+      poisoned
+        ? "jco failed on an earlier component in this process and cannot be used again in it " +
+          "(a jco bug); generate in a new process"
+        : `jco could not transpile it: ${message.split("\n")[0]}`,
+    );
   }
   const files: { path: string; contents: Uint8Array | string }[] = [];
   const modules: string[] = [];
@@ -141,9 +151,8 @@ export async function generateJcoGlue(input: JcoWrapInput): Promise<JcoGlue> {
   const wrapped = new Set(input.resultFunctions.map((r) => `${r.key}${r.fn ? `.${r.fn}` : ""}`));
   const exportLines: string[] = [];
   for (const [name, k] of input.exportKeys) {
-    const src = `e[${str(name)}] ?? e[${str(name.replace(/@[^/]*$/, ""))}] ?? e[${
-      str(externParts(name).kind === "interface" ? camelOf(externParts(name).base) : camelOf(name))
-    }]`;
+    const candidates = [...new Set([name, name.replace(/@[^/]*$/, ""), k, jcoExportName(name)])];
+    const src = candidates.map((c) => `e[${str(c)}]`).join(" ?? ");
     exportLines.push(`  const x_${safe(k)} = ${src};`);
     const fns = input.resultFunctions.filter((r) => r.key === k && r.fn !== undefined);
     if (wrapped.has(k)) {
@@ -191,8 +200,13 @@ export async function generateJcoGlue(input: JcoWrapInput): Promise<JcoGlue> {
   return { files, js, jcoImports: [...result.imports] };
 }
 
-function camelOf(s: string): string {
-  return s.replace(/-([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
+/** The key jco's instantiate gives an export: the camel-case function or interface name. */
+function jcoExportName(name: string): string {
+  const p = externParts(name);
+  return (p.kind === "interface" ? p.base : name).replace(
+    /-([a-z0-9])/gi,
+    (_, c: string) => c.toUpperCase(),
+  );
 }
 
 function safe(k: string): string {

@@ -227,6 +227,7 @@ export function generateLeanGlue(
             break;
           }
           case "func": {
+            if (name.startsWith("[")) throw new Unsupported("it uses resources");
             if (key === undefined) throw new Unsupported(`the import ${name} has no key`);
             const v = `imp${instances.length}_${funcs.length}`;
             userImports.push(

@@ -457,6 +457,8 @@ export function tsDeclarations(input: TsSurfaceInput): TsSurface {
         out.push(`  ${key(e.key)}: {`, ...interfaceBody(iface, "    "), "  };");
       } else if (item.tag === "function") {
         out.push(...member(item.func, "  ", e.key));
+      } else if (resolve.types[canonical(item.id)].kind.tag === "resource") {
+        out.push(`  ${key(e.key)}: ${resourceClass(item.id)};`);
       }
     }
     out.push("}");

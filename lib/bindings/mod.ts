@@ -36,13 +36,13 @@
  */
 import { ComponentDecodeError, decodeComponent, type DecodedWasm } from "../component/mod.ts";
 import { type Digest, digestOf } from "../names/mod.ts";
-import { type Resolve, type Type, type WorldId, worldKeyName } from "../wit/mod.ts";
+import { dealias, type Resolve, type Type, type WorldId, worldKeyName } from "../wit/mod.ts";
 import { BindingsError } from "./_error.ts";
 import { entryModule, glueDeclarations } from "./_entry.ts";
 import { generateJcoGlue, shimTarget } from "./_jco.ts";
 import { generateLeanGlue } from "./_lean.ts";
 import { Unsupported } from "./_lean_values.ts";
-import { assignKeys, camelCase } from "./_names.ts";
+import { assignKeys, camelCase, pascalCase } from "./_names.ts";
 import { tsDeclarations } from "./_ts_types.ts";
 
 export { BindingsError, type BindingsErrorCode } from "./_error.ts";
@@ -132,25 +132,48 @@ export interface WorldSurface {
   imports: string[];
   wasi: string[];
   exports: string[];
+  /** Which of those names are resources of the world itself (their key is a class name). */
+  resources: Set<string>;
 }
 
-/** Classifies the world's imports and exports (types-only imports appear in none). */
+/** Whether an interface name is one preview2-shim serves (WASI 0.2; not 0.3's async WASI). */
+function servedByShim(name: string): boolean {
+  const target = shimTarget(name);
+  if (target === undefined || !SHIM_PACKAGES.has(target.module)) return false;
+  const version = name.includes("@") ? name.slice(name.indexOf("@") + 1) : undefined;
+  return version === undefined || version.startsWith("0.2.");
+}
+
+function isResource(resolve: Resolve, t: Type): boolean {
+  const d = dealias(resolve, t);
+  return typeof d === "number" && resolve.types[d].kind.tag === "resource";
+}
+
+/**
+ * Classifies the world's imports and exports. Types-only interfaces appear in none; functions of
+ * world-level resources (`[constructor]r`, `[method]r.f`) belong to their resource.
+ */
 export function worldSurface(resolve: Resolve, world: WorldId): WorldSurface {
   const w = resolve.worlds[world];
   const imports: string[] = [], wasi: string[] = [], exports: string[] = [];
-  for (const [k, item] of w.imports) {
-    const name = worldKeyName(resolve, k);
-    if (item.tag === "function") imports.push(name);
-    else if (item.tag === "interface") {
-      const target = shimTarget(name);
-      if (target !== undefined && SHIM_PACKAGES.has(target.module)) wasi.push(name);
-      else if (resolve.interfaces[item.id].functions.size > 0) imports.push(name);
+  const resources = new Set<string>();
+  const side = (map: typeof w.imports, out: string[], isImport: boolean) => {
+    for (const [k, item] of map) {
+      const name = worldKeyName(resolve, k);
+      if (item.tag === "function") {
+        if (!name.startsWith("[")) out.push(name);
+      } else if (item.tag === "interface") {
+        if (isImport && servedByShim(name)) wasi.push(name);
+        else if (!isImport || resolve.interfaces[item.id].functions.size > 0) out.push(name);
+      } else if (isResource(resolve, item.id)) {
+        out.push(name);
+        resources.add(name);
+      }
     }
-  }
-  for (const [k, item] of w.exports) {
-    if (item.tag !== "type") exports.push(worldKeyName(resolve, k));
-  }
-  return { imports, wasi, exports };
+  };
+  side(w.imports, imports, true);
+  side(w.exports, exports, false);
+  return { imports, wasi, exports, resources };
 }
 
 function decode(bytes: Uint8Array): DecodedWasm {
@@ -195,9 +218,19 @@ export function chooseGlue(bytes: Uint8Array): { glue: "lean" | "jco"; reason?: 
 }
 
 function keysOf(surface: WorldSurface) {
+  // World-level resources are classes: `R`, like jco names them.
+  const keys = (names: string[], reserved: string[]) => {
+    const classes = names.filter((n) => surface.resources.has(n));
+    const classKeys = new Map(classes.map((n) => [n, pascalCase(n)]));
+    const rest = assignKeys(names.filter((n) => !surface.resources.has(n)), [
+      ...reserved,
+      ...classKeys.values(),
+    ]);
+    return new Map(names.map((n) => [n, classKeys.get(n) ?? rest.get(n)!]));
+  };
   return {
-    importKeys: assignKeys(surface.imports),
-    exportKeys: assignKeys(surface.exports, RESERVED_EXPORTS),
+    importKeys: keys(surface.imports, []),
+    exportKeys: keys(surface.exports, RESERVED_EXPORTS),
   };
 }
 
