@@ -344,6 +344,25 @@ export class RegistryClient {
     }))!;
   }
 
+  /** Creates a token (the client's token must be the registry's admin token). */
+  async createToken(body: {
+    owner: string;
+    scopes?: string[];
+    namespaces?: string[] | null;
+    description?: string;
+  }): Promise<{ token: string; id: string; owner: string; scopes: string[] }> {
+    return (await this.json<{ token: string; id: string; owner: string; scopes: string[] }>(
+      "/api/v1/tokens",
+      {
+        action: `create a token for ${JSON.stringify(body.owner)}`,
+        method: "POST",
+        auth: true,
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      },
+    ))!;
+  }
+
   /** Publishes bytes as `ns:name@version`, declaring their digest. */
   async publish(
     name: string,

@@ -16,6 +16,7 @@ import { installCommand } from "./cmd_install.ts";
 import { updateCommand } from "./cmd_update.ts";
 import { initCommand } from "./cmd_init.ts";
 import { loginCommand } from "./cmd_login.ts";
+import { tokenCommand } from "./cmd_token.ts";
 import { publishCommand } from "./cmd_publish.ts";
 import { searchCommand } from "./cmd_search.ts";
 import { infoCommand } from "./cmd_info.ts";
@@ -24,6 +25,7 @@ import { unyankCommand, yankCommand } from "./cmd_yank.ts";
 export const COMMANDS: Command[] = [
   initCommand,
   loginCommand,
+  tokenCommand,
   publishCommand,
   addCommand,
   removeCommand,

@@ -124,6 +124,37 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       );
     });
 
+    await t.step(
+      "wreg token makes a token with the admin token, and refuses another (4)",
+      async () => {
+        const made = await box.wreg(p, [
+          "token",
+          "--owner",
+          "carol",
+          "--admin-token",
+          registry!.admin,
+          "--registry",
+          registry!.url,
+        ]);
+        assert.equal(made.code, 0, made.stderr);
+        assert.match(made.stdout, /^wreg_[A-Za-z0-9_-]+\n$/);
+        const login = await box.wreg(p, [
+          "login",
+          "--registry",
+          registry!.url,
+          "--token",
+          made.stdout.trim(),
+        ], {
+          WREG_CONFIG_DIR: `${box.root}/carol-config`,
+        });
+        assert.equal(login.code, 0, login.stderr);
+        assert.match(login.stdout, / as carol;/);
+        const refused = await box.wreg(p, ["token", "--owner", "x", "--admin-token", "nope"]);
+        assert.equal(refused.code, 4);
+        oneLine(refused.stderr);
+      },
+    );
+
     await t.step("a token without the right exits 4 (403)", async () => {
       const other = await registry!.client.token(registry!.admin, "bob", ["publish"], ["bobs"]);
       const r = await box.wreg(p, [

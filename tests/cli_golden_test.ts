@@ -50,6 +50,7 @@ async function golden(name: string, args: string[], r: RunResult, box?: Sandbox)
 const HELP = [
   "init",
   "login",
+  "token",
   "publish",
   "add",
   "remove",
