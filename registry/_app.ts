@@ -8,13 +8,17 @@ import type { VersionRecord } from "../storage/mod.ts";
 import { type AppOptions, Context } from "./_context.ts";
 import { errorBody, internalErrorBody, toRegistryError } from "./_errors.ts";
 import { json } from "./_http.ts";
+import type { RequestUrl } from "./_handlers.ts";
 import { publishVersion } from "./_publish.ts";
 import { Router } from "./_routes.ts";
 
 /** A registry: its fetch handler, and the publish pipeline for callers inside the process. */
 export interface Registry {
-  /** Answers one HTTP request. Never throws. */
-  handle(req: Request): Promise<Response>;
+  /**
+   * Answers one HTTP request. Never throws. Cached documents are answered synchronously (a
+   * `Response`, not a promise), which `Deno.serve` sends without another turn of the event loop.
+   */
+  handle(req: Request): Response | Promise<Response>;
   /**
    * Publishes bytes as `publisher` through the same pipeline as `PUT` (seeding uses it). Throws
    * the refusal (`RegistryError`) when the pipeline refuses.
@@ -45,12 +49,8 @@ export function createRegistry(options: AppOptions): Registry {
   const ctx = new Context(options);
   const router = new Router();
   return {
-    async handle(req: Request): Promise<Response> {
-      try {
-        const url = new URL(req.url);
-        const { route, params } = router.match(req.method, url.pathname);
-        return await route.handler(ctx, req, params, url);
-      } catch (e) {
+    handle(req: Request): Response | Promise<Response> {
+      const fail = (e: unknown): Response => {
         const refusal = toRegistryError(e);
         if (refusal !== undefined) {
           return json(errorBody(refusal), refusal.status, refusal.headers);
@@ -60,6 +60,14 @@ export function createRegistry(options: AppOptions): Registry {
           ctx.onServerError(e, req, id);
         } catch { /* logging must not fail the answer */ }
         return json(internalErrorBody(id), 500, { "x-request-id": id });
+      };
+      try {
+        const { pathname, url } = splitUrl(req.url);
+        const { route, params } = router.match(req.method, pathname);
+        const answer = route.handler(ctx, req, params, url);
+        return answer instanceof Response ? answer : answer.catch(fail);
+      } catch (e) {
+        return fail(e);
       }
     },
     close() {
@@ -87,6 +95,34 @@ export function createRegistry(options: AppOptions): Registry {
 }
 
 /**
+ * The query of a request, parsed only when a handler asks for it (most requests have none).
+ */
+class LazyUrl implements RequestUrl {
+  #params: URLSearchParams | undefined;
+  constructor(readonly search: string) {}
+  get searchParams(): URLSearchParams {
+    return this.#params ??= new URLSearchParams(this.search);
+  }
+}
+
+const NO_QUERY = new LazyUrl("");
+
+/**
+ * The path and the query of a request's URL, without building a `URL` for every request: the
+ * string is already serialized by the `Request`, so its path starts at the first "/" after the
+ * authority.
+ */
+function splitUrl(href: string): { pathname: string; url: RequestUrl } {
+  const start = href.indexOf("/", href.indexOf("//") + 2);
+  if (start < 0) return { pathname: "/", url: NO_QUERY };
+  const q = href.indexOf("?", start);
+  const hash = href.indexOf("#", start);
+  if (q < 0) return { pathname: href.slice(start, hash < 0 ? href.length : hash), url: NO_QUERY };
+  const search = href.slice(q, hash > q ? hash : href.length);
+  return { pathname: href.slice(start, q), url: search === "?" ? NO_QUERY : new LazyUrl(search) };
+}
+
+/**
  * The registry's fetch handler: `createRegistry(options).handle`. Tests call it in-process;
  * registry/main.ts serves it with `Deno.serve`. Decoding runs in worker threads that live as
  * long as the process; use {@link createRegistry} and `close()` to stop them earlier.
@@ -101,5 +137,6 @@ export function createRegistry(options: AppOptions): Registry {
  * ```
  */
 export function createApp(options: AppOptions): (req: Request) => Promise<Response> {
-  return createRegistry(options).handle;
+  const { handle } = createRegistry(options);
+  return (req) => Promise.resolve(handle(req));
 }

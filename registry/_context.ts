@@ -132,9 +132,10 @@ export class BlobCache {
   }
 }
 
-/** A cached JSON response: its text and entity tag. */
+/** A cached JSON response: its text, the same as UTF-8, and its entity tag. */
 export interface CachedJson {
   text: string;
+  bytes: Uint8Array;
   etag: string;
 }
 

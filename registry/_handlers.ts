@@ -14,7 +14,7 @@ import {
 } from "../lib/names/mod.ts";
 import { newTokenSecret, type PackageKind, type TokenScope } from "../storage/mod.ts";
 import { authorizeNamespace, requireActor, requireAdmin, requireOwner } from "./_auth.ts";
-import type { Context } from "./_context.ts";
+import type { CachedJson, Context } from "./_context.ts";
 import { RegistryError } from "./_errors.ts";
 import {
   contentLength,
@@ -42,8 +42,21 @@ import { interfaceImplementations, search } from "./_search.ts";
 /** Path parameters of a matched route, already percent-decoded. */
 export type Params = Readonly<Record<string, string>>;
 
+/** The query of a request (the path is in the route's parameters). */
+export interface RequestUrl {
+  /** `?a=b…`, or empty. */
+  readonly search: string;
+  /** The parsed query. */
+  readonly searchParams: URLSearchParams;
+}
+
 /** A route's handler. */
-export type Handler = (ctx: Context, req: Request, params: Params, url: URL) => Promise<Response>;
+export type Handler = (
+  ctx: Context,
+  req: Request,
+  params: Params,
+  url: RequestUrl,
+) => Response | Promise<Response>;
 
 /** The media type of published bytes. */
 export const WASM_TYPE = "application/wasm";
@@ -60,7 +73,7 @@ function versionOf(params: Params): Version {
   return parseVersion(params.version);
 }
 
-function boolParam(url: URL, name: string): boolean {
+function boolParam(url: RequestUrl, name: string): boolean {
   const v = url.searchParams.get(name);
   if (v === null || v === "false" || v === "0") return false;
   if (v === "" || v === "true" || v === "1") return true;
@@ -71,7 +84,7 @@ function boolParam(url: URL, name: string): boolean {
   );
 }
 
-function limitParam(url: URL, fallback = 20): number {
+function limitParam(url: RequestUrl, fallback = 20): number {
   const v = url.searchParams.get("limit");
   if (v === null) return fallback;
   const n = Number(v);
@@ -85,7 +98,7 @@ function limitParam(url: URL, fallback = 20): number {
   return n;
 }
 
-function stringParam(url: URL, name: string): string | undefined {
+function stringParam(url: RequestUrl, name: string): string | undefined {
   const v = url.searchParams.get(name);
   if (v === null) return undefined;
   if (v.length > 1000) {
@@ -94,7 +107,7 @@ function stringParam(url: URL, name: string): string | undefined {
   return v;
 }
 
-function kindParam(url: URL): PackageKind | undefined {
+function kindParam(url: RequestUrl): PackageKind | undefined {
   const v = url.searchParams.get("kind");
   if (v === null) return undefined;
   if (v !== "component" && v !== "wit-package") {
@@ -107,16 +120,16 @@ function kindParam(url: URL): PackageKind | undefined {
   return v;
 }
 
-function listParam(url: URL, name: string): string[] {
+function listParam(url: RequestUrl, name: string): string[] {
   return url.searchParams.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(
     (v) => v !== "",
   );
 }
 
-function cachedJson(req: Request, cached: { text: string; etag: string }): Response {
-  const headers = { "content-type": JSON_TYPE, etag: cached.etag, "cache-control": "no-cache" };
+function cachedJson(req: Request, cached: CachedJson): Response {
+  const headers = { "content-type": JSON_TYPE, etag: cached.etag };
   if (notModified(req.headers, cached.etag)) return new Response(null, { status: 304, headers });
-  return new Response(cached.text, { headers });
+  return new Response(cached.bytes as Uint8Array<ArrayBuffer>, { headers });
 }
 
 // --- meta
@@ -138,12 +151,20 @@ export const recentPackages: Handler = async (ctx, _req, _params, url) =>
 // --- packages
 
 /** `GET /api/v1/packages/{namespace}/{name}`. */
-export const getPackage: Handler = async (ctx, req, params) =>
-  cachedJson(req, await packageDocument(ctx, packageOf(params)));
+export const getPackage: Handler = (ctx, req, params) => {
+  // The hot path, answered synchronously: a cached document needs no parsing (only valid names
+  // are ever cached).
+  const hit = ctx.responses.get(`package:${params.namespace}:${params.name}`);
+  if (hit !== undefined) return cachedJson(req, hit);
+  return packageDocument(ctx, packageOf(params)).then((doc) => cachedJson(req, doc));
+};
 
 /** `GET /api/v1/packages/{namespace}/{name}/index`. */
-export const getIndex: Handler = async (ctx, req, params) =>
-  cachedJson(req, await packageIndex(ctx, packageOf(params)));
+export const getIndex: Handler = (ctx, req, params) => {
+  const hit = ctx.responses.get(`index:${params.namespace}:${params.name}`);
+  if (hit !== undefined) return cachedJson(req, hit);
+  return packageIndex(ctx, packageOf(params)).then((doc) => cachedJson(req, doc));
+};
 
 /** `GET /api/v1/packages/{namespace}/{name}/dependents`. */
 export const getDependents: Handler = async (ctx, _req, params, url) => {
@@ -246,8 +267,31 @@ export const unyank: Handler = (ctx, req, params) => setYanked(ctx, req, params,
 // --- blobs
 
 /** `GET|HEAD /api/v1/blobs/{digest}`. */
-export const getBlob: Handler = async (ctx, req, params) =>
-  await serveBlob(ctx, req, parseDigest(params.digest));
+export const getBlob: Handler = (ctx, req, params) => {
+  const digest = parseDigest(params.digest);
+  // Hot blobs without conditions or ranges are answered synchronously from memory.
+  const bytes = ctx.blobs.get(digest);
+  if (
+    bytes !== undefined && req.method === "GET" && !req.headers.has("range") &&
+    !req.headers.has("if-none-match")
+  ) {
+    return new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: blobHeaders(digest, bytes.length),
+    });
+  }
+  return serveBlob(ctx, req, digest);
+};
+
+function blobHeaders(digest: Digest, length: number): Record<string, string> {
+  return {
+    "content-type": WASM_TYPE,
+    "cache-control": IMMUTABLE,
+    etag: etagOf(digest),
+    "accept-ranges": "bytes",
+    "x-content-type-options": "nosniff",
+    "content-length": String(length),
+  };
+}
 
 async function serveBlob(ctx: Context, req: Request, digest: Digest): Promise<Response> {
   const etag = etagOf(digest);
@@ -294,10 +338,14 @@ function blobNotFound(digest: Digest): RegistryError {
 // --- search
 
 /** `GET /api/v1/search`. */
-export const searchPackages: Handler = async (ctx, req, _params, url) => {
+export const searchPackages: Handler = (ctx, req, _params, url) => {
   const key = `search:${url.search}`;
   const hit = ctx.responses.get(key);
   if (hit) return cachedJson(req, hit);
+  return runSearch(ctx, req, url, key);
+};
+
+async function runSearch(ctx: Context, req: Request, url: RequestUrl, key: string) {
   const generation = ctx.generation;
   const result = await search(ctx, {
     q: stringParam(url, "q"),
@@ -312,7 +360,7 @@ export const searchPackages: Handler = async (ctx, req, _params, url) => {
   const out = cached(JSON.stringify(result));
   if (ctx.generation === generation) ctx.responses.set(key, out);
   return cachedJson(req, out);
-};
+}
 
 /** `GET /api/v1/implementations?interface=…`. */
 export const implementations: Handler = async (ctx, _req, _params, url) => {

@@ -86,7 +86,8 @@ export function cached(text: string): CachedJson {
   // Package documents change with every publish and yank; a hash of the text is their tag.
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return { text, etag: etagOf(`${(h >>> 0).toString(16)}-${text.length.toString(16)}`) };
+  const bytes = new TextEncoder().encode(text);
+  return { text, bytes, etag: etagOf(`${(h >>> 0).toString(16)}-${bytes.length.toString(16)}`) };
 }
 
 /** The package document as cached JSON text. */

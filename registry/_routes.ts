@@ -121,6 +121,8 @@ export interface Match {
 /** The router over {@link ROUTES} (or another table, for tests). */
 export class Router {
   readonly #bySize = new Map<number, Compiled[]>();
+  /** Matches of recent paths (the same few paths are asked again and again). */
+  readonly #recent = new Map<string, Match>();
 
   constructor(routes: readonly Route[] = ROUTES) {
     for (const route of routes) {
@@ -145,6 +147,16 @@ export class Router {
    * (with `Allow`), or `invalid-path` (a parameter that does not percent-decode).
    */
   match(method: string, pathname: string): Match {
+    const key = `${method} ${pathname}`;
+    const seen = this.#recent.get(key);
+    if (seen !== undefined) return seen;
+    const found = this.#match(method, pathname);
+    if (this.#recent.size >= 4096) this.#recent.clear();
+    this.#recent.set(key, found);
+    return found;
+  }
+
+  #match(method: string, pathname: string): Match {
     const raw = pathname.length > 1 && pathname.endsWith("/")
       ? pathname.slice(1, -1).split("/")
       : pathname.slice(1).split("/");

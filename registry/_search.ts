@@ -286,7 +286,7 @@ export async function worldImplementations(
     },
     implementations,
   };
-  ctx.responses.set(key, { text: JSON.stringify(out), etag: "" });
+  ctx.responses.set(key, { text: JSON.stringify(out), bytes: new Uint8Array(), etag: "" });
   return out;
 }
 

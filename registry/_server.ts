@@ -28,8 +28,10 @@ export interface ServerOptions {
   seedRoot?: string;
   /** Who owns what the seed publishes (default `wreg`). */
   seedOwner?: string;
-  /** Log lines (requests, seeding, lifecycle); default: none. */
+  /** Log lines (seeding, lifecycle); default: none. */
   log?: (line: string) => void;
+  /** Log one line per request (method, path, status, milliseconds) through `log` (default true). */
+  logRequests?: boolean;
   /** Server faults (with their request id); default `console.error`. */
   onServerError?: (error: unknown, request: Request, requestId: string) => void;
 }
@@ -77,13 +79,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
     }
     const handle = registry.handle;
-    const logged = options.log === undefined ? handle : async (req: Request) => {
-      const t0 = performance.now();
-      const res = await handle(req);
-      const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
-      log(`${req.method} ${path} ${res.status} ${(performance.now() - t0).toFixed(1)}ms`);
-      return res;
-    };
+    const logged = options.log === undefined || options.logRequests === false
+      ? handle
+      : (req: Request) => {
+        const t0 = performance.now();
+        const line = (res: Response) => {
+          const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
+          log(`${req.method} ${path} ${res.status} ${(performance.now() - t0).toFixed(1)}ms`);
+          return res;
+        };
+        const answer = handle(req);
+        return answer instanceof Response ? line(answer) : answer.then(line);
+      };
     const { promise: listening, resolve: onListen } = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve({
       hostname: options.host ?? "127.0.0.1",

@@ -92,7 +92,8 @@ export async function main(args: string[]): Promise<number> {
       adminToken,
       limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
       seedExamples: values["seed-examples"],
-      log: values.quiet ? (line) => line.startsWith("seed:") && console.error(line) : out,
+      log: out,
+      logRequests: !values.quiet,
       onServerError: (e, req, id) =>
         console.error(`wreg: server fault ${id} on ${req.method} ${req.url}:`, e),
     });
