@@ -19,6 +19,8 @@ export interface EntryInput {
   exportKeys: string[];
   /** Whether the component has imports the user must supply. */
   needsImports: boolean;
+  /** The `instantiate` argument for the example, `{ logger: { log: … } }`. */
+  importsExample?: string;
   /** Whether the component imports `wasi:filesystem` (then `setPreopens` is exported). */
   filesystem: boolean;
   /** Whether it imports WASI at all (then preview2-shim needs `--allow-env --allow-read`). */
@@ -32,7 +34,7 @@ export function entryModule(e: EntryInput): string {
   const example = e.needsImports
     ? [
       ` * import { instantiate } from ${str(e.name)};`,
-      ` * const { ${first} } = instantiate({ … });`,
+      ` * const { ${first} } = instantiate(${e.importsExample ?? "{ … }"});`,
     ]
     : [` * import { ${first} } from ${str(e.name)};`];
   const perms = e.wasi

@@ -251,7 +251,7 @@ export function generateLeanGlue(
           const o = options(c.options);
           const core = coreFuncs[c.coreFunc];
           const view = o.memory !== undefined ? viewOf(o.memory) : undefined;
-          body.push(...liftFunction(name, t, core, o, view, shared, canCallOut));
+          body.push(...liftFunction(name, t, core, o, view, shared));
           funcs.push({ expr: name, type: t });
         } else if (c.tag === "lower") {
           const f = funcs[c.func];
@@ -323,7 +323,9 @@ export function generateLeanGlue(
     ...userImports,
     "  let st = 0;",
     "  const _enter = () => {",
-    '    throw new Error(st === 1 ? "component re-entered: an import called back into the component while it was running, which the component model forbids" : "component instance has trapped earlier and cannot be used again; make a new instance");',
+    canCallOut
+      ? '    throw new Error("component instance cannot be entered: it is running (an import called back into it, which the component model forbids: it cannot be re-entered) or it trapped earlier (then make a new instance)");'
+      : '    throw new Error("component instance trapped earlier and cannot be used again; make a new instance");',
     "  };",
     ...body,
     `  return { ${exportEntries.join(", ")} };`,
@@ -413,7 +415,6 @@ function liftFunction(
   o: { memory?: string; realloc?: string; post?: string },
   view: string | undefined,
   shared: SharedConsts,
-  canCallOut: boolean,
 ): string[] {
   checkFuncType(t, "an export");
   const g = new FnGen(o.memory, view, o.realloc, "ArgumentError", shared, "      ");
@@ -455,39 +456,47 @@ function liftFunction(
   }
   after.push(...g2.lines);
   const usesView = g.usesView || g2.usesView;
+  const hasResult = t.result !== undefined;
+  const topResult = hasResult && isTopResult(t);
+  // `st` is 1 from entry until the call returns: a trap (any exception out of Wasm) leaves it
+  // at 1, so the instance refuses later calls, and an import calling back finds it busy. No
+  // try/catch around the core call, because one keeps V8 from inlining the call into the caller
+  // (a scalar call then costs about what calling the core export does). Only lowering that runs
+  // realloc has a try, so that a wrong argument found halfway leaves the instance usable.
   const lines: string[] = [];
   lines.push(`  function ${name}(${params.join(", ")}) {`);
   for (const l of checks) lines.push(l.replace(/^ {6}/, "    "));
-  const topResult = t.result !== undefined && isTopResult(t);
   lines.push(`    if (st !== 0) _enter();`);
-  if (canCallOut) lines.push(`    st = 1;`);
-  if (topResult) lines.push(`    let ret;`);
-  lines.push(`    try {`);
-  if (usesView) lines.push(`      let v = ${view}();`);
-  lines.push(...lowering);
-  const hasResult = t.result !== undefined;
-  lines.push(`      const ${r} = ${call};`);
-  if (hasResult) {
-    lines.push(...after);
-    const value = flatResults.length === 0 ? "undefined" : result!;
-    lines.push(`      ${topResult ? "" : "const "}ret = ${value};`);
+  lines.push(`    st = 1;`);
+  const value = hasResult ? (flatResults.length === 0 ? "undefined" : result!) : undefined;
+  const post = o.post !== undefined ? `${o.post}(${flatResults.length > 0 ? r : ""});` : undefined;
+  if (needsTry) {
+    if (hasResult) lines.push(`    let ret;`);
+    lines.push(`    try {`);
+    if (usesView) lines.push(`      let v = ${view}();`);
+    lines.push(...lowering);
+    lines.push(`      const ${r} = ${call};`);
+    if (hasResult) lines.push(...after, `      ret = ${value};`);
+    if (post) lines.push(`      ${post}`);
+    lines.push(`    } catch (e) {`);
+    lines.push(`      if (e instanceof ArgumentError) st = 0;`);
+    lines.push(`      throw e;`);
+    lines.push(`    }`);
+  } else {
+    if (usesView) lines.push(`    let v = ${view}();`);
+    lines.push(`    const ${r} = ${call};`);
+    if (hasResult) {
+      for (const l of after) lines.push(l.replace(/^ {6}/, "    "));
+      lines.push(`    const ret = ${value};`);
+    }
+    if (post) lines.push(`    ${post}`);
   }
-  if (o.post !== undefined) lines.push(`      ${o.post}(${flatResults.length > 0 ? r : ""});`);
-  if (canCallOut) lines.push(`      st = 0;`);
-  if (hasResult && !topResult) lines.push(`      return ret;`);
-  lines.push(`    } catch (e) {`);
-  lines.push(
-    needsTry
-      ? `      if (!(e instanceof ArgumentError)) st = 2;${canCallOut ? " else st = 0;" : ""}`
-      : `      st = 2;`,
-  );
-  lines.push(`      throw e;`);
-  lines.push(`    }`);
+  lines.push(`    st = 0;`);
   if (topResult) {
-    // Thrown outside the try: an `err` result is a value, not a trap.
+    // An `err` result is a value, not a trap: the instance stays usable.
     lines.push(`    if (ret.tag === "err") throw new ComponentError(ret.val);`);
     lines.push(`    return ret.val;`);
-  }
+  } else if (hasResult) lines.push(`    return ret;`);
   lines.push(`  }`);
   return lines;
 }

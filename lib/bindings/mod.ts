@@ -327,6 +327,7 @@ export async function generateBindings(
       declarations: ts.text,
       exportKeys: ts.exportKeys,
       needsImports: surface.imports.length > 0,
+      importsExample: importsExample(d, importKeys),
       filesystem: fs,
       wasi: surface.wasi.length > 0,
       generator: GENERATOR_VERSION,
@@ -384,6 +385,23 @@ export async function bindingsCacheKey(
     options.glue ?? "auto",
     options.shim ?? PREVIEW2_SHIM,
   );
+}
+
+/** `{ logger: { log: … } }`: each import's key, with the first function of an interface. */
+function importsExample(d: DecodedWasm, importKeys: Map<string, string>): string {
+  const resolve = d.resolve;
+  const parts: string[] = [];
+  for (const [k, item] of resolve.worlds[d.world!].imports) {
+    const key = importKeys.get(worldKeyName(resolve, k));
+    if (key === undefined) continue;
+    if (item.tag === "interface") {
+      const f = [...resolve.interfaces[item.id].functions.values()].find((f) =>
+        f.kind.tag === "freestanding"
+      );
+      parts.push(f ? `${key}: { ${camelCase(f.name)}: … }` : `${key}: { … }`);
+    } else parts.push(`${key}: …`);
+  }
+  return `{ ${parts.join(", ")} }`;
 }
 
 /** Exports whose result is a `result` (jco throws its error value raw; the wrapper wraps it). */
