@@ -41,6 +41,12 @@ import type { Decoded } from "./_decoder.ts";
 import { type CompatDoc, deriveDocument } from "./_document.ts";
 import { RegistryError } from "./_errors.ts";
 
+/**
+ * How far the upload is read ahead of the blob store (which opens its file first): the body keeps
+ * arriving meanwhile instead of waiting in the socket.
+ */
+const READ_AHEAD = new ByteLengthQueuingStrategy({ highWaterMark: 8 * 1024 * 1024 });
+
 /** What a publish needs. */
 export interface PublishRequest {
   name: PackageName;
@@ -103,7 +109,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
         flush() {
           onReceived(joinChunks(chunks, size));
         },
-      }),
+      }, READ_AHEAD),
     );
     if (req.body instanceof Uint8Array) onReceived(req.body);
     const decoding = received.then((bytes) => ctx.decode(bytes));
