@@ -17,7 +17,7 @@
  * one-module benchmark component and the three-module C scrubber), and the cold start of a new
  * `deno run` process up to its first call, beside a process that imports an empty module.
  *
- * Per-call figures come from separate processes, one per way and function (three each), each
+ * Per-call figures come from separate processes, one per way and function (five each), each
  * warming its call loop up the way a long-running program would before timing batches of calls:
  * nanosecond calls depend on what V8 inlines, which depends on everything else in the process.
  *
@@ -147,7 +147,7 @@ async function perCall(way: string, f: typeof FUNCTIONS[number]): Promise<Timing
   const file = `${work}/time-${crypto.randomUUID().slice(0, 8)}.js`;
   await Deno.writeTextFile(file, timingScript(SOURCES[way], f.body, f.batch, slow));
   const samples: number[] = [];
-  for (let p = 0; p < 3; p++) {
+  for (let p = 0; p < 5; p++) {
     const o = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--no-check", file],
       stdout: "piped",
