@@ -76,8 +76,8 @@ export function generateLeanGlue(
   if (ast.components.length > 0) {
     throw new Unsupported("it contains nested components (a composition)");
   }
-  // Without lowered imports no JavaScript runs while the component does, so it cannot be
-  // re-entered and exports need not mark the instance busy (only trapped).
+  // Without lowered imports no JavaScript runs while the component does, so finding the instance
+  // busy can only mean it trapped earlier: the error says so.
   const canCallOut = ast.definitions.some((d) => d.tag === "canon" && d.canon.tag === "lower");
 
   const shared: SharedConsts = { enums: new Map() };
