@@ -28,7 +28,7 @@ import {
   seriesOf,
   type Version,
 } from "../lib/names/mod.ts";
-import type { NamespaceRecord, VersionRecord, VersionSummary } from "../storage/mod.ts";
+import type { BlobSource, NamespaceRecord, VersionRecord, VersionSummary } from "../storage/mod.ts";
 import {
   compareReleases,
   type CompatReport,
@@ -38,14 +38,14 @@ import {
 } from "./_compat.ts";
 import type { Context } from "./_context.ts";
 import type { Decoded } from "./_decoder.ts";
-import { type CompatDoc, deriveDocument } from "./_document.ts";
+import { type CompatDoc, deriveDocument, readComposedFrom } from "./_document.ts";
 import { RegistryError } from "./_errors.ts";
 
 /**
  * How far the upload is read ahead of the blob store (which opens its file first): the body keeps
  * arriving meanwhile instead of waiting in the socket.
  */
-const READ_AHEAD = new ByteLengthQueuingStrategy({ highWaterMark: 8 * 1024 * 1024 });
+const READ_AHEAD = 8 * 1024 * 1024;
 
 /** What a publish needs. */
 export interface PublishRequest {
@@ -99,18 +99,42 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     const chunks: Uint8Array[] = [];
     let size = 0;
     const { promise: received, resolve: onReceived } = Promise.withResolvers<Uint8Array>();
-    const source = req.body instanceof Uint8Array ? req.body : req.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          chunks.push(chunk);
-          size += chunk.length;
-          controller.enqueue(chunk);
+    let overLimit = false;
+    let source: BlobSource;
+    if (req.body instanceof Uint8Array) source = req.body;
+    else {
+      // Read ahead of the blob store (up to READ_AHEAD), counting bytes as they arrive so that
+      // reading stops at the limit.
+      const reader = req.body.getReader();
+      source = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          let step: ReadableStreamReadResult<Uint8Array>;
+          try {
+            step = await reader.read();
+          } catch (e) {
+            controller.error(e);
+            return;
+          }
+          if (step.done) {
+            onReceived(joinChunks(chunks, size));
+            controller.close();
+            return;
+          }
+          size += step.value.length;
+          if (size > max) {
+            overLimit = true;
+            reader.cancel().catch(() => {});
+            controller.error(tooLarge(ref, max));
+            return;
+          }
+          chunks.push(step.value);
+          controller.enqueue(step.value);
         },
-        flush() {
-          onReceived(joinChunks(chunks, size));
+        cancel(reason) {
+          return reader.cancel(reason);
         },
-      }, READ_AHEAD),
-    );
+      }, new ByteLengthQueuingStrategy({ highWaterMark: Math.min(READ_AHEAD, max) }));
+    }
     if (req.body instanceof Uint8Array) onReceived(req.body);
     const decoding = received.then((bytes) => ctx.decode(bytes));
     decoding.catch(() => {}); // awaited below, unless the upload fails first
@@ -118,7 +142,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     try {
       put = await blobs.put(source, { digest: req.digest, maxSize: max });
     } catch (e) {
-      throw uploadError(e, ref, max);
+      throw overLimit ? tooLarge(ref, max) : uploadError(e, ref, max);
     }
     created = put.created;
     const bytes = await received;
@@ -147,6 +171,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
         size: put.size,
         decoded,
         compat,
+        composedFrom: release.kind === "component" ? readComposedFrom(bytes) : undefined,
       });
       const documentSize = JSON.stringify(derived.document).length;
       if (documentSize > ctx.limits.maxDocumentBytes) {
