@@ -5,7 +5,6 @@
  */
 import type { Metadata } from "../lib/component/mod.ts";
 import {
-  formatWitPackageName,
   type InterfaceId,
   interfaceIdOf,
   type PackageId,
@@ -22,12 +21,12 @@ import {
   formatPackageName,
   isLabel,
   type PackageName,
-  sameSeries,
   tryParseVersion,
   type Version,
 } from "../lib/names/mod.ts";
 import type { JsonObject, PackageKind, SearchRowInput } from "../storage/mod.ts";
 import { printFunction } from "../lib/compat/mod.ts";
+import { type ComposedFrom, decodeComposedFrom } from "../lib/compose/mod.ts";
 import type { CompatReport } from "./_compat.ts";
 import type { Decoded } from "./_decoder.ts";
 
@@ -119,6 +118,11 @@ export interface VersionDocument {
   compat: CompatDoc | null;
   /** The custom-section metadata (producers, licenses, source, homepage, authors…). */
   metadata: JsonObject;
+  /**
+   * For a composed component: its `wreg:composed-from` record (lib/compose), what it was made
+   * of and which component fills which import. Absent otherwise.
+   */
+  composedFrom?: ComposedFrom;
 }
 
 /** Everything derived at publish time. */
@@ -138,6 +142,8 @@ export interface DeriveInput {
   size: number;
   decoded: Decoded;
   compat: CompatDoc | null;
+  /** The component's `wreg:composed-from` record ({@link readComposedFrom}), when it has one. */
+  composedFrom?: ComposedFrom;
 }
 
 /** Derives the version document, description and search rows of a decoded component or WIT package. */
@@ -175,7 +181,22 @@ export function deriveDocument(input: DeriveInput): Derived {
     compat: input.compat,
     metadata: metadataDoc(decoded.metadata),
   };
+  if (kind === "component" && input.composedFrom !== undefined) {
+    document.composedFrom = input.composedFrom;
+  }
   return { document, description, searchRows: searchRowsOf(r, kind, main, decoded, dependencies) };
+}
+
+/**
+ * The `wreg:composed-from` record of a component's bytes (a walk over its top-level sections),
+ * or `undefined` when it has none or a malformed one (the record only informs the web index).
+ */
+export function readComposedFrom(bytes: Uint8Array): ComposedFrom | undefined {
+  try {
+    return decodeComposedFrom(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -372,15 +393,4 @@ function searchRowsOf(
     rows.push({ relation: "depends-on", namespace, package: pkg, name: null, version });
   }
   return rows;
-}
-
-/** Whether two versions of a dependency can be the same package at run time (one series). */
-export function sameDependencySeries(a: string | null, b: string | null): boolean {
-  if (a === null || b === null) return a === b;
-  return sameSeries(a as Version, b as Version);
-}
-
-/** `ns:name@version` of a WIT package name in a resolve. */
-export function witPackageRef(r: Resolve, id: PackageId): string {
-  return formatWitPackageName(r.packages[id].name);
 }
