@@ -41,9 +41,11 @@ import {
 import { getJsonValue, JsonEditError, removeJsonValue, setJsonValue } from "./_json_edit.ts";
 import { writeBindings } from "./cmd_bindings.ts";
 import { composeFailure } from "./cmd_plug.ts";
-import type { FetchedPackage, SyncContext } from "./_sync.ts";
+import { type FetchedPackage, mapLimit, type SyncContext } from "./_sync.ts";
 import {
+  bindingsCacheKey,
   type BindingsManifest,
+  MANIFEST as BINDINGS_MANIFEST,
   PREVIEW2_SHIM,
   PREVIEW2_SHIM_VERSION,
 } from "../lib/bindings/mod.ts";
@@ -174,6 +176,17 @@ export async function composeDependency(
   return { bytes: result.bytes, composedWith };
 }
 
+/** The `wreg-bindings.json` of a bindings folder, when it has one. */
+async function readBindingsManifest(dir: string): Promise<BindingsManifest | undefined> {
+  const text = await readTextIfExists(`${dir}/${BINDINGS_MANIFEST}`);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as BindingsManifest;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Finds the project's Deno config: `deno.json`, else `deno.jsonc`, else a new `deno.json`. */
 async function denoConfig(dir: string): Promise<{ file: string; text: string; exists: boolean }> {
   for (const file of ["deno.json", "deno.jsonc"]) {
@@ -249,14 +262,20 @@ export async function writeDenoModules(
   packages: ReadonlyMap<string, FetchedPackage>,
   direct: readonly string[],
 ): Promise<DenoResult> {
-  const modules: DenoModule[] = [];
-  for (const name of [...direct].sort()) {
-    const p = packages.get(name);
-    if (p === undefined || p.kind !== "component") continue;
+  const names = [...direct].sort().filter((n) => packages.get(n)?.kind === "component");
+  // Four at a time: composition is usually a cache hit, and the rest is file I/O.
+  const modules = await mapLimit(names, 4, async (name): Promise<DenoModule> => {
+    const p = packages.get(name)!;
     const { bytes, composedWith } = await composeDependency(ctx, lock, packages, name);
     const dir = moduleDir(name);
-    const written = await writeBindings(bytes, joinPath(projectDir, dir), { name }, ctx.io);
-    modules.push({
+    const out = joinPath(projectDir, dir);
+    // The folder already holds these bindings (same component, options and generator): keep it.
+    const key = await bindingsCacheKey(bytes, { name });
+    const present = await readBindingsManifest(out);
+    const written = present !== undefined && present.cacheKey === key
+      ? { manifest: present, cached: true }
+      : await writeBindings(bytes, out, { name }, ctx.io);
+    return {
       name,
       version: p.version,
       dir,
@@ -265,8 +284,8 @@ export async function writeDenoModules(
       digest: written.manifest.digest,
       bindings: written.manifest,
       cached: written.cached,
-    });
-  }
+    };
+  });
   const config = await denoConfig(projectDir);
   let text = config.text;
   const removed: string[] = [];

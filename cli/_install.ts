@@ -11,7 +11,7 @@ import { exists, joinPath } from "./_fs.ts";
 import { DownloadProgress } from "./_progress.ts";
 import { loadProject, saveLock, saveManifest } from "./_project.ts";
 import { Registries } from "./_registries.ts";
-import { latestVersion } from "./_source.ts";
+import { latestVersion, RegistrySource } from "./_source.ts";
 import {
   type FetchedPackage,
   fetchLocked,
@@ -96,33 +96,38 @@ async function hasDenoConfig(dir: string): Promise<boolean> {
 
 /** Reads `add`'s specs into the manifest (a missing range is the caret of the latest version). */
 async function addSpecs(
-  registries: Registries,
+  source: RegistrySource,
   manifest: Manifest,
   specs: readonly string[],
 ): Promise<{ manifest: Manifest; names: string[] }> {
-  const names: string[] = [];
-  for (const text of specs) {
-    let spec;
+  const parsed = specs.map((text) => {
     try {
-      spec = parseDependencySpec(text);
+      return parseDependencySpec(text);
     } catch (e) {
       if (e instanceof SpecError) throw new CliError(e.message, EXIT.usage);
       throw e;
     }
+  });
+  for (const spec of parsed) {
     if (spec.name === manifest.name) {
       throw new CliError(`Cannot add ${spec.name}: it is this project's own package`, EXIT.usage);
     }
-    registries.manifest = manifest;
-    const client = registries.forPackage(spec.name);
+  }
+  source.registries.manifest = manifest;
+  source.prefetch(parsed.map((s) => s.name));
+  const names: string[] = [];
+  for (const spec of parsed) {
+    const index = await source.index(spec.name);
+    if (index === undefined) {
+      throw new CliError(
+        `Cannot add ${spec.name}: the registry at ${
+          source.registries.urlFor(spec.name)
+        } has no package ${spec.name}`,
+        EXIT.registry,
+      );
+    }
     let range = spec.range;
     if (range === undefined) {
-      const index = await client.packageIndex(spec.name);
-      if (index === undefined) {
-        throw new CliError(
-          `Cannot add ${spec.name}: the registry at ${client.url} has no package ${spec.name}`,
-          EXIT.registry,
-        );
-      }
       const latest = latestVersion(index);
       if (latest === undefined) {
         throw new CliError(
@@ -132,11 +137,6 @@ async function addSpecs(
         );
       }
       range = caretRange(latest);
-    } else if ((await client.packageIndex(spec.name)) === undefined) {
-      throw new CliError(
-        `Cannot add ${spec.name}: the registry at ${client.url} has no package ${spec.name}`,
-        EXIT.registry,
-      );
     }
     manifest = withDependency(manifest, spec.name, range);
     names.push(spec.name);
@@ -174,8 +174,9 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     resolved = false;
   } else {
     let update: boolean | string[] | undefined;
+    const source = new RegistrySource(registries);
     if (req.mode === "add") {
-      const added = await addSpecs(registries, manifest, req.args);
+      const added = await addSpecs(source, manifest, req.args);
       manifest = added.manifest;
       update = added.names;
     } else if (req.mode === "remove") {
@@ -207,6 +208,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
       lock: project.lock,
       update,
       pruneFills: req.mode === "remove",
+      source,
     });
     manifest = plan.manifest;
     lock = plan.lock;

@@ -36,14 +36,28 @@ export class RegistrySource implements PackageSource {
     let p = this.#indexes.get(name);
     if (p === undefined) {
       p = this.registries.forPackage(name).packageIndex(name);
+      p.catch(() => {}); // a prefetch nobody awaits must not be an unhandled rejection
       this.#indexes.set(name, p);
     }
     return p;
   }
 
+  /** Starts fetching indexes that will likely be asked for (the resolver asks one at a time). */
+  prefetch(names: Iterable<string>): void {
+    for (const n of names) {
+      try {
+        this.index(n);
+      } catch {
+        // No registry for it: the resolver's own request will say so.
+      }
+    }
+  }
+
   async versions(name: string): Promise<readonly ListedVersion[] | undefined> {
     const doc = await this.index(name);
     if (doc === undefined) return undefined;
+    // The dependencies of the newest versions are what the resolver will ask about next.
+    this.prefetch(doc.versions.slice(0, 3).flatMap((e) => Object.keys(e.dependencies ?? {})));
     const out: ListedVersion[] = [];
     for (const e of doc.versions) {
       const version = tryParseVersion(e.version);

@@ -20,6 +20,7 @@
 import { CliError, EXIT, type Io } from "./_command.ts";
 import type { BlobCache } from "./_cache.ts";
 import type { Registries } from "./_registries.ts";
+import type { ImplementationDoc } from "./_client.ts";
 import { DownloadProgress } from "./_progress.ts";
 import { HOST_NAMESPACES, RegistrySource } from "./_source.ts";
 import { cachePath } from "./_cache_dir.ts";
@@ -72,6 +73,8 @@ export interface SyncRequest {
   update?: boolean | readonly string[];
   /** Drop `fills` entries that no component of the resolution imports (after `remove`). */
   pruneFills?: boolean;
+  /** The index documents fetched so far in this run (by `add`'s specs). */
+  source?: RegistrySource;
 }
 
 /** What happened to one import of a component. */
@@ -140,7 +143,11 @@ export async function fetchPackage(
 }
 
 /** Runs `work` on every item with at most `limit` at a time; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (t: T) => Promise<R>) {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (t: T) => Promise<R>,
+) {
   const out: R[] = new Array(items.length);
   let next = 0;
   const run = async () => {
@@ -222,7 +229,7 @@ function hostProvides(i: { namespace: string }): boolean {
  * the cache) to read their imports.
  */
 export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promise<SyncPlan> {
-  const source = new RegistrySource(ctx.registries);
+  const source = req.source ?? new RegistrySource(ctx.registries);
   let manifest = req.manifest;
   const oldLock = req.lock;
   const updating = (name: string) =>
@@ -230,6 +237,7 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
   const pruned: string[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     ctx.registries.manifest = manifest;
+    source.prefetch(Object.keys(requirementsOf(manifest)));
     let resolution: Resolution;
     try {
       resolution = await resolve({
@@ -293,26 +301,40 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
     const notes: FillNote[] = [];
     const lockFills: Record<string, Record<string, string>> = {};
     let added = false;
-    for (let i = 0; i < components.length; i++) {
-      const c = components[i];
-      const lockedFills = !updating(c.name) && oldLock?.fills[c.name] !== undefined
+    const fillReqs = components.map((c, i) => ({
+      component: c.name,
+      imports: imports[i],
+      fills: manifest.fills,
+      locked: !updating(c.name) && oldLock?.fills[c.name] !== undefined
         ? Object.fromEntries(
           Object.entries(oldLock.fills[c.name]).filter(([, f]) =>
             inResolution.has(f.package) &&
             resolution.packages.find((p) => p.name === f.package)?.version === f.version
           ),
         )
-        : undefined;
-      const fillReq = {
-        component: c.name,
-        imports: imports[i],
-        fills: manifest.fills,
-        locked: lockedFills,
-        hostProvides,
-      };
+        : undefined,
+      hostProvides,
+    }));
+    // Every world-index question of this round at once (each asked once per registry).
+    const asked = new Map<string, Promise<ImplementationDoc[]>>();
+    const implementationsOf = (component: string, iface: string) => {
+      const client = ctx.registries.forPackage(component);
+      const key = `${client.url} ${iface}`;
+      let p = asked.get(key);
+      if (p === undefined) {
+        p = client.implementations(iface);
+        p.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+        asked.set(key, p);
+      }
+      return p;
+    };
+    for (const r of fillReqs) for (const i of importsToLookUp(r)) implementationsOf(r.component, i);
+    for (let i = 0; i < components.length; i++) {
+      const c = components[i];
+      const fillReq = fillReqs[i];
       const candidates: Record<string, Implementation[]> = {};
       for (const iface of importsToLookUp(fillReq)) {
-        const found = await ctx.registries.forPackage(c.name).implementations(iface);
+        const found = await implementationsOf(c.name, iface);
         const others = found.filter((f) => f.package !== c.name);
         const present = others.filter((f) => inResolution.has(f.package));
         candidates[iface] = (present.length > 0 ? present : others).flatMap((f) => {
