@@ -33,7 +33,7 @@ Deno.test("on a terminal one line is redrawn in place, then a summary is left", 
   assert.ok(err.slice(0, -1).every((e) => e.startsWith("\r\x1b[K")));
   assert.match(err.join(""), /downloading 0\/1 \[-{24}\] 0 B docs:a@1\.0\.0/);
   assert.match(err.join(""), /downloading 0\/1 \[#{12}-{12}\] 500 B docs:a@1\.0\.0/);
-  assert.equal(err.at(-1), "downloaded 1 package (1000 B)\n");
+  assert.equal(err.at(-1), "downloaded 1 package (1.0 KB)\n");
 });
 
 Deno.test("quiet progress prints nothing", () => {
