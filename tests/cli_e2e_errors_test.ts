@@ -219,6 +219,43 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       assert.match(s.stderr, /answered 400: .*\[invalid-query\]/);
     });
 
+    await t.step(
+      "two implementations of an import exit 7 with the fills entry to write",
+      async () => {
+        const pub = await box.wreg(p, [
+          "publish",
+          "tiny.wasm",
+          "--name",
+          "docs:logger-two",
+          "--version",
+          "0.1.0",
+        ]);
+        assert.equal(pub.code, 0, pub.stderr);
+        const fresh = await box.folder("ambiguous");
+        const r = await box.wreg(fresh, ["add", "docs:scrubber"]);
+        assert.equal(r.code, 7);
+        oneLine(r.stderr.slice(r.stderr.indexOf("error: ")));
+        assert.ok(
+          r.stderr.includes(
+            'error: Import "docs:processor/logger@0.1.0" of docs:scrubber has 2 implementations ' +
+              "(docs:logger@0.1.0, docs:logger-two@0.1.0): choose one in wreg.json with " +
+              '"fills": {"docs:processor/logger": {"package": "docs:logger", "range": "^0.1.0"}}',
+          ),
+          r.stderr,
+        );
+        // Writing the entry it names settles it.
+        await Deno.writeTextFile(
+          `${fresh}/wreg.json`,
+          JSON.stringify({
+            fills: { "docs:processor/logger": { package: "docs:logger-two", range: "^0.1.0" } },
+          }),
+        );
+        const ok = await box.wreg(fresh, ["add", "docs:scrubber", "--no-bindings"]);
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.match(ok.stdout, /with docs:logger-two@0\.1\.0 \(chosen in wreg\.json "fills"\)/);
+      },
+    );
+
     await t.step("a range nothing satisfies exits 7", async () => {
       const r = await box.wreg(p, ["add", "docs:processor@^9"]);
       assert.equal(r.code, 7);
