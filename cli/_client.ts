@@ -236,7 +236,7 @@ export class RegistryClient {
       });
     } catch (e) {
       throw new CliError(
-        `Cannot ${o.action}: the registry at ${this.url} cannot be reached (${
+        `Cannot reach the registry at ${this.url} to ${o.action} (${
           networkReason(e, this.timeoutMs)
         })`,
         EXIT.network,
@@ -318,6 +318,24 @@ export class RegistryClient {
       `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}`,
       { action: `look up ${name}@${version}`, allow404: true },
     );
+  }
+
+  /**
+   * The bytes of `ns:name@version` (`GET …/content`), not checked here: the caller compares them
+   * with the digest its version document lists. `undefined` for a 404.
+   */
+  async versionContent(name: string, version: string): Promise<Uint8Array | undefined> {
+    const action = `fetch ${name}@${version}`;
+    const res = await this.#fetch(
+      `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}/content`,
+      { action },
+    );
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) return await this.#refusal(res, { action });
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   /** The components implementing an interface (`ns:pkg/iface@version`), highest version each. */

@@ -140,13 +140,16 @@ Deno.test("an unreachable registry and a silent one are network errors (3)", asy
     new RegistryClient({ url: `http://127.0.0.1:${closed}` }).packageIndex("docs:x"),
     failsWith(
       EXIT.network,
-      /^Cannot look up docs:x: the registry at .* cannot be reached \(connection refused\)$/,
+      /^Cannot reach the registry at http:\/\/127\.0\.0\.1:\d+ to look up docs:x \(connection refused\)$/,
     ),
   );
   await withServer(async (url) => {
     await assert.rejects(
       new RegistryClient({ url, timeoutMs: 100 }).json("/slow", { action: "wait" }),
-      failsWith(EXIT.network, /cannot be reached \(no answer within 0\.1 s\)$/),
+      failsWith(
+        EXIT.network,
+        /^Cannot reach the registry at .* to wait \(no answer within 0\.1 s\)$/,
+      ),
     );
   });
 });

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { isWasmPath, readWitSources } from "./_wit_files.ts";
 import { binaryWitOptions } from "./cmd_wit.ts";
+import { Registries } from "./_registries.ts";
 import {
   formatWitPackageName,
   type PackageId,
@@ -124,10 +125,14 @@ function fromBytes(arg: string, bytes: Uint8Array): Input {
   };
 }
 
-/** Fetches `ns:name@version` from the registry: the version document, then its bytes. */
+/**
+ * Fetches `ns:name@version` from the registry (the CLI's shared client, cli/_client.ts): the
+ * version document, then its bytes, checked against the digest the document lists.
+ */
 async function fromRegistry(arg: string, m: RegExpExecArray, io: Io): Promise<Input> {
-  const base = io.env.WREG_REGISTRY;
-  if (base === undefined || base === "") {
+  const registries = await Registries.load(io);
+  const base = registries.defaultUrl();
+  if (base === undefined) {
     throw new CliError(
       `Cannot fetch "${arg}": no registry is configured; set WREG_REGISTRY to its URL ` +
         `(or run \`wreg login\`), or pass a WIT file, a folder or a .wasm`,
@@ -135,37 +140,17 @@ async function fromRegistry(arg: string, m: RegExpExecArray, io: Io): Promise<In
     );
   }
   const [, ns, name, version] = m;
-  const url = `${base.replace(/\/$/, "")}/api/v1/packages/${ns}/${name}/${version}`;
-  const get = async (u: string): Promise<Response> => {
-    try {
-      return await fetch(u);
-    } catch (e) {
-      throw new CliError(
-        `Cannot reach the registry at ${base}: ${(e as Error).message}`,
-        EXIT.network,
-      );
-    }
-  };
-  const docRes = await get(url);
-  if (!docRes.ok) {
-    await docRes.body?.cancel();
+  const client = registries.client(base);
+  const doc = await client.versionDocument(`${ns}:${name}`, version);
+  const bytes = doc === undefined
+    ? undefined
+    : await client.versionContent(`${ns}:${name}`, version);
+  if (doc === undefined || bytes === undefined) {
     throw new CliError(
-      `Cannot fetch "${arg}": the registry answered ${docRes.status}${
-        docRes.status === 404 ? " (no such package version)" : ""
-      }`,
+      `Cannot fetch "${arg}": the registry answered 404 (no such package version)`,
       EXIT.registry,
     );
   }
-  const doc = await docRes.json() as { digest?: unknown };
-  const bytesRes = await get(`${url}/content`);
-  if (!bytesRes.ok) {
-    await bytesRes.body?.cancel();
-    throw new CliError(
-      `Cannot fetch the content of "${arg}": the registry answered ${bytesRes.status}`,
-      EXIT.registry,
-    );
-  }
-  const bytes = new Uint8Array(await bytesRes.arrayBuffer());
   if (typeof doc.digest === "string") {
     const got = await digestOf(bytes);
     if (got !== doc.digest) {

@@ -100,7 +100,11 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       const r = await box.wreg(p, ["add", "docs:scrubber"], { WREG_REGISTRY: url });
       assert.equal(r.code, 3);
       oneLine(r.stderr);
-      assert.ok(r.stderr.includes(`the registry at ${url} cannot be reached (connection refused)`));
+      assert.ok(
+        r.stderr.includes(
+          `Cannot reach the registry at ${url} to look up docs:scrubber (connection refused)`,
+        ),
+      );
       const s = await box.wreg(p, ["search", "scrub"], { WREG_REGISTRY: url });
       assert.equal(s.code, 3);
     });

@@ -104,7 +104,7 @@ Deno.test("publish, add, install from the lock, install offline from the cache, 
       assert.equal(down.code, 3);
       assert.match(
         down.stderr,
-        /^error: Cannot look up docs:processor: the registry at http:\/\/127\.0\.0\.1:\d+ cannot be reached \(connection refused\)\n$/,
+        /^error: Cannot reach the registry at http:\/\/127\.0\.0\.1:\d+ to look up docs:processor \(connection refused\)\n$/,
       );
 
       // A cached blob altered on disk: install refuses and names the file.
