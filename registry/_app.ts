@@ -11,6 +11,7 @@ import { json } from "./_http.ts";
 import type { RequestUrl } from "./_handlers.ts";
 import { publishVersion } from "./_publish.ts";
 import { Router } from "./_routes.ts";
+import { unknownPathPage, wantsPage } from "./web/mod.ts";
 
 /** A registry: its fetch handler, and the publish pipeline for callers inside the process. */
 export interface Registry {
@@ -50,9 +51,13 @@ export function createRegistry(options: AppOptions): Registry {
   const router = new Router();
   return {
     handle(req: Request): Response | Promise<Response> {
-      const fail = (e: unknown): Response => {
+      const fail = (e: unknown): Response | Promise<Response> => {
         const refusal = toRegistryError(e);
         if (refusal !== undefined) {
+          // A browser asking for a page that does not exist gets the web index's 404 page.
+          if (
+            (refusal.code === "not-found" || refusal.code === "invalid-path") && wantsPage(req)
+          ) return unknownPathPage(ctx, req);
           return json(errorBody(refusal), refusal.status, refusal.headers);
         }
         const id = crypto.randomUUID();

@@ -5,6 +5,7 @@
  */
 import { RegistryError } from "./_errors.ts";
 import * as h from "./_handlers.ts";
+import * as web from "./web/mod.ts";
 
 /** Who may call a route. */
 export type Access = "public" | "token" | "admin" | "owner";
@@ -103,6 +104,13 @@ export const ROUTES: readonly Route[] = [
     access: "owner",
     handler: h.deleteMember,
   },
+  // The web index (registry/web): HTML pages outside /api; `/api/…` never reaches them.
+  { method: "GET", path: "/", access: "public", handler: web.homePage },
+  { method: "GET", path: "/search", access: "public", handler: web.searchPage },
+  { method: "GET", path: "/-/:file", access: "public", handler: web.asset },
+  { method: "GET", path: "/:namespace/:name", access: "public", handler: web.packagePage },
+  { method: "GET", path: "/:namespace/:name/diff", access: "public", handler: web.diffForm },
+  { method: "GET", path: "/:namespace/:name/diff/:range", access: "public", handler: web.diffPage },
 ];
 
 interface Compiled {

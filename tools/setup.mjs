@@ -63,10 +63,12 @@ function pythonPackages() {
 }
 
 /**
- * Debian packages the example components are built with (examples/build.ts): clang and wasm-ld
- * compile the C scrubber for freestanding wasm32, so no wasi-libc is needed.
+ * Debian packages: the example components are built with clang and wasm-ld (examples/build.ts
+ * compiles the C scrubber for freestanding wasm32, so no wasi-libc is needed); the web index's
+ * browser tests drive Chromium (tests/web_browser_test.ts, through playwright-core: Playwright's
+ * own browser download does not work here).
  */
-const DEBIAN_PACKAGES = ["clang", "lld"];
+const DEBIAN_PACKAGES = ["clang", "lld", "chromium"];
 
 function debianPackages() {
   const probe = spawnSync("dpkg-query", [
