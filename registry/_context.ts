@@ -132,6 +132,25 @@ export class BlobCache {
   }
 }
 
+/**
+ * A bounded map that forgets everything when full: reads cost one lookup (no reordering), for
+ * caches that are dropped on every change anyway.
+ */
+export class BoundedCache<K, V> {
+  readonly #map = new Map<K, V>();
+  constructor(readonly capacity: number) {}
+  get(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+  set(key: K, value: V): void {
+    if (this.#map.size >= this.capacity && !this.#map.has(key)) this.#map.clear();
+    this.#map.set(key, value);
+  }
+  clear(): void {
+    this.#map.clear();
+  }
+}
+
 /** A cached JSON response: its text, the same as UTF-8, and its entity tag. */
 export interface CachedJson {
   text: string;
@@ -151,7 +170,7 @@ export class Context {
   /** Decoded releases by digest (immutable, so never stale). */
   readonly releases = new Lru<string, CachedRelease>(64);
   /** Package documents, index documents and search answers; dropped on every change. */
-  readonly responses = new Lru<string, CachedJson>(2048);
+  readonly responses = new BoundedCache<string, CachedJson>(4096);
   /** Hot blob bytes for downloads. */
   readonly blobs: BlobCache;
   /** Bumped on every publish, yank and membership change; search caches key on it. */
