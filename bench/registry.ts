@@ -396,17 +396,23 @@ try {
     );
     if (tools.has("wrk")) {
       const lines = [
-        `### Blob download throughput with wrk (8 connections, ${WRK_SECONDS} s × ${WRK_ROUNDS} alternating rounds)`,
+        `### Blob download with wrk (${WRK_SECONDS} s × ${WRK_ROUNDS} alternating rounds; 1 connection is sequential downloads without Deno's client in the way)`,
         "",
-        "| what | requests/s (median) | MiB/s (median) | ratio to distribution (median of rounds) |",
-        "| --- | ---: | ---: | ---: |",
+        "| what | connections | requests/s (median) | MiB/s (median) | p50 latency | ratio to distribution (median of rounds) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
       ];
-      for (const [label, d, w] of [["1 MiB", dist1, wreg1], ["16 MiB", dist16, wreg16]]) {
-        const [rd, rw] = await wrkRounds([d, w], 8);
+      for (
+        const [label, d, w, c] of [
+          ["1 MiB", dist1, wreg1, 1],
+          ["1 MiB", dist1, wreg1, 8],
+          ["16 MiB", dist16, wreg16, 8],
+        ] as const
+      ) {
+        const [rd, rw] = await wrkRounds([d, w], c);
         const row = (who: string, r: WrkResult[], ratio: string) =>
-          `| ${who}, ${label} | ${medianOf(r.map((x) => x.rps)).toFixed(0)} | ${
+          `| ${who}, ${label} | ${c} | ${medianOf(r.map((x) => x.rps)).toFixed(0)} | ${
             medianOf(r.map((x) => x.mbps)).toFixed(0)
-          } | ${ratio} |`;
+          } | ${r[r.length >> 1].p50} | ${ratio} |`;
         lines.push(
           row("distribution", rd, "1.00×"),
           row("wreg", rw, `${rateRatio(rw, rd).toFixed(2)}×`),
