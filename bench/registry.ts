@@ -280,7 +280,7 @@ interface WrkResult {
 
 async function wrk(url: string, connections: number, seconds = WRK_SECONDS): Promise<WrkResult> {
   const out = await run("wrk", [
-    "-t2",
+    `-t${Math.min(2, connections)}`,
     `-c${connections}`,
     `-d${seconds}s`,
     "--latency",
