@@ -298,6 +298,30 @@ Deno.test("a real server survives a truncated upload and an oversized one, stori
     conn2.close();
     assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /^HTTP\/1\.1 413/);
 
+    // Raw dot segments and encoded ones, sent as they are (no client normalizes them here).
+    for (
+      const path of [
+        "/api/v1/packages/docs/../processor/0.1.0",
+        "/api/v1/packages/docs/%2e%2e/0.1.0",
+      ]
+    ) {
+      const raw = await Deno.connect({ hostname: "127.0.0.1", port });
+      await raw.write(new TextEncoder().encode(
+        `PUT ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice}\r\n` +
+          `Content-Type: application/wasm\r\nX-Wreg-Digest: ${await digest(bytes)}\r\n` +
+          `Content-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`,
+      ));
+      await raw.write(bytes);
+      const answer = new Uint8Array(4096);
+      const got = await raw.read(answer);
+      raw.close();
+      assert.match(
+        new TextDecoder().decode(answer.subarray(0, got ?? 0)),
+        /^HTTP\/1\.1 4\d\d/,
+        path,
+      );
+    }
+
     // Still healthy, nothing published, and a proper publish works.
     assert.equal((await c.call("GET", "/healthz")).status, 200);
     assert.equal((await c.call("GET", "/api/v1/packages/docs/processor")).status, 404);
