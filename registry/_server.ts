@@ -30,8 +30,8 @@ export interface ServerOptions {
   seedOwner?: string;
   /** Log lines (seeding, lifecycle); default: none. */
   log?: (line: string) => void;
-  /** Log one line per request (method, path, status, milliseconds) through `log` (default true). */
-  logRequests?: boolean;
+  /** Where the line of each request goes (method, path, status, milliseconds); default: none. */
+  requestLog?: (line: string) => void;
   /** Server faults (with their request id); default `console.error`. */
   onServerError?: (error: unknown, request: Request, requestId: string) => void;
 }
@@ -79,18 +79,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       });
     }
     const handle = registry.handle;
-    const logged = options.log === undefined || options.logRequests === false
-      ? handle
-      : (req: Request) => {
-        const t0 = performance.now();
-        const line = (res: Response) => {
-          const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
-          log(`${req.method} ${path} ${res.status} ${(performance.now() - t0).toFixed(1)}ms`);
-          return res;
-        };
-        const answer = handle(req);
-        return answer instanceof Response ? line(answer) : answer.then(line);
+    const requestLog = options.requestLog;
+    const logged = requestLog === undefined ? handle : (req: Request) => {
+      const t0 = performance.now();
+      const line = (res: Response) => {
+        const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
+        requestLog(`${req.method} ${path} ${res.status} ${(performance.now() - t0).toFixed(1)}ms`);
+        return res;
       };
+      const answer = handle(req);
+      return answer instanceof Response ? line(answer) : answer.then(line);
+    };
     const { promise: listening, resolve: onListen } = Promise.withResolvers<Deno.NetAddr>();
     const server = Deno.serve({
       hostname: options.host ?? "127.0.0.1",

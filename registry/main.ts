@@ -81,7 +81,30 @@ export async function main(args: string[]): Promise<number> {
     );
   }
   const enc = new TextEncoder();
-  const out = (line: string) => void Deno.stdout.writeSync(enc.encode(`${line}\n`));
+  const out = (line: string) => {
+    flush();
+    Deno.stdout.writeSync(enc.encode(`${line}\n`));
+  };
+  // Request lines are buffered and written at most every 20 ms (or per 64 KiB): one write for
+  // many requests instead of one each.
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const bytes = enc.encode(pending.join(""));
+    pending = [];
+    pendingBytes = 0;
+    for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
+  };
+  const requestLine = (line: string) => {
+    pending.push(`${line}\n`);
+    pendingBytes += line.length + 1;
+    if (pendingBytes >= 64 * 1024) flush();
+    else timer ??= setTimeout(flush, 20);
+  };
   let server;
   try {
     server = await startServer({
@@ -93,7 +116,7 @@ export async function main(args: string[]): Promise<number> {
       limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
       seedExamples: values["seed-examples"],
       log: out,
-      logRequests: !values.quiet,
+      requestLog: values.quiet ? undefined : requestLine,
       onServerError: (e, req, id) =>
         console.error(`wreg: server fault ${id} on ${req.method} ${req.url}:`, e),
     });
@@ -113,6 +136,7 @@ export async function main(args: string[]): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
   await server.finished;
   for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(signal, stop);
+  flush();
   return 0;
 }
 

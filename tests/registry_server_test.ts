@@ -53,13 +53,12 @@ Deno.test("a real server publishes and serves, stops cleanly on SIGTERM and keep
     assert.deepEqual(world.json.results.map((r: { package: string }) => r.package), [
       "docs:scrubber",
     ]);
+    assert.equal(await server.stop("SIGTERM"), 0);
+    assert.match(server.output(), /wreg registry stopping/);
     assert.match(
       server.output(),
       /GET \/api\/v1\/search\?world=docs:processor\/processor 200 [\d.]+ms/,
     );
-
-    assert.equal(await server.stop("SIGTERM"), 0);
-    assert.match(server.output(), /wreg registry stopping/);
 
     server = await startServerProcess({ dataDir });
     const again = new Client(server.url);
