@@ -26,10 +26,19 @@ interface Seen {
   errors: string[];
 }
 
+/**
+ * Screenshots of the page at a laptop and a phone width; at both, nothing may stick out
+ * sideways (the page never scrolls horizontally; wide code scrolls inside its own box).
+ */
 async function shoot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize() ?? LAPTOP;
   for (const [tag, viewport] of [["laptop", LAPTOP], ["phone", PHONE]] as const) {
     await page.setViewportSize(viewport);
+    const width = await page.evaluate("document.documentElement.scrollWidth");
+    assert.ok(
+      (width as number) <= viewport.width,
+      `${name} is ${width}px wide at a ${tag} width of ${viewport.width}px`,
+    );
     await page.screenshot({ path: `${ARTIFACTS}/${name}-${tag}.png`, fullPage: true });
   }
   await page.setViewportSize(size);

@@ -5,7 +5,7 @@
  * (no script, no inline style: colours come from the stylesheet's classes), with a text list
  * beside it for screen readers and for copying.
  */
-import { type Html, html, join } from "./_html.ts";
+import { type Html, join, markup } from "./_html.ts";
 import { packageHref } from "./_urls.ts";
 
 /** The `wreg:composed-from` record as the version document carries it (lib/compose's format). */
@@ -114,7 +114,7 @@ export function composedFromSvg(cf: ComposedFromDoc): Html {
     const to = pos[e.into];
     const forward = from.x > to.x;
     const x1 = forward ? from.x : from.x + boxW;
-    const x2 = forward ? to.x + boxW : to.x;
+    const x2 = (forward ? to.x + boxW : to.x) + (forward ? 6 : -6);
     const y1 = from.y + BOX_H / 2;
     const y2 = to.y + BOX_H / 2;
     const text = truncate(
@@ -123,58 +123,52 @@ export function composedFromSvg(cf: ComposedFromDoc): Html {
     );
     const lx = (x1 + x2) / 2;
     const ly = (y1 + y2) / 2 - 6;
-    return html`
-      <g class="cf-edge">
-        <title>${e.imports.join(", ")}</title>
-        <line x1="${x1}" y1="${y1}" x2="${x2 + (forward ? 6 : -6)}" y2="${y2}"
-          marker-end="url(#cf-arrow)"></line>
-        <text x="${lx}" y="${ly}" text-anchor="middle">${text}</text>
-      </g>
-    `;
+    return markup`<g class="cf-edge"><title>${
+      e.imports.join(", ")
+    }</title><line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#cf-arrow)"></line><text x="${lx}" y="${ly}" text-anchor="middle">${text}</text></g>`;
   });
   const roots = new Set(drawn.map((_, i) => i).filter((i) => !cf.fills.some((f) => f.by === i)));
   const boxes = drawn.map((c, i) => {
     const { x, y } = pos[i];
     const href = c.package === null ? undefined : packageHref(c.package, c.version);
     const cls = roots.has(i) ? "cf-box cf-root" : "cf-box";
-    const body = html`
-      <rect x="${x}" y="${y}" width="${boxW}" height="${BOX_H}" rx="6"></rect>
-      <text x="${x + 12}" y="${y + 20}" class="cf-name">${labels[i]}</text>
-      <text x="${x + 12}" y="${y + 37}" class="cf-digest">${c.digest.slice(0, 19)}…</text>
-    `;
+    const body = markup`<title>${
+      componentLabel(c)
+    }</title><rect x="${x}" y="${y}" width="${boxW}" height="${BOX_H}" rx="6"></rect><text x="${
+      x + 12
+    }" y="${y + 20}" class="cf-name">${labels[i]}</text><text x="${x + 12}" y="${
+      y + 37
+    }" class="cf-digest">${c.digest.slice(0, 19)}…</text>`;
     return href === undefined
-      ? html`<g class="${cls}"><title>${componentLabel(c)}</title>${body}</g>`
-      : html`<a href="${href}" class="${cls}"><title>${componentLabel(c)}</title>${body}</a>`;
+      ? markup`<g class="${cls}">${body}</g>`
+      : markup`<a href="${href}" class="${cls}">${body}</a>`;
   });
-  const captions = cf.fills.map((f) => {
+  const captions = cf.fills.flatMap((f) => {
     const into = all[f.into];
     const by = all[f.by];
-    if (into === undefined || by === undefined) return html``;
-    return html`<li><code>${componentLabel(by)}</code> fills <code>${f.import}</code> of <code>${
-      componentLabel(into)
-    }</code>${
-      f.export !== null && f.export !== f.import
-        ? html`
-          with <code>${f.export}</code>
-        `
-        : ""
-    }</li>`;
+    if (into === undefined || by === undefined) return [];
+    const how = f.export !== null && f.export !== f.import
+      ? markup` with <code>${f.export}</code>`
+      : "";
+    return [
+      markup`<li><code>${componentLabel(by)}</code> fills <code>${f.import}</code> of <code>${
+        componentLabel(into)
+      }</code>${how}</li>`,
+    ];
   });
   const more = all.length > drawn.length
-    ? html`<p class="note">${all.length - drawn.length} more components are not drawn.</p>`
+    ? markup`<p class="note">${all.length - drawn.length} more components are not drawn.</p>`
     : "";
-  return html`
-    <figure class="composed">
-      <svg class="cf" role="img" aria-labelledby="cf-title" viewBox="0 0 ${width} ${height}"
-        width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">
-    <title id="cf-title">Composed from ${all.length} components</title>
-    <defs><marker id="cf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="cf-head"></path></marker></defs>
-    <text x="${PAD}" y="${PAD +
-      6}" class="cf-legend">arrows: a component fills an import of another</text>
-    ${join(arrows, "\n")}
-    ${join(boxes, "\n")}
-      </svg>
-      <figcaption><ul class="fills">${captions}</ul>${more}</figcaption>
-    </figure>
-  `;
+  return markup`<figure class="composed">
+<svg class="cf" role="img" aria-labelledby="cf-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">
+<title id="cf-title">Composed from ${all.length} components</title>
+<defs><marker id="cf-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="cf-head"></path></marker></defs>
+<text x="${PAD}" y="${
+    PAD + 6
+  }" class="cf-legend">arrows: a component fills an import of another</text>
+${join(arrows, "\n")}
+${join(boxes, "\n")}
+</svg>
+<figcaption><ul class="fills">${join(captions, "\n")}</ul>${more}</figcaption>
+</figure>`;
 }

@@ -1,8 +1,11 @@
 /**
- * The web index's only way to make HTML: a tagged template ({@link html}) that escapes every
+ * The web index's only way to make HTML: a tagged template ({@link markup}) that escapes every
  * interpolation unless it is already {@link Html}. Everything a package brings (names, doc
  * comments, metadata, WIT text) is untrusted, so the safe way is the easy way: a string can only
- * become markup by passing through `html` or `escapeHtml`.
+ * become markup by passing through `markup` or `escapeHtml`.
+ *
+ * (The tag is not called `html`: `deno fmt` reformats templates tagged `html` as HTML, which
+ * would change the whitespace the pages render.)
  *
  * Rules the templates follow: attribute values are always double-quoted (the escaper covers `"`
  * and `'` anyway), URLs come from the helpers here (paths built from validated names, query
@@ -14,7 +17,7 @@
 export class Html {
   /** The markup. */
   readonly value: string;
-  /** Only {@link html}, {@link escapeHtml} and {@link trustedHtml} make these. */
+  /** Only {@link markup}, {@link escapeHtml} and {@link trustedHtml} make these. */
   constructor(value: string) {
     this.value = value;
   }
@@ -74,16 +77,16 @@ function append(out: string[], value: Interpolation): void {
 /**
  * Markup from a template: the literal parts are the page's own markup; every interpolation is
  * escaped unless it is {@link Html}. Lists are joined; `null`, `undefined` and `false` add
- * nothing (so `cond && html\`…\`` works).
+ * nothing (so `cond && markup\`…\`` works).
  *
  * @example
  * ```ts
- * import { html } from "./_html.ts";
+ * import { markup } from "./_html.ts";
  * const name = "<script>alert(1)</script>";
- * console.assert(html`<h1>${name}</h1>`.value === "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>");
+ * console.assert(markup`<h1>${name}</h1>`.value === "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>");
  * ```
  */
-export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
+export function markup(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
   const out: string[] = [strings[0]];
   for (let i = 0; i < values.length; i++) {
     append(out, values[i]);

@@ -4,7 +4,7 @@
  * name carries a hash of its content, so it is cached for good and the Content-Security-Policy
  * needs no inline style.
  */
-import { type Html, html } from "./_html.ts";
+import { type Html, markup } from "./_html.ts";
 
 /**
  * The Content-Security-Policy of every page: nothing runs (no script at all), styles and images
@@ -65,7 +65,8 @@ button{padding:.45rem 1rem;border:1px solid var(--accent);border-radius:7px;back
 color:var(--accent-fg);font-weight:600;cursor:pointer}
 button:hover{filter:brightness(1.08)}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-main{max-width:74rem;margin:0 auto;padding:1.3rem 1rem 3rem}
+main{max-width:74rem;margin:0 auto;padding:1.3rem 1rem 3rem;overflow-wrap:anywhere}
+time{white-space:nowrap}
 footer.site{border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}
 footer.site div{max-width:74rem;margin:0 auto;padding:1rem}
 h1{font-size:1.75rem;line-height:1.25;margin:.2rem 0 .5rem;overflow-wrap:anywhere;letter-spacing:-.01em}
@@ -244,43 +245,37 @@ export interface PageOptions {
  * the name and a search box, the body in `<main id="main">`, a footer.
  */
 export function page(options: PageOptions): Html {
-  const search = options.bareHeader ? "" : html`
-    <form action="/search" method="get" role="search">
-      <label class="sr-only" for="top-q">Search packages</label>
-      <input type="search" id="top-q" name="q" value="${options.query ??
-        ""}" placeholder="Search packages"
-        autocomplete="off">
-      <button type="submit">Search</button>
-    </form>
-  `;
-  return html`
-    <!doctype html>
-    <html lang="en">
-      <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>${options.title} · wreg</title>
-    ${options.description === undefined
-      ? ""
-      : html`<meta name="description" content="${options.description}">\n`}<link rel="stylesheet" href="${STYLE_PATH}">
-    <link rel="icon" href="${ICON_PATH}" type="image/svg+xml">
-      </head>
-      <body>
-        <a class="skip" href="#main">Skip to content</a>
-        <header class="site">
-          <div class="bar">
-    <a class="brand" href="/"><img src="${ICON_PATH}" alt="" width="28" height="28">wreg</a>
-    ${search}
-    <nav aria-label="Site"><a href="/search">Search by interface or world</a><a href="/api/v1">API</a></nav>
-          </div>
-        </header>
-        <main id="main">
-    ${options.body}
-        </main>
-        <footer class="site">
-          <div>wreg, a registry of WebAssembly components and WIT packages. Everything shown here comes from the published packages; the JSON API serves the same data under <a href="/api/v1">/api/v1</a>.</div>
-        </footer>
-      </body>
-    </html>
-  `;
+  const search = options.bareHeader ? "" : markup`<form action="/search" method="get" role="search">
+<label class="sr-only" for="top-q">Search packages</label>
+<input type="search" id="top-q" name="q" value="${
+    options.query ?? ""
+  }" placeholder="Search packages" autocomplete="off">
+<button type="submit">Search</button>
+</form>
+`;
+  const description = options.description === undefined
+    ? ""
+    : markup`<meta name="description" content="${options.description}">\n`;
+  return markup`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · wreg</title>
+${description}<link rel="stylesheet" href="${STYLE_PATH}">
+<link rel="icon" href="${ICON_PATH}" type="image/svg+xml">
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site"><div class="bar">
+<a class="brand" href="/"><img src="${ICON_PATH}" alt="" width="28" height="28">wreg</a>
+${search}<nav aria-label="Site"><a href="/search">Search by interface or world</a><a href="/api/v1">API</a></nav>
+</div></header>
+<main id="main">
+${options.body}
+</main>
+<footer class="site"><div>wreg, a registry of WebAssembly components and WIT packages. Everything shown here comes from the published packages; the JSON API serves the same data under <a href="/api/v1">/api/v1</a>.</div></footer>
+</body>
+</html>
+`;
 }

@@ -9,7 +9,7 @@ import type { PackageDocument, VersionResponse } from "../_reads.ts";
 import type { ResolvedWorld, SearchResult } from "../_search.ts";
 import { type CapabilitySummary, summarizeCapabilities } from "./_capabilities.ts";
 import { type ComposedFromDoc, composedFromSvg } from "./_composed_svg.ts";
-import { externalHref, type Html, html, join } from "./_html.ts";
+import { externalHref, type Html, join, markup } from "./_html.ts";
 import { page } from "./_layout.ts";
 import { diffLines, hunks } from "./_line_diff.ts";
 import {
@@ -20,7 +20,7 @@ import {
   type SearchParams,
   witHref,
 } from "./_urls.ts";
-import { highlightWit, lexWit, type WitLinks } from "./_wit_highlight.ts";
+import { type HighlightedWit, highlightWit, lexWit, type WitLinks } from "./_wit_highlight.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Small formatters
@@ -45,7 +45,7 @@ function count(n: number, one: string, many = `${one}s`): string {
 
 /** A timestamp as a `<time>` showing its date (UTC). */
 function date(iso: string): Html {
-  return html`<time datetime="${iso}">${iso.slice(0, 10)}</time>`;
+  return markup`<time datetime="${iso}">${iso.slice(0, 10)}</time>`;
 }
 
 /**
@@ -53,7 +53,7 @@ function date(iso: string): Html {
  * escaped; nothing else of Markdown is interpreted.
  */
 export function prose(text: string | undefined | null, cls?: string): Html {
-  if (text === undefined || text === null || text.trim() === "") return html``;
+  if (text === undefined || text === null || text.trim() === "") return markup``;
   const paragraphs = text.trim().split(/\n\s*\n/);
   return join(
     paragraphs.map((p) => {
@@ -63,8 +63,8 @@ export function prose(text: string | undefined | null, cls?: string): Html {
         const last = parts.pop()!;
         parts[parts.length - 1] += `\`${last}`;
       }
-      const body = parts.map((s, i) => (i % 2 === 1 ? html`<code>${s}</code>` : s));
-      return cls === undefined ? html`<p>${body}</p>` : html`<p class="${cls}">${body}</p>`;
+      const body = parts.map((s, i) => (i % 2 === 1 ? markup`<code>${s}</code>` : s));
+      return cls === undefined ? markup`<p>${body}</p>` : markup`<p class="${cls}">${body}</p>`;
     }),
     "\n",
   );
@@ -72,8 +72,8 @@ export function prose(text: string | undefined | null, cls?: string): Html {
 
 function kindBadge(kind: string): Html {
   return kind === "component"
-    ? html`<span class="badge component">component</span>`
-    : html`<span class="badge wit-package">WIT package</span>`;
+    ? markup`<span class="badge component">component</span>`
+    : markup`<span class="badge wit-package">WIT package</span>`;
 }
 
 function kindWords(kind: string): string {
@@ -84,7 +84,9 @@ function kindWords(kind: string): string {
 function packageLink(pkg: string, version?: string | null, text?: string): Html {
   const href = packageHref(pkg, version);
   const label = text ?? (version ? `${pkg}@${version}` : pkg);
-  return href === undefined ? html`<code>${label}</code>` : html`<a href="${href}">${label}</a>`;
+  return href === undefined
+    ? markup`<code>${label}</code>`
+    : markup`<a href="${href}">${label}</a>`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,49 +104,48 @@ export interface HomeView {
   }[];
 }
 
+function plural(n: number, one: string): string {
+  return n === 1 ? one : `${one}s`;
+}
+
 /** `/`: a search box, the totals, the packages published most recently. */
 export function renderHome(view: HomeView): Html {
   const t = view.totals;
+  const items = view.recent.map((p) => {
+    const version = p.latestVersion === null
+      ? ""
+      : markup` <span class="muted">${p.latestVersion}</span>`;
+    const about = p.description === "" ? "" : markup`<p>${p.description}</p>`;
+    return markup`<li><a class="name" href="${packageHref(p.name) ?? "/"}">${p.name}</a> ${
+      kindBadge(p.kind)
+    }${version} · ${date(p.updatedAt)}${about}</li>`;
+  });
   const recent = view.recent.length === 0
-    ? html`<p class="muted">Nothing is published yet. Publish with <code>wreg publish</code>.</p>`
-    : html`<ul class="results">${
-      view.recent.map((p) =>
-        html`<li><a class="name" href="${packageHref(p.name) ?? "/"}">${p.name}</a> ${
-          kindBadge(p.kind)
-        } ${
-          p.latestVersion === null ? "" : html`<span class="muted">${p.latestVersion}</span>`
-        } · ${date(p.updatedAt)}${p.description === "" ? "" : html`<p>${p.description}</p>`}</li>`
-      )
-    }</ul>`;
+    ? markup`<p class="muted">Nothing is published yet. Publish with <code>wreg publish</code>.</p>`
+    : markup`<ul class="results">${join(items, "\n")}</ul>`;
   return page({
     title: "WebAssembly components and WIT packages",
     description:
       "Find WebAssembly components by the interfaces they use and the worlds they implement.",
     bareHeader: true,
-    body: html`
-      <section class="hero">
-        <h1>WebAssembly components, by what they do</h1>
-        <p
-          class="lead">Find components and WIT packages by name, by the interfaces they import and export, or by the world they implement. Read their WIT, see what they need from the host and what changed between versions.</p>
-        <form action="/search" method="get" role="search">
-          <label class="sr-only" for="q">Search packages</label>
-          <input type="search" id="q" name="q" placeholder="Search packages, for example: logger"
-            autocomplete="off" autofocus>
-          <button type="submit">Search</button>
-        </form>
-        <p class="note">Or <a href="/search">search by interface or world</a>.</p>
-      </section>
-      <ul class="totals" aria-label="Totals">
-        <li><b>${t.packages}</b><span>${t.packages === 1 ? "package" : "packages"}</span></li>
-        <li><b>${t.versions}</b><span>${t.versions === 1 ? "version" : "versions"}</span></li>
-        <li><b>${t.namespaces}</b><span>${t.namespaces === 1
-          ? "namespace"
-          : "namespaces"}</span></li>
-        <li><b>${formatBytes(t.bytes)}</b><span>published</span></li>
-      </ul>
-      <h2>Recently published</h2>
-      ${recent}
-    `,
+    body: markup`<section class="hero">
+<h1>WebAssembly components, by what they do</h1>
+<p class="lead">Find components and WIT packages by name, by the interfaces they import and export, or by the world they implement. Read their WIT, see what they need from the host and what changed between versions.</p>
+<form action="/search" method="get" role="search">
+<label class="sr-only" for="q">Search packages</label>
+<input type="search" id="q" name="q" placeholder="Search packages, for example: logger" autocomplete="off" autofocus>
+<button type="submit">Search</button>
+</form>
+<p class="note">Or <a href="/search">search by interface or world</a>.</p>
+</section>
+<ul class="totals" aria-label="Totals">
+<li><b>${t.packages}</b><span>${plural(t.packages, "package")}</span></li>
+<li><b>${t.versions}</b><span>${plural(t.versions, "version")}</span></li>
+<li><b>${t.namespaces}</b><span>${plural(t.namespaces, "namespace")}</span></li>
+<li><b>${formatBytes(t.bytes)}</b><span>published</span></li>
+</ul>
+<h2>Recently published</h2>
+${recent}`,
   });
 }
 
@@ -169,7 +170,7 @@ function filterField(
   value: string | undefined,
   placeholder: string,
 ): Html {
-  return html`<label for="f-${name}">${label}
+  return markup`<label for="f-${name}">${label}
 <input type="text" id="f-${name}" name="${name}" value="${
     value ?? ""
   }" placeholder="${placeholder}" autocomplete="off" spellcheck="false">
@@ -177,13 +178,8 @@ function filterField(
 }
 
 function option(value: string, text: string, selected: boolean): Html {
-  return html`
-    <option value="${value}" ${selected
-      ? html`
-        selected
-      `
-      : ""}>${text}</option>
-  `;
+  const attr = selected ? markup` selected` : "";
+  return markup`<option value="${value}"${attr}>${text}</option>`;
 }
 
 function describeQuery(p: SearchParams): string {
@@ -196,94 +192,93 @@ function describeQuery(p: SearchParams): string {
   return parts.join(", ");
 }
 
-/** `/search`: the form with every filter, and the results. */
-export function renderSearch(view: SearchView): Html {
-  const p = view.params;
-  const form =
-    html`<form class="filters" action="/search" method="get" role="search" aria-label="Search with filters">
+function searchForm(p: SearchParams): Html {
+  const kinds = [
+    option("", "any", !p.kind),
+    option("component", "components", p.kind === "component"),
+    option("wit-package", "WIT packages", p.kind === "wit-package"),
+  ];
+  const hosts = [
+    option("wasi", "WASI", p.host !== "none"),
+    option("none", "nothing", p.host === "none"),
+  ];
+  return markup`<form class="filters" action="/search" method="get" role="search" aria-label="Search with filters">
 ${filterField("q", "Words", "in the name or the description", p.q, "logger")}
 ${
-      filterField(
-        "exports",
-        "Exports interface",
-        "packages that provide it",
-        p.exports,
-        "wasi:http/incoming-handler@0.2.0",
-      )
-    }
+    filterField(
+      "exports",
+      "Exports interface",
+      "packages that provide it",
+      p.exports,
+      "wasi:http/incoming-handler@0.2.0",
+    )
+  }
 ${
-      filterField(
-        "imports",
-        "Imports interface",
-        "packages that need it",
-        p.imports,
-        "docs:processor/logger",
-      )
-    }
+    filterField(
+      "imports",
+      "Imports interface",
+      "packages that need it",
+      p.imports,
+      "docs:processor/logger",
+    )
+  }
 ${
-      filterField(
-        "world",
-        "Implements world",
-        "components that export all it exports and import no more",
-        p.world,
-        "docs:processor/processor@0.1.0",
-      )
-    }
+    filterField(
+      "world",
+      "Implements world",
+      "components that export all it exports and import no more",
+      p.world,
+      "docs:processor/processor@0.1.0",
+    )
+  }
 <label for="f-kind">Kind
-<select id="f-kind" name="kind">${option("", "any", !p.kind)}${
-      option("component", "components", p.kind === "component")
-    }${option("wit-package", "WIT packages", p.kind === "wit-package")}</select>
+<select id="f-kind" name="kind">${kinds}</select>
 <span class="hint">components or WIT packages</span></label>
 <label for="f-host">The host provides
-<select id="f-host" name="host">${option("wasi", "WASI", p.host !== "none")}${
-      option("none", "nothing", p.host === "none")
-    }</select>
+<select id="f-host" name="host">${hosts}</select>
 <span class="hint">for a world: imports a component may add</span></label>
 <div class="actions"><button type="submit">Search</button></div>
 </form>`;
+}
+
+function resultItem(r: SearchResult): Html {
+  const href = packageHref(r.package, r.version === r.latest ? null : r.version) ?? "/";
+  const version = r.version === null ? "" : markup` <span class="muted">${r.version}</span>`;
+  const about = r.description === "" ? "" : markup`<p>${r.description}</p>`;
+  return markup`<li><a class="name" href="${href}">${r.package}</a> ${
+    kindBadge(r.kind)
+  }${version}${about}</li>`;
+}
+
+/** `/search`: the form with every filter, and the results. */
+export function renderSearch(view: SearchView): Html {
+  const p = view.params;
   let body: Html;
   if (view.error !== undefined) {
-    body = html`
-      <div class="callout warn" role="alert">
-        <p>${view.error}</p>
-      </div>
-    `;
+    body = markup`<div class="callout warn" role="alert"><p>${view.error}</p></div>`;
   } else if (view.results === undefined) {
-    body = html`
-      <p
-        class="muted">Search by words, or by what packages do: the interfaces they export or import (<code>namespace:package/interface</code>, with an optional <code>@version</code>; any compatible version matches) and the world a component implements.</p>
-    `;
+    body =
+      markup`<p class="muted">Search by words, or by what packages do: the interfaces they export or import (<code>namespace:package/interface</code>, with an optional <code>@version</code>; any compatible version matches) and the world a component implements.</p>`;
   } else {
-    const world = view.world === undefined ? "" : html`
-      <p
-        class="note">Checked against the world <a href="${packageHref(
-          view.world.package,
-          view.world.version,
-        ) ?? "/"}#${view.world.name}">${view.world.id}</a> (from ${view.world.package} ${view.world
-          .version}).</p>
-    `;
+    const w = view.world;
+    const world = w === undefined
+      ? ""
+      : markup`<p class="note">Checked against the world <a href="${
+        packageHref(w.package, w.version) ?? "/"
+      }#${w.name}">${w.id}</a> (from ${w.package} ${w.version}).</p>\n`;
     const list = view.results.length === 0
-      ? html`<p>No package matches. Try fewer words, or an interface without its version.</p>`
-      : html`<ul class="results">${
-        view.results.map((r) =>
-          html`<li><a class="name" href="${
-            packageHref(r.package, r.version === r.latest ? null : r.version) ?? "/"
-          }">${r.package}</a> ${kindBadge(r.kind)} ${
-            r.version === null ? "" : html`<span class="muted">${r.version}</span>`
-          }${r.description === "" ? "" : html`<p>${r.description}</p>`}</li>`
-        )
-      }</ul>`;
-    body = html`<h2>${count(view.results.length, "result")} <span class="muted">for ${
+      ? markup`<p>No package matches. Try fewer words, or an interface without its version.</p>`
+      : markup`<ul class="results">${join(view.results.map(resultItem), "\n")}</ul>`;
+    body = markup`<h2>${count(view.results.length, "result")} <span class="muted">for ${
       describeQuery(p)
     }</span></h2>
 ${world}${list}`;
   }
-  const title = view.results === undefined ? "Search" : `Search: ${describeQuery(p)}`;
   return page({
-    title,
+    title: view.results === undefined ? "Search" : `Search: ${describeQuery(p)}`,
     query: p.q,
-    body: html`<h1>Search packages</h1>
-${form}
+    body: markup`<h1>Search packages</h1>
+${searchForm(p)}
 ${body}`,
   });
 }
@@ -326,23 +321,27 @@ function foundList(found: readonly Found[] | undefined, none: Html): Html {
   return join(found.map((f) => packageLink(f.package, f.version)), ", ");
 }
 
+function codeBlock(code: Html): Html {
+  return markup`<pre class="wit"><code>${code}</code></pre>`;
+}
+
 function interfaceSection(
   iface: VersionDocument["interfaces"][number],
   code: Html | undefined,
   users: readonly Found[] | undefined,
 ): Html {
-  const fallback = html`<ul class="plain">${[
-    ...iface.types.map((t) => html`<li><code>${t.kind} ${t.name}</code></li>`),
-    ...iface.functions.map((f) => html`<li><code>${f.signature}</code></li>`),
+  const fallback = markup`<ul class="plain">${[
+    ...iface.types.map((t) => markup`<li><code>${t.kind} ${t.name}</code></li>`),
+    ...iface.functions.map((f) => markup`<li><code>${f.signature}</code></li>`),
   ]}</ul>`;
-  const search = searchHref({ exports: iface.id });
-  return html`<section class="item" aria-labelledby="h-i-${iface.name}">
+  const none = markup`<span class="muted">no component here exports it yet</span>`;
+  return markup`<section class="item" aria-labelledby="h-i-${iface.name}">
 <h3 id="h-i-${iface.name}"><span class="kind">interface</span> ${iface.name}</h3>
 ${prose(iface.docs)}
-${code === undefined ? fallback : html`<pre class="wit"><code>${code}</code></pre>`}
-<p class="users"><b>Implemented by:</b> ${
-    foundList(users, html`<span class="muted">no component here exports it yet</span>`)
-  } · <a href="${search}">search for <code>${iface.id}</code></a></p>
+${code === undefined ? fallback : codeBlock(code)}
+<p class="users"><b>Implemented by:</b> ${foundList(users, none)} · <a href="${
+    searchHref({ exports: iface.id })
+  }">search for <code>${iface.id}</code></a></p>
 </section>`;
 }
 
@@ -351,19 +350,17 @@ function worldSection(
   code: Html | undefined,
   users: readonly Found[] | undefined,
 ): Html {
-  const fallback = html`<ul class="plain">${[
-    ...world.imports.map((i) => html`<li>import <code>${i.signature ?? i.name}</code></li>`),
-    ...world.exports.map((i) => html`<li>export <code>${i.signature ?? i.name}</code></li>`),
+  const fallback = markup`<ul class="plain">${[
+    ...world.imports.map((i) => markup`<li>import <code>${i.signature ?? i.name}</code></li>`),
+    ...world.exports.map((i) => markup`<li>export <code>${i.signature ?? i.name}</code></li>`),
   ]}</ul>`;
-  const id = world.id ?? world.name;
-  return html`<section class="item" aria-labelledby="h-w-${world.name}">
+  const none = markup`<span class="muted">none published here yet</span>`;
+  return markup`<section class="item" aria-labelledby="h-w-${world.name}">
 <h3 id="h-w-${world.name}"><span class="kind">world</span> ${world.name}</h3>
 ${prose(world.docs)}
-${code === undefined ? fallback : html`<pre class="wit"><code>${code}</code></pre>`}
-<p class="users"><b>Components that target it:</b> ${
-    foundList(users, html`<span class="muted">none published here yet</span>`)
-  } · <a href="${
-    searchHref({ world: id })
+${code === undefined ? fallback : codeBlock(code)}
+<p class="users"><b>Components that target it:</b> ${foundList(users, none)} · <a href="${
+    searchHref({ world: world.id ?? world.name })
   }">search</a> <span class="muted">(the host providing WASI)</span></p>
 </section>`;
 }
@@ -388,56 +385,44 @@ function itemList(items: readonly ItemDoc[], known: ReadonlySet<string>, none: s
     g.names.push(i.name);
     groups.set(key, g);
   }
-  if (groups.size === 0 && others.length === 0) return html`<p class="muted">${none}</p>`;
+  if (groups.size === 0 && others.length === 0) return markup`<p class="muted">${none}</p>`;
   const lines = [...groups.values()].map((g) => {
     const href = known.has(g.pkg) ? packageHref(g.pkg, g.version) : undefined;
     const names = g.names.map((n) =>
       href === undefined
-        ? html`<code>${n}</code>`
-        : html`<a href="${href}#${n}"><code>${n}</code></a>`
+        ? markup`<code>${n}</code>`
+        : markup`<a href="${href}#${n}"><code>${n}</code></a>`
     );
-    return html`<li>${
-      href === undefined
-        ? html`<code class="pkgname" title="not published in this registry">${g.pkg}</code>`
-        : html`<a class="pkgname" href="${href}">${g.pkg}</a>`
-    }${
-      g.version === null ? "" : html`
-        <span class="muted">${g.version}</span>
-      `
-    }: ${join(names, ", ")}</li>`;
+    const pkg = href === undefined
+      ? markup`<code class="pkgname" title="not published in this registry">${g.pkg}</code>`
+      : markup`<a class="pkgname" href="${href}">${g.pkg}</a>`;
+    const version = g.version === null ? "" : markup` <span class="muted">${g.version}</span>`;
+    return markup`<li>${pkg}${version}: ${join(names, ", ")}</li>`;
   });
   const fns = others.map((i) =>
-    html`<li><code>${i.kind === "function" ? (i.signature ?? i.name) : i.name}</code></li>`
+    markup`<li><code>${i.kind === "function" ? (i.signature ?? i.name) : i.name}</code></li>`
   );
-  return html`<ul class="plain items">${join([...lines, ...fns], "\n")}</ul>`;
+  return markup`<ul class="plain items">${join([...lines, ...fns], "\n")}</ul>`;
+}
+
+function capabilityItems(caps: CapabilitySummary["needs"]): Html {
+  return join(
+    caps.map((c) =>
+      markup`<li data-cap="${c.key}"><strong>${c.label}</strong><small>${
+        join(c.via, ", ")
+      }</small></li>`
+    ),
+    "\n",
+  );
 }
 
 function capabilityList(s: CapabilitySummary): Html {
   const needs = s.pure
-    ? html`
-      <li
-        class="pure"><strong>Needs nothing from the host.</strong> No files, network, clocks or randomness: it only computes.</li>
-    `
-    : join(
-      s.needs.map((c) =>
-        html`<li data-cap="${c.key}"><strong>${c.label}</strong><small>${
-          join(c.via, ", ")
-        }</small></li>`
-      ),
-      "\n",
-    );
-  const provides = s.provides.length === 0 ? "" : html`<h3>What it provides</h3>
-<ul class="caps">${
-    join(
-      s.provides.map((c) =>
-        html`<li data-cap="${c.key}"><strong>${c.label}</strong><small>${
-          join(c.via, ", ")
-        }</small></li>`
-      ),
-      "\n",
-    )
-  }</ul>`;
-  return html`<h3>What it needs from the host</h3>
+    ? markup`<li class="pure"><strong>Needs nothing from the host.</strong> No files, network, clocks or randomness: it only computes.</li>`
+    : capabilityItems(s.needs);
+  const provides = s.provides.length === 0 ? "" : markup`<h3>What it provides</h3>
+<ul class="caps">${capabilityItems(s.provides)}</ul>`;
+  return markup`<h3>What it needs from the host</h3>
 <ul class="caps">${needs}</ul>
 ${provides}`;
 }
@@ -446,51 +431,35 @@ function versionList(view: PackageView): Html {
   const { pkg } = view;
   const items = pkg.versions.map((v, i) => {
     const previous = pkg.versions[i + 1];
-    const current = v.version === view.version.version;
-    const changes = previous === undefined ? "" : html`
-      <a class="changes" href="${diffHref(pkg.name, previous.version, v.version) ??
-        "/"}" title="What changed since ${previous.version}">changes</a>
-    `;
-    return html`<li${
-      current
-        ? html`
-          class="current" aria-current="page"
-        `
-        : ""
-    }><a href="${packageHref(pkg.name, v.version) ?? "/"}">${v.version}</a>${
-      v.yanked
-        ? html`
-          <span class="badge yanked">yanked</span>
-        `
-        : ""
-    }${
-      v.prerelease
-        ? html`
-          <span class="badge pre">pre-release</span>
-        `
-        : ""
-    }${
-      v.version === pkg.latest
-        ? html`
-          <span class="badge ok">latest</span>
-        `
-        : ""
-    }${changes} ${date(v.publishedAt)}</li>`;
+    const current = v.version === view.version.version
+      ? markup` class="current" aria-current="page"`
+      : "";
+    const badges = [
+      v.yanked ? markup` <span class="badge yanked">yanked</span>` : "",
+      v.prerelease ? markup` <span class="badge pre">pre-release</span>` : "",
+      v.version === pkg.latest ? markup` <span class="badge ok">latest</span>` : "",
+    ];
+    const changes = previous === undefined
+      ? ""
+      : markup` <a class="changes" href="${
+        diffHref(pkg.name, previous.version, v.version) ?? "/"
+      }" title="What changed since ${previous.version}">changes</a>`;
+    return markup`<li${current}><a href="${
+      packageHref(pkg.name, v.version) ?? "/"
+    }">${v.version}</a>${badges}${changes} ${date(v.publishedAt)}</li>`;
   });
-  return html`<ul class="versions">${join(items, "\n")}</ul>`;
+  return markup`<ul class="versions">${join(items, "\n")}</ul>`;
 }
 
 function dependencyList(deps: VersionDocument["dependencies"], known: ReadonlySet<string>): Html {
-  if (deps.length === 0) return html`<p class="muted">None.</p>`;
-  return html`<ul class="plain">${
-    deps.map((d) =>
-      html`<li>${
-        known.has(d.package)
-          ? packageLink(d.package, d.version, d.package)
-          : html`<code title="not published in this registry">${d.package}</code>`
-      } <span class="muted">${d.range}</span></li>`
-    )
-  }</ul>`;
+  if (deps.length === 0) return markup`<p class="muted">None.</p>`;
+  const items = deps.map((d) => {
+    const name = known.has(d.package)
+      ? packageLink(d.package, d.version, d.package)
+      : markup`<code title="not published in this registry">${d.package}</code>`;
+    return markup`<li>${name} <span class="muted">${d.range}</span></li>`;
+  });
+  return markup`<ul class="plain">${join(items, "\n")}</ul>`;
 }
 
 function composedFromOf(doc: VersionDocument): ComposedFromDoc | undefined {
@@ -500,184 +469,171 @@ function composedFromOf(doc: VersionDocument): ComposedFromDoc | undefined {
   return Array.isArray(c.components) && Array.isArray(c.fills) ? c : undefined;
 }
 
+function witPackageMain(view: PackageView, highlighted: HighlightedWit): Html {
+  const doc = view.version;
+  const ifaces = doc.interfaces.map((i) =>
+    interfaceSection(i, highlighted.items.get(i.name), view.implementations[i.name])
+  );
+  const worlds = doc.worlds.map((w) =>
+    worldSection(w, highlighted.items.get(w.name), view.targets[w.name])
+  );
+  const none = markup`<p class="muted">None.</p>`;
+  return markup`<h2 id="sec-interfaces">Interfaces <span class="muted">(${doc.interfaces.length})</span></h2>
+${ifaces.length === 0 ? none : join(ifaces, "\n")}
+<h2 id="sec-worlds">Worlds <span class="muted">(${doc.worlds.length})</span></h2>
+${worlds.length === 0 ? none : join(worlds, "\n")}
+<p class="note">The whole package as one file: <a href="${
+    witHref(view.pkg.name, doc.version) ?? "/"
+  }">WIT text</a>.</p>`;
+}
+
+function componentMain(view: PackageView, highlighted: HighlightedWit): Html {
+  const doc = view.version;
+  const world = doc.worlds[0] ?? { name: "root", id: null, imports: [], exports: [] };
+  const composed = composedFromOf(doc);
+  const worldCode = highlighted.items.get(world.name);
+  const composition = composed === undefined ? "" : markup`<h2 id="sec-composed">Composed from</h2>
+<p>This component was made by composing ${
+    count(composed.components.length, "component")
+  }: each arrow is an import filled by another component.</p>
+${composedFromSvg(composed)}\n`;
+  const nested = highlighted.nested;
+  const uses = worldCode === undefined || nested.length === 0 ? "" : markup`<details class="deps">
+<summary>The WIT of the ${count(nested.length, "package")} it uses: ${
+    join(nested.map((n) => n.name), ", ")
+  }</summary>
+${codeBlock(join(nested.map((n) => n.html), "\n\n"))}
+</details>\n`;
+  return markup`<h2 id="sec-world">Its world</h2>
+<div class="world">
+<section aria-labelledby="h-imports"><h3 id="h-imports">Imports</h3>${
+    itemList(world.imports, view.known, "It imports nothing.")
+  }</section>
+<section aria-labelledby="h-exports"><h3 id="h-exports">Exports</h3>${
+    itemList(world.exports, view.known, "It exports nothing.")
+  }</section>
+</div>
+<h2 id="sec-capabilities">Capabilities</h2>
+${capabilityList(summarizeCapabilities(world))}
+${composition}<h2 id="sec-wit">WIT</h2>
+${codeBlock(worldCode ?? highlighted.html)}
+${uses}<p class="note">The whole world as one file: <a href="${
+    witHref(view.pkg.name, doc.version) ?? "/"
+  }">WIT text</a>.</p>`;
+}
+
+function aboutPackage(view: PackageView): Html {
+  const { pkg, version: doc } = view;
+  const meta = doc.metadata as Record<string, unknown>;
+  const facts: Html[] = [
+    markup`<dt>Kind</dt><dd>${kindWords(doc.kind)}</dd>`,
+    markup`<dt>Version</dt><dd>${doc.version}</dd>`,
+    markup`<dt>Published</dt><dd>${date(doc.publishedAt)} by ${doc.publisher}</dd>`,
+    markup`<dt>Size</dt><dd>${formatBytes(doc.size)}</dd>`,
+    markup`<dt>Digest</dt><dd><code>${doc.digest}</code></dd>`,
+  ];
+  if (typeof meta.licenses === "string") {
+    facts.push(markup`<dt>License</dt><dd>${meta.licenses}</dd>`);
+  }
+  if (typeof meta.authors === "string") {
+    facts.push(markup`<dt>Authors</dt><dd>${meta.authors}</dd>`);
+  }
+  for (const [key, label] of [["homepage", "Homepage"], ["source", "Source"]] as const) {
+    const href = externalHref(meta[key]);
+    if (href !== undefined) {
+      facts.push(
+        markup`<dt>${label}</dt><dd><a href="${href}" rel="nofollow noopener noreferrer">${href}</a></dd>`,
+      );
+    }
+  }
+  facts.push(
+    markup`<dt>Owners</dt><dd>${pkg.owners.length === 0 ? "none" : join(pkg.owners, ", ")}</dd>`,
+  );
+  const href = downloadHref(pkg.name, doc.version);
+  const file = `${pkg.name.replace(":", "-")}-${doc.version}.wasm`;
+  const download = href === undefined
+    ? ""
+    : markup`<p><a href="${href}" download="${file}">Download ${
+      doc.kind === "component" ? "the component" : "the WIT package"
+    }</a> <span class="muted">(.wasm, ${formatBytes(doc.size)})</span></p>\n`;
+  const dependents = view.dependents.length === 0
+    ? markup`<p class="muted">No package here depends on it.</p>`
+    : markup`<ul class="plain">${
+      join(view.dependents.map((d) => markup`<li>${packageLink(d.package, d.version)}</li>`), "\n")
+    }</ul>`;
+  return markup`<aside aria-label="About this package">
+<h2>About</h2>
+<dl class="facts">
+${join(facts, "\n")}
+</dl>
+${download}<h2>Versions <span class="muted">(${pkg.versions.length})</span></h2>
+${versionList(view)}
+<h2>Dependencies</h2>
+${dependencyList(doc.dependencies, view.known)}
+<h2>Dependents</h2>
+${dependents}
+</aside>`;
+}
+
 /** `/ns/name` and `/ns/name@version`: everything about a package at one version. */
 export function renderPackage(view: PackageView): Html {
-  const { pkg, version: doc, known } = view;
-  const links = witLinks(known);
-  const highlighted = highlightWit(doc.wit, links);
+  const { pkg, version: doc } = view;
+  const highlighted = highlightWit(doc.wit, witLinks(view.known));
   const isLatest = doc.version === pkg.latest;
   const description = doc.description ?? (pkg.description === "" ? null : pkg.description);
   const notes: Html[] = [];
   if (doc.yanked) {
+    const since = doc.yankedAt === null ? "" : markup` (since ${date(doc.yankedAt)})`;
     notes.push(
-      html`
-        <div class="callout warn" role="note">
-          <p><strong>This version is yanked</strong>${doc.yankedAt === null ? "" : html`
-            (since ${date(doc.yankedAt)})
-          `}: resolvers skip it; it stays downloadable for lock files that name it.</p>
-        </div>
-      `,
+      markup`<div class="callout warn" role="note"><p><strong>This version is yanked</strong>${since}: resolvers skip it; it stays downloadable for lock files that name it.</p></div>`,
     );
   }
   if (!isLatest && pkg.latest !== null) {
     notes.push(
-      html`
-        <div class="callout" role="note">
-          <p>You are reading ${doc
-            .version}. The latest version is <a href="${packageHref(pkg.name) ?? "/"}">${pkg
-            .latest}</a>.</p>
-        </div>
-      `,
+      markup`<div class="callout" role="note"><p>You are reading ${doc.version}. The latest version is <a href="${
+        packageHref(pkg.name) ?? "/"
+      }">${pkg.latest}</a>.</p></div>`,
     );
   }
-  const compat = doc.compat === null ? "" : html`
-    <p
-      class="note">Compared with ${doc.compat.against}: ${doc.compat.compatible
-        ? html`<span class="badge ok">compatible</span>`
-        : html`<span class="badge breaking">breaking</span>`} (a ${doc.compat
-        .bump} change) · <a href="${diffHref(pkg.name, doc.compat.against, doc.version) ??
-        "/"}">see what changed</a></p>
-  `;
-  let main: Html;
-  if (doc.kind === "wit-package") {
-    const ifaces = doc.interfaces.map((i) =>
-      interfaceSection(i, highlighted.items.get(i.name), view.implementations[i.name])
+  if (doc.compat !== null) {
+    const c = doc.compat;
+    const verdict = c.compatible
+      ? markup`<span class="badge ok">compatible</span>`
+      : markup`<span class="badge breaking">breaking</span>`;
+    notes.push(
+      markup`<p class="note">Compared with ${c.against}: ${verdict} (a ${c.bump} change) · <a href="${
+        diffHref(pkg.name, c.against, doc.version) ?? "/"
+      }">see what changed</a></p>`,
     );
-    const worlds = doc.worlds.map((w) =>
-      worldSection(w, highlighted.items.get(w.name), view.targets[w.name])
-    );
-    main = html`${compat}
-<h2 id="sec-interfaces">Interfaces <span class="muted">(${doc.interfaces.length})</span></h2>
-${ifaces.length === 0 ? html`<p class="muted">None.</p>` : join(ifaces, "\n")}
-<h2 id="sec-worlds">Worlds <span class="muted">(${doc.worlds.length})</span></h2>
-${worlds.length === 0 ? html`<p class="muted">None.</p>` : join(worlds, "\n")}
-<p class="note">The whole package as one file: <a href="${
-      witHref(pkg.name, doc.version) ?? "/"
-    }">WIT text</a>.</p>`;
-  } else {
-    const world = doc.worlds[0] ?? { name: "root", id: null, imports: [], exports: [] };
-    const composed = composedFromOf(doc);
-    const worldCode = highlighted.items.get(world.name);
-    main = html`
-      ${compat}
-      <h2 id="sec-world">Its world</h2>
-      <div class="world">
-        <section aria-labelledby="h-imports"><h3 id="h-imports">Imports</h3>${itemList(
-          world.imports,
-          known,
-          "It imports nothing.",
-        )}</section>
-        <section aria-labelledby="h-exports"><h3 id="h-exports">Exports</h3>${itemList(
-          world.exports,
-          known,
-          "It exports nothing.",
-        )}</section>
-      </div>
-      <h2 id="sec-capabilities">Capabilities</h2>
-      ${capabilityList(summarizeCapabilities(world))}
-      ${composed === undefined ? "" : html`<h2 id="sec-composed">Composed from</h2>
-<p>This component was made by composing ${
-        count(composed.components.length, "component")
-      }: each arrow is an import filled by another component.</p>
-${composedFromSvg(composed)}`}
-      <h2 id="sec-wit">WIT</h2>
-      ${worldCode === undefined
-        ? html`<pre class="wit"><code>${highlighted.html}</code></pre>`
-        : html`<pre class="wit"><code>${worldCode}</code></pre>
-${
-          highlighted.nested.length === 0 ? "" : html`
-            <details class="deps">
-              <summary>The WIT of the ${count(
-                highlighted.nested.length,
-                "package",
-              )} it uses: ${join(highlighted.nested.map((n) => n.name), ", ")}</summary>
-              <pre class="wit"><code>${join(
-                highlighted.nested.map((n) => n.html),
-                "\n\n",
-              )}</code></pre>
-            </details>
-          `
-        }`}
-      <p class="note">The whole world as one file: <a href="${witHref(pkg.name, doc.version) ??
-        "/"}">WIT text</a>.</p>
-    `;
   }
-  const meta = doc.metadata as Record<string, unknown>;
-  const homepage = externalHref(meta.homepage);
-  const source = externalHref(meta.source);
-  const download = downloadHref(pkg.name, doc.version);
-  const fileName = `${pkg.name.replace(":", "-")}-${doc.version}.wasm`;
-  const aside = html`<aside aria-label="About this package">
-<h2>About</h2>
-<dl class="facts">
-<dt>Kind</dt><dd>${kindWords(doc.kind)}</dd>
-<dt>Version</dt><dd>${doc.version}</dd>
-<dt>Published</dt><dd>${date(doc.publishedAt)} by ${doc.publisher}</dd>
-<dt>Size</dt><dd>${formatBytes(doc.size)}</dd>
-<dt>Digest</dt><dd><code>${doc.digest}</code></dd>
-${typeof meta.licenses === "string" ? html`<dt>License</dt><dd>${meta.licenses}</dd>\n` : ""}${
-    typeof meta.authors === "string" ? html`<dt>Authors</dt><dd>${meta.authors}</dd>\n` : ""
-  }${
-    homepage === undefined
-      ? ""
-      : html`<dt>Homepage</dt><dd><a href="${homepage}" rel="nofollow noopener noreferrer">${homepage}</a></dd>\n`
-  }${
-    source === undefined
-      ? ""
-      : html`<dt>Source</dt><dd><a href="${source}" rel="nofollow noopener noreferrer">${source}</a></dd>\n`
-  }<dt>Owners</dt><dd>${pkg.owners.length === 0 ? "none" : join(pkg.owners, ", ")}</dd>
-</dl>
-${
-    download === undefined
-      ? ""
-      : html`<p><a href="${download}" download="${fileName}">Download ${
-        doc.kind === "component" ? "the component" : "the WIT package"
-      }</a> <span class="muted">(.wasm, ${formatBytes(doc.size)})</span></p>`
-  }
-<h2>Versions <span class="muted">(${pkg.versions.length})</span></h2>
-${versionList(view)}
-<h2>Dependencies</h2>
-${dependencyList(doc.dependencies, known)}
-<h2>Dependents</h2>
-${
-    view.dependents.length === 0
-      ? html`<p class="muted">No package here depends on it.</p>`
-      : html`<ul class="plain">${
-        view.dependents.map((d) => html`<li>${packageLink(d.package, d.version)}</li>`)
-      }</ul>`
-  }
-</aside>`;
+  const main = doc.kind === "wit-package"
+    ? witPackageMain(view, highlighted)
+    : componentMain(view, highlighted);
   const [ns, name] = pkg.name.split(":");
-  const title = view.pinned ? `${pkg.name}@${doc.version}` : pkg.name;
+  const badges = [
+    kindBadge(doc.kind),
+    markup` <span class="badge">${doc.version}</span>`,
+    isLatest ? markup` <span class="badge ok">latest</span>` : "",
+    doc.yanked ? markup` <span class="badge yanked">yanked</span>` : "",
+  ];
+  const install = view.pinned && !isLatest ? `${pkg.name}@${doc.version}` : pkg.name;
   return page({
-    title,
+    title: view.pinned ? `${pkg.name}@${doc.version}` : pkg.name,
     description: description ?? `${kindWords(doc.kind)} ${pkg.name} on wreg`,
-    body: html`
-      <p class="crumbs"><a href="/">wreg</a> / ${ns} / <a href="${packageHref(pkg.name) ??
-        "/"}">${name}</a></p>
-      <h1>${pkg.name}</h1>
-      <p>${kindBadge(doc.kind)} <span class="badge">${doc.version}</span>${isLatest
-        ? html`
-          <span class="badge ok">latest</span>
-        `
-        : ""}${doc.yanked
-        ? html`
-          <span class="badge yanked">yanked</span>
-        `
-        : ""}</p>
-      ${prose(description, "lead")}
-      <div
-        class="install"><pre><code>wreg add ${pkg.name}${view.pinned && !isLatest
-          ? `@${doc.version}`
-          : ""}</code></pre><span>to use it in a project</span></div>
-      ${notes}
-      <div class="layout">
-      <div class="main">
-      ${main}
-      </div>
-      ${aside}
-      </div>
-    `,
+    body: markup`<p class="crumbs"><a href="/">wreg</a> / ${ns} / <a href="${
+      packageHref(pkg.name) ?? "/"
+    }">${name}</a></p>
+<h1>${pkg.name}</h1>
+<p>${badges}</p>
+${prose(description, "lead")}
+<div class="install"><pre><code>wreg add ${install}</code></pre><span>to use it in a project</span></div>
+${join(notes, "\n")}
+<div class="layout">
+<div class="main">
+${main}
+</div>
+${aboutPackage(view)}
+</div>`,
   });
 }
 
@@ -707,39 +663,38 @@ const CATEGORY_WORD = { added: "Added", removed: "Removed", changed: "Changed" }
 
 function changeItem(c: Change): Html {
   const cat = category(c);
-  return html`
-    <li
-      class="${cat}"><span class="what">${CATEGORY_WORD[cat]}</span> <code>${c
-        .path}</code> — ${CHANGE_KIND_TEXT[c.kind] ?? c.kind} ${c.breaking
-        ? html`<span class="badge breaking">breaking</span>`
-        : html`<span class="badge">${c.bump}</span>`}${c.reason === undefined ? "" : html`
-        <span class="muted">${c.reason}</span>
-      `}${c.old === undefined || c.old === ""
-        ? ""
-        : html`<pre class="old" aria-label="before"><code>${
-          highlightLine(c.old)
-        }</code></pre>`}${c.new === undefined || c.new === ""
-        ? ""
-        : html`<pre class="new" aria-label="after"><code>${highlightLine(c.new)}</code></pre>`}</li>
-  `;
+  const badge = c.breaking
+    ? markup`<span class="badge breaking">breaking</span>`
+    : markup`<span class="badge">${c.bump}</span>`;
+  const reason = c.reason === undefined ? "" : markup` <span class="muted">${c.reason}</span>`;
+  const old = c.old === undefined || c.old === ""
+    ? ""
+    : markup`<pre class="old" aria-label="before"><code>${highlightLine(c.old)}</code></pre>`;
+  const neu = c.new === undefined || c.new === ""
+    ? ""
+    : markup`<pre class="new" aria-label="after"><code>${highlightLine(c.new)}</code></pre>`;
+  return markup`<li class="${cat}"><span class="what">${
+    CATEGORY_WORD[cat]
+  }</span> <code>${c.path}</code> — ${
+    CHANGE_KIND_TEXT[c.kind] ?? c.kind
+  } ${badge}${reason}${old}${neu}</li>`;
 }
+
+const LINE_CLASS: Partial<Record<string, string>> = {
+  keyword: "w-kw",
+  builtin: "w-ty",
+  doc: "w-doc",
+  comment: "w-doc",
+  pkgref: "w-pkg",
+  annotation: "w-ann",
+};
 
 /** A line of WIT, highlighted on its own (no links: a line has no scope). */
 function highlightLine(text: string): Html {
   return join(
     lexWit(text).map((t) => {
-      const cls = t.kind === "keyword"
-        ? "w-kw"
-        : t.kind === "builtin"
-        ? "w-ty"
-        : t.kind === "doc" || t.kind === "comment"
-        ? "w-doc"
-        : t.kind === "pkgref"
-        ? "w-pkg"
-        : t.kind === "annotation"
-        ? "w-ann"
-        : undefined;
-      return cls === undefined ? t.text : html`<span class="${cls}">${t.text}</span>`;
+      const cls = LINE_CLASS[t.kind];
+      return cls === undefined ? t.text : markup`<span class="${cls}">${t.text}</span>`;
     }),
   );
 }
@@ -747,41 +702,43 @@ function highlightLine(text: string): Html {
 function textDiff(from: string, to: string): Html {
   const lines = diffLines(from, to);
   if (lines === undefined) {
-    return html`<p class="muted">The two texts are too large to compare line by line here.</p>`;
+    return markup`<p class="muted">The two texts are too large to compare line by line here.</p>`;
   }
   if (lines.every((l) => l.kind === "same")) {
-    return html`<p class="muted">The WIT text is the same.</p>`;
+    return markup`<p class="muted">The WIT text is the same.</p>`;
   }
   const rows = hunks(lines).map((h) => {
     if (h.kind === "fold") {
-      return html`
-        <tr class="fold">
-          <td colspan="3">${count(h.count, "unchanged line")}</td>
-        </tr>
-      `;
+      return markup`<tr class="fold"><td colspan="3">${count(h.count, "unchanged line")}</td></tr>`;
     }
     return join(
       h.lines.map((l) =>
-        html`
-          <tr class="${l.kind}">
-            <td class="n">${l.oldLine ?? ""}</td>
-            <td class="n">${l.newLine ?? ""}</td>
-            <td class="t">${highlightLine(l.text)}</td>
-          </tr>
-        `
+        markup`<tr class="${l.kind}"><td class="n">${l.oldLine ?? ""}</td><td class="n">${
+          l.newLine ?? ""
+        }</td><td class="t">${highlightLine(l.text)}</td></tr>`
       ),
       "\n",
     );
   });
-  return html`
-    <div class="difftext">
-      <table aria-label="WIT line diff">
-        <tbody>
-    ${join(rows, "\n")}
-        </tbody>
-      </table>
-    </div>
-  `;
+  return markup`<div class="difftext"><table aria-label="WIT line diff"><tbody>
+${join(rows, "\n")}
+</tbody></table></div>`;
+}
+
+function verdictOf(view: DiffView): Html {
+  const { report } = view;
+  if (report.compatible) {
+    const what = report.changes.length === 0
+      ? "no API changes: a patch release"
+      : report.bump === "minor"
+      ? "additions only: a minor release"
+      : "documentation or annotations only: a patch release";
+    return markup`<div class="verdict ok" role="status"><strong>Compatible</strong> <span>${what}</span> <span class="badge ok">${report.bump}</span></div>`;
+  }
+  const breaking = report.changes.filter((c) => c.breaking).length;
+  return markup`<div class="verdict breaking" role="status"><strong>Breaking</strong> <span>${
+    count(breaking, "breaking change")
+  }: what worked with ${view.from.version} may not work with ${view.to.version}; this needs a new semver series (a major release)</span> <span class="badge breaking">${report.bump}</span></div>`;
 }
 
 /** `/ns/name/diff/a...b`: lib/compat's verdict, the changes by kind, and the WIT line diff. */
@@ -789,66 +746,40 @@ export function renderDiff(view: DiffView): Html {
   const { report } = view;
   const by = { added: [] as Change[], removed: [] as Change[], changed: [] as Change[] };
   for (const c of report.changes) by[category(c)].push(c);
-  const breaking = report.changes.filter((c) => c.breaking).length;
-  const verdict = report.compatible
-    ? html`
-      <div class="verdict ok"
-        role="status"><strong>Compatible</strong> <span>${report.changes.length === 0
-          ? "no API changes: a patch release"
-          : report.bump === "minor"
-          ? "additions only: a minor release"
-          : "documentation or annotations only: a patch release"}</span> <span class="badge ok">${report
-          .bump}</span></div>
-    `
-    : html`
-      <div class="verdict breaking"
-        role="status"><strong>Breaking</strong> <span>${count(
-          breaking,
-          "breaking change",
-        )}: users of ${view.from.version} may not work with ${view.to
-          .version}; this needs a major release (a new semver series)</span> <span class="badge breaking">${report
-          .bump}</span></div>
-    `;
   const picker = (name: string, label: string, selected: string) =>
-    html`
-      <label
-        for="p-${name}">${label}<select id="p-${name}" name="${name}">${view.versions.map((v) =>
-          option(v, v, v === selected)
-        )}</select></label>
-    `;
+    markup`<label for="p-${name}">${label}<select id="p-${name}" name="${name}">${
+      view.versions.map((v) => option(v, v, v === selected))
+    }</select></label>`;
   const base = packageHref(view.package) ?? "/";
-  const sections = (["added", "removed", "changed"] as const).map((k) =>
-    by[k].length === 0
-      ? ""
-      : html`<h3>${CATEGORY_WORD[k]} <span class="muted">(${by[k].length})</span></h3>
-<ul class="changes">${join(by[k].map(changeItem), "\n")}</ul>`
+  const sections = (["added", "removed", "changed"] as const).flatMap((k) =>
+    by[k].length === 0 ? [] : [
+      markup`<h3>${CATEGORY_WORD[k]} <span class="muted">(${by[k].length})</span></h3>
+<ul class="changes">${join(by[k].map(changeItem), "\n")}</ul>`,
+    ]
   );
+  const what = view.kind === "component" ? "the component's world" : "the WIT package";
   return page({
     title: `${view.package} ${view.from.version}...${view.to.version}`,
     description:
       `What changed in ${view.package} between ${view.from.version} and ${view.to.version}`,
-    body: html`
-      <p class="crumbs"><a href="/">wreg</a> / <a href="${base}">${view.package}</a> / diff</p>
-      <h1>${view.package}: ${view.from.version} → ${view.to.version}</h1>
-      <p
-        class="muted">What changed in the API (${view.kind === "component"
-          ? "the component's world"
-          : "the WIT package"}) from <a href="${packageHref(view.package, view.from.version) ??
-          "/"}">${view.from.version}</a> to <a href="${packageHref(view.package, view.to.version) ??
-          "/"}">${view.to.version}</a>.</p>
-      ${verdict}
-      <form class="pick" action="${base}/diff" method="get" aria-label="Compare other versions">
-      ${picker("from", "From", view.from.version)}
-      ${picker("to", "To", view.to.version)}
-      <button type="submit">Compare</button>
-      </form>
-      <h2>What changed <span class="muted">(${count(report.changes.length, "change")})</span></h2>
-      ${report.changes.length === 0
-        ? html`<p>Nothing in the API changed.</p>`
-        : join(sections, "\n")}
-      <h2>The WIT, line by line</h2>
-      ${textDiff(view.from.wit, view.to.wit)}
-    `,
+    body:
+      markup`<p class="crumbs"><a href="/">wreg</a> / <a href="${base}">${view.package}</a> / diff</p>
+<h1>${view.package}: ${view.from.version} → ${view.to.version}</h1>
+<p class="muted">What changed in the API (${what}) from <a href="${
+        packageHref(view.package, view.from.version) ?? "/"
+      }">${view.from.version}</a> to <a href="${
+        packageHref(view.package, view.to.version) ?? "/"
+      }">${view.to.version}</a>.</p>
+${verdictOf(view)}
+<form class="pick" action="${base}/diff" method="get" aria-label="Compare other versions">
+${picker("from", "From", view.from.version)}
+${picker("to", "To", view.to.version)}
+<button type="submit">Compare</button>
+</form>
+<h2>What changed <span class="muted">(${count(report.changes.length, "change")})</span></h2>
+${report.changes.length === 0 ? markup`<p>Nothing in the API changed.</p>` : join(sections, "\n")}
+<h2>The WIT, line by line</h2>
+${textDiff(view.from.wit, view.to.wit)}`,
   });
 }
 
@@ -867,15 +798,17 @@ export interface NotFoundView {
 
 /** The 404 page: what is missing, similar package names, a search box. */
 export function renderNotFound(view: NotFoundView): Html {
-  const suggestions = view.suggestions.length === 0 ? "" : html`<h2>Did you mean</h2>
-<ul class="plain">${view.suggestions.map((s) => html`<li>${packageLink(s)}</li>`)}</ul>`;
+  const suggestions = view.suggestions.length === 0 ? "" : markup`<h2>Did you mean</h2>
+<ul class="plain">${
+    join(view.suggestions.map((s) => markup`<li>${packageLink(s)}</li>`), "\n")
+  }</ul>
+`;
   return page({
     title: "Not found",
-    body: html`<div class="notfound">
+    body: markup`<div class="notfound">
 <h1>Not found</h1>
 <p>${view.message}</p>
-${suggestions}
-<h2>Search instead</h2>
+${suggestions}<h2>Search instead</h2>
 <form action="/search" method="get" role="search">
 <label class="sr-only" for="nf-q">Search packages</label>
 <input type="search" id="nf-q" name="q" value="${view.query}" autocomplete="off">

@@ -20,7 +20,7 @@
  *
  * @module
  */
-export { escapeHtml, externalHref, Html, html, type Interpolation, join } from "./_html.ts";
+export { escapeHtml, externalHref, Html, type Interpolation, join, markup } from "./_html.ts";
 export {
   CONTENT_SECURITY_POLICY,
   ICON_PATH,
