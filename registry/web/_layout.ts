@@ -160,6 +160,7 @@ a.w-ref,a.w-pkg,a.w-def{text-decoration:none}
 a.w-ref:hover,a.w-pkg:hover,a.w-def:hover{text-decoration:underline}
 a.w-def{color:var(--def);font-weight:650}
 a.w-ref{color:inherit;border-bottom:1px dotted var(--muted)}
+a.w-pkg{border-bottom:1px dotted var(--pkg)}
 :target{background:var(--chg);border-radius:3px}
 .verdict{display:flex;flex-wrap:wrap;gap:.4rem .8rem;align-items:center;border-radius:8px;
 padding:.8rem 1rem;margin:.8rem 0;border:1px solid currentColor}
