@@ -29,7 +29,8 @@ const ADMIN = "bench-admin";
 function fiftyWit(n: number): string {
   const fns = Array.from(
     { length: n + 1 },
-    (_, i) => `  /// Step ${i}: returns its input, ${i} times over.\n  step${i}: func(x: u32) -> u32;\n`,
+    (_, i) =>
+      `  /// Step ${i}: returns its input, ${i} times over.\n  step${i}: func(x: u32) -> u32;\n`,
   ).join("");
   return `/// A package with ${VERSIONS} versions, for the web index's benchmark.
 package bench:fifty@1.${n}.0;
@@ -141,7 +142,9 @@ try {
     ...rows.map(([name]) => `| ${name} | ${sizes.get(name)} | ${sizes.get(`${name} gzip`)} |`),
     "",
   ];
-  for (const [title, data] of [["warm (cached)", warm], ["cold (first after a change)", cold]] as const) {
+  for (
+    const [title, data] of [["warm (cached)", warm], ["cold (first after a change)", cold]] as const
+  ) {
     const timings = rows.map(([name]) => summarize(name, data.get(name)!));
     const base = timings[1];
     out.push(
