@@ -61,6 +61,20 @@ function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): v
   while (at < bytes.length) at += w.writeSync(bytes.subarray(at));
 }
 
+/** The wreg checkout this file belongs to (where `deno task wreg` runs). */
+const WREG_ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * The folder the user ran wreg in. `deno task` always runs tasks in the folder of its deno.json
+ * and passes the user's folder as `INIT_CWD`, so `deno task --config <wreg>/deno.json wreg add x`
+ * acts on the user's project. `INIT_CWD` is only trusted when the process really runs in the wreg
+ * checkout, so a wreg started elsewhere (tests, a global install) uses its own working folder.
+ */
+export function userCwd(cwd: string, env: Record<string, string | undefined>): string {
+  const init = env.INIT_CWD;
+  return init && cwd.replace(/\/$/, "") === WREG_ROOT ? init : cwd;
+}
+
 /** The process's real I/O. */
 export function processIo(): Io {
   const enc = new TextEncoder();
@@ -68,7 +82,7 @@ export function processIo(): Io {
   return {
     stdout: (t) => writeAll(Deno.stdout, enc.encode(t)),
     stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
-    cwd: Deno.cwd(),
+    cwd: userCwd(Deno.cwd(), Deno.env.toObject()),
     env: Deno.env.toObject(),
     isTerminal: Deno.stdout.isTerminal(),
     ...(interactive
