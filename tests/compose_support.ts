@@ -11,6 +11,7 @@ import { decodeComponent } from "../lib/component/mod.ts";
 import { type CanonicalWorld, canonicalWorld } from "../lib/wit/mod.ts";
 import { runWasmTools, wasmToolsValidate } from "./support/wasm_tools.ts";
 import { validateComponent } from "./support/wasmtime.ts";
+import { projectPython } from "../tools/python.ts";
 
 /** The shared corpus, read in place. */
 export const CORPUS = "/work/shared/corpus";
@@ -107,7 +108,7 @@ export async function runService(
   try {
     await Deno.writeFile(path, bytes);
     const script = new URL("./compose_wasmtime_run.py", import.meta.url).pathname;
-    const out = await new Deno.Command(Deno.env.get("WREG_PYTHON") ?? "python3", {
+    const out = await new Deno.Command(projectPython(), {
       args: [script, path, exportName, String(seconds)],
       stdout: "piped",
       stderr: "piped",

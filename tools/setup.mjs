@@ -10,7 +10,7 @@
 // Every step checks first and installs only what is missing, so a warm run costs a few stat calls.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -47,8 +47,50 @@ function npmDependencies() {
  */
 const PYTHON_PACKAGES = [["wasmtime", "49.0.0"], ["componentize-py", "0.25.1"]];
 
+/** The project's own Python environment, so tests never depend on (or change) the system's. */
+const VENV = join(root, ".tools", "venv");
+const VENV_PYTHON = join(VENV, "bin", "python");
+
+/**
+ * Every `python3` on PATH, in order, without repeats. `npx` puts the folder of the node binary
+ * (`/usr/bin`) first on PATH, so the first `python3` may be Debian's, which refuses `pip install`
+ * (PEP 668) and may lack `ensurepip`; the machine's own CPython (pyenv) comes later.
+ */
+function pythonCandidates() {
+  const seen = new Set();
+  const out = [];
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    const p = join(dir || ".", "python3");
+    if (!existsSync(p)) continue;
+    let key = p;
+    try {
+      key = realpathSync(p);
+    } catch { /* keep the path */ }
+    if (!seen.has(key)) out.push(p);
+    seen.add(key);
+  }
+  return out;
+}
+
+/** Creates .tools/venv with the first Python that can make a virtual environment with pip. */
+function ensureVenv() {
+  if (existsSync(VENV_PYTHON)) return VENV_PYTHON;
+  const tried = [];
+  for (const python of pythonCandidates()) {
+    const r = spawnSync(python, ["-m", "venv", VENV], { encoding: "utf8" });
+    if (r.status === 0 && existsSync(VENV_PYTHON)) {
+      console.error(`setup: created .tools/venv with ${python}`);
+      return VENV_PYTHON;
+    }
+    tried.push(`${python}: ${(r.stderr || r.error?.message || "failed").trim().split("\n").pop()}`);
+    rmSync(VENV, { recursive: true, force: true });
+  }
+  throw new Error(`no python3 on PATH can create a virtual environment:\n  ${tried.join("\n  ")}`);
+}
+
+/** The Python the tests use: `WREG_PYTHON` when set, else the project's venv. */
 function pythonPackages() {
-  const python = process.env.WREG_PYTHON ?? "python3";
+  const python = process.env.WREG_PYTHON ?? ensureVenv();
   for (const [name, version] of PYTHON_PACKAGES) {
     const probe = spawnSync(python, [
       "-c",

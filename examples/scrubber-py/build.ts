@@ -3,12 +3,13 @@
  * componentize-py (from PyPI, installed by `node tools/setup.mjs`), which bundles CPython and the
  * application's modules into one component.
  *
- * componentize-py is run through the Python that has it (`WREG_PYTHON`, default `python3`),
- * not its console script, so the build does not depend on PATH.
+ * componentize-py is run through the project's Python (tools/python.ts: `WREG_PYTHON`, else the
+ * `.tools/venv` that setup creates), not its console script, so the build does not depend on PATH.
  *
  * @module
  */
 import { EXAMPLES_DIR, runTool } from "../_build_support.ts";
+import { projectPython } from "../../tools/python.ts";
 
 /** The componentize-py version tools/setup.mjs installs. */
 export const COMPONENTIZE_PY_VERSION = "0.25.1";
@@ -19,7 +20,7 @@ export const COMPONENTIZE_PY_VERSION = "0.25.1";
  * @throws {ExampleBuildError} when Python or componentize-py is missing or the build fails
  */
 export async function buildScrubberPy(tmpDir: string): Promise<Uint8Array> {
-  const python = Deno.env.get("WREG_PYTHON") ?? "python3";
+  const python = projectPython();
   const out = `${tmpDir}/scrubber-py.wasm`;
   await runTool(python, [
     "-c",

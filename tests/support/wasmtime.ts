@@ -2,7 +2,7 @@
  * Run WebAssembly components in wasmtime, an independent runtime, from Deno tests.
  *
  * A thin wrapper over `wasmtime_run.py` (wasmtime's Python package, installed by
- * `node tools/setup.mjs`): each call starts one `python3` process that validates the component,
+ * `node tools/setup.mjs`): each call starts one Python process (tools/python.ts) that validates the component,
  * instantiates it with WASI 0.2 linked and the requested host imports defined, makes the calls
  * and answers in JSON.
  *
@@ -27,6 +27,8 @@
  *
  * @module
  */
+
+import { projectPython } from "../../tools/python.ts";
 
 const SCRIPT = new URL("./wasmtime_run.py", import.meta.url).pathname;
 
@@ -177,7 +179,7 @@ async function invoke(
   timeoutMs = 120_000,
 ): Promise<Record<string, unknown>> {
   const tmp: string[] = [];
-  const python = Deno.env.get("WREG_PYTHON") ?? "python3";
+  const python = projectPython();
   try {
     const path = await componentPath(component, tmp);
     if (request.host) {
