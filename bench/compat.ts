@@ -28,7 +28,7 @@ import { binaryWitOptions, readWitSources } from "../cli/mod.ts";
 import { loadTree, type NativePair, writeSideBySide } from "../tests/compat_support.ts";
 import { hasCommand, measure, table, type Timing } from "./_harness.ts";
 
-const CORPUS = new URL("../../shared/corpus/", import.meta.url).pathname;
+import { CORPUS } from "../tools/corpus.ts";
 const OLD = "wasi-http/v0.2.0/wit";
 const NEW = "wasi-http/v0.2.3/wit";
 const PACKAGES = ["io", "clocks", "random", "filesystem", "sockets", "cli", "http"];

@@ -19,7 +19,7 @@ import {
 import { ByteWriter, decodeComponent } from "../lib/component/mod.ts";
 import { formatMs, measure, table, type Timing } from "./_harness.ts";
 
-const CORPUS = new URL("../../shared/corpus/", import.meta.url).pathname;
+import { CORPUS } from "../tools/corpus.ts";
 
 /** A core module exporting `memory` and `run`, with a data segment of `size` bytes. */
 function bigModule(size: number): Uint8Array {

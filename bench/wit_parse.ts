@@ -22,8 +22,9 @@ import {
 import { readWitSources } from "../cli/mod.ts";
 import { resolveWit } from "../lib/wit/mod.ts";
 import { measure, table, type Timing } from "./_harness.ts";
+import { CORPUS } from "../tools/corpus.ts";
 
-const TREE = new URL("../../shared/corpus/wasi-http/v0.2.3/wit", import.meta.url).pathname;
+const TREE = `${CORPUS}wasi-http/v0.2.3/wit`;
 const WORLD = "wasi:http/proxy@0.2.3";
 const WASM_TOOLS = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
 

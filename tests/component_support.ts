@@ -16,7 +16,8 @@ import type {
 } from "../lib/wit/mod.ts";
 
 /** Root of the shared corpus (read in place). */
-export const CORPUS = new URL("../../shared/corpus/", import.meta.url).pathname;
+import { CORPUS } from "../tools/corpus.ts";
+export { CORPUS };
 
 /** One record of the corpus index. */
 export interface CorpusEntry {

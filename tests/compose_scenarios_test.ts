@@ -19,7 +19,6 @@ import { callComponent, runComponent } from "./support/wasmtime.ts";
 import {
   corpus,
   EXAMPLES,
-  HAVE_CORPUS,
   runInDeno,
   runService,
   validateEverywhere,
@@ -115,7 +114,6 @@ Deno.test({
 
 Deno.test({
   name: "wac's example: greeter plugged with hello greets with hello's text, in wasmtime and Deno",
-  ignore: !HAVE_CORPUS,
   async fn() {
     const r = await plug(
       { bytes: await corpus("wac/examples/deps/example/greeter.wasm"), label: "greeter" },
@@ -133,7 +131,6 @@ Deno.test({
 
 Deno.test({
   name: "component-docs' adder plugged into its calculator evaluates `add` in wasmtime and Deno",
-  ignore: !HAVE_CORPUS,
   async fn() {
     // The calculator alone is the second component nested in calculator.composed.wasm.
     const composed = await corpus(
@@ -166,7 +163,6 @@ Deno.test({
 
 Deno.test({
   name: "wasmCloud's cron service plugged with the cron component calls it every second",
-  ignore: !HAVE_CORPUS,
   async fn() {
     const dir = "wasmCloud/crates/wash-runtime/tests/fixtures";
     const r = await plug(
@@ -191,7 +187,6 @@ Deno.test({
 
 Deno.test({
   name: "Spin's deny adapter fills a WASI 0.2.3 command's imports with its 0.2.6 exports",
-  ignore: !HAVE_CORPUS,
   async fn() {
     const command = await corpus("spin/crates/build/tests/test-components/test-command.wasm");
     const adapter = await corpus("spin/crates/capabilities/deny_adapter.wasm");
@@ -219,7 +214,6 @@ Deno.test({
 
 Deno.test({
   name: "simple-nested plugged into itself: one definition embedded once, two instances chained",
-  ignore: !HAVE_CORPUS,
   async fn() {
     const bytes = await corpus(
       "jco/packages/jco-transpile/test/fixtures/components/runtime/simple-nested.component.wasm",

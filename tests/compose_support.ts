@@ -12,22 +12,14 @@ import { type CanonicalWorld, canonicalWorld } from "../lib/wit/mod.ts";
 import { runWasmTools, wasmToolsValidate } from "./support/wasm_tools.ts";
 import { validateComponent } from "./support/wasmtime.ts";
 import { projectPython } from "../tools/python.ts";
+import { CORPUS } from "../tools/corpus.ts";
 
-/** The shared corpus, read in place. */
-export const CORPUS = "/work/shared/corpus";
-
-/** Whether the corpus is present (the corpus tests are skipped without it). */
-export const HAVE_CORPUS = (() => {
-  try {
-    return Deno.statSync(CORPUS).isDirectory;
-  } catch {
-    return false;
-  }
-})();
+/** The shared corpus, read in place (tools/corpus.ts finds it; a missing corpus fails loudly). */
+export { CORPUS };
 
 /** Reads a corpus file. */
 export function corpus(rel: string): Promise<Uint8Array> {
-  return Deno.readFile(`${CORPUS}/${rel}`);
+  return Deno.readFile(`${CORPUS}${rel}`);
 }
 
 /** The built examples (examples/dist, made by `deno task examples`). */

@@ -7,7 +7,8 @@ import { binaryWitOptions, type ReadWitOptions } from "../cli/mod.ts";
 import { type CanonicalPackage, canonicalPackage, type Resolve } from "../lib/wit/mod.ts";
 
 /** Root of the shared corpus (read in place, never copied). */
-export const CORPUS = new URL("../../shared/corpus/", import.meta.url).pathname;
+import { CORPUS } from "../tools/corpus.ts";
+export { CORPUS };
 
 /** wit-parser's UI test folder. */
 export const UI = `${CORPUS}wasm-tools/crates/wit-parser/tests/ui`;
