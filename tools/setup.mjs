@@ -4,8 +4,11 @@
 // It is plain Node on purpose: on a fresh machine Deno comes from npx and the npm dependencies are
 // not installed yet, so nothing here may need Deno or a package from node_modules.
 //
-//   node tools/setup.mjs            npm dependencies plus what the test suite needs
-//   node tools/setup.mjs --quiet    npm dependencies only, silent when already in place
+//   node tools/setup.mjs              npm dependencies plus what the test suite needs
+//   node tools/setup.mjs --examples   npm dependencies plus what building the examples needs
+//                                     (the Python venv, clang and lld): `deno task start` seeds
+//                                     the registry with them
+//   node tools/setup.mjs --quiet      npm dependencies only, silent when already in place
 //
 // Every step checks first and installs only what is missing, so a warm run costs a few stat calls.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -16,6 +19,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quiet = process.argv.includes("--quiet");
+const examplesOnly = process.argv.includes("--examples");
 const log = (msg) => {
   if (!quiet) console.error(`setup: ${msg}`);
 };
@@ -111,24 +115,26 @@ function pythonPackages() {
  * own browser download does not work here).
  */
 const DEBIAN_PACKAGES = ["clang", "lld", "chromium"];
+/** The part of {@link DEBIAN_PACKAGES} that building the examples needs. */
+const EXAMPLE_DEBIAN_PACKAGES = ["clang", "lld"];
 
-function debianPackages() {
+function debianPackages(wanted = DEBIAN_PACKAGES) {
   const probe = spawnSync("dpkg-query", [
     "-W",
     "-f=${Package} ${db:Status-Status}\n",
-    ...DEBIAN_PACKAGES,
+    ...wanted,
   ], {
     encoding: "utf8",
   });
   if (probe.error) {
     throw new Error(
-      `cannot check Debian packages ${DEBIAN_PACKAGES.join(", ")}: ${probe.error.message}`,
+      `cannot check Debian packages ${wanted.join(", ")}: ${probe.error.message}`,
     );
   }
   const installed = new Set(
     probe.stdout.split("\n").filter((l) => l.endsWith(" installed")).map((l) => l.split(" ")[0]),
   );
-  const missing = DEBIAN_PACKAGES.filter((p) => !installed.has(p));
+  const missing = wanted.filter((p) => !installed.has(p));
   if (missing.length === 0) return;
   console.error(`setup: installing Debian packages ${missing.join(", ")} (apt-get)`);
   const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
@@ -173,7 +179,11 @@ function nativeWasmTools() {
 
 try {
   npmDependencies();
-  if (!quiet) {
+  if (examplesOnly) {
+    pythonPackages();
+    debianPackages(EXAMPLE_DEBIAN_PACKAGES);
+    log("ready");
+  } else if (!quiet) {
     pythonPackages();
     debianPackages();
     nativeWasmTools();
