@@ -55,16 +55,46 @@ export function entityMismatch(
       return undefined;
     }
     case "component": {
+      // Imports are contravariant (what the actual component needs must be provided by what the
+      // expected type promises to give it), exports covariant. Resources that either side takes
+      // as imports or gives as exports are abstract: the two sides' resources of the same name
+      // stand for each other, in both directions.
       const a = (actual as typeof expected).type;
-      for (const [name] of a.imports) {
-        if (!expected.type.imports.has(name)) return `missing import \`${name}\``;
+      const e = expected.type;
+      const expectedToActual = new Map<ResourceId, ResourceId>();
+      const actualToExpected = new Map<ResourceId, ResourceId>();
+      const pair = (ea: Entity | undefined, ee: Entity | undefined) => {
+        const ra = resourceOf(ea);
+        const re = resourceOf(ee);
+        if (ra === undefined || re === undefined) return;
+        expectedToActual.set(re, ra);
+        actualToExpected.set(ra, re);
+      };
+      for (const [name, item] of a.imports) pair(item.entity, e.imports.get(name)?.entity);
+      for (const [name, item] of e.exports) pair(a.exports.get(name)?.entity, item.entity);
+      const forward: ResourceMap = (r) => expectedToActual.get(r) ?? map(r);
+      const backward: ResourceMap = (r) => actualToExpected.get(r) ?? r;
+      for (const [name, item] of a.imports) {
+        const given = e.imports.get(name);
+        if (given === undefined) return `missing import \`${name}\``;
+        const why = entityMismatch(given.entity, item.entity, budget, backward);
+        if (why !== undefined) return `type mismatch in import \`${name}\`: ${why}`;
       }
-      for (const [name] of expected.type.exports) {
-        if (!a.exports.has(name)) return `missing expected export \`${name}\``;
+      for (const [name, item] of e.exports) {
+        const got = a.exports.get(name);
+        if (got === undefined) return `missing expected export \`${name}\``;
+        const why = entityMismatch(got.entity, item.entity, budget, forward);
+        if (why !== undefined) return `type mismatch in export \`${name}\`: ${why}`;
       }
       return undefined;
     }
   }
+}
+
+/** The resource a `type` entity names, if it names one. */
+function resourceOf(entity: Entity | undefined): ResourceId | undefined {
+  if (entity?.kind !== "type" || entity.referenced.tag !== "resource") return undefined;
+  return entity.referenced.resource;
 }
 
 function typeMismatch(

@@ -282,3 +282,26 @@ Deno.test("WIT packages in the older v1 encoding (one `ns:pkg/wit` export) decod
   assert.equal(t.kind.tag, "type");
   assert.ok(r.packageNames.has("dep:x@1.0.0"));
 });
+
+function componentArgumentWat(providedParam: string): string {
+  return `(component
+    (component $needs
+      (import "c" (component (export "f" (func (param "x" u32))))))
+    (component $provides
+      (core module $m (func (export "f") (param ${providedParam === "s64" ? "i64" : "i32"})))
+      (core instance $i (instantiate $m))
+      (func $f (param "x" ${providedParam}) (canon lift (core func $i "f")))
+      (export "f" (func $f)))
+    (instance (instantiate $needs (with "c" (component $provides)))))`;
+}
+
+Deno.test("a component argument must match the imported component type, not only its names", async () => {
+  // Same export name, same parameter type: accepted.
+  assert.equal(decodeComponent(await parse(componentArgumentWat("u32"))).kind, "component");
+  // Same export name, different parameter type: refused, as wasm-tools refuses it.
+  const bad = await parse(componentArgumentWat("s64"));
+  assert.throws(
+    () => decodeComponent(bad),
+    (e: unknown) => e instanceof ComponentDecodeError && /mismatch.*`f`/.test(e.message),
+  );
+});
