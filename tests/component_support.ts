@@ -1,7 +1,8 @@
 /**
- * Test support for lib/component: the corpus, the native wasm-tools CLI as an oracle, a reader of
- * wit-parser's JSON form into wreg's model, and a canonical structural form of a Resolve that
- * ignores arena ids (so two decoders, or WIT text and a binary, can be compared).
+ * Test support for lib/component: the corpus, a reader of wit-parser's JSON form (what the native
+ * wasm-tools CLI prints; run it with tests/support/wasm_tools.ts) into wreg's model, and a
+ * canonical structural form of a Resolve that ignores arena ids (so two decoders, or WIT text and
+ * a binary, can be compared).
  */
 import type {
   Function as WitFunction,
@@ -34,46 +35,6 @@ export interface CorpusEntry {
 /** The corpus index. */
 export function corpusIndex(): CorpusEntry[] {
   return JSON.parse(Deno.readTextFileSync(`${CORPUS}index.json`));
-}
-
-/** Path of the native wasm-tools, or undefined when it is not installed. */
-export const WASM_TOOLS = (() => {
-  const p = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
-  try {
-    Deno.statSync(p);
-    return p;
-  } catch {
-    return undefined;
-  }
-})();
-
-/** Runs the native wasm-tools with `args` (and `stdin`); returns exit code and output. */
-export async function wasmTools(
-  args: string[],
-  stdin?: Uint8Array,
-): Promise<{ code: number; stdout: string; stderr: string; bytes: Uint8Array }> {
-  if (!WASM_TOOLS) throw new Error("wasm-tools is not installed");
-  const cmd = new Deno.Command(WASM_TOOLS, {
-    args,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  });
-  const child = cmd.spawn();
-  if (stdin) {
-    const w = child.stdin.getWriter();
-    await w.write(stdin);
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-    bytes: out.stdout,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,10 +12,9 @@ import {
   packageKey,
   readWitTree,
   resolveFromWasmToolsJson,
-  WASM_TOOLS,
-  wasmTools,
   witCorpusSources,
 } from "./component_support.ts";
+import { runWasmTools } from "./support/wasm_tools.ts";
 
 /** Sources left out, with why; each is checked to fail exactly that way. */
 const LEFT_OUT: Record<string, { stage: "parse" | "encode"; because: string }> = {
@@ -52,10 +51,10 @@ const cut = (s: string) => {
   return i < 0 ? s : s.slice(0, i);
 };
 
-let counts = { sources: 0, packages: 0, native: 0, sameText: 0, sameBytes: 0 };
+let counts = { sources: 0, packages: 0, empty: 0, native: 0, sameText: 0, sameBytes: 0 };
 
 Deno.test("every WIT package of the corpus survives encode and decode", async (t) => {
-  counts = { sources: 0, packages: 0, native: 0, sameText: 0, sameBytes: 0 };
+  counts = { sources: 0, packages: 0, empty: 0, native: 0, sameText: 0, sameBytes: 0 };
   for (const src of witCorpusSources()) {
     await t.step(src.name, async () => {
       const left = LEFT_OUT[src.name];
@@ -87,6 +86,7 @@ Deno.test("every WIT package of the corpus survives encode and decode", async (t
           // An empty package encodes as a component without exports, which wit-parser too reads
           // as a component.
           assert.equal(ours.kind, "component");
+          counts.empty++;
           continue;
         }
         assert.equal(ours.kind, "wit-package");
@@ -95,13 +95,12 @@ Deno.test("every WIT package of the corpus survives encode and decode", async (t
           expected,
           packageKey(r, id),
         );
-        if (!WASM_TOOLS) continue;
         const path = tempFile();
         Deno.writeFileSync(path, bytes);
-        const valid = await wasmTools(["validate", "--features", "all", path]);
-        assert.equal(valid.code, 0, valid.stderr);
-        const json = await wasmTools(["component", "wit", "--json", path]);
-        assert.equal(json.code, 0, json.stderr);
+        const valid = await runWasmTools(["validate", "--features", "all", path]);
+        assert.ok(valid.success, valid.stderr);
+        const json = await runWasmTools(["component", "wit", "--json", path]);
+        assert.ok(json.success, json.stderr);
         const native = resolveFromWasmToolsJson(json.stdout);
         const nid = native.packageNames.get(packageKey(r, id));
         assert.ok(nid !== undefined, `wasm-tools found no package ${packageKey(r, id)}`);
@@ -109,12 +108,12 @@ Deno.test("every WIT package of the corpus survives encode and decode", async (t
         counts.native++;
         if (id !== parsed.package) continue;
         // The main package: wasm-tools prints the same WIT for our binary as for the source.
-        const fromSource = await wasmTools(["component", "wit", "--no-docs", src.path]);
-        if (fromSource.code !== 0) continue;
-        const fromOurs = await wasmTools(["component", "wit", "--no-docs", path]);
+        const fromSource = await runWasmTools(["component", "wit", "--no-docs", src.path]);
+        if (!fromSource.success) continue;
+        const fromOurs = await runWasmTools(["component", "wit", "--no-docs", path]);
         assert.equal(cut(fromOurs.stdout), cut(fromSource.stdout));
         counts.sameText++;
-        const native2 = await wasmTools([
+        const native2 = await runWasmTools([
           "component",
           "wit",
           src.path,
@@ -122,7 +121,7 @@ Deno.test("every WIT package of the corpus survives encode and decode", async (t
           "-o",
           `${path}.native`,
         ]);
-        if (native2.code !== 0) continue;
+        if (!native2.success) continue;
         const theirs = Deno.readFileSync(`${path}.native`);
         const again = encodeWitPackage(r, id, {
           producers: { name: "wit-component", version: "0.263.0" },
@@ -141,6 +140,12 @@ Deno.test("every WIT package of the corpus survives encode and decode", async (t
       `${counts.sameBytes} byte-identical to wasm-tools`,
   );
   assert.ok(counts.packages >= 200, `only ${counts.packages} packages were encoded`);
+  // Every encoded package goes through wasm-tools; the main packages whose source wasm-tools
+  // reads too are compared as text and as bytes (lower bounds, so that a change that makes those
+  // comparisons stop happening fails instead of passing with nothing compared).
+  assert.equal(counts.native, counts.packages - counts.empty, "every package checked natively");
+  assert.ok(counts.sameText >= 60, `only ${counts.sameText} main packages compared as text`);
+  assert.ok(counts.sameBytes >= 60, `only ${counts.sameBytes} packages byte-identical`);
 });
 
 Deno.test("the encoder refuses an empty record with a clean error", () => {

@@ -1,7 +1,8 @@
 /**
  * Test support for the WIT front end: where the corpus is, how binary WIT packages are read
- * (the same decoder the CLI uses), the native wasm-tools as an optional oracle, and a canonical
- * form of a whole resolve (every package by name) for comparing resolves regardless of ids.
+ * (the same decoder the CLI uses), and a canonical form of a whole resolve (every package by
+ * name) for comparing resolves regardless of ids. The native wasm-tools, the oracle, is run
+ * through tests/support/wasm_tools.ts.
  */
 import { binaryWitOptions, type ReadWitOptions } from "../cli/mod.ts";
 import { type CanonicalPackage, canonicalPackage, type Resolve } from "../lib/wit/mod.ts";
@@ -15,23 +16,6 @@ export const UI = `${CORPUS}wasm-tools/crates/wit-parser/tests/ui`;
 
 /** How tests read WIT from disk: binary deps decoded by lib/component, `.wat` via jco. */
 export const READ_OPTIONS: ReadWitOptions = binaryWitOptions("/");
-
-/** Path of the native wasm-tools CLI, or `undefined` when it is not installed. */
-export const WASM_TOOLS: string | undefined = (() => {
-  const p = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
-  try {
-    return Deno.statSync(p).isFile ? p : undefined;
-  } catch {
-    return undefined;
-  }
-})();
-
-/** Runs the native wasm-tools; returns its stdout, or the first line of stderr on failure. */
-export function wasmTools(args: string[]): { ok: boolean; stdout: string; stderr: string } {
-  const out = new Deno.Command(WASM_TOOLS!, { args }).outputSync();
-  const dec = new TextDecoder();
-  return { ok: out.success, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 /** Every package of `resolve` in canonical form, keyed by package name, docs and gates kept. */
 export function canonicalResolve(resolve: Resolve): Record<string, CanonicalPackage> {

@@ -60,6 +60,15 @@ Deno.test("checkLayers() rejects product code importing tests", () => {
   assert.match(problems.join("\n"), /not product code/);
 });
 
+Deno.test("checkLayers() lets a module's own tests import the test support in tests/", () => {
+  const text = `import { runWasmTools } from "../../tests/support/wasm_tools.ts";`;
+  assert.deepEqual(checkLayers([{ path: "lib/component/encode_test.ts", text }]), []);
+  assert.match(
+    checkLayers([{ path: "lib/component/_encode.ts", text }]).join("\n"),
+    /lib\/component imports tests \(tests\/ is not product code\)/,
+  );
+});
+
 Deno.test("findCycles() reports a cycle between modules", () => {
   const g = new Map([["a", new Set(["b"])], ["b", new Set(["a"])]]);
   assert.deepEqual(findCycles(g), ["cycle between modules: a → b → a"]);

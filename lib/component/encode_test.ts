@@ -12,6 +12,7 @@ import {
 } from "../wit/mod.ts";
 import { ComponentEncodeError, decodeComponent, encodeWitPackage, encodeWorldType } from "./mod.ts";
 import { ByteWriter } from "./_writer.ts";
+import { runWasmTools } from "../../tests/support/wasm_tools.ts";
 
 /** Builds `a:b@1.0.0` by hand: interfaces `types` and `api`, world `w`. */
 function model(): Resolve {
@@ -197,27 +198,15 @@ Deno.test("unknown packages and worlds are refused with ComponentEncodeError", (
   );
 });
 
-const WASM_TOOLS = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
-const hasWasmTools = (() => {
-  try {
-    return Deno.statSync(WASM_TOOLS).isFile;
-  } catch {
-    return false;
-  }
-})();
-
-Deno.test("native wasm-tools validates the encoding and prints the expected WIT", {
-  ignore: !hasWasmTools,
-}, async () => {
-  const path = WASM_TOOLS;
+Deno.test("native wasm-tools validates the encoding and prints the expected WIT", async () => {
   const file = Deno.makeTempFileSync({ suffix: ".wasm" });
   try {
     Deno.writeFileSync(file, encodeWitPackage(model(), 0));
-    const out = await new Deno.Command(path, { args: ["validate", "--features", "all", file] })
-      .output();
-    assert.ok(out.success, new TextDecoder().decode(out.stderr));
-    const wit = await new Deno.Command(path, { args: ["component", "wit", file] }).output();
-    const text = new TextDecoder().decode(wit.stdout);
+    const out = await runWasmTools(["validate", "--features", "all", file]);
+    assert.ok(out.success, out.stderr);
+    const wit = await runWasmTools(["component", "wit", file]);
+    assert.ok(wit.success, wit.stderr);
+    const text = wit.stdout;
     assert.match(
       text,
       /resource res \{\n\s+constructor\(\);\n\s+read: func\(n: u32\) -> result<list<u8>, error>;/,

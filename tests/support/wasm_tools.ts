@@ -1,21 +1,26 @@
 /**
  * The native wasm-tools CLI (from crates.io, installed by `node tools/setup.mjs`) as a second
- * independent validator beside wasmtime.
+ * independent validator beside wasmtime. The one place tests (and benchmarks) find and run it:
+ * a test that needs wasm-tools calls these, and fails with what to do when it is not installed.
  *
  * @module
  */
 
-let found: Promise<string> | undefined;
+let found: string | undefined;
 
-async function runs(command: string): Promise<boolean> {
+const NOT_FOUND =
+  "Cannot find wasm-tools (neither on PATH nor in $CARGO_HOME/bin or ~/.cargo/bin): run `node tools/setup.mjs`";
+
+/** Where to look, in order: PATH, then cargo's bin folder. */
+function candidates(): string[] {
+  const cargoHome = Deno.env.get("CARGO_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cargo`;
+  return ["wasm-tools", `${cargoHome}/bin/wasm-tools`];
+}
+
+function runsSync(command: string): boolean {
   try {
-    const out = await new Deno.Command(command, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .output();
-    return out.success;
+    return new Deno.Command(command, { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
   } catch {
     return false;
   }
@@ -25,43 +30,71 @@ async function runs(command: string): Promise<boolean> {
  * The path of the wasm-tools binary: on PATH, else in `$CARGO_HOME/bin` or `~/.cargo/bin`.
  * Throws with what to do when it is not installed.
  */
-export function findWasmTools(): Promise<string> {
-  found ??= (async () => {
-    const cargoHome = Deno.env.get("CARGO_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cargo`;
-    for (const candidate of ["wasm-tools", `${cargoHome}/bin/wasm-tools`]) {
-      if (await runs(candidate)) return candidate;
-    }
-    found = undefined;
-    throw new Error(
-      "Cannot find wasm-tools (neither on PATH nor in ~/.cargo/bin): run `node tools/setup.mjs`",
-    );
-  })();
+export function findWasmToolsSync(): string {
+  found ??= candidates().find(runsSync);
+  if (found === undefined) throw new Error(NOT_FOUND);
   return found;
 }
 
-/** Runs `wasm-tools <args>` with `input` on stdin; returns its exit status and output. */
-export async function runWasmTools(
-  args: string[],
-  input?: Uint8Array,
-): Promise<{ success: boolean; stdout: string; stderr: string }> {
-  const child = new Deno.Command(await findWasmTools(), {
+/** {@linkcode findWasmToolsSync}, for async callers. */
+export function findWasmTools(): Promise<string> {
+  try {
+    return Promise.resolve(findWasmToolsSync());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** What one run of wasm-tools did. */
+export interface WasmToolsRun {
+  /** Whether it exited with status 0. */
+  success: boolean;
+  /** Its exit status. */
+  code: number;
+  /** Standard output, as text. */
+  stdout: string;
+  /** Standard error, as text. */
+  stderr: string;
+}
+
+const decoder = new TextDecoder();
+
+function commandOf(args: string[], input: Uint8Array | undefined): Deno.Command {
+  return new Deno.Command(findWasmToolsSync(), {
     args,
     stdin: input ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
+    env: { NO_COLOR: "1" },
+  });
+}
+
+function runOf(out: Deno.CommandOutput): WasmToolsRun {
+  return {
+    success: out.success,
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+/** Runs `wasm-tools <args>` with `input` on stdin; returns its exit status and output. */
+export async function runWasmTools(args: string[], input?: Uint8Array): Promise<WasmToolsRun> {
+  const child = commandOf(args, input).spawn();
   if (input) {
     const writer = child.stdin.getWriter();
     await writer.write(input);
     await writer.close();
   }
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    success: out.success,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+  return runOf(await child.output());
+}
+
+/**
+ * Runs `wasm-tools <args>` and waits for it, blocking (for tests that read many files in a tight
+ * loop); returns its exit status and output. No stdin: pass files by path.
+ */
+export function runWasmToolsSync(args: string[]): WasmToolsRun {
+  return runOf(commandOf(args, undefined).outputSync());
 }
 
 /**
