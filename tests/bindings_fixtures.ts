@@ -17,7 +17,6 @@
  */
 import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { dealias, isPrimitive, parseWit, type Resolve, type Type } from "../lib/wit/mod.ts";
-import { buildExamples, type BuiltExample } from "../examples/build.ts";
 import type { GeneratedFile } from "../lib/bindings/mod.ts";
 
 type Core = "i32" | "i64" | "f32" | "f64";
@@ -190,26 +189,8 @@ ${funcs.map((f) => `  export ${f}`).join("\n")}
 // ---------------------------------------------------------------------------------------------
 // Example components, generated files on disk, and throwaway Deno projects.
 
-const examples = new Map<string, Promise<BuiltExample>>();
-
-/** An example component built from source (once per test process) into a temporary folder. */
-export function example(name: "scrubber-c" | "logger-js"): Promise<BuiltExample> {
-  let p = examples.get(name);
-  if (p === undefined) {
-    p = (async () => {
-      const outDir = await Deno.makeTempDir({ prefix: `wreg-bindings-${name}-` });
-      globalThis.addEventListener("unload", () => {
-        try {
-          Deno.removeSync(outDir, { recursive: true });
-        } catch { /* already gone */ }
-      });
-      const [built] = await buildExamples({ outDir, only: [name] });
-      return built;
-    })();
-    examples.set(name, p);
-  }
-  return p;
-}
+/** An example component (examples/dist/<name>.wasm, built when missing or stale). */
+export { example } from "./support/examples.ts";
 
 /** Writes generated files under `dir`. */
 export async function writeFiles(dir: string, files: GeneratedFile[]): Promise<void> {

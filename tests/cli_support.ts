@@ -7,8 +7,8 @@
  * @module
  */
 import { type Io, runWreg } from "../cli/mod.ts";
-import { buildExamples } from "../examples/build.ts";
 import { Client, ROOT, type ServerProcess, startServerProcess } from "./registry_support.ts";
+import { exampleWasm } from "./support/examples.ts";
 
 export { ROOT };
 
@@ -131,33 +131,8 @@ export async function startRegistry(): Promise<Registry> {
   };
 }
 
-const built = new Map<string, Promise<Uint8Array>>();
-
-/**
- * An example component's bytes: examples/dist/<name>.wasm when `deno task examples` built it,
- * else built from source once per test process into a temporary folder.
- */
-export function exampleWasm(name: "scrubber-c" | "logger-js"): Promise<Uint8Array> {
-  let p = built.get(name);
-  if (p === undefined) {
-    p = (async () => {
-      try {
-        return await Deno.readFile(`${ROOT}/examples/dist/${name}.wasm`);
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-      const outDir = await Deno.makeTempDir({ prefix: `wreg-cli-example-${name}-` });
-      try {
-        const [b] = await buildExamples({ outDir, only: [name] });
-        return b.bytes;
-      } finally {
-        await Deno.remove(outDir, { recursive: true }).catch(() => {});
-      }
-    })();
-    built.set(name, p);
-  }
-  return p;
-}
+/** An example component's bytes: examples/dist/<name>.wasm, built when missing or stale. */
+export { exampleWasm };
 
 /** The seed's WIT folder (`docs:processor@0.1.0`). */
 export const PROCESSOR_WIT = `${ROOT}/examples/processor/wit`;

@@ -9,7 +9,7 @@ import { type Io, runWreg } from "../cli/mod.ts";
 import { decodeComposedFrom } from "../lib/compose/mod.ts";
 import { digestOf } from "../lib/names/mod.ts";
 import { callComponent, runComponent } from "./support/wasmtime.ts";
-import { EXAMPLES } from "./compose_support.ts";
+import { exampleWasm } from "./support/examples.ts";
 
 function captureIo(cwd: string, env: Record<string, string> = {}) {
   const out: string[] = [], err: string[] = [];
@@ -232,11 +232,10 @@ Deno.test("wreg compose exits 6 when a locked component is missing or its bytes 
 
 Deno.test({
   name: "wreg compose: the scrubber project with the JS logger locked runs in wasmtime",
-  ignore: await Deno.stat(`${EXAMPLES}logger-js.wasm`).then(() => false, () => true),
   async fn() {
     await inTempDir(async (dir) => {
-      const scrubber = await Deno.readFile(`${EXAMPLES}scrubber-c.wasm`);
-      const logger = await Deno.readFile(`${EXAMPLES}logger-js.wasm`);
+      const scrubber = await exampleWasm("scrubber-c");
+      const logger = await exampleWasm("logger-js");
       await project(dir, scrubber, { "docs:logger-js": logger });
       const { io, err } = captureIo(dir, { WREG_CACHE: `${dir}/blobs` });
       assert.equal(await runWreg(["compose", "-o", "out.wasm"], io), 0, err.join(""));

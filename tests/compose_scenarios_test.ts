@@ -16,14 +16,8 @@ import { decodeComponent } from "../lib/component/mod.ts";
 import { decodeComposedFrom, plug } from "../lib/compose/mod.ts";
 import { digestOf } from "../lib/names/mod.ts";
 import { callComponent, runComponent } from "./support/wasmtime.ts";
-import {
-  corpus,
-  EXAMPLES,
-  runInDeno,
-  runService,
-  validateEverywhere,
-  witOf,
-} from "./compose_support.ts";
+import { exampleWasm } from "./support/examples.ts";
+import { corpus, runInDeno, runService, validateEverywhere, witOf } from "./compose_support.ts";
 
 const UPDATE = Deno.env.get("WREG_UPDATE_GOLDEN") === "1";
 const GOLDEN = new URL("./golden/compose/", import.meta.url).pathname;
@@ -46,24 +40,15 @@ function nestedComponents(bytes: Uint8Array): number {
   return d.checked!.ast.kind === "component" ? d.checked!.ast.components.length : 0;
 }
 
-async function example(name: string): Promise<Uint8Array | undefined> {
-  try {
-    return await Deno.readFile(`${EXAMPLES}${name}.wasm`);
-  } catch {
-    return undefined;
-  }
-}
-
 const LOGGER = "docs:processor/logger@0.1.0";
-
-const haveExamples = (await example("scrubber-c")) !== undefined &&
-  (await example("logger-js")) !== undefined;
 
 Deno.test({
   name: "the C scrubber plugged with the JS logger logs through it in wasmtime and in Deno",
-  ignore: !haveExamples,
   async fn() {
-    const scrubber = (await example("scrubber-c"))!, logger = (await example("logger-js"))!;
+    const [scrubber, logger] = await Promise.all([
+      exampleWasm("scrubber-c"),
+      exampleWasm("logger-js"),
+    ]);
     const r = await plug({ bytes: scrubber, label: "scrubber-c.wasm" }, [
       { bytes: logger, label: "logger-js.wasm", package: "docs:logger-js", version: "0.1.0" },
     ]);

@@ -22,9 +22,6 @@ export function corpus(rel: string): Promise<Uint8Array> {
   return Deno.readFile(`${CORPUS}${rel}`);
 }
 
-/** The built examples (examples/dist, made by `deno task examples`). */
-export const EXAMPLES = new URL("../examples/dist/", import.meta.url).pathname;
-
 /** A component from WAT text (jco's wasm-tools `parse`). */
 export function wat(text: string): Promise<Uint8Array> {
   return parse(text);

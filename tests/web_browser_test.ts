@@ -13,6 +13,7 @@ import type { BrowserContext, Page, Response as PwResponse } from "playwright-co
 import { CONTENT_SECURITY_POLICY } from "../registry/web/mod.ts";
 import { Client, type ServerProcess, startServerProcess } from "./registry_support.ts";
 import { ARTIFACTS, launchChromium, publishWebFixtures, PWNED } from "./web_support.ts";
+import { ensureExamples } from "./support/examples.ts";
 
 const ADMIN = "test-admin";
 const LAPTOP = { width: 1280, height: 800 };
@@ -76,6 +77,9 @@ Deno.test({
     let server: ServerProcess | undefined;
     let chromium: { context: BrowserContext; close(): Promise<void> } | undefined;
     try {
+      // The seed publishes examples/dist: built here first, so that a failed build fails the
+      // test with its reason instead of leaving the seed without those packages.
+      await ensureExamples();
       server = await startServerProcess({ args: ["--seed-examples", "--quiet"] });
       const base = server.url;
       const api = new Client(base);

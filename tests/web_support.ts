@@ -6,6 +6,7 @@
 import { type BrowserContext, chromium } from "playwright-core";
 import { plug } from "../lib/compose/mod.ts";
 import { type Client, ROOT, tinyComponent, witPackage } from "./registry_support.ts";
+import { exampleWasm } from "./support/examples.ts";
 
 /** Where the browser tests keep their screenshots (gitignored). */
 export const ARTIFACTS = `${ROOT}/tests/artifacts/web`;
@@ -167,10 +168,9 @@ export async function evilWidget(): Promise<Uint8Array> {
 
 /** The seed's scrubber with the seed's logger plugged in (records `wreg:composed-from`). */
 export async function composedScrubber(): Promise<Uint8Array> {
-  const read = (f: string) => Deno.readFile(`${ROOT}/examples/dist/${f}`);
   const result = await plug(
-    { bytes: await read("scrubber-c.wasm"), package: "docs:scrubber-c", version: "0.1.0" },
-    [{ bytes: await read("logger-js.wasm"), package: "docs:logger-js", version: "0.1.0" }],
+    { bytes: await exampleWasm("scrubber-c"), package: "docs:scrubber-c", version: "0.1.0" },
+    [{ bytes: await exampleWasm("logger-js"), package: "docs:logger-js", version: "0.1.0" }],
   );
   return result.bytes;
 }
