@@ -1,8 +1,12 @@
 /**
  * Property tests for untrusted input: corpus binaries, truncated and mutated (bit flips, random
  * bytes, overlong or huge LEB128 counts, deleted and duplicated ranges) with a fixed seed, must
- * each either decode or throw a ComponentDecodeError, within a bounded time and without any
- * other exception.
+ * each either decode or throw a ComponentDecodeError, and no other exception.
+ *
+ * The work per input is bounded by the inputs and the decoder's limits, not by a clock: inputs
+ * are corpus files under 400 KB with a few bytes changed, parsing reads each byte a bounded
+ * number of times, and type checking stops at `DecodeLimits.maxTypeWork` with `limit-exceeded`
+ * (decode_test.ts checks that budget; some mutations here end that way).
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -15,8 +19,6 @@ import {
 import { CORPUS, corpusIndex } from "./component_support.ts";
 
 const SEED = 20250601;
-/** Bounded time for one input (the largest corpus file decodes in a few milliseconds). */
-const MAX_MS_PER_INPUT = 1000;
 
 const files = corpusIndex()
   .filter((e) => e.size < 400_000)
@@ -29,7 +31,6 @@ const codes = new Map<string, number>();
 
 function check(bytes: Uint8Array): void {
   inputs++;
-  const t0 = performance.now();
   for (const f of [decodeComponent, validateComponent, detectKind]) {
     try {
       f(bytes);
@@ -49,8 +50,6 @@ function check(bytes: Uint8Array): void {
       }
     }
   }
-  const ms = performance.now() - t0;
-  assert.ok(ms < MAX_MS_PER_INPUT, `an input took ${ms.toFixed(0)} ms`);
 }
 
 /** A position in the input, as a fraction; fast-check's doubles crowd at 0 and 1, so use integers. */
