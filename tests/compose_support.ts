@@ -11,7 +11,6 @@ import { decodeComponent } from "../lib/component/mod.ts";
 import { type CanonicalWorld, canonicalWorld } from "../lib/wit/mod.ts";
 import { runWasmTools, wasmToolsValidate } from "./support/wasm_tools.ts";
 import { validateComponent } from "./support/wasmtime.ts";
-import { projectPython } from "../tools/python.ts";
 import { CORPUS } from "../tools/corpus.ts";
 
 /** The shared corpus, read in place (tools/corpus.ts finds it; a missing corpus fails loudly). */
@@ -71,43 +70,6 @@ export async function validateEverywhere(bytes: Uint8Array): Promise<void> {
   if (byTools !== undefined) throw new Error(`wasm-tools validate: ${byTools}`);
   const byWasmtime = await validateComponent(bytes);
   if (!byWasmtime.valid) throw new Error(`wasmtime: ${byWasmtime.message}`);
-}
-
-/** What {@link runService} reports. */
-export interface ServiceRun {
-  ok: boolean;
-  stage: string;
-  message?: string;
-  stdout: string;
-  stderr: string;
-  interrupted: boolean;
-  result?: string;
-}
-
-/**
- * Runs one export in wasmtime with WASI 0.2 (and wasi:http) and every other import stubbed,
- * stopping it after `seconds` if it has not returned (tests/compose_wasmtime_run.py).
- */
-export async function runService(
-  bytes: Uint8Array,
-  exportName: string,
-  seconds: number,
-): Promise<ServiceRun> {
-  const path = await Deno.makeTempFile({ prefix: "wreg-compose-", suffix: ".wasm" });
-  try {
-    await Deno.writeFile(path, bytes);
-    const script = new URL("./compose_wasmtime_run.py", import.meta.url).pathname;
-    const out = await new Deno.Command(projectPython(), {
-      args: [script, path, exportName, String(seconds)],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout).trim();
-    if (text === "") throw new Error(new TextDecoder().decode(out.stderr));
-    return JSON.parse(text.slice(text.lastIndexOf("\n") + 1));
-  } finally {
-    await Deno.remove(path);
-  }
 }
 
 /** What a component run in Deno (through jco) returned and printed. */

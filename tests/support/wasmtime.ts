@@ -53,18 +53,45 @@ export interface HostBehaviour {
  */
 export type HostImports = Record<string, HostBehaviour | Record<string, HostBehaviour>>;
 
+/** When to stop a call that does not return on its own: once the output holds a text. */
+export interface StopOn {
+  /** The stream to watch. */
+  stream: "stdout" | "stderr";
+  /** The text to look for. */
+  text: string;
+  /** How many times it must appear (default 1). */
+  count?: number;
+}
+
 /** Options of {@linkcode runComponent} and {@linkcode callComponent}. */
 export interface WasmtimeOptions {
   /** Host functions to define for non-WASI imports. */
   host?: HostImports;
   /**
    * Non-WASI imports `host` leaves out: `"trap"` (default) defines them as functions that trap
-   * when called; `"error"` makes instantiation fail.
+   * when called; `"error"` makes instantiation fail. `"stub"` is `"trap"` for components that
+   * import more than the WASI 0.2 wasmtime provides: every import wasmtime does not define
+   * (WASI 0.3, wasi:keyvalue, wasi:http without `wasiHttp`, fermyon:spin…) gets trapping
+   * functions, and its resources are defined as host resources, so the component instantiates.
    */
-  unknownImports?: "trap" | "error";
+  unknownImports?: "trap" | "error" | "stub";
   /** Link WASI 0.2 (default true); stdout and stderr are captured. */
   wasi?: boolean;
-  /** Kill the run after this many milliseconds (default 120000). */
+  /** Link wasi:http 0.2 too (default false; needs `wasi`). */
+  wasiHttp?: boolean;
+  /**
+   * Stop the call running this many seconds after the first call started (wasmtime's epoch
+   * interruption): the run then succeeds with `stopped: "time"`, the output so far and the
+   * earlier results. A guard for a service loop that never returns; a test asserts on what the
+   * component did (see `stopOn`), never on the time.
+   */
+  stopAfterSeconds?: number;
+  /** Stop a call once its output holds a text (`stopped: "output"`), for a service loop. */
+  stopOn?: StopOn;
+  /**
+   * Kill the runner process after this many milliseconds, a guard against a hang (default
+   * 120000, or `stopAfterSeconds` plus a minute when that is longer).
+   */
   timeoutMs?: number;
 }
 
@@ -104,6 +131,11 @@ export interface WasmtimeRun {
   imports: ComponentItems;
   /** The component's exports. */
   exports: ComponentItems;
+  /**
+   * Why the run was stopped (`stopAfterSeconds` or `stopOn`): then the call that was running has
+   * no result and the calls after it were not made. `undefined` when every call returned.
+   */
+  stopped?: "time" | "output";
 }
 
 /** What {@linkcode validateComponent} returns. */
@@ -271,14 +303,23 @@ export async function runComponent(
   calls: WasmtimeCall[],
   options: WasmtimeOptions = {},
 ): Promise<WasmtimeRun> {
+  const timeoutMs = options.timeoutMs ??
+    Math.max(120_000, (options.stopAfterSeconds ?? 0) * 1000 + 60_000);
   const response = await invoke(component, {
     calls: calls.map((c) => ({ export: c.export, args: c.args ?? [] })),
     host: options.host ?? {},
     unknownImports: options.unknownImports ?? "trap",
     wasi: options.wasi ?? true,
+    wasiHttp: options.wasiHttp ?? false,
+    ...(options.stopAfterSeconds === undefined
+      ? {}
+      : { stopAfterSeconds: options.stopAfterSeconds }),
+    ...(options.stopOn === undefined ? {} : { stopOn: options.stopOn }),
     instantiate: true,
-  }, options.timeoutMs);
+  }, timeoutMs);
+  const stopped = response.stopped as WasmtimeRun["stopped"] | null | undefined;
   return {
+    ...(stopped ? { stopped } : {}),
     results: response.results as unknown[],
     hostCalls: response.hostCalls as HostCall[],
     stdout: String(response.stdout ?? ""),

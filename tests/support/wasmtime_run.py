@@ -16,8 +16,13 @@ The request (JSON on stdin):
       "host": { "docs:processor/logger@0.1.0": { "log": {} },
                 "my:pkg/clock": { "now": {"result": 42} },
                 "top-level-func": {"trap": "not here"} },
-      "unknownImports": "trap" | "error",     (default "trap")
+      "unknownImports": "trap" | "error" | "stub",   (default "trap")
       "wasi": true,                            (default true: link WASI 0.2 with stdout/stderr captured)
+      "wasiHttp": false,                       (default false: also link wasi:http 0.2)
+      "stopAfterSeconds": 30,                  (optional: stop a call that has not returned by then)
+      "stopOn": {"stream": "stderr", "text": "tick", "count": 2},
+                                               (optional: stop once the output holds the text
+                                                `count` times, default 1)
       "cache": true                            (default true: wasmtime's compilation cache; the
                                                 environment variable WREG_WASMTIME_CACHE=0 turns it off)
     }
@@ -34,13 +39,27 @@ function's result type), "trap" with a message, or "forward" with the path of an
 whose export of the same name (`iface#func`, or the function) handles the call. Imports nothing defines trap when called
 ("unknownImports": "trap") or make instantiation fail ("error").
 
+"unknownImports": "stub" is "trap" for components that import more than WASI 0.2 of the CLI: every
+import wasmtime does not provide (anything but wasi:cli, io, clocks, filesystem, random and sockets
+0.2.x, and wasi:http 0.2.x with "wasiHttp") and the request does not define gets an instance of
+trapping functions, with its resources defined as host resources, so that such a component
+instantiates: WASI 0.3, wasi:keyvalue, fermyon:spin... (wasmtime's own
+`define_unknown_imports_as_traps` cannot be used: it would shadow the WASI 0.2 definitions too).
+
+Stopping: a call that never returns on its own (a service loop) is interrupted with wasmtime's
+epoch interruption after "stopAfterSeconds", or as soon as "stopOn" is met (its text written to
+that stream `count` times), whichever comes first. The run is then "ok" with "stopped": "time"
+or "output", the results of the calls before it, and the output so far; the calls after it are not
+made. Without stopping, or when the calls return, "stopped" is null.
+
 The response (JSON on stdout, one object; exit status 0 when "ok" is true, 1 otherwise):
     {
       "ok": true,
       "imports": ["docs:processor/logger@0.1.0", ...], "exports": ["process", "scrub-pii"],
       "results": [ ... one per call ... ],
       "hostCalls": [ {"import": "docs:processor/logger@0.1.0#log", "args": ["info", "..."]} ],
-      "stdout": "...", "stderr": "..."
+      "stdout": "...", "stderr": "...",
+      "stopped": null | "time" | "output"
     }
     or {"ok": false, "stage": "request|validate|instantiate|call", "message": "...", ...}
 
@@ -52,7 +71,9 @@ value; result and variant as {"tag": "...", "val": ...}. Resources are not suppo
 
 import json
 import os
+import re
 import sys
+import threading
 import traceback
 
 try:
@@ -244,6 +265,84 @@ def is_wasi(name):
     return name.startswith("wasi:")
 
 
+WASI_P2 = re.compile(r"^wasi:(cli|io|clocks|filesystem|random|sockets)/[a-z0-9-]+@0\.2\.\d+$")
+WASI_HTTP_P2 = re.compile(r"^wasi:http/[a-z0-9-]+@0\.2\.\d+$")
+
+
+class Imports:
+    """Which imports wasmtime provides (left to it) and what happens to the others."""
+
+    def __init__(self, unknown, wasi_http):
+        self.unknown = unknown
+        self.wasi_http = wasi_http
+
+    def from_wasmtime(self, name):
+        """Whether wasmtime defines this import (so the request may not, and stubs must not)."""
+        if self.unknown != "stub":
+            return is_wasi(name)
+        return bool(WASI_P2.match(name) or (self.wasi_http and WASI_HTTP_P2.match(name)))
+
+    @property
+    def trap(self):
+        return self.unknown in ("trap", "stub")
+
+    @property
+    def resources(self):
+        return self.unknown == "stub"
+
+
+class Stopper:
+    """Interrupts the running call (epoch interruption) after a time or on some output."""
+
+    def __init__(self, engine, after_seconds, on):
+        self.engine = engine
+        self.after_seconds = after_seconds
+        self.on = on
+        self.reason = None
+        self.timer = None
+        self.lock = threading.Lock()
+
+    @property
+    def enabled(self):
+        return self.after_seconds is not None or self.on is not None
+
+    def stop(self, reason):
+        with self.lock:
+            if self.reason is not None:
+                return
+            self.reason = reason
+        self.engine.increment_epoch()
+
+    def output(self, stream, buffer):
+        """Called after each write to stdout or stderr, with everything written so far."""
+        on = self.on
+        if on is not None and on["stream"] == stream and \
+                buffer.count(on["text"].encode("utf-8")) >= on.get("count", 1):
+            self.stop("output")
+
+    def start(self):
+        if self.after_seconds is not None:
+            self.timer = threading.Timer(self.after_seconds, self.stop, ("time",))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def cancel(self):
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def arm(self, store):
+        """Every store of the engine needs a deadline once epoch interruption is on."""
+        if self.enabled:
+            store.set_epoch_deadline(1)
+
+
+def capture(stopper, stream, buffer):
+    def write(data):
+        buffer.extend(data)
+        stopper.output(stream, buffer)
+    return write
+
+
 def describe_func(fty):
     params = ", ".join(f"{n}: {type_name(t)}" for n, t in fty.params)
     result = fty.result
@@ -308,10 +407,11 @@ class Forwarder:
     a component against a real implementation of its import before composing them.
     """
 
-    def __init__(self, engine, stdout, stderr):
+    def __init__(self, engine, stdout, stderr, stopper):
         self.engine = engine
         self.stdout = stdout
         self.stderr = stderr
+        self.stopper = stopper
         self.instances = {}
 
     def func(self, path, name):
@@ -328,13 +428,14 @@ class Forwarder:
             except wasmtime.WasmtimeError as e:
                 raise RunError("validate", f"Invalid component {path}: {e}")
             store = wasmtime.Store(self.engine)
+            self.stopper.arm(store)
             wasi = wasmtime.WasiConfig()
-            wasi.stdout_custom = self.stdout.extend
-            wasi.stderr_custom = self.stderr.extend
+            wasi.stdout_custom = capture(self.stopper, "stdout", self.stdout)
+            wasi.stderr_custom = capture(self.stopper, "stderr", self.stderr)
             store.set_wasi(wasi)
             linker = cm.Linker(self.engine)
             linker.add_wasip2()
-            define_host(self.engine, linker, component, {}, "trap", self)
+            define_host(self.engine, linker, component, {}, Imports("trap", False), self)
             try:
                 instance = linker.instantiate(store, component)
             except wasmtime.WasmtimeError as e:
@@ -351,15 +452,26 @@ class Forwarder:
 TRAP = "no host function is defined for this import"
 
 
-def define_host(engine, linker, component, host, unknown, forwarder):
+def define_host(engine, linker, component, host, imports_policy, forwarder):
     """Defines the requested host functions; returns the list their calls are recorded in."""
     record = []
+    resources = [0]
+
+    def add_resources(inst, ty):
+        """Defines the resource types of an instance as host resources ("stub")."""
+        if not imports_policy.resources:
+            return
+        for rname, e in ty.exports(engine).items():
+            if isinstance(e.ty, cm.ResourceType):
+                resources[0] += 1
+                inst.add_resource(rname, cm.ResourceType.host(resources[0]), lambda *_: None)
+
     imports = component.type.imports(engine)
     for name in host:
         if name not in imports:
             raise RunError("request", f"Cannot define host import {json.dumps(name)}: the "
                            f"component imports {', '.join(sorted(imports)) or 'nothing'}")
-        if is_wasi(name):
+        if imports_policy.from_wasmtime(name):
             raise RunError("request", f"Cannot define host import {json.dumps(name)}: WASI "
                            "imports come from wasmtime")
     with linker.root() as root:
@@ -377,10 +489,11 @@ def define_host(engine, linker, component, host, unknown, forwarder):
                         raise RunError("request", f"Cannot define host import {name}#{fname}: "
                                        f"the instance has {', '.join(sorted(funcs))}")
                 with root.add_instance(name) as inst:
+                    add_resources(inst, ty)
                     for fname, fty in funcs.items():
                         if fname in spec:
                             behaviour = spec[fname]
-                        elif unknown == "trap" and isinstance(fty, cm.FuncType):
+                        elif imports_policy.trap and isinstance(fty, cm.FuncType):
                             behaviour = {"trap": TRAP}
                         else:
                             continue
@@ -391,24 +504,29 @@ def define_host(engine, linker, component, host, unknown, forwarder):
                                f"and instances of functions are supported, not "
                                f"{type(ty).__name__}")
         # Imports nobody defined: an instance holding only types (a `use` of another interface)
-        # gets an empty instance; with "trap", functions get stubs that trap when called. WASI
-        # imports are left to wasmtime (its own definitions match them by semver; trap stubs from
-        # `define_unknown_imports_as_traps` would shadow WASI resources that are newer than
-        # wasmtime's WASI).
+        # gets an empty instance; with "trap", functions get stubs that trap when called, and with
+        # "stub" resources are defined too. WASI imports wasmtime provides are left to it (its own
+        # definitions match them by semver; trap stubs from `define_unknown_imports_as_traps`
+        # would shadow WASI resources that are newer than wasmtime's WASI).
         for name, ext in imports.items():
-            if name in host or is_wasi(name):
+            if name in host or imports_policy.from_wasmtime(name):
                 continue
             ty = ext.ty
             if isinstance(ty, cm.FuncType):
-                if unknown == "trap":
+                if imports_policy.trap:
                     root.add_func(name, make_host_func(record, name, ty, {"trap": TRAP},
                                                        forwarder))
+            elif isinstance(ty, cm.ResourceType):
+                if imports_policy.resources:
+                    resources[0] += 1
+                    root.add_resource(name, cm.ResourceType.host(resources[0]), lambda *_: None)
             elif isinstance(ty, cm.ComponentInstanceType):
                 funcs = {f: e.ty for f, e in ty.exports(engine).items()}
                 funcs = {f: t for f, t in funcs.items() if isinstance(t, cm.FuncType)}
-                if funcs and unknown != "trap":
+                if funcs and not imports_policy.trap:
                     continue
                 with root.add_instance(name) as inst:
+                    add_resources(inst, ty)
                     for fname, fty in funcs.items():
                         inst.add_func(fname, make_host_func(record, f"{name}#{fname}", fty,
                                                             {"trap": TRAP}, forwarder))
@@ -446,8 +564,19 @@ def run(request):
     calls = request.get("calls", [])
     host = request.get("host", {})
     unknown = request.get("unknownImports", "trap")
-    if unknown not in ("trap", "error"):
-        raise RunError("request", 'Cannot run: "unknownImports" is "trap" or "error"')
+    if unknown not in ("trap", "error", "stub"):
+        raise RunError("request", 'Cannot run: "unknownImports" is "trap", "error" or "stub"')
+    after = request.get("stopAfterSeconds")
+    if after is not None and (isinstance(after, bool) or not isinstance(after, (int, float))
+                              or after <= 0):
+        raise RunError("request", 'Cannot run: "stopAfterSeconds" is a positive number')
+    stop_on = request.get("stopOn")
+    if stop_on is not None and not (
+            isinstance(stop_on, dict) and stop_on.get("stream") in ("stdout", "stderr")
+            and isinstance(stop_on.get("text"), str) and stop_on["text"] != ""
+            and isinstance(stop_on.get("count", 1), int) and stop_on.get("count", 1) >= 1):
+        raise RunError("request", 'Cannot run: "stopOn" is {"stream": "stdout" or "stderr", '
+                       '"text": a non-empty string, "count": a positive integer}')
     if not isinstance(calls, list) or not isinstance(host, dict):
         raise RunError("request", 'Cannot run: "calls" is an array and "host" an object')
 
@@ -458,6 +587,8 @@ def run(request):
         raise RunError("request", f"Cannot read {request['component']}: {e.strerror}")
 
     config = wasmtime.Config()
+    if after is not None or stop_on is not None:
+        config.epoch_interruption = True
     if request.get("cache", True) and os.environ.get("WREG_WASMTIME_CACHE", "1") != "0":
         # wasmtime's compilation cache (~/.cache/wasmtime, keyed by the bytes, the settings and
         # the wasmtime version): a 1.5 MB QuickJS component compiles in ~1.5 s, loads in 20 ms.
@@ -478,17 +609,24 @@ def run(request):
     if not calls and not request.get("instantiate", False):
         return response
 
+    stopper = Stopper(engine, after, stop_on)
     store = wasmtime.Store(engine)
+    stopper.arm(store)
     linker = cm.Linker(engine)
     stdout, stderr = bytearray(), bytearray()
+    wasi_http = bool(request.get("wasiHttp", False))
     if request.get("wasi", True):
         wasi = wasmtime.WasiConfig()
-        wasi.stdout_custom = stdout.extend
-        wasi.stderr_custom = stderr.extend
+        wasi.stdout_custom = capture(stopper, "stdout", stdout)
+        wasi.stderr_custom = capture(stopper, "stderr", stderr)
         store.set_wasi(wasi)
         linker.add_wasip2()
-    forwarder = Forwarder(engine, stdout, stderr)
-    record = define_host(engine, linker, component, host, unknown, forwarder)
+        if wasi_http:
+            linker.add_wasi_http()
+    elif wasi_http:
+        raise RunError("request", 'Cannot run: "wasiHttp" needs "wasi"')
+    forwarder = Forwarder(engine, stdout, stderr, stopper)
+    record = define_host(engine, linker, component, host, Imports(unknown, wasi_http), forwarder)
     try:
         instance = linker.instantiate(store, component)
     except wasmtime.WasmtimeError as e:
@@ -497,6 +635,8 @@ def run(request):
     results = []
     response["results"] = results
     response["hostCalls"] = record
+    response["stopped"] = None
+    stopper.start()
     for i, call in enumerate(calls):
         if not isinstance(call, dict) or not isinstance(call.get("export"), str):
             raise RunError("request", f'Cannot run call {i}: it needs "export", a name')
@@ -512,12 +652,16 @@ def run(request):
         try:
             value = func(store, *values)
         except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
+            if stopper.reason is not None and "interrupt" in str(e):
+                response["stopped"] = stopper.reason
+                break
             err = RunError("call", f"Call to {call['export']} failed: {e}")
             err.partial = {"results": results, "hostCalls": record,
                            "stdout": stdout.decode("utf-8", "replace"),
                            "stderr": stderr.decode("utf-8", "replace")}
             raise err
         results.append(to_json(fty.result, value))
+    stopper.cancel()
     response["stdout"] = stdout.decode("utf-8", "replace")
     response["stderr"] = stderr.decode("utf-8", "replace")
     return response

@@ -14,9 +14,11 @@ import {
   validateComponent,
   WasmtimeRunError,
 } from "./wasmtime.ts";
+import { exampleWasm } from "./examples.ts";
 
 const FIXTURE = new URL("./fixtures/values/", import.meta.url).pathname;
 const HOST = "test:values/host@0.1.0";
+const LOGGER = "docs:processor/logger@0.1.0";
 
 let values: Promise<Uint8Array> | undefined;
 
@@ -196,4 +198,105 @@ Deno.test("bad requests fail with the reason", async () => {
     assert.equal(e.stage, stage, e.message);
     assert.match(e.message, message);
   }
+});
+
+/**
+ * Calls the imported logger: `once` logs "tick" at info, `forever` logs it in a loop that never
+ * ends, `spin` loops without a call.
+ */
+const CHATTER_WAT = `(component
+  (import "docs:processor/logger@0.1.0" (instance $logger
+    (type $lv (enum "debug" "info" "warn" "error"))
+    (export "level" (type $level (eq $lv)))
+    (export "log" (func (param "level" $level) (param "message" string)))))
+  (alias export $logger "log" (func $log))
+  (core module $memory (memory (export "mem") 1) (data (i32.const 0) "tick"))
+  (core instance $mem (instantiate $memory))
+  (alias core export $mem "mem" (core memory $m))
+  (core func $log-lowered (canon lower (func $log) (memory $m)))
+  (core module $main
+    (import "host" "log" (func $log (param i32 i32 i32)))
+    (func (export "once") (call $log (i32.const 1) (i32.const 0) (i32.const 4)))
+    (func (export "forever")
+      (loop $again (call $log (i32.const 1) (i32.const 0) (i32.const 4)) (br $again)))
+    (func (export "spin") (loop $again (br $again))))
+  (core instance $i (instantiate $main (with "host" (instance (export "log" (func $log-lowered))))))
+  (func (export "once") (canon lift (core func $i "once")))
+  (func (export "forever") (canon lift (core func $i "forever")))
+  (func (export "spin") (canon lift (core func $i "spin"))))`;
+
+Deno.test("a call that never returns is stopped on its output, keeping what ran before", async () => {
+  // The logger is the JS example, forwarded to: it writes `[info] tick` lines to stderr.
+  const host = { [LOGGER]: { log: { forward: await exampleWasm("logger-js") } } };
+  const run = await runComponent(
+    await parse(CHATTER_WAT),
+    [{ export: "once" }, { export: "forever" }, { export: "once" }],
+    { host, stopOn: { stream: "stderr", text: "[info] tick\n", count: 3 } },
+  );
+  assert.equal(run.stopped, "output");
+  assert.deepEqual(run.results, [null], "the first call returned; the last one was not made");
+  assert.equal(run.stderr, "[info] tick\n".repeat(3));
+  assert.deepEqual(run.hostCalls.map((c) => c.args), Array(3).fill(["info", "tick"]));
+});
+
+Deno.test("a call that never returns is stopped by stopAfterSeconds; one that returns is not", async () => {
+  const bytes = await parse(CHATTER_WAT);
+  const host = { [LOGGER]: { log: { result: null } } };
+  const spun = await runComponent(bytes, [{ export: "once" }, { export: "spin" }], {
+    host,
+    stopAfterSeconds: 1,
+  });
+  assert.equal(spun.stopped, "time");
+  assert.deepEqual(spun.results, [null]);
+  assert.equal(spun.hostCalls.length, 1);
+  const done = await runComponent(bytes, [{ export: "once" }, { export: "once" }], {
+    host,
+    stopAfterSeconds: 60,
+    stopOn: { stream: "stderr", text: "never printed" },
+  });
+  assert.equal(done.stopped, undefined);
+  assert.deepEqual(done.results, [null, null]);
+  // Without stopping, a trap is still a failed call.
+  const e = await failure(runComponent(bytes, [{ export: "once" }], {
+    host: { [LOGGER]: { log: { trap: "no" } } },
+    stopAfterSeconds: 60,
+  }));
+  assert.equal(e.stage, "call");
+});
+
+/**
+ * Imports an instance with a resource (`acme:things/thing`) and a WASI interface wasmtime does
+ * not provide (WASI 0.3's monotonic clock); `answer` uses neither, `now` calls the clock.
+ */
+const STUB_WAT = `(component
+  (import "acme:things/thing@1.0.0" (instance
+    (export "thing" (type $t (sub resource)))
+    (export "make" (func (result (own $t))))))
+  (import "wasi:clocks/monotonic-clock@0.3.0" (instance $clock
+    (export "now" (func (result u64)))))
+  (alias export $clock "now" (func $now))
+  (core func $now-lowered (canon lower (func $now)))
+  (core module $main
+    (import "host" "now" (func $now (result i64)))
+    (func (export "answer") (result i32) (i32.const 42))
+    (func (export "now") (result i64) (call $now)))
+  (core instance $i (instantiate $main (with "host" (instance (export "now" (func $now-lowered))))))
+  (func (export "answer") (result u32) (canon lift (core func $i "answer")))
+  (func (export "now") (result u64) (canon lift (core func $i "now"))))`;
+
+Deno.test('"stub" defines resources and the WASI imports wasmtime lacks, which "trap" cannot', async () => {
+  const bytes = await parse(STUB_WAT);
+  const trap = await failure(callComponent(bytes, "answer"));
+  assert.equal(trap.stage, "instantiate");
+  const { result } = await callComponent(bytes, "answer", [], { unknownImports: "stub" });
+  assert.equal(result, 42);
+  const now = await failure(callComponent(bytes, "now", [], { unknownImports: "stub" }));
+  assert.equal(now.stage, "call");
+  assert.match(now.message, /no host function is defined for this import/);
+  // Stubs never replace what wasmtime provides: WASI 0.2 still works (the logger writes).
+  const logged = await callComponent(await exampleWasm("logger-js"), `${LOGGER}#log`, [
+    "warn",
+    "still here",
+  ], { unknownImports: "stub", wasiHttp: true });
+  assert.equal(logged.stderr, "[warn] still here\n");
 });
