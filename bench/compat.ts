@@ -26,13 +26,14 @@ import { encodeWitPackage } from "../lib/component/mod.ts";
 import { type PackageId, type Resolve, resolveWit } from "../lib/wit/mod.ts";
 import { binaryWitOptions, readWitSources } from "../cli/mod.ts";
 import { loadTree, type NativePair, writeSideBySide } from "../tests/compat_support.ts";
-import { hasCommand, measure, table, type Timing } from "./_harness.ts";
+import { wasmToolsIfInstalled } from "../tests/support/wasm_tools.ts";
+import { measure, table, type Timing } from "./_harness.ts";
 
 import { CORPUS } from "../tools/corpus.ts";
 const OLD = "wasi-http/v0.2.0/wit";
 const NEW = "wasi-http/v0.2.3/wit";
 const PACKAGES = ["io", "clocks", "random", "filesystem", "sockets", "cli", "http"];
-const WASM_TOOLS = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
+const WASM_TOOLS = wasmToolsIfInstalled();
 
 type Pair = NativePair & { run: (a: Resolve, b: Resolve) => boolean };
 
@@ -95,7 +96,7 @@ rows.push(
 );
 
 const notes: string[] = [];
-if (await hasCommand(WASM_TOOLS)) {
+if (WASM_TOOLS !== undefined) {
   const dir = await writeSideBySide(OLD, NEW, pairs);
   const side = resolveWit(await readWitSources(dir, options));
   const wasm = `${dir}.wasm`;
@@ -154,7 +155,7 @@ if (await hasCommand(WASM_TOOLS)) {
   }
 } else {
   notes.push(
-    `wasm-tools not found at ${WASM_TOOLS}: run \`node tools/setup.mjs\` for the peer rows.`,
+    "wasm-tools not found (PATH, ~/.cargo/bin): run `node tools/setup.mjs` for the peer rows.",
   );
 }
 

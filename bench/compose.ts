@@ -22,9 +22,10 @@ import { walkSections } from "../lib/component/mod.ts";
 import { DEFAULT_LIMITS } from "../lib/component/mod.ts";
 import { plug } from "../lib/compose/mod.ts";
 import { hasCommand, measure, run, table, type Timing } from "./_harness.ts";
+import { findWasmToolsSync } from "../tests/support/wasm_tools.ts";
 
 const WAC = `${Deno.env.get("HOME")}/.cargo/bin/wac`;
-const WASM_TOOLS = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
+const WASM_TOOLS = findWasmToolsSync();
 
 function leb(n: number): number[] {
   const out: number[] = [];

@@ -22,11 +22,12 @@ import {
 import { readWitSources } from "../cli/mod.ts";
 import { resolveWit } from "../lib/wit/mod.ts";
 import { measure, table, type Timing } from "./_harness.ts";
+import { wasmToolsIfInstalled } from "../tests/support/wasm_tools.ts";
 import { CORPUS } from "../tools/corpus.ts";
 
 const TREE = `${CORPUS}wasi-http/v0.2.3/wit`;
 const WORLD = "wasi:http/proxy@0.2.3";
-const WASM_TOOLS = `${Deno.env.get("HOME")}/.cargo/bin/wasm-tools`;
+const WASM_TOOLS = wasmToolsIfInstalled();
 
 const sources = await readWitSources(TREE);
 const files = [...(Array.isArray(sources.root) ? sources.root : [])];
@@ -59,13 +60,7 @@ rows.push(
   ),
 );
 
-let native = false;
-try {
-  native = Deno.statSync(WASM_TOOLS).isFile;
-} catch {
-  native = false;
-}
-if (native) {
+if (WASM_TOOLS !== undefined) {
   const cmd = new Deno.Command(WASM_TOOLS, {
     args: ["component", "wit", TREE],
     stdout: "null",
@@ -83,4 +78,6 @@ console.log(
     rows,
   ),
 );
-if (!native) console.log(`(native wasm-tools not found at ${WASM_TOOLS})`);
+if (WASM_TOOLS === undefined) {
+  console.log("(native wasm-tools not found: run `node tools/setup.mjs` for its row)");
+}

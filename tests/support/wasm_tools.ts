@@ -36,6 +36,18 @@ export function findWasmToolsSync(): string {
   return found;
 }
 
+/**
+ * The path of wasm-tools, or `undefined` when it is not installed: for optional peers only (a
+ * benchmark's comparison rows). A test uses {@linkcode findWasmToolsSync} and fails without it.
+ */
+export function wasmToolsIfInstalled(): string | undefined {
+  try {
+    return findWasmToolsSync();
+  } catch {
+    return undefined;
+  }
+}
+
 /** {@linkcode findWasmToolsSync}, for async callers. */
 export function findWasmTools(): Promise<string> {
   try {
