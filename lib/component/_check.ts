@@ -42,10 +42,20 @@ export interface CheckedComponent {
   scope: Scope;
   /** The checked nested components, in the order of `ast.components`. */
   nested: CheckedComponent[];
+  /** The units of type-checking work ({@link Budget}) checking it took, nested components included. */
+  work?: number;
 }
 
+/** Checked components by the syntax tree they were checked from: not checked again. */
+export type CheckedComponents = ReadonlyMap<ComponentAst, CheckedComponent>;
+
 class Checker extends TypeChecker {
+  constructor(budget: Budget, private readonly known?: CheckedComponents) {
+    super(budget);
+  }
+
   component(ast: ComponentAst, parent: Scope | undefined): CheckedComponent {
+    const work = this.budget.used;
     const scope = new Scope("component", parent);
     const nested: CheckedComponent[] = [];
     for (const def of ast.definitions) {
@@ -63,7 +73,11 @@ class Checker extends TypeChecker {
           this.coreType(scope, def.type, offset);
           break;
         case "component": {
-          const c = this.component(def.component, scope);
+          // A component checked on its own checks the same nested (it cannot reach outside
+          // itself), and its type is a template that each instantiation substitutes into.
+          const given = this.known?.get(def.component);
+          if (given?.work !== undefined) this.budget.spend(given.work);
+          const c = given ?? this.component(def.component, scope);
           nested.push(c);
           scope.components.push(c.type);
           break;
@@ -137,7 +151,7 @@ class Checker extends TypeChecker {
       definedResources: scope.definedResources,
       explicitResources: scope.explicitResources,
     };
-    return { ast, type, scope, nested };
+    return { ast, type, scope, nested, work: this.budget.used - work };
   }
 
   coreInstance(
@@ -516,7 +530,15 @@ function moduleTypeOf(m: CoreModuleAst, c: Checker, offset: number): ModuleType 
   };
 }
 
-/** Type-checks a parsed component and infers its type. */
-export function checkComponent(ast: ComponentAst, budget: Budget): CheckedComponent {
-  return new Checker(budget).component(ast, undefined);
+/**
+ * Type-checks a parsed component and infers its type. Nested components whose syntax trees are
+ * keys of `known` are taken as checked: their checked types are used, their work is spent from
+ * `budget`, and they are not checked again.
+ */
+export function checkComponent(
+  ast: ComponentAst,
+  budget: Budget,
+  known?: CheckedComponents,
+): CheckedComponent {
+  return new Checker(budget, known).component(ast, undefined);
 }

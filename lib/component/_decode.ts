@@ -301,3 +301,36 @@ export function validateComponent(bytes: Uint8Array, options: DecodeOptions = {}
   const checked = checkComponent(ast, new Budget(limits.maxTypeWork));
   return witEncoding(externsOf(ast, checked.type)) === undefined ? "component" : "wit-package";
 }
+
+/**
+ * {@link validateComponent} for a component that nests components already checked, such as a
+ * composition of decoded components: `nested` maps the offset in `bytes` where a nested
+ * component of the top level starts (the contents of its component section) to what
+ * {@link decodeComponent} (or {@link checkComponent}) found for those same bytes. Those nested
+ * components are not parsed or checked again; everything else is, as {@link validateComponent}
+ * does: the outer component's own definitions, and every instantiation of a nested component
+ * (its arguments against its checked type, resources carried through by identity, so two
+ * instances' resources are still told apart). Their type-checking work still counts against
+ * `maxTypeWork`, and their nesting against `maxNestingDepth`.
+ *
+ * The caller vouches that the bytes at each offset are the bytes that were checked; a nested
+ * section whose size differs from the checked component's is parsed and checked as usual.
+ */
+export function validateOuterComponent(
+  bytes: Uint8Array,
+  nested: ReadonlyMap<number, CheckedComponent>,
+  options: DecodeOptions = {},
+): WasmKind {
+  const limits = resolveLimits(options.limits);
+  checkSize(bytes, limits);
+  if (readPreamble(bytes) === "module") return validateComponent(bytes, options);
+  const asts = new Map<number, ComponentAst>();
+  const known = new Map<ComponentAst, CheckedComponent>();
+  for (const [offset, c] of nested) {
+    asts.set(offset, c.ast);
+    known.set(c.ast, c);
+  }
+  const ast = parseComponentAt(bytes, limits, 0, bytes.length, 0, asts);
+  const checked = checkComponent(ast, new Budget(limits.maxTypeWork), known);
+  return witEncoding(externsOf(ast, checked.type)) === undefined ? "component" : "wit-package";
+}

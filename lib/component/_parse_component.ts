@@ -115,8 +115,23 @@ function emptySpaces(): IndexSpaces {
 }
 
 /**
+ * Nested components already parsed (and checked) elsewhere, by the offset in the input where their
+ * bytes start (the contents of their component section).
+ */
+export type KnownComponents = ReadonlyMap<number, ComponentAst>;
+
+/** How deep the nested components of `ast` go (0: none). */
+function nestingHeight(ast: ComponentAst): number {
+  let h = 0;
+  for (const c of ast.components) h = Math.max(h, 1 + nestingHeight(c));
+  return h;
+}
+
+/**
  * Parses the component whose header starts at `start` (and ends at `end`). `depth` is the number
- * of enclosing components.
+ * of enclosing components. A component section of this component (not of nested ones) whose
+ * contents start at an offset of `known` and have the length of that syntax tree's range is not
+ * parsed: the known tree stands for it (its nesting still counts against the depth limit).
  */
 export function parseComponentAt(
   bytes: Uint8Array,
@@ -124,6 +139,7 @@ export function parseComponentAt(
   start: number,
   end: number,
   depth: number,
+  known?: KnownComponents,
 ): ComponentAst {
   const layer = readPreamble(bytes, start, end);
   if (layer !== "component") {
@@ -211,13 +227,19 @@ export function parseComponentAt(
         break;
       }
       case 4: {
-        const component = parseComponentAt(
-          bytes,
-          limits,
-          s.contents.start,
-          s.contents.end,
-          depth + 1,
-        );
+        const given = known?.get(s.contents.start);
+        const component = given !== undefined &&
+            given.range.end - given.range.start === s.contents.end - s.contents.start &&
+            readPreamble(bytes, s.contents.start, s.contents.end) === "component"
+          ? given
+          : parseComponentAt(bytes, limits, s.contents.start, s.contents.end, depth + 1);
+        if (component === given && depth + 1 + nestingHeight(given) > limits.maxNestingDepth) {
+          r.fail(
+            "limit-exceeded",
+            `components nested deeper than the limit of ${limits.maxNestingDepth}`,
+            s.contents.start,
+          );
+        }
         ast.components.push(component);
         add({ tag: "component", component, offset: s.contents.start }, "component");
         break;

@@ -7,7 +7,8 @@
  * component the way wasmparser does (resources and named types carried through instantiation of
  * nested components), and converts its type to wreg's WIT model: the component's world `root` in
  * package `root:component` with the interfaces it uses in their own packages, or the WIT package
- * with its dependencies. {@link validateComponent} does the same without the WIT model.
+ * with its dependencies. {@link validateComponent} does the same without the WIT model, and
+ * {@link validateOuterComponent} without re-checking nested components already checked.
  * Everything untrusted goes through explicit {@link DecodeLimits}; failures are
  * {@link ComponentDecodeError}s with a stable `code` and a byte `offset`.
  *
@@ -54,6 +55,7 @@ export {
   type ExternKind,
   type ExternSummary,
   validateComponent,
+  validateOuterComponent,
   type WasmKind,
 } from "./_decode.ts";
 export type { Metadata, Producers } from "./_metadata.ts";
@@ -64,11 +66,16 @@ export {
   parseExternName,
 } from "./_extern_name.ts";
 export type * from "./_ast.ts";
-export { checkComponent, type CheckedComponent } from "./_check.ts";
+export { checkComponent, type CheckedComponent, type CheckedComponents } from "./_check.ts";
 export { type CoreTypeEntry, ResourceNames, Scope, type ScopeKind } from "./_scope.ts";
 export { Budget } from "./_budget.ts";
 export type * from "./_types.ts";
-export { parseComponentAt, type RawSection, walkSections } from "./_parse_component.ts";
+export {
+  type KnownComponents,
+  parseComponentAt,
+  type RawSection,
+  walkSections,
+} from "./_parse_component.ts";
 export { type EncodeWitOptions, encodeWitPackage, PRODUCER } from "./_encode_wit.ts";
 export {
   type EncodedValType,
