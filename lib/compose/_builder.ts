@@ -67,19 +67,52 @@ function sortOfDesc(d: ExternDesc): OuterSort {
   return d.kind;
 }
 
-function leb(n: number): Uint8Array {
-  return new ByteWriter(5).u32(n).finish();
+function lebLength(n: number): number {
+  let len = 1;
+  for (let x = n >>> 7; x !== 0; x >>>= 7) len++;
+  return len;
 }
 
-interface Item {
+function writeLeb(out: Uint8Array, at: number, n: number): number {
+  let x = n >>> 0;
+  do {
+    let b = x & 0x7f;
+    x >>>= 7;
+    if (x !== 0) b |= 0x80;
+    out[at++] = b;
+  } while (x !== 0);
+  return at;
+}
+
+/** A length-prefixed name: ASCII written directly, anything else through UTF-8 encoding. */
+function writeName(w: ByteWriter, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) >= 0x80) {
+      w.name(s);
+      return;
+    }
+  }
+  w.u32(s.length);
+  for (let i = 0; i < s.length; i++) w.u8(s.charCodeAt(i));
+}
+
+/**
+ * Consecutive items of one section: a range of the builder's one buffer (vector sections, written
+ * as the items come), or the contents of a component or custom section.
+ */
+interface Run {
   section: number;
-  /** The item's bytes, or for a component section the nested component itself. */
-  bytes: Uint8Array;
+  count: number;
+  start: number;
+  end: number;
+  contents?: Uint8Array;
 }
 
 /** The outer component under construction. */
 export class ComponentBuilder {
-  private readonly items: Item[] = [];
+  private readonly runs: Run[] = [];
+  /** The items of every vector section, in order. */
+  private readonly w = new ByteWriter(1024);
   private readonly counts: Record<OuterSort, number> = {
     func: 0,
     value: 0,
@@ -94,36 +127,56 @@ export class ComponentBuilder {
     return this.counts[sort];
   }
 
-  private add(section: number, bytes: Uint8Array, sort?: OuterSort): number {
-    this.items.push({ section, bytes });
-    if (sort === undefined) return -1;
+  /** The writer of one more item of a vector section (its section continues or starts). */
+  private item(section: number): ByteWriter {
+    const last = this.runs[this.runs.length - 1];
+    if (last !== undefined && last.section === section && last.contents === undefined) {
+      last.count++;
+    } else {
+      this.closeRun();
+      this.runs.push({ section, count: 1, start: this.w.length, end: -1 });
+    }
+    return this.w;
+  }
+
+  private closeRun(): void {
+    const last = this.runs[this.runs.length - 1];
+    if (last !== undefined && last.contents === undefined) last.end = this.w.length;
+  }
+
+  private next(sort: OuterSort): number {
     return this.counts[sort]++;
   }
 
   /** A type definition (its encoded `type`); returns its type index. */
   type(body: Uint8Array): number {
-    return this.add(SECTION.type, body, "type");
+    this.item(SECTION.type).bytes(body);
+    return this.next("type");
   }
 
   /** `(alias export instance "name" (sort))`; returns the index in that sort. */
   aliasExport(sort: OuterSort, instance: number, name: string): number {
-    const w = new ByteWriter();
+    const w = this.item(SECTION.alias);
     writeSort(w, sort);
-    w.u8(0x00).u32(instance).name(name);
-    return this.add(SECTION.alias, w.finish(), sort);
+    w.u8(0x00).u32(instance);
+    writeName(w, name);
+    return this.next(sort);
   }
 
   /** An import; returns its index in its sort. */
   import(name: string, desc: ExternDesc): number {
-    const w = new ByteWriter();
-    w.u8(0x00).name(name);
+    const w = this.item(SECTION.import);
+    w.u8(0x00);
+    writeName(w, name);
     writeExternDesc(w, desc);
-    return this.add(SECTION.import, w.finish(), sortOfDesc(desc));
+    return this.next(sortOfDesc(desc));
   }
 
   /** A nested component (a whole component binary); returns its component index. */
   component(bytes: Uint8Array): number {
-    return this.add(SECTION.component, bytes, "component");
+    this.closeRun();
+    this.runs.push({ section: SECTION.component, count: 1, start: 0, end: 0, contents: bytes });
+    return this.next("component");
   }
 
   /** `(instance (instantiate c (with name (sort idx))…))`; returns the instance index. */
@@ -131,63 +184,71 @@ export class ComponentBuilder {
     component: number,
     args: readonly { name: string; sort: OuterSort; index: number }[],
   ): number {
-    const w = new ByteWriter();
+    const w = this.item(SECTION.instance);
     w.u8(0x00).u32(component).u32(args.length);
     for (const a of args) {
-      w.name(a.name);
+      writeName(w, a.name);
       writeSort(w, a.sort);
       w.u32(a.index);
     }
-    return this.add(SECTION.instance, w.finish(), "instance");
+    return this.next("instance");
   }
 
   /** `(export "name" (sort idx))`; returns the new index in that sort. */
   export(name: string, sort: OuterSort, index: number): number {
-    const w = new ByteWriter();
-    w.u8(0x00).name(name);
+    const w = this.item(SECTION.export);
+    w.u8(0x00);
+    writeName(w, name);
     writeSort(w, sort);
     w.u32(index).u8(0x00);
-    return this.add(SECTION.export, w.finish(), sort);
+    return this.next(sort);
   }
 
   /** A custom section. */
   custom(name: string, payload: Uint8Array): void {
     const w = new ByteWriter(payload.length + name.length + 8);
-    w.name(name).bytes(payload);
-    this.add(SECTION.custom, w.finish());
+    writeName(w, name);
+    w.bytes(payload);
+    this.closeRun();
+    this.runs.push({ section: SECTION.custom, count: 1, start: 0, end: 0, contents: w.finish() });
   }
+
+  /**
+   * Where each nested component starts in the output of the last {@link finish}, by component
+   * index: the nested bytes are there unchanged.
+   */
+  readonly componentOffsets: number[] = [];
 
   /** The component binary: preamble and sections, assembled with one allocation. */
   finish(): Uint8Array {
-    const chunks: Uint8Array[] = [new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00])];
-    let i = 0;
-    while (i < this.items.length) {
-      const section = this.items[i].section;
-      if (section === SECTION.component || section === SECTION.custom) {
-        const body = this.items[i].bytes;
-        chunks.push(new Uint8Array([section]), leb(body.length), body);
-        i++;
-        continue;
-      }
-      let j = i;
-      let size = 0;
-      while (j < this.items.length && this.items[j].section === section) {
-        size += this.items[j].bytes.length;
-        j++;
-      }
-      const count = leb(j - i);
-      chunks.push(new Uint8Array([section]), leb(size + count.length), count);
-      for (let k = i; k < j; k++) chunks.push(this.items[k].bytes);
-      i = j;
+    this.closeRun();
+    const items = this.w.finish();
+    let total = PREAMBLE.length;
+    for (const run of this.runs) {
+      const size = run.contents === undefined
+        ? lebLength(run.count) + run.end - run.start
+        : run.contents.length;
+      total += 1 + lebLength(size) + size;
     }
-    let total = 0;
-    for (const c of chunks) total += c.length;
     const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
+    out.set(PREAMBLE);
+    let at = PREAMBLE.length;
+    this.componentOffsets.length = 0;
+    for (const run of this.runs) {
+      out[at++] = run.section;
+      const body = run.contents ?? items.subarray(run.start, run.end);
+      if (run.contents === undefined) {
+        at = writeLeb(out, at, lebLength(run.count) + body.length);
+        at = writeLeb(out, at, run.count);
+      } else {
+        at = writeLeb(out, at, body.length);
+        if (run.section === SECTION.component) this.componentOffsets.push(at);
+      }
+      out.set(body, at);
+      at += body.length;
     }
     return out;
   }
 }
+
+const PREAMBLE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);

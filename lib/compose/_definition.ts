@@ -45,6 +45,11 @@ export interface Definition {
   readonly type: ComponentType;
   /** The WIT view; absent when the component has no WIT world (e.g. it exports a type). */
   readonly wit?: WitView;
+  /**
+   * What lib/component's checker found for `bytes` (`type` is its type): a result embedding
+   * them is validated without checking them again.
+   */
+  readonly checked: CheckedComponent;
 }
 
 const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
@@ -131,5 +136,6 @@ export function analyzeComponent(
     version: meta.version,
     type: checked.type,
     wit,
+    checked,
   };
 }

@@ -13,10 +13,11 @@
  * Everything is written in graph order, so the same graph gives the same bytes.
  */
 import {
+  type CheckedComponent,
   ComponentDecodeError,
   type Entity,
   type ResourceId,
-  validateComponent,
+  validateOuterComponent,
 } from "../component/mod.ts";
 import { ComponentBuilder, type OuterSort } from "./_builder.ts";
 import {
@@ -334,7 +335,16 @@ export function encodeGraph(
   }
 
   const bytes = builder.finish();
-  if (options.validate !== false) validateResult(bytes);
+  if (options.validate !== false) {
+    // Each nested component was checked when it was added: the result's validation checks the
+    // outer component (every instantiation against their checked types, resources by identity)
+    // without parsing and checking them again.
+    const nested = new Map<number, CheckedComponent>();
+    for (const [def, index] of componentIndex) {
+      nested.set(builder.componentOffsets[index], def.checked);
+    }
+    validateResult(bytes, nested);
+  }
   return {
     bytes,
     imports: [...importsEncoder.written.keys()],
@@ -396,9 +406,9 @@ function composedFromOf(
   };
 }
 
-function validateResult(bytes: Uint8Array): void {
+function validateResult(bytes: Uint8Array, nested: ReadonlyMap<number, CheckedComponent>): void {
   try {
-    validateComponent(bytes);
+    validateOuterComponent(bytes, nested);
   } catch (e) {
     if (e instanceof ComponentDecodeError) {
       throw new ComposeError(
