@@ -63,6 +63,11 @@ export interface DecodeOptions {
    * that are valid but have no WIT world (they export types or modules) decode too.
    */
   wit?: boolean;
+  /**
+   * Read the metadata custom sections (default `true`). With `false`, `metadata` is empty: for
+   * callers that need only the types (composition).
+   */
+  metadata?: boolean;
 }
 
 /** A decoded `.wasm`: what it is, its interface, its metadata and (for components) its WIT. */
@@ -220,7 +225,7 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
         kind: `core ${i.desc.kind}` as ExternKind,
       })),
       exports: ast.exports.map((e) => ({ name: e.name, kind: `core ${e.kind}` as ExternKind })),
-      metadata: readMetadata(bytes, ast.customs, "module"),
+      metadata: options.metadata === false ? {} : readMetadata(bytes, ast.customs, "module"),
       resolve: emptyModel(),
       ast,
     };
@@ -228,7 +233,7 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
   const ast = parseComponentAt(bytes, limits, 0, bytes.length, 0);
   const checked = checkComponent(ast, new Budget(limits.maxTypeWork));
   const externs = externsOf(ast, checked.type);
-  const metadata = readMetadata(bytes, ast.customs, "component");
+  const metadata = options.metadata === false ? {} : readMetadata(bytes, ast.customs, "component");
   const docs = packageDocsOf(bytes, ast);
   const encoding = witEncoding(externs);
   const base = {

@@ -24,7 +24,12 @@ Deno.test("producers, component names and registry metadata are read from custom
   custom(w, "version", text("1.2.3"));
   custom(w, "authors", text("Ada <ada@example.com>"));
   custom(w, "revision", text("abc123"));
-  const d = decodeComponent(w.finish());
+  const bytes = w.finish();
+  const d = decodeComponent(bytes);
+  // Callers that need only the types can skip them; nothing else changes.
+  const typesOnly = decodeComponent(bytes, { metadata: false });
+  assert.deepEqual(typesOnly.metadata, {});
+  assert.deepEqual({ ...typesOnly, metadata: d.metadata }, d);
   assert.deepEqual(d.metadata, {
     producers: {
       language: [{ name: "Rust", version: "" }],
@@ -52,4 +57,5 @@ Deno.test("a core module's name comes from its name section", () => {
   const d = decodeComponent(w.finish());
   assert.equal(d.kind, "module");
   assert.equal(d.metadata.name, "adapter");
+  assert.deepEqual(decodeComponent(w.finish(), { metadata: false }).metadata, {});
 });
