@@ -103,8 +103,10 @@ function writeName(w: ByteWriter, s: string): void {
 interface Run {
   section: number;
   count: number;
+  /** The range of the buffer: the items, or a custom section's name. */
   start: number;
   end: number;
+  /** A nested component, or a custom section's payload. */
   contents?: Uint8Array;
 }
 
@@ -175,7 +177,8 @@ export class ComponentBuilder {
   /** A nested component (a whole component binary); returns its component index. */
   component(bytes: Uint8Array): number {
     this.closeRun();
-    this.runs.push({ section: SECTION.component, count: 1, start: 0, end: 0, contents: bytes });
+    const at = this.w.length;
+    this.runs.push({ section: SECTION.component, count: 1, start: at, end: at, contents: bytes });
     return this.next("component");
   }
 
@@ -204,13 +207,18 @@ export class ComponentBuilder {
     return this.next(sort);
   }
 
-  /** A custom section. */
+  /** A custom section (its name is written here, `payload` copied when the output is). */
   custom(name: string, payload: Uint8Array): void {
-    const w = new ByteWriter(payload.length + name.length + 8);
-    writeName(w, name);
-    w.bytes(payload);
     this.closeRun();
-    this.runs.push({ section: SECTION.custom, count: 1, start: 0, end: 0, contents: w.finish() });
+    const start = this.w.length;
+    writeName(this.w, name);
+    this.runs.push({
+      section: SECTION.custom,
+      count: 1,
+      start,
+      end: this.w.length,
+      contents: payload,
+    });
   }
 
   /**
@@ -227,7 +235,7 @@ export class ComponentBuilder {
     for (const run of this.runs) {
       const size = run.contents === undefined
         ? lebLength(run.count) + run.end - run.start
-        : run.contents.length;
+        : run.end - run.start + run.contents.length;
       total += 1 + lebLength(size) + size;
     }
     const out = new Uint8Array(total);
@@ -236,16 +244,20 @@ export class ComponentBuilder {
     this.componentOffsets.length = 0;
     for (const run of this.runs) {
       out[at++] = run.section;
-      const body = run.contents ?? items.subarray(run.start, run.end);
+      const own = items.subarray(run.start, run.end);
       if (run.contents === undefined) {
-        at = writeLeb(out, at, lebLength(run.count) + body.length);
+        at = writeLeb(out, at, lebLength(run.count) + own.length);
         at = writeLeb(out, at, run.count);
       } else {
-        at = writeLeb(out, at, body.length);
+        at = writeLeb(out, at, own.length + run.contents.length);
         if (run.section === SECTION.component) this.componentOffsets.push(at);
       }
-      out.set(body, at);
-      at += body.length;
+      out.set(own, at);
+      at += own.length;
+      if (run.contents !== undefined) {
+        out.set(run.contents, at);
+        at += run.contents.length;
+      }
     }
     return out;
   }

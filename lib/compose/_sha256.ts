@@ -89,6 +89,8 @@ const IV = new Int32Array([
   0x1f83d9ab,
   0x5be0cd19,
 ]);
+/** The padded last block(s), reused: a typed array over 64 bytes is a costly allocation in V8. */
+const TAIL = new Uint8Array(128);
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
 
@@ -144,10 +146,11 @@ export function sha256Hex(bytes: Uint8Array): string {
   const whole = n - (n % 64);
   compress(bytes, 0, whole);
   // The last partial block, the 0x80 marker and the 64-bit bit length: one or two blocks.
-  const tail = new Uint8Array(n - whole < 56 ? 64 : 128);
-  tail.set(bytes.subarray(whole));
+  const tail = TAIL, end = n - whole < 56 ? 64 : 128;
+  tail.fill(0);
+  for (let i = whole; i < n; i++) tail[i - whole] = bytes[i];
   tail[n - whole] = 0x80;
-  const hi = Math.floor(n / 0x20000000), lo = (n << 3) >>> 0, end = tail.length;
+  const hi = Math.floor(n / 0x20000000), lo = (n << 3) >>> 0;
   for (let i = 0; i < 4; i++) {
     tail[end - 8 + i] = (hi >>> (24 - 8 * i)) & 0xff;
     tail[end - 4 + i] = (lo >>> (24 - 8 * i)) & 0xff;
