@@ -148,6 +148,16 @@ export async function plug(
     if (list.some((p) => p.def === def)) continue;
     list.push({ role: i, def, aliases: new Map(), index: indexExports(def) });
   }
+  // Which plugs export something under each key of their indexes, in plug order: an import
+  // looks at those plugs only, not at every plug.
+  const byKey = new Map<string, Plug[]>();
+  for (const p of list) {
+    for (const key of p.index.keys()) {
+      const plugs = byKey.get(key);
+      if (plugs === undefined) byKey.set(key, [p]);
+      else plugs.push(p);
+    }
+  }
   const socketNode = g.instantiate(socketDef);
   const fills: PlugFill[] = [];
   const queue: { node: NodeId; def: Definition; consumer: Consumer }[] = [{
@@ -169,7 +179,7 @@ export async function plug(
       }
       let candidates: { plug: Plug; export: string }[] = [];
       const wanted = versionedName(importName);
-      for (const p of list) {
+      for (const p of byKey.get(wanted?.base ?? importName) ?? []) {
         if (p.node === node) continue;
         const e = bestExport(p.index, importName, wanted, item.entity.kind);
         if (e !== undefined) candidates.push({ plug: p, export: e });
