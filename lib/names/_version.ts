@@ -38,11 +38,16 @@ export function tryParseVersion(text: string): Version | undefined {
   return canonical(text);
 }
 
+const PLAIN = /^(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})$/;
+
 /**
  * `text` when it is a version written canonically (npm's `semver.valid` drops `+build`, so the
  * build part is compared separately), else `undefined`.
  */
 function canonical(text: string): Version | undefined {
+  // The usual case, a plain MAJOR.MINOR.PATCH without leading zeros (and small enough for npm's
+  // integer limit), is canonical as written: no need for npm's parser.
+  if (PLAIN.test(text)) return text as Version;
   const p = semver.parse(text);
   if (p === null) return undefined;
   const written = p.build.length ? `${p.version}+${p.build.join(".")}` : p.version;

@@ -61,6 +61,13 @@ Deno.test("parseVersion() takes canonical semver only", () => {
   for (const bad of ["v1.2.3", " 1.2.3", "1.2", "01.2.3", "", "1.2.3+", "=1.2.3"]) {
     assert.throws(() => parseVersion(bad), NameError, bad);
   }
+  // Plain versions skip npm's parser; its integer limit still holds.
+  for (const plain of ["0.0.0", "1.2.3", "10.20.30", "999999999999999.0.0"]) {
+    assert.equal(parseVersion(plain), plain);
+  }
+  for (const bad of ["9999999999999999.0.0", "1.2.3\n", "1.02.3", "1.2.3.4"]) {
+    assert.throws(() => parseVersion(bad), NameError, bad);
+  }
 });
 
 Deno.test("parseRange() takes npm ranges and rejects nonsense", () => {
