@@ -71,21 +71,10 @@ export function encodeComposedFrom(record: ComposedFrom): Uint8Array {
       export: f.export,
     })),
   });
-  return utf8(text);
+  return ENCODER.encode(text);
 }
 
 const ENCODER = new TextEncoder();
-
-/** UTF-8 of `s`: ASCII (the usual case) byte by byte, else by the encoder. */
-function utf8(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return ENCODER.encode(s);
-    out[i] = c;
-  }
-  return out;
-}
 
 function bad(why: string): never {
   throw new ComposeError("invalid-composed-from", `the ${COMPOSED_FROM_SECTION} section ${why}`);

@@ -143,9 +143,11 @@ export async function plug(
     [socket, ...plugs].map((c) => ({ ...meta(c), bytes: c.bytes })),
   );
   const list: Plug[] = [];
+  const seen = new Set<Definition>();
   for (let i = 0; i < plugDefs.length; i++) {
     const def = plugDefs[i];
-    if (list.some((p) => p.def === def)) continue;
+    if (seen.has(def)) continue;
+    seen.add(def);
     list.push({ role: i, def, aliases: new Map(), index: indexExports(def) });
   }
   // Which plugs export something under each key of their indexes, in plug order: an import
