@@ -18,6 +18,11 @@ export interface Io {
    * without it.
    */
   readonly prompt?: (question: string, defaultValue?: string) => string | null;
+  /**
+   * Asks for a secret without echoing what is typed (a token), or `null` when input ended or was
+   * interrupted. Present only when stdin and stdout are terminals.
+   */
+  readonly promptSecret?: (question: string) => Promise<string | null>;
   /** Reads all of stdin (for secrets piped in: `echo $T | wreg login …`), when it is not a terminal. */
   readonly readStdin?: () => Promise<string>;
 }

@@ -14,7 +14,7 @@ Stores a token for a registry in your wreg config and makes that registry the de
 commands run outside a project that names one. The token is checked first with the
 registry (GET /api/v1/whoami) unless --no-verify.
 
-Without --token, the token is asked for on a terminal, or read from stdin:
+Without --token, the token is asked for on a terminal (not echoed), or read from stdin:
   echo "$TOKEN" | wreg login --registry https://registry.example
 
 Tokens come from the registry's admin (POST /api/v1/tokens with the admin token).
@@ -53,7 +53,8 @@ export const loginCommand: Command = {
     const url = normalizeRegistryUrl(given);
     let token = values.token;
     if (token === undefined) {
-      if (io.prompt) token = io.prompt(`Token for ${url}:`) ?? undefined;
+      if (io.promptSecret) token = (await io.promptSecret(`Token for ${url}: `)) ?? undefined;
+      else if (io.prompt) token = io.prompt(`Token for ${url}:`) ?? undefined;
       else if (io.readStdin) token = (await io.readStdin()).trim();
     }
     token = token?.trim();

@@ -86,9 +86,36 @@ export function processIo(): Io {
     env: Deno.env.toObject(),
     isTerminal: Deno.stdout.isTerminal(),
     ...(interactive
-      ? { prompt: (q: string, d?: string) => prompt(q, d) }
+      ? { prompt: (q: string, d?: string) => prompt(q, d), promptSecret: readSecret }
       : { readStdin: async () => await new Response(Deno.stdin.readable).text() }),
   };
+}
+
+/**
+ * Reads a line from the terminal with echo off (raw mode), so a token never shows on screen or in
+ * a terminal's scrollback. Backspace edits; Enter ends; Ctrl-C and Ctrl-D give `null`.
+ */
+async function readSecret(question: string): Promise<string | null> {
+  const enc = new TextEncoder();
+  writeAll(Deno.stderr, enc.encode(question));
+  const bytes: number[] = [];
+  const buf = new Uint8Array(256);
+  Deno.stdin.setRaw(true);
+  try {
+    for (;;) {
+      const n = await Deno.stdin.read(buf);
+      if (n === null) return null;
+      for (const b of buf.subarray(0, n)) {
+        if (b === 0x0d || b === 0x0a) return new TextDecoder().decode(new Uint8Array(bytes));
+        if (b === 0x03 || b === 0x04) return null;
+        if (b === 0x7f || b === 0x08) bytes.pop();
+        else if (b >= 0x20 || b === 0x09) bytes.push(b);
+      }
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    writeAll(Deno.stderr, enc.encode("\n"));
+  }
 }
 
 if (import.meta.main) {
