@@ -107,7 +107,12 @@ function decode(bytes: Uint8Array, source: string): DecodedWasm {
     return d;
   } catch (e) {
     if (e instanceof ComponentDecodeError) {
-      throw new CliError(`Cannot publish ${source}: ${e.message}`, EXIT.usage);
+      throw new CliError(
+        `Cannot publish ${source}: it is not a valid component: ${e.reason} (at offset 0x${
+          e.offset.toString(16)
+        })`,
+        EXIT.usage,
+      );
     }
     throw e;
   }

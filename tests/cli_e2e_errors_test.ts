@@ -95,6 +95,29 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       assert.match(r.stderr, /Invalid dependency "Docs:Scrubber@\^\^1"/);
     });
 
+    await t.step(
+      "publishing a file that is not WebAssembly exits 2 and sends nothing",
+      async () => {
+        await Deno.writeTextFile(`${p}/notes.wasm`, "not a component\n");
+        const r = await box.wreg(p, [
+          "publish",
+          "notes.wasm",
+          "--name",
+          "docs:notes",
+          "--version",
+          "1.0.0",
+        ]);
+        assert.equal(r.code, 2, r.stderr);
+        oneLine(r.stderr);
+        assert.match(
+          r.stderr,
+          /^error: Cannot publish notes\.wasm: it is not a valid component: magic header not detected.* \(at offset 0x0\)\n$/,
+        );
+        const info = await box.wreg(p, ["info", "docs:notes"]);
+        assert.equal(info.code, 5, "nothing reached the registry");
+      },
+    );
+
     await t.step("the registry cannot be reached: exit 3", async () => {
       const url = `http://127.0.0.1:${closedPort()}`;
       const r = await box.wreg(p, ["add", "docs:scrubber"], { WREG_REGISTRY: url });
