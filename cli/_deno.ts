@@ -38,7 +38,13 @@ import {
   replaceDirAtomic,
   writeFileAtomic,
 } from "./_fs.ts";
-import { getJsonValue, JsonEditError, removeJsonValue, setJsonValue } from "./_json_edit.ts";
+import {
+  getJsonValue,
+  JsonEditError,
+  parseJsonc,
+  removeJsonValue,
+  setJsonValue,
+} from "./_json_edit.ts";
 import { writeBindings } from "./cmd_bindings.ts";
 import { composeFailure } from "./cmd_plug.ts";
 import { type FetchedPackage, mapLimit, type SyncContext } from "./_sync.ts";
@@ -263,6 +269,16 @@ export async function writeDenoModules(
   direct: readonly string[],
 ): Promise<DenoResult> {
   const names = [...direct].sort().filter((n) => packages.get(n)?.kind === "component");
+  // A Deno config that cannot be edited stops the command before anything is generated.
+  const config = await denoConfig(projectDir);
+  try {
+    parseJsonc(config.text);
+  } catch (e) {
+    if (e instanceof JsonEditError) {
+      throw new CliError(`Cannot update ${config.file}: ${e.message}`, EXIT.usage);
+    }
+    throw e;
+  }
   // Four at a time: composition is usually a cache hit, and the rest is file I/O.
   const modules = await mapLimit(names, 4, async (name): Promise<DenoModule> => {
     const p = packages.get(name)!;
@@ -286,7 +302,6 @@ export async function writeDenoModules(
       cached: written.cached,
     };
   });
-  const config = await denoConfig(projectDir);
   let text = config.text;
   const removed: string[] = [];
   try {

@@ -118,6 +118,19 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       },
     );
 
+    await t.step("a deno.json wreg cannot edit exits 2 before anything is written", async () => {
+      const q = await box.folder("broken-deno-json");
+      const broken = '{ "imports": { broken\n';
+      await Deno.writeTextFile(`${q}/deno.json`, broken);
+      const r = await box.wreg(q, ["add", "docs:scrubber"], { WREG_REGISTRY: registry!.url });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /error: Cannot update deno\.json: .*line 1, column 16\n$/);
+      assert.equal(await Deno.readTextFile(`${q}/deno.json`), broken);
+      const left = [];
+      for await (const e of Deno.readDir(q)) left.push(e.name);
+      assert.deepEqual(left, ["deno.json"], "no wreg.json, lock or wreg_modules");
+    });
+
     await t.step("the registry cannot be reached: exit 3", async () => {
       const url = `http://127.0.0.1:${closedPort()}`;
       const r = await box.wreg(p, ["add", "docs:scrubber"], { WREG_REGISTRY: url });
