@@ -157,7 +157,11 @@ export function checkComponentCompat(
   newR: Resolve,
   newWorld: WorldId,
 ): CompatReport {
-  const cmp = new Comparer(new Side(oldR), new Side(newR));
+  // A component's own world is a synthetic `root:component/root`: its items show as `component.x`.
+  const o = new Side(oldR), n = new Side(newR);
+  o.displays.set(`w:${oldWorld}`, "component");
+  n.displays.set(`w:${newWorld}`, "component");
+  const cmp = new Comparer(o, n);
   cmp.compareWorld(oldWorld, newWorld, "component");
   return summarize(cmp.changes);
 }

@@ -108,7 +108,10 @@ const PATCH_KINDS = new Set<ChangeKind>(["changed-docs", "changed-stability", "d
 export class Side {
   /** Identity labels of interfaces (`i:<id>`) and worlds (`w:<id>`) being compared as roots. */
   readonly labels = new Map<string, string>();
-  /** Display paths of interfaces that have no name of their own (inline world interfaces). */
+  /**
+   * Display paths of interfaces that have no name of their own (inline world interfaces), and of
+   * worlds shown under another name (`w:<id>`: a component's own world is `component`).
+   */
   readonly displays = new Map<string, string>();
 
   constructor(readonly r: Resolve) {}
@@ -127,6 +130,11 @@ export class Side {
     if (w.package === undefined) return w.name;
     const p = this.r.packages[w.package].name;
     return `${p.namespace}:${p.name}/${w.name}`;
+  }
+
+  /** The display path of a world: its {@link worldName}, unless given another. */
+  worldPath(id: WorldId): string {
+    return this.displays.get(`w:${id}`) ?? this.worldName(id);
   }
 
   /** The display path of an interface. */
@@ -168,7 +176,7 @@ export class Side {
   private ownerDisplay(owner: TypeOwner): string {
     if (owner === null) return "";
     if ("interface" in owner) return this.interfacePath(owner.interface);
-    return this.worldName(owner.world);
+    return this.worldPath(owner.world);
   }
 
   /** The identity of a named type (its owner's label and its name), or `undefined`. */
@@ -759,7 +767,7 @@ export class Comparer {
     const a = ro.worlds[ow], b = rn.worlds[nw];
     this.o.labels.set(`w:${ow}`, "@world");
     this.n.labels.set(`w:${nw}`, "@world");
-    const path = this.o.worldName(ow);
+    const path = this.o.worldPath(ow);
     for (const [side, w] of [[this.o, a], [this.n, b]] as const) {
       for (const items of [w.imports, w.exports]) {
         for (const [key, item] of items) {
