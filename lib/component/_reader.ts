@@ -192,19 +192,18 @@ export class Reader {
       );
     }
     this.need(len);
-    const raw = this.bytes.subarray(this.pos, this.pos + len);
-    let s: string;
-    if (len < 64 && isAscii(raw)) {
-      s = asciiString(raw);
-    } else {
-      try {
-        s = UTF8.decode(raw);
-      } catch {
-        this.fail("invalid-utf8", "malformed UTF-8 encoding", this.pos);
-      }
+    const s = len < 64 ? shortName(this.bytes, this.pos, len) : undefined;
+    if (s !== undefined) {
+      this.pos += len;
+      return s;
     }
-    this.pos += len;
-    return s;
+    try {
+      const out = UTF8.decode(this.bytes.subarray(this.pos, this.pos + len));
+      this.pos += len;
+      return out;
+    } catch {
+      this.fail("invalid-utf8", "malformed UTF-8 encoding", this.pos);
+    }
   }
 
   /** Fails with `invalid-byte` naming what the byte was meant to select. */
@@ -235,13 +234,34 @@ export class Reader {
   }
 }
 
-function isAscii(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return false;
-  return true;
-}
+/**
+ * Short ASCII names decoded before, by a hash of their bytes (direct-mapped, so bounded): the same
+ * names recur within a component and across components (interface names, `get`, `memory`…), and
+ * building a string from bytes costs far more than finding and comparing it. Keeping a name only
+ * saves work; the string returned is the same either way.
+ */
+const NAMES: (string | undefined)[] = new Array(4096);
+const NAME_MASK = NAMES.length - 1;
 
-function asciiString(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+/** The ASCII string of `bytes[at..at+len)` (len < 64), or `undefined` if it is not ASCII. */
+function shortName(bytes: Uint8Array, at: number, len: number): string | undefined {
+  let h = len;
+  for (let i = at; i < at + len; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return undefined;
+    h = Math.imul(h ^ b, 0x01000193);
+  }
+  const slot = (h ^ (h >>> 15)) & NAME_MASK;
+  const known = NAMES[slot];
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known.charCodeAt(i) === bytes[at + i]) i++;
+    if (i === len) return known;
+  }
+  const s = String.fromCharCode.apply(
+    null,
+    bytes.subarray(at, at + len) as unknown as number[],
+  );
+  NAMES[slot] = s;
   return s;
 }
