@@ -68,6 +68,11 @@ export interface DecodeOptions {
    * callers that need only the types (composition).
    */
   metadata?: boolean;
+  /**
+   * Summarize the top-level imports and exports (default `true`). With `false`, `imports` and
+   * `exports` are empty: for callers that read the checked types instead (composition).
+   */
+  summaries?: boolean;
 }
 
 /** A decoded `.wasm`: what it is, its interface, its metadata and (for components) its WIT. */
@@ -238,8 +243,12 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
   const encoding = witEncoding(externs);
   const base = {
     size: bytes.length,
-    imports: externs.filter((e) => e.kind === "import").map(summarize),
-    exports: externs.filter((e) => e.kind === "export").map(summarize),
+    imports: options.summaries === false
+      ? []
+      : externs.filter((e) => e.kind === "import").map(summarize),
+    exports: options.summaries === false
+      ? []
+      : externs.filter((e) => e.kind === "export").map(summarize),
     metadata,
     ast,
     checked,

@@ -185,12 +185,31 @@ export function parseComponentAt(
     }
   };
 
-  for (const s of walkSections(bytes, limits, start, end)) {
-    const kind = COMPONENT_SECTION_NAMES[s.id];
-    const header: SectionHeader = { id: s.id, kind, offset: s.offset, contents: s.contents };
+  // The sections as walkSections finds them (inline: one reader for the walk, one for contents).
+  const w = new Reader(bytes, limits, start + 8, end);
+  const r = new Reader(bytes, limits, start + 8, end);
+  let sectionCount = 0;
+  while (!w.eof()) {
+    const offset = w.pos;
+    const id = w.u8();
+    if (id > 12) w.fail("invalid-byte", `unknown section id 0x${id.toString(16)}`, offset);
+    const size = w.u32();
+    w.need(size);
+    if (++sectionCount > limits.maxSections) {
+      w.fail("limit-exceeded", `more than ${limits.maxSections} sections`, offset);
+    }
+    const contents = { start: w.pos, end: w.pos + size };
+    w.pos += size;
+    const header: SectionHeader = {
+      id,
+      kind: COMPONENT_SECTION_NAMES[id],
+      offset,
+      contents,
+    };
     ast.sections.push(header);
-    const r = new Reader(bytes, limits, s.contents.start, s.contents.end);
-    switch (s.id) {
+    r.pos = contents.start;
+    r.end = contents.end;
+    switch (id) {
       case 0: {
         const name = r.name();
         const custom: CustomSection = { name, data: { start: r.pos, end: r.end } };
@@ -203,9 +222,9 @@ export function parseComponentAt(
           r.fail("unknown-version", "expected a version header for a module", r.pos + 4);
         }
         r.pos += 8;
-        const module = readCoreModule(r, s.contents.start);
+        const module = readCoreModule(r, contents.start);
         ast.modules.push(module);
-        add({ tag: "core-module", module, offset: s.contents.start }, "core module");
+        add({ tag: "core-module", module, offset: contents.start }, "core module");
         break;
       }
       case 2: {
@@ -227,21 +246,21 @@ export function parseComponentAt(
         break;
       }
       case 4: {
-        const given = known?.get(s.contents.start);
+        const given = known?.get(contents.start);
         const component = given !== undefined &&
-            given.range.end - given.range.start === s.contents.end - s.contents.start &&
-            readPreamble(bytes, s.contents.start, s.contents.end) === "component"
+            given.range.end - given.range.start === contents.end - contents.start &&
+            readPreamble(bytes, contents.start, contents.end) === "component"
           ? given
-          : parseComponentAt(bytes, limits, s.contents.start, s.contents.end, depth + 1);
+          : parseComponentAt(bytes, limits, contents.start, contents.end, depth + 1);
         if (component === given && depth + 1 + nestingHeight(given) > limits.maxNestingDepth) {
           r.fail(
             "limit-exceeded",
             `components nested deeper than the limit of ${limits.maxNestingDepth}`,
-            s.contents.start,
+            contents.start,
           );
         }
         ast.components.push(component);
-        add({ tag: "component", component, offset: s.contents.start }, "component");
+        add({ tag: "component", component, offset: contents.start }, "component");
         break;
       }
       case 5: {

@@ -75,7 +75,7 @@ function checkWithoutWorld(bytes: Uint8Array): CheckedComponent {
   const wrapper = new Uint8Array(head.length + bytes.length);
   wrapper.set(head);
   wrapper.set(bytes, head.length);
-  const d = decodeComponent(wrapper, { metadata: false });
+  const d = decodeComponent(wrapper, { metadata: false, summaries: false });
   return d.checked!.nested[0];
 }
 
@@ -108,7 +108,7 @@ export function analyzeComponent(
   let checked: CheckedComponent;
   let wit: WitView | undefined;
   try {
-    const d = decodeComponent(bytes, { metadata: false });
+    const d = decodeComponent(bytes, { metadata: false, summaries: false });
     if (d.kind !== "component") {
       throw new ComposeError(
         "not-a-component",
