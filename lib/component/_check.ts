@@ -513,11 +513,15 @@ function registerRenamings(actual: Entity, expected: Entity, out: Map<AnyType, A
 function moduleTypeOf(m: CoreModuleAst, c: Checker, offset: number): ModuleType {
   const exports = new Map<string, CoreKind>();
   for (const e of m.exports) exports.set(e.name, e.kind);
-  const seen = new Set<string>();
+  // Import names by module name (no `module:name` string built per import).
+  const seen = new Map<string, Set<string>>();
   for (const i of m.imports) {
-    const key = `${i.module}:${i.name}`;
-    if (seen.has(key)) c.fail("invalid-component", `duplicate import name \`${key}\``, offset);
-    seen.add(key);
+    let names = seen.get(i.module);
+    if (names === undefined) seen.set(i.module, names = new Set());
+    if (names.has(i.name)) {
+      c.fail("invalid-component", `duplicate import name \`${i.module}:${i.name}\``, offset);
+    }
+    names.add(i.name);
     if (i.desc.kind === "memory" || i.desc.kind === "table") {
       c.limits(i.desc.kind, i.desc.limits, offset);
     }

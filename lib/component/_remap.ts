@@ -154,11 +154,25 @@ export class Remapper {
   }
 
   private func(t: FuncType): FuncType {
-    const params = t.params.map((p) => ({ name: p.name, type: this.val(p.type) }));
+    // Parameters are copied only once one of them changes (most functions keep theirs).
+    let params: { name: string; type: ValType }[] | undefined;
+    for (let i = 0; i < t.params.length; i++) {
+      const p = t.params[i];
+      const type = this.val(p.type);
+      if (params === undefined && type !== p.type) {
+        params = t.params.slice(0, i).map((q) => ({ name: q.name, type: q.type }));
+      }
+      params?.push({ name: p.name, type });
+    }
     const result = this.optVal(t.result);
-    if (result === t.result && params.every((p, i) => p.type === t.params[i].type)) return t;
+    if (result === t.result && params === undefined) return t;
     this.budget.spend();
-    return { tag: "func", async: t.async, params, result };
+    return {
+      tag: "func",
+      async: t.async,
+      params: params ?? t.params.map((p) => ({ name: p.name, type: p.type })),
+      result,
+    };
   }
 
   items(m: Map<string, Item>): Map<string, Item> {

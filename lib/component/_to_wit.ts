@@ -291,11 +291,13 @@ export class WitDecoder {
 
   private depInterface(name: string, item: Item): InterfaceId {
     const parsed = this.interfaceName(name, "interface");
-    const pkgName = packageNameOf(parsed, item.name.versionSuffix);
-    const key = formatName(pkgName);
+    const suffix = item.name.versionSuffix;
+    const key = suffix === undefined
+      ? packageKey(parsed)
+      : formatName(packageNameOf(parsed, suffix));
     let pkg = this.foreign.get(key);
     if (pkg === undefined) {
-      pkg = { name: pkgName, interfaces: new Map(), worlds: new Map() };
+      pkg = { name: packageNameOf(parsed, suffix), interfaces: new Map(), worlds: new Map() };
       this.foreign.set(key, pkg);
     }
     let id = pkg.interfaces.get(parsed.interface);
@@ -644,6 +646,18 @@ function packageNameOf(
   if (p.version !== undefined) out.version = suffix === undefined ? p.version : p.version + suffix;
   return out;
 }
+
+/**
+ * `formatName(packageNameOf(p, undefined))`, kept per parsed name: parsed names are shared (lib
+ * component's parse cache), and a key built once is hashed once.
+ */
+function packageKey(p: ParsedExternName & { kind: "interface" }): string {
+  let key = PACKAGE_KEYS.get(p);
+  if (key === undefined) PACKAGE_KEYS.set(p, key = formatName(packageNameOf(p, undefined)));
+  return key;
+}
+
+const PACKAGE_KEYS = new WeakMap<object, string>();
 
 function formatName(n: WitPackageName): string {
   return n.version === undefined

@@ -23,6 +23,18 @@ export interface VersionedName {
 
 /** Splits an interface extern name; `undefined` for other names or unparsable versions. */
 export function versionedName(name: string): VersionedName | undefined {
+  const hit = VERSIONED.get(name);
+  if (hit !== undefined) return hit === null ? undefined : hit;
+  const out = splitName(name);
+  if (VERSIONED.size >= 10_000) VERSIONED.clear();
+  VERSIONED.set(name, out ?? null);
+  return out;
+}
+
+// Every import and export name is split several times per composition (matching, merging).
+const VERSIONED = new Map<string, VersionedName | null>();
+
+function splitName(name: string): VersionedName | undefined {
   const p = parseExternName(name, true);
   if (!p.ok || p.name.kind !== "interface") return undefined;
   const n = p.name;

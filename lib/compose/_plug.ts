@@ -174,8 +174,7 @@ export async function plug(
       const e = item.entity;
       if (
         e.kind === "type" ||
-        e.kind === "instance" && e.type.exports.size > 0 &&
-          [...e.type.exports.values()].every((x) => x.entity.kind === "type")
+        e.kind === "instance" && e.type.exports.size > 0 && onlyTypes(e.type.exports)
       ) {
         continue;
       }
@@ -244,6 +243,12 @@ export async function plug(
     g.export(g.aliasExport(socketNode, name), name);
   }
   return { ...g.encodeWithInfo(options.encode), fills, unused, graph: g };
+}
+
+/** Whether every export of an instance type is a type. */
+function onlyTypes(exports: ReadonlyMap<string, { entity: { kind: string } }>): boolean {
+  for (const x of exports.values()) if (x.entity.kind !== "type") return false;
+  return true;
 }
 
 function meta(p: PlugInput) {
