@@ -275,7 +275,8 @@ class Checker extends TypeChecker {
     offset: number,
   ): InstanceType {
     const resources = new Map<ResourceId, ResourceId>();
-    const importList = [...ct.imports.entries()];
+    // Only a component that imports resources needs its imports by position.
+    const importList = ct.importedResources.size > 0 ? [...ct.imports.entries()] : [];
     const entryCache = new Map<Map<string, Item>, [string, Item][]>();
     for (const [res, path] of ct.importedResources) {
       const first = importList[path[0]];
@@ -416,39 +417,40 @@ class Checker extends TypeChecker {
 
   /** The options a lifted or lowered function type needs (memory, realloc), per the Canonical ABI. */
   abi(kind: "lift" | "lower", f: FuncType, opts: CanonOption[], offset: number): void {
-    if (opts.some((o) => o.tag === "gc")) return;
-    const has = (tag: CanonOption["tag"]) => opts.some((o) => o.tag === tag);
-    const isAsync = has("async");
-    const needMemory = () => {
-      if (!has("memory")) {
-        this.fail("invalid-component", "canonical option `memory` is required", offset);
-      }
-    };
-    const needRealloc = () => {
-      needMemory();
-      if (!has("realloc")) {
-        this.fail("invalid-component", "canonical option `realloc` is required", offset);
-      }
-    };
+    let isAsync = false, memory = false, realloc = false;
+    for (const o of opts) {
+      if (o.tag === "gc") return;
+      if (o.tag === "async") isAsync = true;
+      else if (o.tag === "memory") memory = true;
+      else if (o.tag === "realloc") realloc = true;
+    }
+    const needMemory = memory ? undefined : "memory";
+    const needRealloc = needMemory ?? (realloc ? undefined : "realloc");
     const maxParams = kind === "lower" && isAsync ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
     let flat = 0;
     for (const p of f.params) {
-      if (containsPtr(p.type)) (kind === "lower" ? needMemory : needRealloc)();
+      if (containsPtr(p.type)) this.need(kind === "lower" ? needMemory : needRealloc, offset);
       flat += flatCount(p.type);
       if (flat > maxParams) {
-        needMemory();
-        if (kind === "lift") needRealloc();
+        this.need(kind === "lift" ? needRealloc : needMemory, offset);
         break;
       }
     }
     if (f.result === undefined) return;
-    if (kind === "lower" && containsPtr(f.result)) needRealloc();
+    if (kind === "lower" && containsPtr(f.result)) this.need(needRealloc, offset);
     if (!isAsync) {
-      if (flatCount(f.result) > MAX_FLAT_RESULTS) needMemory();
+      if (flatCount(f.result) > MAX_FLAT_RESULTS) this.need(needMemory, offset);
     } else if (kind === "lower") {
-      needMemory();
+      this.need(needMemory, offset);
     } else if (containsPtr(f.result) || flatCount(f.result) > MAX_FLAT_PARAMS) {
-      needMemory();
+      this.need(needMemory, offset);
+    }
+  }
+
+  /** Fails naming the canonical option that is missing, if one is. */
+  private need(missing: "memory" | "realloc" | undefined, offset: number): void {
+    if (missing !== undefined) {
+      this.fail("invalid-component", `canonical option \`${missing}\` is required`, offset);
     }
   }
 
@@ -460,16 +462,18 @@ class Checker extends TypeChecker {
         offset,
       );
     }
-    const seen = new Set<string>();
-    for (const o of opts) {
-      if (seen.has(o.tag)) {
+    // A few options (the usual case) are compared pairwise; many go through a set.
+    const seen = opts.length > 8 ? new Set<string>() : undefined;
+    for (let i = 0; i < opts.length; i++) {
+      const o = opts[i];
+      if (seen !== undefined ? seen.has(o.tag) : tagBefore(opts, i)) {
         this.fail(
           "invalid-component",
           `canonical option \`${o.tag}\` is specified more than once`,
           offset,
         );
       }
-      seen.add(o.tag);
+      seen?.add(o.tag);
       switch (o.tag) {
         case "memory":
           this.count(scope.coreMemories, o.index, "memory", offset);
@@ -488,6 +492,12 @@ class Checker extends TypeChecker {
 
   // -------------------------------------------------------------------------------------------
   // Types
+}
+
+/** Whether an option before `opts[i]` has its tag. */
+function tagBefore(opts: CanonOption[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (opts[j].tag === opts[i].tag) return true;
+  return false;
 }
 
 function entriesOf(

@@ -563,6 +563,11 @@ export class WitDecoder {
 
   private finish(main: PendingPackage): PackageId {
     const keys = [...this.foreign.keys()];
+    if (keys.length <= 1) {
+      // One package of dependencies (or none): nothing to order.
+      for (const k of keys) this.insertPackage(this.foreign.get(k)!);
+      return this.insertPackage(main);
+    }
     const order: string[] = [];
     const done = new Set<string>();
     const visiting = new Set<string>();
@@ -627,10 +632,12 @@ export class WitDecoder {
       pkg.worlds.set(name, wid);
       const world = this.resolve.worlds[wid];
       world.package = id;
-      for (const [k, item] of [...world.imports, ...world.exports]) {
-        if (typeof k === "string" && item.tag === "interface") {
-          const iface = this.resolve.interfaces[item.id];
-          if (iface.name === undefined) iface.package = id;
+      for (const items of [world.imports, world.exports]) {
+        for (const [k, item] of items) {
+          if (typeof k === "string" && item.tag === "interface") {
+            const iface = this.resolve.interfaces[item.id];
+            if (iface.name === undefined) iface.package = id;
+          }
         }
       }
     }
