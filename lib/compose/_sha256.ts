@@ -2,15 +2,19 @@
  * Digests of registered components. WebCrypto (`digestOf` of lib/names) hashes at about 1 GB/s
  * but an awaited call costs 60–80 µs here (the round trip to its thread) and ~9 µs of main-thread
  * time to dispatch, more than hashing a small component takes: components under {@link SMALL}
- * bytes are hashed here, synchronously (SHA-256, FIPS 180-4, ~150 MB/s), the rest by WebCrypto.
- * Both give the same `sha256:` digest.
+ * bytes are hashed here, synchronously, the rest by WebCrypto. Both give the same `sha256:` digest.
+ *
+ * The SHA-256 here (FIPS 180-4) is a WebAssembly compression function emitted below opcode by
+ * opcode (9 KB: the 64 rounds unrolled, the working variables and the message schedule in locals),
+ * about 1.7× the speed of the same function in JavaScript (~250 MB/s against ~145 MB/s here); the
+ * padding and the hex are done in JavaScript.
  */
 import { type Digest, digestOf } from "../names/mod.ts";
 
-/** Inputs below this size are hashed in JavaScript (about where both cost the same). */
+/** Inputs below this size are hashed here (about where both cost the same). */
 export const SMALL = 8 * 1024;
 
-const K = new Int32Array([
+const K = [
   0x428a2f98,
   0x71374491,
   0xb5c0fbcf,
@@ -75,11 +79,8 @@ const K = new Int32Array([
   0xa4506ceb,
   0xbef9a3f7,
   0xc67178f2,
-]);
-
-const W = new Int32Array(64);
-const H = new Int32Array(8);
-const IV = new Int32Array([
+];
+const IV = [
   0x6a09e667,
   0xbb67ae85,
   0x3c6ef372,
@@ -88,83 +89,193 @@ const IV = new Int32Array([
   0x9b05688c,
   0x1f83d9ab,
   0x5be0cd19,
-]);
-/** The padded last block(s), reused: a typed array over 64 bytes is a costly allocation in V8. */
-const TAIL = new Uint8Array(128);
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
+];
 
-/**
- * Compresses the 64-byte blocks of `b[start..end)` into {@link H}. Everything is kept in int32
- * (Int32Array, `| 0`): values read from a Uint32Array above 2^31 are doubles in V8, which made
- * every round floating-point arithmetic.
- */
-function compress(b: Uint8Array, start: number, end: number): void {
-  const w = W, h = H, k = K;
-  for (let off = start; off < end; off += 64) {
-    for (let i = 0, p = off; i < 16; i++, p += 4) {
-      w[i] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+// The module's memory (one page): the hash state, then the blocks to compress.
+const STATE = 0, INPUT = 64;
+/** Bytes compressed per call (whole blocks that fit in the page). */
+const CHUNK = 60 * 1024;
+
+// Locals of the compression function: 0 is the parameter (the byte length of the blocks); the
+// working variables a..h rotate over 8 locals (round i finds a in V + (-i mod 8)), the state
+// h0..h7 and the message schedule w0..w63 are locals too.
+const LEN = 0, OFF = 1, T1 = 2, T2 = 3, V = 4, H0 = 12, W = 20;
+const N_LOCALS = W + 64 - 1;
+
+// Opcodes.
+const GET = 0x20, SET = 0x21, CONST = 0x41, LOAD = 0x28, STORE = 0x36;
+const ADD = 0x6a, AND = 0x71, OR = 0x72, XOR = 0x73, SHR_U = 0x76, ROTL = 0x77, ROTR = 0x78;
+const GE_U = 0x4f, LOOP = 0x03, BLOCK = 0x02, BR = 0x0c, BR_IF = 0x0d, END = 0x0b;
+const VOID = 0x40;
+
+/** The bytes of the module, emitted opcode by opcode. */
+class Emitter {
+  readonly out: number[] = [];
+
+  /** Raw bytes. */
+  op(...bytes: number[]): this {
+    for (const b of bytes) this.out.push(b);
+    return this;
+  }
+
+  uleb(n: number): this {
+    do {
+      let b = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) b |= 0x80;
+      this.out.push(b);
+    } while (n !== 0);
+    return this;
+  }
+
+  /** `i32.const n`. */
+  i32(n: number): this {
+    this.out.push(CONST);
+    n |= 0;
+    for (;;) {
+      const b = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+        this.out.push(b);
+        return this;
+      }
+      this.out.push(b | 0x80);
     }
-    for (let i = 16; i < 64; i++) {
-      const x = w[i - 15], y = w[i - 2];
-      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
-    }
-    let a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (let i = 0; i < 64; i++) {
-      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + s1 + ch + k[i] + w[i]) | 0;
-      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & bb) ^ (a & c) ^ (bb & c);
-      const t2 = (s0 + maj) | 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = bb;
-      bb = a;
-      a = (t1 + t2) | 0;
-    }
-    h[0] = (h[0] + a) | 0;
-    h[1] = (h[1] + bb) | 0;
-    h[2] = (h[2] + c) | 0;
-    h[3] = (h[3] + d) | 0;
-    h[4] = (h[4] + e) | 0;
-    h[5] = (h[5] + f) | 0;
-    h[6] = (h[6] + g) | 0;
-    h[7] = (h[7] + hh) | 0;
+  }
+
+  get(l: number): this {
+    return this.op(GET, l);
+  }
+
+  set(l: number): this {
+    return this.op(SET, l);
+  }
+
+  /** `i32.load`/`i32.store` with alignment 4 and a constant offset. */
+  load(offset: number): this {
+    return this.op(LOAD, 2).uleb(offset);
+  }
+
+  store(offset: number): this {
+    return this.op(STORE, 2).uleb(offset);
+  }
+
+  /** `rotr(x, a) ^ rotr(x, b) ^ op(x, c)` with `x` in local `l`. */
+  sigma(l: number, a: number, b: number, c: number, last: number): this {
+    this.get(l).i32(a).op(ROTR).get(l).i32(b).op(ROTR, XOR);
+    return this.get(l).i32(c).op(last, XOR);
   }
 }
 
+/** The compression function's body: whole blocks at `INPUT`, `len` bytes, into the state. */
+function compressBody(e: Emitter): void {
+  e.uleb(1).uleb(N_LOCALS).op(0x7f);
+  for (let j = 0; j < 8; j++) e.i32(0).load(STATE + 4 * j).set(H0 + j);
+  e.op(BLOCK, VOID, LOOP, VOID);
+  e.get(OFF).get(LEN).op(GE_U, BR_IF, 1);
+  for (let j = 0; j < 8; j++) e.get(H0 + j).set(V + j);
+  for (let i = 0; i < 64; i++) {
+    // w[i]: the block's words (big-endian), then the schedule.
+    if (i < 16) {
+      e.get(OFF).load(INPUT + 4 * i).set(T1);
+      e.get(T1).i32(8).op(ROTL).i32(0x00ff00ff).op(AND);
+      e.get(T1).i32(8).op(ROTR).i32(0xff00ff00).op(AND, OR).set(W + i);
+    } else {
+      e.sigma(W + i - 2, 17, 19, 10, SHR_U).get(W + i - 7).op(ADD);
+      e.sigma(W + i - 15, 7, 18, 3, SHR_U).op(ADD).get(W + i - 16).op(ADD).set(W + i);
+    }
+    const v = (j: number) => V + ((j - i) % 8 + 8) % 8; // a=0 … h=7 in round i
+    // t1 = h + S1(e) + ch(e, f, g) + K[i] + w[i]
+    e.get(v(7)).sigma(v(4), 6, 11, 25, ROTR).op(ADD);
+    e.get(v(4)).get(v(5)).op(AND).get(v(4)).i32(-1).op(XOR).get(v(6)).op(AND, XOR, ADD);
+    e.i32(K[i]).op(ADD).get(W + i).op(ADD).set(T1);
+    // t2 = S0(a) + maj(a, b, c)
+    e.sigma(v(0), 2, 13, 22, ROTR);
+    e.get(v(0)).get(v(1)).op(AND).get(v(0)).get(v(2)).op(AND, XOR);
+    e.get(v(1)).get(v(2)).op(AND, XOR, ADD).set(T2);
+    // d += t1 (the next round's e); h = t1 + t2 (the next round's a)
+    e.get(v(3)).get(T1).op(ADD).set(v(3));
+    e.get(T1).get(T2).op(ADD).set(v(7));
+  }
+  // After 64 rounds the roles are back where they started: h0..h7 += a..h.
+  for (let j = 0; j < 8; j++) e.get(H0 + j).get(V + j).op(ADD).set(H0 + j);
+  e.get(OFF).i32(64).op(ADD).set(OFF).op(BR, 0, END, END);
+  for (let j = 0; j < 8; j++) e.i32(0).get(H0 + j).store(STATE + 4 * j);
+  e.op(END);
+}
+
+/** The module: `(func (export "c") (param i32))` and `(memory (export "m") 1)`. */
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const body = new Emitter();
+  compressBody(body);
+  const e = new Emitter().op(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+  e.op(1, 5, 1, 0x60, 1, 0x7f, 0); // type section: (func (param i32))
+  e.op(3, 2, 1, 0); // function section
+  e.op(5, 3, 1, 0x00, 1); // memory section: one page
+  e.op(7, 9, 2, 1, 0x63, 0x00, 0, 1, 0x6d, 0x02, 0); // exports "c" (func 0), "m" (memory 0)
+  const code = new Emitter().uleb(1).uleb(body.out.length);
+  e.op(10).uleb(code.out.length + body.out.length);
+  for (const b of code.out) e.out.push(b);
+  for (const b of body.out) e.out.push(b);
+  return new Uint8Array(e.out);
+}
+
+interface Engine {
+  compress: (len: number) => void;
+  bytes: Uint8Array;
+  words: Int32Array;
+}
+
+let engine: Engine | undefined;
+
+function start(): Engine {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));
+  const memory = instance.exports.m as WebAssembly.Memory;
+  const e: Engine = {
+    compress: instance.exports.c as (len: number) => void,
+    bytes: new Uint8Array(memory.buffer),
+    words: new Int32Array(memory.buffer),
+  };
+  return e;
+}
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
+
 /** SHA-256 of `bytes`, as lowercase hex. */
 export function sha256Hex(bytes: Uint8Array): string {
-  H.set(IV);
+  const e = engine ??= start();
+  const mem = e.bytes;
+  e.words.set(IV, STATE / 4);
   const n = bytes.length;
-  const whole = n - (n % 64);
-  compress(bytes, 0, whole);
-  // The last partial block, the 0x80 marker and the 64-bit bit length: one or two blocks.
-  const tail = TAIL, end = n - whole < 56 ? 64 : 128;
-  tail.fill(0);
-  for (let i = whole; i < n; i++) tail[i - whole] = bytes[i];
-  tail[n - whole] = 0x80;
+  // Whole blocks a chunk at a time, while more than a chunk is left.
+  let at = 0;
+  while (n - at > CHUNK) {
+    mem.set(bytes.subarray(at, at + CHUNK), INPUT);
+    e.compress(CHUNK);
+    at += CHUNK;
+  }
+  // The rest, the 0x80 marker, zeros and the 64-bit bit length, compressed in one call.
+  const rest = n - at, end = (rest + 72) & ~63;
+  mem.set(at === 0 ? bytes : bytes.subarray(at), INPUT);
+  mem[INPUT + rest] = 0x80;
+  mem.fill(0, INPUT + rest + 1, INPUT + end - 8);
   const hi = Math.floor(n / 0x20000000), lo = (n << 3) >>> 0;
   for (let i = 0; i < 4; i++) {
-    tail[end - 8 + i] = (hi >>> (24 - 8 * i)) & 0xff;
-    tail[end - 4 + i] = (lo >>> (24 - 8 * i)) & 0xff;
+    mem[INPUT + end - 8 + i] = (hi >>> (24 - 8 * i)) & 0xff;
+    mem[INPUT + end - 4 + i] = (lo >>> (24 - 8 * i)) & 0xff;
   }
-  compress(tail, 0, end);
+  e.compress(end);
+  const w = e.words;
   let hex = "";
   for (let i = 0; i < 8; i++) {
-    const x = H[i];
+    const x = w[STATE / 4 + i];
     hex += HEX[(x >>> 24) & 0xff] + HEX[(x >>> 16) & 0xff] + HEX[(x >>> 8) & 0xff] + HEX[x & 0xff];
   }
   return hex;
 }
 
-/** The `sha256:` digest of a component: in JavaScript when small, else by WebCrypto. */
+/** The `sha256:` digest of a component: here when small, else by WebCrypto. */
 export function componentDigest(bytes: Uint8Array): Digest | Promise<Digest> {
   if (bytes.length < SMALL) return `sha256:${sha256Hex(bytes)}` as Digest;
   return digestOf(bytes);
