@@ -41,6 +41,8 @@ export interface Extern {
 
 interface PendingPackage {
   name: WitPackageName;
+  /** `formatName(name)`, when already known. */
+  key?: string;
   docs?: string;
   interfaces: Map<string, InterfaceId>;
   worlds: Map<string, WorldId>;
@@ -78,8 +80,9 @@ export class WitDecoder {
   };
   private readonly foreign = new Map<string, PendingPackage>();
   private readonly ifaceToPackage = new Map<InterfaceId, string>();
-  private readonly namedInterfaces = new Map<string, InterfaceId>();
-  private readonly resources = new Map<string, Map<string, TypeId>>();
+  // Made on first use: most components have no package interfaces and no resources.
+  private namedInterfaces?: Map<string, InterfaceId>;
+  private resources?: Map<string, Map<string, TypeId>>;
   private readonly typeMap = new Map<object, TypeId>();
 
   // -------------------------------------------------------------------------------------------
@@ -98,6 +101,7 @@ export class WitDecoder {
     this.resolve.worlds.push(world);
     const pkg: PendingPackage = {
       name: { namespace: "root", name: "component" },
+      key: "root:component",
       interfaces: new Map(),
       worlds: new Map([["root", worldId]]),
     };
@@ -260,7 +264,7 @@ export class WitDecoder {
   private registerImport(name: string, item: Item): InterfaceId {
     const e = item.entity;
     if (e.kind !== "instance") fail(`import \`${name}\` is not an instance`);
-    const local = this.namedInterfaces.get(name);
+    const local = this.namedInterfaces?.get(name);
     const id = local ?? this.depInterface(name, item);
     const iface = this.resolve.interfaces[id];
     const owner: TypeOwner = { interface: id };
@@ -297,7 +301,7 @@ export class WitDecoder {
       : formatName(packageNameOf(parsed, suffix));
     let pkg = this.foreign.get(key);
     if (pkg === undefined) {
-      pkg = { name: packageNameOf(parsed, suffix), interfaces: new Map(), worlds: new Map() };
+      pkg = { name: packageNameOf(parsed, suffix), key, interfaces: new Map(), worlds: new Map() };
       this.foreign.set(key, pkg);
     }
     let id = pkg.interfaces.get(parsed.interface);
@@ -321,7 +325,7 @@ export class WitDecoder {
     item: Item,
     pkg: PendingPackage,
   ): [WorldKey, InterfaceId] {
-    if (this.namedInterfaces.has(name)) {
+    if (this.namedInterfaces?.has(name)) {
       const id = this.registerImport(name, item);
       return [id, id];
     }
@@ -349,7 +353,7 @@ export class WitDecoder {
     if (ifaceName !== undefined) {
       if (pkg.interfaces.has(ifaceName)) fail(`duplicate interface added for \`${name}\``);
       pkg.interfaces.set(ifaceName, id);
-      this.namedInterfaces.set(name, id);
+      (this.namedInterfaces ??= new Map()).set(name, id);
       return [id, id];
     }
     return [name, id];
@@ -379,8 +383,9 @@ export class WitDecoder {
     this.resolve.types.push({ name, kind, owner, stability: UNKNOWN_STABILITY });
     if (kind.tag === "resource") {
       const k = ownerKey(owner);
-      let m = this.resources.get(k);
-      if (m === undefined) this.resources.set(k, m = new Map());
+      const resources = this.resources ??= new Map();
+      let m = resources.get(k);
+      if (m === undefined) resources.set(k, m = new Map());
       m.set(name, id);
     }
     if (this.typeMap.has(e.created)) {
@@ -399,7 +404,7 @@ export class WitDecoder {
     const params = f.params.map((x) => ({ name: x.name, type: this.valType(x.type) }));
     const result = f.result === undefined ? undefined : this.valType(f.result);
     const resource = (r: string): TypeId => {
-      const id = this.resources.get(ownerKey(owner))?.get(r);
+      const id = this.resources?.get(ownerKey(owner))?.get(r);
       if (id === undefined) fail(`function \`${name}\` refers to an unknown resource \`${r}\``);
       return id;
     };
@@ -614,22 +619,23 @@ export class WitDecoder {
   }
 
   private insertPackage(p: PendingPackage): PackageId {
-    const key = formatName(p.name);
+    const key = p.key ?? formatName(p.name);
     let id = this.resolve.packageNames.get(key);
     if (id === undefined) {
+      // A new package takes over the pending package's maps (it is not used after this).
       id = this.resolve.packages.length;
-      const pkg: Package = { name: p.name, interfaces: new Map(), worlds: new Map() };
+      const pkg: Package = { name: p.name, interfaces: p.interfaces, worlds: p.worlds };
       if (p.docs !== undefined) pkg.docs = p.docs;
       this.resolve.packages.push(pkg);
       this.resolve.packageNames.set(key, id);
     }
     const pkg = this.resolve.packages[id];
     for (const [name, iid] of p.interfaces) {
-      pkg.interfaces.set(name, iid);
+      if (pkg.interfaces !== p.interfaces) pkg.interfaces.set(name, iid);
       this.resolve.interfaces[iid].package = id;
     }
     for (const [name, wid] of p.worlds) {
-      pkg.worlds.set(name, wid);
+      if (pkg.worlds !== p.worlds) pkg.worlds.set(name, wid);
       const world = this.resolve.worlds[wid];
       world.package = id;
       for (const items of [world.imports, world.exports]) {

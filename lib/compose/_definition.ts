@@ -11,7 +11,13 @@ import {
   type DecodedWasm,
 } from "../component/mod.ts";
 import type { Digest } from "../names/mod.ts";
-import { type Resolve, type WorldItem, worldKeyName } from "../wit/mod.ts";
+import {
+  type Resolve,
+  type World,
+  type WorldItem,
+  type WorldKey,
+  worldKeyName,
+} from "../wit/mod.ts";
 import { ComposeError } from "./_error.ts";
 
 /** What a caller says about a component besides its bytes. */
@@ -79,14 +85,30 @@ function checkWithoutWorld(bytes: Uint8Array): CheckedComponent {
   return d.checked!.nested[0];
 }
 
+/** A {@link WitView} whose maps are made when first read (a plug's imports often never are). */
+class LazyWitView implements WitView {
+  #imports?: Map<string, WorldItem>;
+  #exports?: Map<string, WorldItem>;
+  constructor(readonly resolve: Resolve, private readonly world: World) {}
+
+  get imports(): Map<string, WorldItem> {
+    return this.#imports ??= this.byName(this.world.imports);
+  }
+
+  get exports(): Map<string, WorldItem> {
+    return this.#exports ??= this.byName(this.world.exports);
+  }
+
+  private byName(items: Map<WorldKey, WorldItem>): Map<string, WorldItem> {
+    const out = new Map<string, WorldItem>();
+    for (const [k, v] of items) out.set(worldKeyName(this.resolve, k), v);
+    return out;
+  }
+}
+
 function witViewOf(d: DecodedWasm): WitView | undefined {
   if (d.world === undefined) return undefined;
-  const world = d.resolve.worlds[d.world];
-  const imports = new Map<string, WorldItem>();
-  const exports = new Map<string, WorldItem>();
-  for (const [k, v] of world.imports) imports.set(worldKeyName(d.resolve, k), v);
-  for (const [k, v] of world.exports) exports.set(worldKeyName(d.resolve, k), v);
-  return { resolve: d.resolve, imports, exports };
+  return new LazyWitView(d.resolve, d.resolve.worlds[d.world]);
 }
 
 /**
