@@ -303,7 +303,8 @@ class Checker extends TypeChecker {
     }
     const map = (r: ResourceId) => resources.get(r) ?? r;
     const renamed = new Map<AnyType, AnyType>();
-    for (const [name, item] of ct.imports) {
+    for (const name of ct.imports.keys()) {
+      const item = ct.imports.get(name)!;
       const arg = args.get(name);
       if (arg === undefined) {
         this.fail("invalid-component", `missing import named \`${name}\``, offset);
@@ -513,7 +514,8 @@ function registerRenamings(actual: Entity, expected: Entity, out: Map<AnyType, A
   if (expected.kind === "type" && actual.kind === "type") {
     if (!out.has(expected.created)) out.set(expected.created, actual.created);
   } else if (expected.kind === "instance" && actual.kind === "instance") {
-    for (const [name, item] of expected.type.exports) {
+    for (const name of expected.type.exports.keys()) {
+      const item = expected.type.exports.get(name)!;
       const a = actual.type.exports.get(name);
       if (a !== undefined) registerRenamings(a.entity, item.entity, out);
     }

@@ -178,7 +178,8 @@ export class Remapper {
   items(m: Map<string, Item>): Map<string, Item> {
     let changed = false;
     const out = new Map<string, Item>();
-    for (const [k, v] of m) {
+    for (const k of m.keys()) {
+      const v = m.get(k)!;
       const e = this.entity(v.entity);
       if (e !== v.entity) changed = true;
       out.set(k, e === v.entity ? v : { entity: e, name: v.name });

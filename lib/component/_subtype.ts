@@ -29,7 +29,8 @@ export function entityMismatch(
         if (want === undefined) return `missing expected import \`${i.module}::${i.name}\``;
         if (want.kind !== i.kind) return `type mismatch in import \`${i.module}::${i.name}\``;
       }
-      for (const [name, kind] of expected.type.exports) {
+      for (const name of expected.type.exports.keys()) {
+        const kind = expected.type.exports.get(name)!;
         const got = a.exports.get(name);
         if (got === undefined) return `missing expected export \`${name}\``;
         if (got !== kind) return `type mismatch in export \`${name}\``;
@@ -46,7 +47,8 @@ export function entityMismatch(
       return typeMismatch((actual as typeof expected).referenced, expected.referenced, budget, map);
     case "instance": {
       const a = (actual as typeof expected).type;
-      for (const [name, item] of expected.type.exports) {
+      for (const name of expected.type.exports.keys()) {
+        const item = expected.type.exports.get(name)!;
         const got = a.exports.get(name);
         if (got === undefined) return `missing expected export \`${name}\``;
         const why = entityMismatch(got.entity, item.entity, budget, map);
@@ -70,17 +72,25 @@ export function entityMismatch(
         expectedToActual.set(re, ra);
         actualToExpected.set(ra, re);
       };
-      for (const [name, item] of a.imports) pair(item.entity, e.imports.get(name)?.entity);
-      for (const [name, item] of e.exports) pair(a.exports.get(name)?.entity, item.entity);
+      for (const name of a.imports.keys()) {
+        const item = a.imports.get(name)!;
+        pair(item.entity, e.imports.get(name)?.entity);
+      }
+      for (const name of e.exports.keys()) {
+        const item = e.exports.get(name)!;
+        pair(a.exports.get(name)?.entity, item.entity);
+      }
       const forward: ResourceMap = (r) => expectedToActual.get(r) ?? map(r);
       const backward: ResourceMap = (r) => actualToExpected.get(r) ?? r;
-      for (const [name, item] of a.imports) {
+      for (const name of a.imports.keys()) {
+        const item = a.imports.get(name)!;
         const given = e.imports.get(name);
         if (given === undefined) return `missing import \`${name}\``;
         const why = entityMismatch(given.entity, item.entity, budget, backward);
         if (why !== undefined) return `type mismatch in import \`${name}\`: ${why}`;
       }
-      for (const [name, item] of e.exports) {
+      for (const name of e.exports.keys()) {
+        const item = e.exports.get(name)!;
         const got = a.exports.get(name);
         if (got === undefined) return `missing expected export \`${name}\``;
         const why = entityMismatch(got.entity, item.entity, budget, forward);

@@ -268,7 +268,8 @@ export class WitDecoder {
     const id = local ?? this.depInterface(name, item);
     const iface = this.resolve.interfaces[id];
     const owner: TypeOwner = { interface: id };
-    for (const [ename, eitem] of e.type.exports) {
+    for (const ename of e.type.exports.keys()) {
+      const eitem = e.type.exports.get(ename)!;
       const x = eitem.entity;
       if (x.kind === "type") {
         const existing = iface.types.get(ename);
@@ -344,7 +345,8 @@ export class WitDecoder {
     const id = this.resolve.interfaces.length;
     this.resolve.interfaces.push(iface);
     const owner: TypeOwner = { interface: id };
-    for (const [ename, eitem] of e.type.exports) {
+    for (const ename of e.type.exports.keys()) {
+      const eitem = e.type.exports.get(ename)!;
       const x = eitem.entity;
       if (x.kind === "type") iface.types.set(ename, this.typeExport(ename, x, owner));
       else if (x.kind === "func") iface.functions.set(ename, this.func(ename, x.type, owner));
@@ -630,16 +632,19 @@ export class WitDecoder {
       this.resolve.packageNames.set(key, id);
     }
     const pkg = this.resolve.packages[id];
-    for (const [name, iid] of p.interfaces) {
+    for (const name of p.interfaces.keys()) {
+      const iid = p.interfaces.get(name)!;
       if (pkg.interfaces !== p.interfaces) pkg.interfaces.set(name, iid);
       this.resolve.interfaces[iid].package = id;
     }
-    for (const [name, wid] of p.worlds) {
+    for (const name of p.worlds.keys()) {
+      const wid = p.worlds.get(name)!;
       if (pkg.worlds !== p.worlds) pkg.worlds.set(name, wid);
       const world = this.resolve.worlds[wid];
       world.package = id;
       for (const items of [world.imports, world.exports]) {
-        for (const [k, item] of items) {
+        for (const k of items.keys()) {
+          const item = items.get(k)!;
           if (typeof k === "string" && item.tag === "interface") {
             const iface = this.resolve.interfaces[item.id];
             if (iface.name === undefined) iface.package = id;

@@ -101,7 +101,10 @@ class LazyWitView implements WitView {
 
   private byName(items: Map<WorldKey, WorldItem>): Map<string, WorldItem> {
     const out = new Map<string, WorldItem>();
-    for (const [k, v] of items) out.set(worldKeyName(this.resolve, k), v);
+    for (const k of items.keys()) {
+      const v = items.get(k)!;
+      out.set(worldKeyName(this.resolve, k), v);
+    }
     return out;
   }
 }

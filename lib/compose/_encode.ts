@@ -73,7 +73,8 @@ function provenanceOf(def: Definition): Provenance {
     const e = item.entity;
     if (e.kind === "type") types.set(e.created, { import: name });
     if (e.kind !== "instance") continue;
-    for (const [exportName, exp] of e.type.exports) {
+    for (const exportName of e.type.exports.keys()) {
+      const exp = e.type.exports.get(exportName)!;
       if (exp.entity.kind === "type") {
         types.set(exp.entity.created, { import: name, export: exportName });
       }
@@ -179,7 +180,8 @@ export function encodeGraph(
   for (let id = 0; id < nodes.length; id++) {
     const n = nodes[id];
     if (n.kind !== "instance") continue;
-    for (const [name, item] of n.definition.type.imports) {
+    for (const name of n.definition.type.imports.keys()) {
+      const item = n.definition.type.imports.get(name)!;
       if (n.args.has(name)) continue;
       const e = item.entity;
       if (e.kind === "type" && e.created !== e.referenced) {

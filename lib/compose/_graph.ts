@@ -428,7 +428,8 @@ function checkWholeInstance(
 ): FitResult {
   if (expected.item.tag !== "interface") return { ok: true };
   const iface = expected.resolve.interfaces[expected.item.id];
-  for (const [name, func] of iface.functions) {
+  for (const name of iface.functions.keys()) {
+    const func = iface.functions.get(name)!;
     const item = exports.get(name);
     if (item === undefined || item.tag !== "function") {
       return {

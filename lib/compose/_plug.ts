@@ -96,7 +96,8 @@ type ExportIndex = Map<string, { name: string; version?: Version; kind: string }
 
 function indexExports(def: Definition): ExportIndex {
   const index: ExportIndex = new Map();
-  for (const [name, item] of def.type.exports) {
+  for (const name of def.type.exports.keys()) {
+    const item = def.type.exports.get(name)!;
     const v = versionedName(name);
     const key = v?.base ?? name;
     let list = index.get(key);
@@ -169,7 +170,8 @@ export async function plug(
   }];
   while (queue.length > 0) {
     const { node, def, consumer } = queue.shift()!;
-    for (const [importName, item] of def.type.imports) {
+    for (const importName of def.type.imports.keys()) {
+      const item = def.type.imports.get(importName)!;
       if (options.leaveToHost?.(importName)) continue;
       const e = item.entity;
       if (
