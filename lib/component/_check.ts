@@ -14,7 +14,7 @@ import {
 } from "./_abi.ts";
 import type { Budget } from "./_budget.ts";
 import { TypeChecker } from "./_check_types.ts";
-import { Scope } from "./_scope.ts";
+import { Scope, UniqueNames } from "./_scope.ts";
 import { Remapper } from "./_remap.ts";
 import { entityMismatch } from "./_subtype.ts";
 import {
@@ -249,7 +249,7 @@ class Checker extends TypeChecker {
       return this.instantiate(scope, ct, args, offset);
     }
     const exports = new Map<string, Item>();
-    const keys = new Map<string, string>();
+    const keys = new UniqueNames();
     const explicit = new Map<ResourceId, number[]>();
     for (const e of def.exports) {
       const entity = this.entityOf(scope, e.item, offset, false);
@@ -277,7 +277,7 @@ class Checker extends TypeChecker {
     const resources = new Map<ResourceId, ResourceId>();
     // Only a component that imports resources needs its imports by position.
     const importList = ct.importedResources.size > 0 ? [...ct.imports.entries()] : [];
-    const entryCache = new Map<Map<string, Item>, [string, Item][]>();
+    let entryCache: Map<Map<string, Item>, [string, Item][]> | undefined;
     for (const [res, path] of ct.importedResources) {
       const first = importList[path[0]];
       if (first === undefined) continue;
@@ -289,7 +289,10 @@ class Checker extends TypeChecker {
           break;
         }
         this.budget.spend();
-        const entry: [string, Item] | undefined = entriesOf(ty.type.exports, entryCache)[path[i]];
+        const entry: [string, Item] | undefined = entriesOf(
+          ty.type.exports,
+          entryCache ??= new Map(),
+        )[path[i]];
         if (entry === undefined) {
           ty = undefined;
           break;

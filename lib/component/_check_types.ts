@@ -18,8 +18,8 @@ import type {
 } from "./_ast.ts";
 import { containsBorrow, layout, MAX_ELEM_SIZE } from "./_abi.ts";
 import { Budget } from "./_budget.ts";
-import { type CoreTypeEntry, EMPTY_NAMES, Scope } from "./_scope.ts";
-import { allNamed, funcNamed, valNamed } from "./_visibility.ts";
+import { type CoreTypeEntry, EMPTY_NAMES, Scope, type UniqueNames } from "./_scope.ts";
+import { allNamed, funcNamed, onlyPrimitives, valNamed } from "./_visibility.ts";
 import { ComponentDecodeError, type ComponentDecodeErrorCode } from "./_error.ts";
 import { Remapper } from "./_remap.ts";
 import {
@@ -637,10 +637,11 @@ export class TypeChecker {
    */
   named(scope: Scope, kind: "import" | "export", e: Entity): boolean {
     if (scope.kind === "instance-type") return true;
-    const set = kind === "import" ? scope.importedTypes : scope.exportedTypes;
+    // A function of primitives needs no named types: the sets of them are made only when needed.
+    if (e.kind === "func" && onlyPrimitives(e.type)) return true;
     switch (e.kind) {
       case "type": {
-        if (!allNamed(e.referenced, set)) return false;
+        if (!allNamed(e.referenced, namedSet(scope, kind))) return false;
         if (kind === "import") scope.importedTypes.add(e.created);
         scope.exportedTypes.add(e.created);
         return true;
@@ -651,9 +652,9 @@ export class TypeChecker {
         }
         return true;
       case "func":
-        return funcNamed(e.type, set);
+        return funcNamed(e.type, namedSet(scope, kind));
       case "value":
-        return valNamed(e.type, set);
+        return valNamed(e.type, namedSet(scope, kind));
       default:
         return true;
     }
@@ -666,7 +667,7 @@ export class TypeChecker {
   checkName(
     name: ExternName,
     entity: Entity,
-    keys: Map<string, string>,
+    keys: UniqueNames,
     kind: "import" | "export",
     scope: Scope | undefined,
     offset: number,
@@ -681,7 +682,7 @@ export class TypeChecker {
     }
     const p = r.name;
     const key = uniquenessKey(name.name, p);
-    const prev = keys.get(key);
+    const prev = keys.claim(key, name.name);
     if (prev !== undefined) {
       this.fail(
         "invalid-name",
@@ -689,7 +690,6 @@ export class TypeChecker {
         offset,
       );
     }
-    keys.set(key, name.name);
     if (name.implements !== undefined) {
       if (entity.kind !== "instance") {
         this.fail(
@@ -847,4 +847,9 @@ function entityMentions(e: Entity, seen: Set<object>): boolean {
     default:
       return false;
   }
+}
+
+/** The types an import (or export) of `scope` may refer to. */
+function namedSet(scope: Scope, kind: "import" | "export"): Set<AnyType> {
+  return kind === "import" ? scope.importedTypes : scope.exportedTypes;
 }

@@ -10,7 +10,7 @@ import type {
   SectionHeader,
 } from "./_ast.ts";
 import { readCoreExternDesc, readLimits } from "./_parse_types.ts";
-import type { Reader } from "./_reader.ts";
+import { Reader } from "./_reader.ts";
 
 const SECTION_NAMES: Record<number, string> = {
   0: "custom",
@@ -65,11 +65,15 @@ export function readCoreModule(r: Reader, start: number): CoreModuleAst {
   let last = 0;
   let funcDecls = -1;
   let codeCount = -1;
+  // One reader for every section's contents (a reader per section was an allocation each).
+  const body = new Reader(r.bytes, r.limits, r.pos, r.pos);
   while (!r.eof()) {
     const offset = r.pos;
     const id = r.u8();
     const size = r.u32();
-    const body = r.sub(size);
+    r.need(size);
+    body.pos = r.pos;
+    body.end = r.pos + size;
     r.skip(size);
     const kind = SECTION_NAMES[id];
     if (kind === undefined) {

@@ -37,6 +37,30 @@ export class ResourceNames {
 export const EMPTY_NAMES = new ResourceNames();
 
 /**
+ * The names of one scope's imports (or exports) by uniqueness key. The first is kept in fields and
+ * a map made from the second on: most instance types export one name, and a map costs ~10×
+ * the fields.
+ */
+export class UniqueNames {
+  #firstKey?: string;
+  #firstName?: string;
+  #more?: Map<string, string>;
+  /** Records `name` under `key`; returns the name recorded before under `key`, if any. */
+  claim(key: string, name: string): string | undefined {
+    if (this.#firstKey === undefined) {
+      this.#firstKey = key;
+      this.#firstName = name;
+      return undefined;
+    }
+    if (key === this.#firstKey) return this.#firstName;
+    const more = this.#more ??= new Map();
+    const prev = more.get(key);
+    if (prev === undefined) more.set(key, name);
+    return prev;
+  }
+}
+
+/**
  * The semantic index spaces of one component (or component/instance type) scope. Containers are
  * made on first use: most scopes are small instance types that need few of them.
  */
@@ -61,8 +85,8 @@ export class Scope {
   #coreInstances?: CoreInstanceType[];
   #imports?: Map<string, Item>;
   #exports?: Map<string, Item>;
-  #importKeys?: Map<string, string>;
-  #exportKeys?: Map<string, string>;
+  #importKeys?: UniqueNames;
+  #exportKeys?: UniqueNames;
   #importedResources?: Map<ResourceId, number[]>;
   #definedResources?: ResourceId[];
   #definedSet?: Set<ResourceId>;
@@ -113,12 +137,12 @@ export class Scope {
     return this.#exports ??= new Map();
   }
   /** Import names by uniqueness key. */
-  get importKeys(): Map<string, string> {
-    return this.#importKeys ??= new Map();
+  get importKeys(): UniqueNames {
+    return this.#importKeys ??= new UniqueNames();
   }
   /** Export names by uniqueness key. */
-  get exportKeys(): Map<string, string> {
-    return this.#exportKeys ??= new Map();
+  get exportKeys(): UniqueNames {
+    return this.#exportKeys ??= new UniqueNames();
   }
   /** Resources supplied by imports, with their paths. */
   get importedResources(): Map<ResourceId, number[]> {

@@ -58,9 +58,17 @@ export function defNamed(d: DefKind, set: Set<AnyType>, seen = new Set<DefKind>(
 }
 
 /** Whether every parameter and the result of a function type are named. */
-export function funcNamed(f: FuncType, set: Set<AnyType>, seen = new Set<DefKind>()): boolean {
-  return f.params.every((p) => valNamed(p.type, set, seen)) &&
-    (f.result === undefined || valNamed(f.result, set, seen));
+export function funcNamed(f: FuncType, set: Set<AnyType>, seen?: Set<DefKind>): boolean {
+  if (onlyPrimitives(f)) return true;
+  seen ??= new Set<DefKind>();
+  for (const p of f.params) if (!valNamed(p.type, set, seen)) return false;
+  return f.result === undefined || valNamed(f.result, set, seen);
+}
+
+/** Whether a function type's parameters and result are all primitives (named by definition). */
+export function onlyPrimitives(f: FuncType): boolean {
+  for (const p of f.params) if (typeof p.type !== "string") return false;
+  return f.result === undefined || typeof f.result === "string";
 }
 
 /** Whether a type (of a type import or export) only refers to named types. */
