@@ -303,7 +303,10 @@ export function encodeGraph(
       const args: { name: string; sort: OuterSort; index: number }[] = [];
       for (const name of n.definition.type.imports.keys()) {
         const source = n.args.get(name);
-        const fixed = determined.get(`${id}\0${name}`);
+        // (Most compositions determine no type import: no key is built for them.)
+        const fixed = source !== undefined || determined.size === 0
+          ? undefined
+          : determined.get(`${id}\0${name}`);
         let r: { sort: OuterSort; index: number };
         if (source !== undefined) r = emit(source);
         else if (fixed !== undefined) {

@@ -239,11 +239,31 @@ function start(): Engine {
   return e;
 }
 
-const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
+/** The character codes of the two hex digits of each byte, the high one first. */
+const HEX = new Uint16Array(256);
+for (let i = 0; i < 256; i++) {
+  const s = i.toString(16).padStart(2, "0");
+  HEX[i] = (s.charCodeAt(0) << 8) | s.charCodeAt(1);
+}
+
+/**
+ * `sha256:` and 64 hex digits, as character codes: the digest string is made from them in one
+ * piece (joining 32 two-digit strings made a tree of cons strings that every Map lookup by the
+ * digest then flattened).
+ */
+const DIGEST_CHARS: number[] = [..."sha256:"].map((c) => c.charCodeAt(0)).concat(
+  new Array(64).fill(0x30),
+);
+const PREFIX = 7;
 
 /** SHA-256 of `bytes`, as lowercase hex. */
 export function sha256Hex(bytes: Uint8Array): string {
+  hashInto(bytes);
+  return String.fromCharCode.apply(null, DIGEST_CHARS.slice(PREFIX));
+}
+
+/** Hashes `bytes` and writes the digest's hex digits into {@link DIGEST_CHARS}. */
+function hashInto(bytes: Uint8Array): void {
   const e = engine ??= start();
   const mem = e.bytes;
   e.words.set(IV, STATE / 4);
@@ -267,16 +287,23 @@ export function sha256Hex(bytes: Uint8Array): string {
   }
   e.compress(end);
   const w = e.words;
-  let hex = "";
+  const out = DIGEST_CHARS;
   for (let i = 0; i < 8; i++) {
     const x = w[STATE / 4 + i];
-    hex += HEX[(x >>> 24) & 0xff] + HEX[(x >>> 16) & 0xff] + HEX[(x >>> 8) & 0xff] + HEX[x & 0xff];
+    for (let j = 0; j < 4; j++) {
+      const h = HEX[(x >>> (24 - 8 * j)) & 0xff];
+      const at = PREFIX + 8 * i + 2 * j;
+      out[at] = h >>> 8;
+      out[at + 1] = h & 0xff;
+    }
   }
-  return hex;
 }
 
 /** The `sha256:` digest of a component: here when small, else by WebCrypto. */
 export function componentDigest(bytes: Uint8Array): Digest | Promise<Digest> {
-  if (bytes.length < SMALL) return `sha256:${sha256Hex(bytes)}` as Digest;
+  if (bytes.length < SMALL) {
+    hashInto(bytes);
+    return String.fromCharCode.apply(null, DIGEST_CHARS) as Digest;
+  }
   return digestOf(bytes);
 }
