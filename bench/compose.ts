@@ -18,8 +18,7 @@
  * @module
  */
 import { parse } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { walkSections } from "../lib/component/mod.ts";
-import { DEFAULT_LIMITS } from "../lib/component/mod.ts";
+import { build, DEFAULT_LIMITS, walkSections } from "../lib/component/mod.ts";
 import { plug } from "../lib/compose/mod.ts";
 import { hasCommand, measure, run, table, type Timing } from "./_harness.ts";
 import { findWasmToolsSync } from "../tests/support/wasm_tools.ts";
@@ -27,52 +26,37 @@ import { findWasmToolsSync } from "../tests/support/wasm_tools.ts";
 const WAC = `${Deno.env.get("HOME")}/.cargo/bin/wac`;
 const WASM_TOOLS = findWasmToolsSync();
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
 /** A core module of `funcs` functions of `ops` `i32.const k; drop` pairs each (~3 bytes a pair). */
 function fillerModule(funcs: number, ops: number, seed: number): Uint8Array {
-  const body: number[] = [0x00];
-  for (let i = 0; i < ops; i++) body.push(0x41, (i + seed) & 0x3f, 0x1a);
-  body.push(0x0b);
-  const bodyBytes = [...leb(body.length), ...body];
-  const parts: number[][] = [];
-  const section = (id: number, content: number[]) =>
-    parts.push([id, ...leb(content.length), ...content]);
-  section(1, [1, 0x60, 0, 0]);
-  section(3, [...leb(funcs), ...new Array(funcs).fill(0)]);
-  const code: number[] = [...leb(funcs)];
-  for (let i = 0; i < funcs; i++) code.push(...bodyBytes);
-  section(10, code);
-  const head = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const total = head.length + parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
-  out.set(head);
-  let at = head.length;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  const body = build((b) => {
+    b.u8(0x00); // no locals
+    for (let i = 0; i < ops; i++) b.u8(0x41).u8((i + seed) & 0x3f).u8(0x1a);
+    b.u8(0x0b);
+  });
+  return build((w) => {
+    w.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    w.section(1, new Uint8Array([1, 0x60, 0, 0]));
+    w.section(
+      3,
+      build((f) => {
+        f.u32(funcs);
+        for (let i = 0; i < funcs; i++) f.u8(0);
+      }),
+    );
+    w.section(
+      10,
+      build((c) => {
+        c.u32(funcs);
+        for (let i = 0; i < funcs; i++) c.u32(body.length).bytes(body);
+      }),
+    );
+  });
 }
 
 /** Appends an unused core module section (filler) to a component. */
 function withFiller(component: Uint8Array, filler: Uint8Array | undefined): Uint8Array {
   if (filler === undefined) return component;
-  const head = new Uint8Array([0x01, ...leb(filler.length)]);
-  const out = new Uint8Array(component.length + head.length + filler.length);
-  out.set(component);
-  out.set(head, component.length);
-  out.set(filler, component.length + head.length);
-  return out;
+  return build((w) => w.bytes(component).section(0x01, filler));
 }
 
 const link = (i: number) => `bench:chain/link${i}@0.1.0`;

@@ -1,9 +1,12 @@
 /**
  * Shared pieces of the example builds: running a tool, assembling a WIT folder, adding
- * wasm-metadata, digests. Used by the per-example `build.ts` files and `examples/build.ts`.
+ * wasm-metadata. Used by the per-example `build.ts` files and `examples/build.ts`.
  *
  * @module
  */
+import { build } from "../lib/component/mod.ts";
+
+const UTF8 = new TextEncoder();
 
 /** The examples folder, as a path with a trailing slash. */
 export const EXAMPLES_DIR: string = new URL(".", import.meta.url).pathname;
@@ -107,17 +110,6 @@ const METADATA_ORDER: (keyof WasmMetadata)[] = [
   "version",
 ];
 
-function leb128(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
 /**
  * Returns `wasm` (a module or component) with wasm-metadata custom sections inserted right after
  * the header, in the order `wasm-tools metadata add` uses. Sections already present are not
@@ -134,27 +126,15 @@ export function addWasmMetadata(wasm: Uint8Array, metadata: WasmMetadata): Uint8
   if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73) {
     throw new ExampleBuildError("build-failed", "Cannot add metadata: not a WebAssembly binary");
   }
-  const encoder = new TextEncoder();
-  const sections: number[] = [];
-  for (const key of METADATA_ORDER) {
-    const value = metadata[key];
-    if (value === undefined) continue;
-    const name = encoder.encode(key);
-    const payload = encoder.encode(value);
-    const body = [...leb128(name.length), ...name, ...payload];
-    sections.push(0, ...leb128(body.length), ...body);
-  }
+  const sections = build((w) => {
+    for (const key of METADATA_ORDER) {
+      const value = metadata[key];
+      if (value !== undefined) w.section(0, build((c) => c.name(key).bytes(UTF8.encode(value))));
+    }
+  });
   const out = new Uint8Array(wasm.length + sections.length);
   out.set(wasm.subarray(0, 8), 0);
   out.set(sections, 8);
   out.set(wasm.subarray(8), 8 + sections.length);
   return out;
-}
-
-/** The `sha256:<hex>` digest of some bytes, the form wreg uses everywhere. */
-export async function sha256Digest(bytes: Uint8Array): Promise<string> {
-  const hash = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
-  );
-  return `sha256:${hash.toHex()}`;
 }

@@ -17,9 +17,9 @@ import {
   addWasmMetadata,
   ExampleBuildError,
   EXAMPLES_DIR,
-  sha256Digest,
   type WasmMetadata,
 } from "./_build_support.ts";
+import { digestOf } from "../lib/names/mod.ts";
 import { buildScrubberC } from "./scrubber-c/build.ts";
 import { buildLoggerJs, COMPONENTIZE_QJS_VERSION } from "./logger-js/build.ts";
 import { buildScrubberPy, COMPONENTIZE_PY_VERSION } from "./scrubber-py/build.ts";
@@ -152,7 +152,7 @@ export async function buildExamples(options: BuildExamplesOptions = {}): Promise
         world: recipe.world,
         path,
         bytes,
-        digest: await sha256Digest(bytes),
+        digest: await digestOf(bytes),
         buildMs: Math.round(performance.now() - start),
         toolchain,
       };

@@ -5,7 +5,7 @@
  * port and a temporary data directory.
  */
 import { componentEmbed, componentNew } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { encodeWitPackage } from "../lib/component/mod.ts";
+import { build, encodeWitPackage } from "../lib/component/mod.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
 import { parseWit } from "../lib/wit/mod.ts";
 import type { Storage } from "../storage/mod.ts";
@@ -54,50 +54,42 @@ export async function tinyComponent(pkg = "docs:tiny@0.1.0", extra = ""): Promis
   );
 }
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
-function joinBytes(parts: (number[] | Uint8Array)[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function section(id: number, body: number[] | Uint8Array): Uint8Array {
-  return joinBytes([[id, ...leb(body.length)], body]);
-}
-
 /**
- * A component of about `size` bytes exporting `run: func() -> u32`: a core module whose data
- * segment holds `size` random bytes, lifted by jco.
+ * A component of about `size` bytes exporting `run: func() -> u32` in package `pkg`: a core module
+ * whose data segment holds `size` random bytes (what dominates real components' size besides
+ * code), lifted by jco.
  */
-export async function componentOfSize(size: number): Promise<Uint8Array> {
+export async function componentOfSize(size: number, pkg = "docs:big@1.0.0"): Promise<Uint8Array> {
   const data = new Uint8Array(size);
   for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  const name = (s: string) => [...leb(s.length), ...new TextEncoder().encode(s)];
-  const core = joinBytes([
-    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    section(1, [1, 0x60, 0, 1, 0x7f]),
-    section(3, [1, 0]),
-    section(5, [1, 0, ...leb(Math.ceil(size / 65536) + 1)]),
-    section(7, [2, ...name("memory"), 2, 0, ...name("run"), 0, 0]),
-    section(10, [1, 4, 0, 0x41, 0x2a, 0x0b]),
-    section(11, joinBytes([[1, 0x00, 0x41, 0x00, 0x0b, ...leb(size)], data])),
-  ]);
-  const witSource = "package docs:big@1.0.0;\nworld app {\n  export run: func() -> u32;\n}\n";
+  const core = build((w) => {
+    w.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    w.section(1, new Uint8Array([1, 0x60, 0, 1, 0x7f])); // type: () -> i32
+    w.section(3, new Uint8Array([1, 0])); // func 0 of that type
+    w.section(5, build((m) => m.u8(1).u8(0).u32(Math.ceil(size / 65536) + 1))); // memory
+    w.section(7, build((e) => e.u8(2).name("memory").u8(2).u8(0).name("run").u8(0).u8(0)));
+    w.section(10, new Uint8Array([1, 4, 0, 0x41, 0x2a, 0x0b])); // run: i32.const 42
+    w.section(
+      11,
+      build((d) => d.bytes(new Uint8Array([1, 0, 0x41, 0, 0x0b])).u32(size).bytes(data)),
+    );
+  });
+  const witSource = `package ${pkg};\nworld app {\n  export run: func() -> u32;\n}\n`;
   return await componentNew(await componentEmbed({ binary: core, witSource, world: "app" }));
+}
+
+/** `bytes` (a module or component) with top-level custom sections appended (name → payload). */
+export function withCustomSections(
+  bytes: Uint8Array,
+  sections: Record<string, string | Uint8Array>,
+): Uint8Array {
+  return build((w) => {
+    w.bytes(bytes);
+    for (const [name, payload] of Object.entries(sections)) {
+      const body = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+      w.section(0, build((c) => c.name(name).bytes(body)));
+    }
+  });
 }
 
 /** A fetch handler, or a server's base URL. */

@@ -5,7 +5,13 @@
  */
 import { type BrowserContext, chromium } from "playwright-core";
 import { plug } from "../lib/compose/mod.ts";
-import { type Client, ROOT, tinyComponent, witPackage } from "./registry_support.ts";
+import {
+  type Client,
+  ROOT,
+  tinyComponent,
+  withCustomSections,
+  witPackage,
+} from "./registry_support.ts";
 import { exampleWasm } from "./support/examples.ts";
 
 /** Where the browser tests keep their screenshots (gitignored). */
@@ -130,36 +136,6 @@ export const EVIL_METADATA: Record<string, string> = {
   licenses: `<b onmouseover="window.${PWNED}='licenses'">MIT</b>`,
   authors: `</dd><script>window.${PWNED}='authors'</script>`,
 };
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
-/** Appends top-level custom sections (name → UTF-8 payload) to a component's bytes. */
-export function withCustomSections(
-  bytes: Uint8Array,
-  sections: Record<string, string>,
-): Uint8Array {
-  const enc = new TextEncoder();
-  const parts: number[][] = [];
-  for (const [name, text] of Object.entries(sections)) {
-    const n = enc.encode(name);
-    const body = [...leb(n.length), ...n, ...enc.encode(text)];
-    parts.push([0, ...leb(body.length), ...body]);
-  }
-  const extra = parts.flat();
-  const out = new Uint8Array(bytes.length + extra.length);
-  out.set(bytes);
-  out.set(extra, bytes.length);
-  return out;
-}
 
 /** `evil:widget`: a tiny component with {@link EVIL_METADATA}. */
 export async function evilWidget(): Promise<Uint8Array> {

@@ -4,6 +4,7 @@
  * its WIT view (the {@link Resolve} and the world's items by extern name) for the subtype check.
  */
 import {
+  build,
   type CheckedComponent,
   ComponentDecodeError,
   type ComponentType,
@@ -58,29 +59,14 @@ export interface Definition {
   readonly checked: CheckedComponent;
 }
 
-const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  let x = n >>> 0;
-  do {
-    let b = x & 0x7f;
-    x >>>= 7;
-    if (x !== 0) b |= 0x80;
-    out.push(b);
-  } while (x !== 0);
-  return out;
-}
+const PREAMBLE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
 
 /**
  * Checks a component that has no WIT world: lib/component checks it as the only nested component
  * of a wrapper that imports and exports nothing (a wrapper always has a world).
  */
 function checkWithoutWorld(bytes: Uint8Array): CheckedComponent {
-  const head = [...PREAMBLE, 0x04, ...leb(bytes.length)];
-  const wrapper = new Uint8Array(head.length + bytes.length);
-  wrapper.set(head);
-  wrapper.set(bytes, head.length);
+  const wrapper = build((w) => w.bytes(PREAMBLE).section(0x04, bytes));
   const d = decodeComponent(wrapper, { metadata: false, summaries: false });
   return d.checked!.nested[0];
 }
