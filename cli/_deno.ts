@@ -33,9 +33,11 @@ import {
   exists,
   joinPath,
   readTextIfExists,
+  readTree,
   relativePath,
   removeIfExists,
   replaceDirAtomic,
+  type TreeFile,
   writeFileAtomic,
 } from "./_fs.ts";
 import {
@@ -45,13 +47,12 @@ import {
   removeJsonValue,
   setJsonValue,
 } from "./_json_edit.ts";
-import { writeBindings } from "./cmd_bindings.ts";
+import { readBindingsManifest, writeBindings } from "./cmd_bindings.ts";
 import { composeFailure } from "./cmd_plug.ts";
 import { type FetchedPackage, mapLimit, type SyncContext } from "./_sync.ts";
 import {
   bindingsCacheKey,
   type BindingsManifest,
-  MANIFEST as BINDINGS_MANIFEST,
   PREVIEW2_SHIM,
   PREVIEW2_SHIM_VERSION,
 } from "../lib/bindings/mod.ts";
@@ -182,17 +183,6 @@ export async function composeDependency(
   return { bytes: result.bytes, composedWith };
 }
 
-/** The `wreg-bindings.json` of a bindings folder, when it has one. */
-async function readBindingsManifest(dir: string): Promise<BindingsManifest | undefined> {
-  const text = await readTextIfExists(`${dir}/${BINDINGS_MANIFEST}`);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as BindingsManifest;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Finds the project's Deno config: `deno.json`, else `deno.jsonc`, else a new `deno.json`. */
 async function denoConfig(dir: string): Promise<{ file: string; text: string; exists: boolean }> {
   for (const file of ["deno.json", "deno.jsonc"]) {
@@ -205,16 +195,6 @@ async function denoConfig(dir: string): Promise<{ file: string; text: string; ex
 /** Where wreg's own copy of preview2-shim is (installed by `deno task setup`). */
 function shimSource(): string {
   return new URL("../node_modules/@bytecodealliance/preview2-shim", import.meta.url).pathname;
-}
-
-async function listFiles(dir: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(rel ? `${dir}/${rel}` : dir)) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory) out.push(...await listFiles(dir, p));
-    else if (e.isFile) out.push(p);
-  }
-  return out.sort();
 }
 
 /** Copies preview2-shim into the project (once per version); returns its folder (relative). */
@@ -241,17 +221,13 @@ async function vendorShim(projectDir: string): Promise<string> {
       EXIT.usage,
     );
   }
-  const files = [];
-  for (
-    const f of [
-      "package.json",
-      "LICENSE",
-      ...(await listFiles(`${src}/dist`)).map((p) => `dist/${p}`),
-    ]
-  ) {
-    if (!(await exists(`${src}/${f}`))) continue;
-    files.push({ path: f, contents: await Deno.readFile(`${src}/${f}`) });
+  const files: TreeFile[] = [];
+  for (const f of ["package.json", "LICENSE"]) {
+    if (await exists(`${src}/${f}`)) {
+      files.push({ path: f, contents: await Deno.readFile(`${src}/${f}`) });
+    }
   }
+  for (const f of await readTree(`${src}/dist`)) files.push({ ...f, path: `dist/${f.path}` });
   files.push({ path: ".wreg-shim", contents: `${PREVIEW2_SHIM}@${PREVIEW2_SHIM_VERSION}\n` });
   await replaceDirAtomic(target, files);
   return rel;

@@ -86,6 +86,34 @@ export async function removeIfExists(path: string): Promise<void> {
   }
 }
 
+/** A file to write: its path relative to a folder, and its contents. */
+export interface TreeFile {
+  path: string;
+  contents: string | Uint8Array;
+}
+
+/** Writes `files` (paths relative to `dir`) into `dir`, creating it and their folders. */
+export async function writeTree(dir: string, files: readonly TreeFile[]): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  for (const f of files) {
+    const p = `${dir}/${f.path}`;
+    await Deno.mkdir(dirname(p), { recursive: true });
+    if (typeof f.contents === "string") await Deno.writeTextFile(p, f.contents);
+    else await Deno.writeFile(p, f.contents);
+  }
+}
+
+/** Every file under `dir` with its bytes, paths relative to `dir`, sorted by path. */
+export async function readTree(dir: string, rel = ""): Promise<TreeFile[]> {
+  const out: TreeFile[] = [];
+  for await (const e of Deno.readDir(rel ? `${dir}/${rel}` : dir)) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...await readTree(dir, p));
+    else if (e.isFile) out.push({ path: p, contents: await Deno.readFile(`${dir}/${p}`) });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
 /**
  * Replaces the folder `dir` with the files given, atomically for readers of the folder: they are
  * written into a temporary sibling that is renamed into place (the old folder is moved aside
@@ -93,17 +121,11 @@ export async function removeIfExists(path: string): Promise<void> {
  */
 export async function replaceDirAtomic(
   dir: string,
-  files: readonly { path: string; contents: string | Uint8Array }[],
+  files: readonly TreeFile[],
 ): Promise<void> {
   const tmp = `${dir}.wreg-tmp-${tempSuffix()}`;
   try {
-    await Deno.mkdir(tmp, { recursive: true });
-    for (const f of files) {
-      const p = `${tmp}/${f.path}`;
-      await Deno.mkdir(dirname(p), { recursive: true });
-      if (typeof f.contents === "string") await Deno.writeTextFile(p, f.contents);
-      else await Deno.writeFile(p, f.contents);
-    }
+    await writeTree(tmp, files);
     if (await exists(dir)) {
       const old = `${dir}.wreg-old-${tempSuffix()}`;
       await Deno.rename(dir, old);

@@ -10,6 +10,14 @@ import { parseArgs } from "node:util";
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { type CacheEnv, cachePath } from "./_cache_dir.ts";
 import {
+  exists,
+  readTextIfExists,
+  readTree,
+  replaceDirAtomic,
+  tempSuffix,
+  writeTree,
+} from "./_fs.ts";
+import {
   bindingsCacheKey,
   type BindingsManifest,
   type BindingsOptions,
@@ -62,67 +70,12 @@ export interface WriteBindingsResult {
   cached: boolean;
 }
 
-function uniqueSuffix(): string {
-  return crypto.randomUUID().slice(0, 8);
-}
-
-async function exists(path: string): Promise<boolean> {
+/** The `wreg-bindings.json` of a bindings folder, when it has one that parses. */
+export async function readBindingsManifest(dir: string): Promise<BindingsManifest | undefined> {
+  const text = await readTextIfExists(`${dir}/${MANIFEST}`);
+  if (text === undefined) return undefined;
   try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-async function writeTree(dir: string, files: GeneratedFile[]): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  for (const f of files) {
-    const path = `${dir}/${f.path}`;
-    const parent = path.slice(0, path.lastIndexOf("/"));
-    if (parent !== dir) await Deno.mkdir(parent, { recursive: true });
-    if (typeof f.contents === "string") await Deno.writeTextFile(path, f.contents);
-    else await Deno.writeFile(path, f.contents);
-  }
-}
-
-async function readTree(dir: string, rel = ""): Promise<GeneratedFile[]> {
-  const out: GeneratedFile[] = [];
-  for await (const e of Deno.readDir(rel ? `${dir}/${rel}` : dir)) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory) out.push(...await readTree(dir, p));
-    else if (e.isFile) out.push({ path: p, contents: await Deno.readFile(`${dir}/${p}`) });
-  }
-  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
-}
-
-/** Writes a folder's contents into place: a temporary sibling, then one rename. */
-async function replaceDir(dir: string, files: GeneratedFile[]): Promise<void> {
-  const tmp = `${dir}.wreg-tmp-${uniqueSuffix()}`;
-  try {
-    await writeTree(tmp, files);
-    if (await exists(dir)) {
-      const old = `${dir}.wreg-old-${uniqueSuffix()}`;
-      await Deno.rename(dir, old);
-      try {
-        await Deno.rename(tmp, dir);
-      } catch (e) {
-        await Deno.rename(old, dir);
-        throw e;
-      }
-      await Deno.remove(old, { recursive: true });
-    } else {
-      await Deno.rename(tmp, dir);
-    }
-  } finally {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  }
-}
-
-async function readManifest(dir: string): Promise<BindingsManifest | undefined> {
-  try {
-    return JSON.parse(await Deno.readTextFile(`${dir}/${MANIFEST}`)) as BindingsManifest;
+    return JSON.parse(text) as BindingsManifest;
   } catch {
     return undefined;
   }
@@ -148,7 +101,7 @@ export async function writeBindings(
       empty = false;
       break;
     }
-    if (!empty && (await readManifest(dir)) === undefined) {
+    if (!empty && (await readBindingsManifest(dir)) === undefined) {
       throw new CliError(
         `${outDir} already holds files that wreg did not generate (no ${MANIFEST}); ` +
           `choose another folder or empty it`,
@@ -160,7 +113,7 @@ export async function writeBindings(
   const cached = cachePath(io, "bindings", key);
   let files: GeneratedFile[] | undefined;
   if (useCache) {
-    const m = await readManifest(cached);
+    const m = await readBindingsManifest(cached);
     if (m?.cacheKey === key) files = await readTree(cached);
   }
   const hit = files !== undefined;
@@ -169,7 +122,7 @@ export async function writeBindings(
     files = b.files;
     if (useCache) {
       await Deno.mkdir(cachePath(io, "bindings"), { recursive: true });
-      const tmp = `${cached}.wreg-tmp-${uniqueSuffix()}`;
+      const tmp = `${cached}.wreg-tmp-${tempSuffix()}`;
       try {
         await writeTree(tmp, files);
         if (!(await exists(cached))) await Deno.rename(tmp, cached);
@@ -180,8 +133,8 @@ export async function writeBindings(
       }
     }
   }
-  await replaceDir(dir, files);
-  const manifest = await readManifest(dir);
+  await replaceDirAtomic(dir, files);
+  const manifest = await readBindingsManifest(dir);
   if (manifest === undefined) throw new CliError(`${outDir}/${MANIFEST} was not written`);
   return { dir, manifest, cached: hit };
 }
