@@ -9,13 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { parseJsonc } from "../cli/mod.ts";
-import {
-  publishExamples,
-  type Registry,
-  Sandbox,
-  startRegistry,
-  writeTree,
-} from "./cli_support.ts";
+import { Sandbox, withExamplesRegistry, writeTree } from "./cli_support.ts";
 
 const MAIN = `import { scrubPii } from "docs:scrubber";
 
@@ -53,12 +47,7 @@ async function checkAndRun(box: Sandbox, dir: string): Promise<void> {
 }
 
 Deno.test("wreg add docs:scrubber in a Deno project: a typed import that runs the composed component", async () => {
-  const box = await Sandbox.create();
-  let registry: Registry | undefined;
-  try {
-    registry = await startRegistry();
-    await publishExamples(box, registry);
-
+  await withExamplesRegistry(async (box) => {
     const app = await box.folder("app");
     await writeTree(app, { "deno.json": DENO_JSON, "main.ts": MAIN, "wrong.ts": WRONG });
     const added = await box.wregProcess(app, ["add", "docs:scrubber"]);
@@ -97,18 +86,11 @@ Deno.test("wreg add docs:scrubber in a Deno project: a typed import that runs th
     const installed = await box.wregProcess(copy, ["install"]);
     assert.equal(installed.code, 0, installed.stderr);
     await checkAndRun(box, copy);
-  } finally {
-    await registry?.stop();
-    await box.remove();
-  }
+  });
 });
 
 Deno.test("a fills entry in wreg.json chooses the logger when the user names it", async () => {
-  const box = await Sandbox.create();
-  let registry: Registry | undefined;
-  try {
-    registry = await startRegistry();
-    await publishExamples(box, registry);
+  await withExamplesRegistry(async (box) => {
     const app = await box.folder("app");
     await writeTree(app, {
       "wreg.json": JSON.stringify({
@@ -129,8 +111,5 @@ Deno.test("a fills entry in wreg.json chooses the logger when the user names it"
       { "docs:scrubber": "./wreg_modules/docs/scrubber/mod.ts" },
     );
     await checkAndRun(box, app);
-  } finally {
-    await registry?.stop();
-    await box.remove();
-  }
+  });
 });

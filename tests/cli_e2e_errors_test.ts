@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import {
-  publishExamples,
   type Registry,
   Sandbox,
   startRegistry,
+  withExamplesRegistry,
   writeTree,
 } from "./cli_support.ts";
 
@@ -77,11 +77,7 @@ function oneLine(stderr: string): void {
 }
 
 Deno.test("each class of error prints one line and exits with its own code", async (t) => {
-  const box = await Sandbox.create();
-  let registry: Registry | undefined;
-  try {
-    registry = await startRegistry();
-    await publishExamples(box, registry);
+  await withExamplesRegistry(async (box, registry) => {
     const p = await box.folder("project");
     await Deno.writeFile(
       `${p}/tiny.wasm`,
@@ -122,7 +118,7 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       const q = await box.folder("broken-deno-json");
       const broken = '{ "imports": { broken\n';
       await Deno.writeTextFile(`${q}/deno.json`, broken);
-      const r = await box.wreg(q, ["add", "docs:scrubber"], { WREG_REGISTRY: registry!.url });
+      const r = await box.wreg(q, ["add", "docs:scrubber"], { WREG_REGISTRY: registry.url });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /error: Cannot update deno\.json: .*line 1, column 16\n$/);
       assert.equal(await Deno.readTextFile(`${q}/deno.json`), broken);
@@ -172,16 +168,16 @@ Deno.test("each class of error prints one line and exits with its own code", asy
           "--owner",
           "carol",
           "--admin-token",
-          registry!.admin,
+          registry.admin,
           "--registry",
-          registry!.url,
+          registry.url,
         ]);
         assert.equal(made.code, 0, made.stderr);
         assert.match(made.stdout, /^wreg_[A-Za-z0-9_-]+\n$/);
         const login = await box.wreg(p, [
           "login",
           "--registry",
-          registry!.url,
+          registry.url,
           "--token",
           made.stdout.trim(),
         ], {
@@ -196,7 +192,7 @@ Deno.test("each class of error prints one line and exits with its own code", asy
     );
 
     await t.step("a token without the right exits 4 (403)", async () => {
-      const other = await registry!.client.token(registry!.admin, "bob", ["publish"], ["bobs"]);
+      const other = await registry.client.token(registry.admin, "bob", ["publish"], ["bobs"]);
       const r = await box.wreg(p, [
         "publish",
         "tiny.wasm",
@@ -219,7 +215,7 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       const fresh = await Sandbox.create();
       try {
         const r = await fresh.wreg(p, ["yank", "docs:logger@0.1.0"], {
-          WREG_REGISTRY: registry!.url,
+          WREG_REGISTRY: registry.url,
         });
         assert.equal(r.code, 4);
         oneLine(r.stderr);
@@ -301,8 +297,5 @@ Deno.test("each class of error prints one line and exits with its own code", asy
       assert.equal(r.code, 7);
       assert.match(r.stderr, /Cannot resolve the dependencies:\n {2}.*docs:processor/);
     });
-  } finally {
-    await registry?.stop();
-    await box.remove();
-  }
+  });
 });

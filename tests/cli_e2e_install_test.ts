@@ -5,23 +5,11 @@
  * cached blob altered on disk and `install` refused with the file named.
  */
 import assert from "node:assert/strict";
-import {
-  exampleWasm,
-  publishExamples,
-  type Registry,
-  Sandbox,
-  startRegistry,
-  writeTree,
-} from "./cli_support.ts";
+import { exampleWasm, Sandbox, withExamplesRegistry, writeTree } from "./cli_support.ts";
 import { digestOf } from "../lib/names/mod.ts";
 
 Deno.test("publish, add, install from the lock, install offline from the cache, refuse a tampered cache", async () => {
-  const box = await Sandbox.create();
-  let registry: Registry | undefined;
-  try {
-    registry = await startRegistry();
-    await publishExamples(box, registry);
-
+  await withExamplesRegistry(async (box, registry) => {
     // The login stored the token readable by its owner only.
     const config = await Deno.stat(`${box.env.WREG_CONFIG_DIR}/config.json`);
     assert.equal(config.mode! & 0o777, 0o600);
@@ -130,18 +118,11 @@ Deno.test("publish, add, install from the lock, install offline from the cache, 
     } finally {
       await other.remove();
     }
-  } finally {
-    await registry?.stop();
-    await box.remove();
-  }
+  });
 });
 
 Deno.test("install refuses a lock that no longer matches wreg.json and says what to run", async () => {
-  const box = await Sandbox.create();
-  let registry: Registry | undefined;
-  try {
-    registry = await startRegistry();
-    await publishExamples(box, registry);
+  await withExamplesRegistry(async (box) => {
     const p = await box.folder("project");
     assert.equal((await box.wreg(p, ["add", "docs:processor"])).code, 0);
     const manifest = JSON.parse(await Deno.readTextFile(`${p}/wreg.json`));
@@ -170,8 +151,5 @@ Deno.test("install refuses a lock that no longer matches wreg.json and says what
       undefined,
     );
     await assert.rejects(Deno.stat(`${p}/wreg_modules/docs/scrubber`), Deno.errors.NotFound);
-  } finally {
-    await registry?.stop();
-    await box.remove();
-  }
+  });
 });

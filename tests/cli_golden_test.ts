@@ -8,14 +8,7 @@
  * timestamps and the sandbox's temporary folder.
  */
 import assert from "node:assert/strict";
-import {
-  publishExamples,
-  type Registry,
-  type RunResult,
-  Sandbox,
-  startRegistry,
-  writeTree,
-} from "./cli_support.ts";
+import { type RunResult, Sandbox, withExamplesRegistry, writeTree } from "./cli_support.ts";
 
 const GOLDEN = new URL("./golden/cli/", import.meta.url).pathname;
 const UPDATE = Deno.env.get("WREG_UPDATE_GOLDEN") === "1";
@@ -100,11 +93,7 @@ Deno.test("the package commands' errors and outputs without a registry match tes
 });
 
 Deno.test("add, install, publish, search and info print what tests/golden/cli holds", async () => {
-  const box = await Sandbox.create();
-  let registry: Registry | undefined;
-  try {
-    registry = await startRegistry();
-    await publishExamples(box, registry);
+  await withExamplesRegistry(async (box) => {
     const run = async (name: string, dir: string, args: string[]) =>
       await golden(name, args, await box.wreg(dir, args), box);
 
@@ -132,8 +121,5 @@ Deno.test("add, install, publish, search and info print what tests/golden/cli ho
     await run("search-exports", app, ["search", "--exports", "docs:processor/logger"]);
     await run("info-package", app, ["info", "docs:processor"]);
     await run("info-version", app, ["info", "docs:scrubber@0.1.0"]);
-  } finally {
-    await registry?.stop();
-    await box.remove();
-  }
+  });
 });

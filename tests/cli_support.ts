@@ -131,6 +131,25 @@ export async function startRegistry(): Promise<Registry> {
   };
 }
 
+/**
+ * Runs `test` with a fresh sandbox and a registry process holding the example packages
+ * ({@link publishExamples}), and removes both afterwards, whatever happens.
+ */
+export async function withExamplesRegistry(
+  test: (box: Sandbox, registry: Registry) => Promise<void>,
+): Promise<void> {
+  const box = await Sandbox.create();
+  let registry: Registry | undefined;
+  try {
+    registry = await startRegistry();
+    await publishExamples(box, registry);
+    await test(box, registry);
+  } finally {
+    await registry?.stop();
+    await box.remove();
+  }
+}
+
 /** An example component's bytes: examples/dist/<name>.wasm, built when missing or stale. */
 export { exampleWasm };
 
