@@ -47,6 +47,34 @@ export async function measure(
   return summarize(name, samples);
 }
 
+/**
+ * Runs every variant once per round, in a rotating order, so that drift on the machine (other
+ * work, the disk) hits all of them alike; returns the samples of each, in milliseconds. Rounds
+ * with a negative index are warm-up and not recorded.
+ */
+export async function interleaved(
+  variants: [string, () => Promise<unknown>][],
+  rounds: number,
+  warmup = 3,
+): Promise<Map<string, number[]>> {
+  const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
+  for (let r = -warmup; r < rounds; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const [name, fn] = variants[(k + Math.max(r, 0)) % variants.length];
+      const t0 = performance.now();
+      await fn();
+      if (r >= 0) samples.get(name)!.push(performance.now() - t0);
+    }
+  }
+  return samples;
+}
+
+/** The median of the per-round ratios `a[i] / b[i]` of two interleaved sample lists. */
+export function pairedRatio(a: number[], b: number[]): number {
+  const ratios = a.map((t, i) => t / b[i]).sort((x, y) => x - y);
+  return ratios[ratios.length >> 1];
+}
+
 /** Statistics of a list of samples in milliseconds. */
 export function summarize(name: string, samples: number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -20,8 +20,17 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { componentEmbed, componentNew } from "@bytecodealliance/jco-transpile/wasm-tools";
-import { hasCommand, run, summarize, table, type Timing } from "./_harness.ts";
+import { build } from "../lib/component/mod.ts";
+import { componentOfSize, withCustomSections } from "../tests/registry_support.ts";
+import {
+  hasCommand,
+  interleaved,
+  pairedRatio,
+  run,
+  summarize,
+  table,
+  type Timing,
+} from "./_harness.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const ROUNDS_1M = Number(Deno.env.get("BENCH_RUNS") ?? 200);
@@ -179,64 +188,11 @@ function sha256(bytes: Uint8Array): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fixtures: components of a given size, built here
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
-function section(id: number, body: number[] | Uint8Array): Uint8Array {
-  const head = [id, ...leb(body.length)];
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/**
- * A component of about `size` bytes exporting `run: func() -> u32`: a core module with a data
- * segment of random bytes (what dominates real components' size besides code), lifted by jco.
- */
-async function componentOfSize(size: number): Promise<Uint8Array> {
-  const data = new Uint8Array(size);
-  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-  const pages = Math.ceil(size / 65536) + 1;
-  const segment = join([new Uint8Array([0x00, 0x41, 0x00, 0x0b, ...leb(size)]), data]);
-  const name = (s: string) => [...leb(s.length), ...new TextEncoder().encode(s)];
-  const core = join([
-    new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]),
-    section(1, [1, 0x60, 0, 1, 0x7f]),
-    section(3, [1, 0]),
-    section(5, [1, 0, ...leb(pages)]),
-    section(7, [2, ...name("memory"), 2, 0, ...name("run"), 0, 0]),
-    section(10, [1, 4, 0, 0x41, 0x2a, 0x0b]),
-    section(11, join([new Uint8Array([1]), segment])),
-  ]);
-  const witSource = "package bench:app@1.0.0;\nworld app {\n  export run: func() -> u32;\n}\n";
-  return await componentNew(await componentEmbed({ binary: core, witSource, world: "app" }));
-}
+// Fixtures: components of a given size come from tests/registry_support.ts
 
 /** `base` with a trailing custom section holding a counter: new bytes, same component. */
 function variant(base: Uint8Array, n: number): Uint8Array {
-  const payload = [...leb(5), ...new TextEncoder().encode("bench"), ...leb(n), 0, 0, 0, 0];
-  return join([base, section(0, payload)]);
+  return withCustomSections(base, { bench: build((w) => w.u32(n).bytes(new Uint8Array(4))) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,29 +203,6 @@ async function download(url: string): Promise<number> {
   const body = new Uint8Array(await r.arrayBuffer());
   if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
   return body.length;
-}
-
-/** Runs each variant once per round in rotating order; returns the samples of each. */
-async function interleaved(
-  variants: [string, () => Promise<unknown>][],
-  rounds: number,
-  warmup = 5,
-): Promise<Map<string, number[]>> {
-  const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
-  for (let r = -warmup; r < rounds; r++) {
-    for (let k = 0; k < variants.length; k++) {
-      const [name, fn] = variants[(k + Math.max(r, 0)) % variants.length];
-      const t0 = performance.now();
-      await fn();
-      if (r >= 0) samples.get(name)!.push(performance.now() - t0);
-    }
-  }
-  return samples;
-}
-
-function pairedRatio(a: number[], b: number[]): number {
-  const ratios = a.map((t, i) => t / b[i]).sort((x, y) => x - y);
-  return ratios[ratios.length >> 1];
 }
 
 interface WrkResult {
@@ -325,8 +258,8 @@ try {
   const tools = await ensureDebian({ wrk: "wrk", "docker-registry": "docker-registry" });
   const fsType = (await run("stat", ["-f", "-c", "%T", tmp])).trim();
   console.error("bench: building fixtures");
-  const oneMiB = await componentOfSize(1 << 20);
-  const sixteenMiB = await componentOfSize(16 << 20);
+  const oneMiB = await componentOfSize(1 << 20, "bench:app@1.0.0");
+  const sixteenMiB = await componentOfSize(16 << 20, "bench:app@1.0.0");
 
   const wreg = await startWreg("wreg", ["--quiet"]);
   const tokens = new Map<string, string>();
@@ -371,6 +304,7 @@ try {
     const s1 = await interleaved(
       [[W1, () => download(wreg1)], [D1, () => download(dist1)]],
       ROUNDS_1M,
+      5,
     );
     const W16 = "wreg GET /api/v1/blobs (16 MiB)";
     const D16 = "distribution GET /v2/…/blobs (16 MiB)";

@@ -18,7 +18,15 @@ import {
   type SearchRowInput,
   type Storage,
 } from "../storage/mod.ts";
-import { hasCommand, run, summarize, table, type Timing } from "./_harness.ts";
+import {
+  hasCommand,
+  interleaved,
+  pairedRatio,
+  run,
+  summarize,
+  table,
+  type Timing,
+} from "./_harness.ts";
 
 const SIZE = 1 << 20;
 const CHUNK = 64 * 1024; // what an HTTP request body typically yields
@@ -119,32 +127,6 @@ async function syncDir(dir: string): Promise<void> {
 
 const fsType = (await run("stat", ["-f", "-c", "%T", root])).trim();
 
-/**
- * Runs every variant once per round, in a rotating order, so that the disk's drift (other work on
- * the machine) hits all of them alike; returns the samples of each.
- */
-async function interleaved(
-  variants: [string, () => Promise<unknown>][],
-  rounds: number,
-  warmup = 3,
-): Promise<Map<string, number[]>> {
-  const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
-  for (let r = -warmup; r < rounds; r++) {
-    for (let k = 0; k < variants.length; k++) {
-      const [name, fn] = variants[(k + Math.max(r, 0)) % variants.length];
-      const t0 = performance.now();
-      await fn();
-      if (r >= 0) samples.get(name)!.push(performance.now() - t0);
-    }
-  }
-  return samples;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
 try {
   const floorDir = `${root}/floor`;
   await Deno.mkdir(floorDir);
@@ -218,7 +200,7 @@ try {
   const lines = variants
     .filter(([name]) => name.startsWith("floor"))
     .map(([name]) => {
-      const paired = median(ours.map((t, i) => t / samples.get(name)![i]));
+      const paired = pairedRatio(ours, samples.get(name)!);
       return `- wreg publish / ${name}: ${paired.toFixed(2)}× (median of ${RUNS} paired rounds)`;
     });
   console.log(lines.join("\n"));
