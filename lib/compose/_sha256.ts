@@ -10,6 +10,7 @@
  * padding and the hex are done in JavaScript.
  */
 import { type Digest, digestOf } from "../names/mod.ts";
+import { build, ByteWriter } from "../component/mod.ts";
 
 /** Inputs below this size are hashed here (about where both cost the same). */
 export const SMALL = 8 * 1024;
@@ -108,39 +109,17 @@ const ADD = 0x6a, AND = 0x71, OR = 0x72, XOR = 0x73, SHR_U = 0x76, ROTL = 0x77, 
 const GE_U = 0x4f, LOOP = 0x03, BLOCK = 0x02, BR = 0x0c, BR_IF = 0x0d, END = 0x0b;
 const VOID = 0x40;
 
-/** The bytes of the module, emitted opcode by opcode. */
-class Emitter {
-  readonly out: number[] = [];
-
-  /** Raw bytes. */
+/** The module's code, emitted opcode by opcode on lib/component's byte writer. */
+class Emitter extends ByteWriter {
+  /** Raw bytes (opcodes and their immediates). */
   op(...bytes: number[]): this {
-    for (const b of bytes) this.out.push(b);
+    for (const b of bytes) this.u8(b);
     return this;
   }
 
-  uleb(n: number): this {
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      this.out.push(b);
-    } while (n !== 0);
-    return this;
-  }
-
-  /** `i32.const n`. */
+  /** `i32.const n` (signed LEB128 of `n` as an i32). */
   i32(n: number): this {
-    this.out.push(CONST);
-    n |= 0;
-    for (;;) {
-      const b = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-        this.out.push(b);
-        return this;
-      }
-      this.out.push(b | 0x80);
-    }
+    return this.u8(CONST).s33(n | 0);
   }
 
   get(l: number): this {
@@ -153,11 +132,11 @@ class Emitter {
 
   /** `i32.load`/`i32.store` with alignment 4 and a constant offset. */
   load(offset: number): this {
-    return this.op(LOAD, 2).uleb(offset);
+    return this.op(LOAD, 2).u32(offset);
   }
 
   store(offset: number): this {
-    return this.op(STORE, 2).uleb(offset);
+    return this.op(STORE, 2).u32(offset);
   }
 
   /** `rotr(x, a) ^ rotr(x, b) ^ op(x, c)` with `x` in local `l`. */
@@ -169,7 +148,7 @@ class Emitter {
 
 /** The compression function's body: whole blocks at `INPUT`, `len` bytes, into the state. */
 function compressBody(e: Emitter): void {
-  e.uleb(1).uleb(N_LOCALS).op(0x7f);
+  e.u32(1).u32(N_LOCALS).op(0x7f);
   for (let j = 0; j < 8; j++) e.i32(0).load(STATE + 4 * j).set(H0 + j);
   e.op(BLOCK, VOID, LOOP, VOID);
   e.get(OFF).get(LEN).op(GE_U, BR_IF, 1);
@@ -208,16 +187,15 @@ function compressBody(e: Emitter): void {
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const body = new Emitter();
   compressBody(body);
-  const e = new Emitter().op(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
-  e.op(1, 5, 1, 0x60, 1, 0x7f, 0); // type section: (func (param i32))
-  e.op(3, 2, 1, 0); // function section
-  e.op(5, 3, 1, 0x00, 1); // memory section: one page
-  e.op(7, 9, 2, 1, 0x63, 0x00, 0, 1, 0x6d, 0x02, 0); // exports "c" (func 0), "m" (memory 0)
-  const code = new Emitter().uleb(1).uleb(body.out.length);
-  e.op(10).uleb(code.out.length + body.out.length);
-  for (const b of code.out) e.out.push(b);
-  for (const b of body.out) e.out.push(b);
-  return new Uint8Array(e.out);
+  const code = body.finish();
+  return build((w) => {
+    w.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    w.section(1, new Uint8Array([1, 0x60, 1, 0x7f, 0])); // (func (param i32))
+    w.section(3, new Uint8Array([1, 0])); // one function of that type
+    w.section(5, new Uint8Array([1, 0x00, 1])); // one page of memory
+    w.section(7, build((x) => x.u8(2).name("c").u8(0).u8(0).name("m").u8(2).u8(0)));
+    w.section(10, build((c) => c.u32(1).u32(code.length).bytes(code)));
+  }) as Uint8Array<ArrayBuffer>;
 }
 
 interface Engine {
