@@ -8,14 +8,23 @@ import { ROOT } from "./cli_support.ts";
 Deno.test("a globally installed wreg runs in any folder and acts on that folder", async () => {
   const root = await Deno.makeTempDir({ prefix: "wreg-global-" });
   try {
-    const env = {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    // The machine's environment is passed through: `deno install -g` fetches npm packages itself,
+    // and on a machine whose Deno cache is empty it needs the certificate settings (SSL_CERT_FILE
+    // and friends) to reach the registry. Only wreg's own settings are replaced, so nothing of the
+    // developer's wreg configuration leaks in.
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(Deno.env.toObject())) {
+      if (!k.startsWith("WREG_")) env[k] = v;
+    }
+    Object.assign(env, {
       HOME: `${root}/home`,
       WREG_CONFIG_DIR: `${root}/config`,
       WREG_CACHE_DIR: `${root}/cache`,
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+      // The same Deno cache as the suite's (Deno's own default, which the fake HOME would move).
+      DENO_DIR: Deno.env.get("DENO_DIR") ??
+        `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/deno`,
       NO_COLOR: "1",
-    };
+    });
     const install = await new Deno.Command(Deno.execPath(), {
       args: [
         "install",

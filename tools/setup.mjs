@@ -9,11 +9,21 @@
 //                                     (the Python venv, clang and lld): `deno task start` seeds
 //                                     the registry with them
 //   node tools/setup.mjs --quiet      npm dependencies only, silent when already in place
+//   node tools/setup.mjs --only-peers[=wkg,oras]
+//                                     only the peer tools of tools/peers.json (all, or those named)
 //
 // Every step checks first and installs only what is missing, so a warm run costs a few stat calls.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -114,7 +124,15 @@ function pythonPackages() {
  * browser tests drive Chromium (tests/web_browser_test.ts, through playwright-core: Playwright's
  * own browser download does not work here).
  */
-const DEBIAN_PACKAGES = ["clang", "lld", "chromium"];
+const DEBIAN_PACKAGES = [
+  "clang",
+  "lld",
+  "chromium",
+  "postgresql",
+  "docker-registry",
+  "skopeo",
+  "wrk",
+];
 /** The part of {@link DEBIAN_PACKAGES} that building the examples needs. */
 const EXAMPLE_DEBIAN_PACKAGES = ["clang", "lld"];
 
@@ -151,33 +169,134 @@ function debianPackages(wanted = DEBIAN_PACKAGES) {
 }
 
 /**
- * The native wasm-tools CLI, a second validator the tests check wreg's output with (beside
- * wasmtime). Built from crates.io with the machine's cargo when neither PATH nor ~/.cargo/bin
- * has it; that takes minutes once.
+ * Peer tools built from source (tools/peers.json): the native wasm-tools, wkg, oras, versitygw, …
+ * Each is cached by version outside the clone, in `$WREG_TOOLS_DIR` (default
+ * `~/.local/share/wreg-tools`), as `<name>-<version>/bin/<bin>`, and built only when missing: a
+ * new machine pays each build once (minutes; see README), later runs and other clones reuse it.
+ * A binary of the pinned version already on PATH or in cargo's or Go's bin folder is reused as is.
+ * Builds go to a temporary folder renamed into place, under a lock, so two set-ups running at once
+ * (two clones) build a tool once and never see half a tool.
  */
-const WASM_TOOLS_VERSION = "1.263.0";
+const PEERS = JSON.parse(readFileSync(join(root, "tools", "peers.json"), "utf8")).tools;
+const HOME = process.env.HOME ?? "/root";
+const TOOLS_DIR = process.env.WREG_TOOLS_DIR ?? join(HOME, ".local", "share", "wreg-tools");
 
-function nativeWasmTools() {
-  const cargoHome = process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo");
-  for (const candidate of ["wasm-tools", join(cargoHome, "bin", "wasm-tools")]) {
-    const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" });
-    if (probe.status === 0) return;
-  }
-  const cargo = spawnSync("cargo", ["--version"], { encoding: "utf8" }).status === 0
-    ? "cargo"
-    : join(cargoHome, "bin", "cargo");
-  console.error(`setup: building wasm-tools ${WASM_TOOLS_VERSION} (cargo install, a few minutes)`);
-  const r = spawnSync(
-    cargo,
-    ["install", "--locked", "--quiet", `wasm-tools@${WASM_TOOLS_VERSION}`],
-    {
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  if (r.status !== 0) throw new Error(`cargo install wasm-tools@${WASM_TOOLS_VERSION} failed`);
+function versionMatches(bin, tool) {
+  const probe = spawnSync(bin, tool.versionArgs, { encoding: "utf8", timeout: 20_000 });
+  return probe.status === 0 && `${probe.stdout}${probe.stderr}`.includes(tool.version);
 }
 
+/** Where a peer tool is, or undefined (the same search as tools/peers.ts). */
+function findPeer(tool) {
+  const cached = join(TOOLS_DIR, `${tool.name}-${tool.version}`, "bin", tool.bin);
+  if (existsSync(cached)) return cached;
+  const cargoHome = process.env.CARGO_HOME ?? join(HOME, ".cargo");
+  const goBin = join(process.env.GOPATH ?? join(HOME, "go"), "bin");
+  for (const c of [tool.bin, join(cargoHome, "bin", tool.bin), join(goBin, tool.bin)]) {
+    if (versionMatches(c, tool)) return c;
+  }
+  return undefined;
+}
+
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `build` holding `<TOOLS_DIR>/.lock-<name>`; waits while another live process holds it. */
+function withToolLock(name, build) {
+  mkdirSync(TOOLS_DIR, { recursive: true });
+  const lock = join(TOOLS_DIR, `.lock-${name}`);
+  for (let waited = 0;; waited++) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(lock, "pid"), "utf8"));
+      } catch { /* being created */ }
+      if (owner && !pidAlive(owner)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (waited % 30 === 0) console.error(`setup: waiting for another set-up building ${name}`);
+      sleep(2000);
+    }
+  }
+  try {
+    build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildPeer(tool) {
+  const final = join(TOOLS_DIR, `${tool.name}-${tool.version}`);
+  const tmp = `${final}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const started = Date.now();
+  console.error(`setup: building ${tool.name} ${tool.version} (${tool.kind}; ${tool.why})`);
+  let r;
+  if (tool.kind === "cargo") {
+    const cargoHome = process.env.CARGO_HOME ?? join(HOME, ".cargo");
+    const cargo = spawnSync("cargo", ["--version"]).status === 0
+      ? "cargo"
+      : join(cargoHome, "bin", "cargo");
+    r = spawnSync(
+      cargo,
+      ["install", "--locked", "--quiet", "--root", tmp, `${tool.crate}@${tool.version}`],
+      {
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, CARGO_TARGET_DIR: join(TOOLS_DIR, ".cargo-target") },
+      },
+    );
+  } else if (tool.kind === "go") {
+    r = spawnSync("go", ["install", tool.module], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, GOBIN: join(tmp, "bin"), GOFLAGS: "-buildvcs=false" },
+    });
+  } else {
+    throw new Error(`tools/peers.json: unknown kind ${tool.kind} for ${tool.name}`);
+  }
+  if (r.status !== 0 || !existsSync(join(tmp, "bin", tool.bin))) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`building ${tool.name} ${tool.version} failed`);
+  }
+  rmSync(final, { recursive: true, force: true });
+  renameSync(tmp, final);
+  console.error(
+    `setup: built ${tool.name} ${tool.version} in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+}
+
+function peerTools(names) {
+  for (const tool of PEERS) {
+    if (names && !names.includes(tool.name)) continue;
+    if (findPeer(tool)) continue;
+    withToolLock(tool.name, () => {
+      if (!findPeer(tool)) buildPeer(tool);
+    });
+  }
+}
+
+const onlyPeers = process.argv.find((a) => a.startsWith("--only-peers"));
+
 try {
+  if (onlyPeers) {
+    // `--only-peers[=a,b]`: build the missing peer tools (all, or those named) and nothing else.
+    peerTools(onlyPeers.includes("=") ? onlyPeers.split("=")[1].split(",") : undefined);
+    process.exit(0);
+  }
   npmDependencies();
   if (examplesOnly) {
     pythonPackages();
@@ -186,7 +305,7 @@ try {
   } else if (!quiet) {
     pythonPackages();
     debianPackages();
-    nativeWasmTools();
+    peerTools();
     log("ready");
   }
 } catch (e) {

@@ -5,35 +5,14 @@
  *
  * @module
  */
-
-let found: string | undefined;
-
-const NOT_FOUND =
-  "Cannot find wasm-tools (neither on PATH nor in $CARGO_HOME/bin or ~/.cargo/bin): run `node tools/setup.mjs`";
-
-/** Where to look, in order: PATH, then cargo's bin folder. */
-function candidates(): string[] {
-  const cargoHome = Deno.env.get("CARGO_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cargo`;
-  return ["wasm-tools", `${cargoHome}/bin/wasm-tools`];
-}
-
-function runsSync(command: string): boolean {
-  try {
-    return new Deno.Command(command, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
+import { peerPath } from "../../tools/peers.ts";
 
 /**
- * The path of the wasm-tools binary: on PATH, else in `$CARGO_HOME/bin` or `~/.cargo/bin`.
+ * The path of the wasm-tools binary tools/setup.mjs built or accepted (tools/peers.ts).
  * Throws with what to do when it is not installed.
  */
 export function findWasmToolsSync(): string {
-  found ??= candidates().find(runsSync);
-  if (found === undefined) throw new Error(NOT_FOUND);
-  return found;
+  return peerPath("wasm-tools");
 }
 
 /**
