@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
-import { composeFailure, compositionJson, formatComposition } from "./cmd_plug.ts";
+import { composeFailure, compositionJson, formatComposition, withJsonErrors } from "./cmd_plug.ts";
 import { cachePath } from "./_cache_dir.ts";
 import { composeFromLock, type PlugResult } from "../lib/compose/mod.ts";
 import type { Digest } from "../lib/names/mod.ts";
@@ -25,7 +25,8 @@ them (wreg.json \`fills\` chooses when several do), each dependency's imports as
 Options:
   -o, --output <file>   Where to write the result (default: <component>.composed.wasm)
   --blobs <dir>         A folder of locked components by digest (repeatable; searched first)
-  --json                Print what was done as JSON
+  --json                Print what was done as JSON; on failure print
+                        {"error": {"code", "message", "exitCode", "details"?}}
   -h, --help            Show this help
 
 Locked components are found by digest in sha256/<hex[0..2]>/<hex>, <hex> or <hex>.wasm under
@@ -76,73 +77,75 @@ export const composeCommand: Command = {
   name: "compose",
   summary: "Compose the project's component with its locked dependencies into one component",
   help: HELP,
-  async run(args: string[], io: Io): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          output: { type: "string", short: "o" },
-          blobs: { type: "string", multiple: true },
-          json: { type: "boolean" },
-        },
-      });
-    } catch (e) {
-      throw new CliError(`Invalid arguments: ${(e as Error).message}`, EXIT.usage);
-    }
-    const manifest = parseManifest(await readText(join(io.cwd, "wreg.json"), "wreg.json"));
-    if (manifest.component === undefined) {
-      throw new CliError(
-        'Cannot compose: wreg.json has no "component" (the path of the project\'s built .wasm)',
-      );
-    }
-    const lock = parseLock(await readText(join(io.cwd, "wreg.lock"), "wreg.lock"));
-    const rootPath = join(io.cwd, manifest.component);
-    let root: Uint8Array;
-    try {
-      root = await Deno.readFile(rootPath);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) {
-        throw new CliError(
-          `Cannot compose: the project's component ${manifest.component} is not built (${rootPath})`,
-        );
-      }
-      throw e;
-    }
-    const dirs = [
-      ...(parsed.values.blobs ?? []).map((d) => join(io.cwd, d)),
-      ...(io.env.WREG_CACHE ? [io.env.WREG_CACHE] : []),
-      join(io.cwd, ".wreg/blobs"),
-      cachePath(io, "blobs"),
-    ];
-    const rootFills: Record<string, string> = {};
-    for (const [iface, choice] of Object.entries(manifest.fills ?? {})) {
-      rootFills[iface] = choice.package;
-    }
-    let result: PlugResult;
-    try {
-      result = await composeFromLock({
-        root: {
-          bytes: root,
-          label: manifest.name ?? manifest.component,
-          package: manifest.name,
-          version: manifest.version,
-        },
-        lock,
-        load: blobLoader(dirs),
-        rootFills,
-      });
-    } catch (e) {
-      composeFailure(e);
-    }
-    const out = parsed.values.output ??
-      manifest.component.replace(/\.wasm$/, "") + ".composed.wasm";
-    await Deno.writeFile(join(io.cwd, out), result.bytes);
-    io.stdout(
-      parsed.values.json
-        ? await compositionJson(result, out)
-        : await formatComposition(result, out),
-    );
-    return EXIT.ok;
+  run(args: string[], io: Io): Promise<number> {
+    return withJsonErrors(args, io, () => runCompose(args, io));
   },
 };
+
+async function runCompose(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        output: { type: "string", short: "o" },
+        blobs: { type: "string", multiple: true },
+        json: { type: "boolean" },
+      },
+    });
+  } catch (e) {
+    throw new CliError(`Invalid arguments: ${(e as Error).message}`, EXIT.usage);
+  }
+  const manifest = parseManifest(await readText(join(io.cwd, "wreg.json"), "wreg.json"));
+  if (manifest.component === undefined) {
+    throw new CliError(
+      'Cannot compose: wreg.json has no "component" (the path of the project\'s built .wasm)',
+    );
+  }
+  const lock = parseLock(await readText(join(io.cwd, "wreg.lock"), "wreg.lock"));
+  const rootPath = join(io.cwd, manifest.component);
+  let root: Uint8Array;
+  try {
+    root = await Deno.readFile(rootPath);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CliError(
+        `Cannot compose: the project's component ${manifest.component} is not built (${rootPath})`,
+      );
+    }
+    throw e;
+  }
+  const dirs = [
+    ...(parsed.values.blobs ?? []).map((d) => join(io.cwd, d)),
+    ...(io.env.WREG_CACHE ? [io.env.WREG_CACHE] : []),
+    join(io.cwd, ".wreg/blobs"),
+    cachePath(io, "blobs"),
+  ];
+  const rootFills: Record<string, string> = {};
+  for (const [iface, choice] of Object.entries(manifest.fills ?? {})) {
+    rootFills[iface] = choice.package;
+  }
+  let result: PlugResult;
+  try {
+    result = await composeFromLock({
+      root: {
+        bytes: root,
+        label: manifest.name ?? manifest.component,
+        package: manifest.name,
+        version: manifest.version,
+      },
+      lock,
+      load: blobLoader(dirs),
+      rootFills,
+    });
+  } catch (e) {
+    composeFailure(e);
+  }
+  const out = parsed.values.output ??
+    manifest.component.replace(/\.wasm$/, "") + ".composed.wasm";
+  await Deno.writeFile(join(io.cwd, out), result.bytes);
+  io.stdout(
+    parsed.values.json ? await compositionJson(result, out) : await formatComposition(result, out),
+  );
+  return EXIT.ok;
+}

@@ -111,6 +111,45 @@ Deno.test("wreg plug refuses a plug that does not fit, naming import, function, 
   });
 });
 
+Deno.test("wreg plug --json prints a JSON error object on stdout when it fails", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeFile(`${dir}/s.wasm`, await socket("test:c/a"));
+    await Deno.writeFile(`${dir}/bad.wasm`, await leaf("test:c/a", 1, "s64"));
+    const mismatch = captureIo(dir);
+    const args = ["plug", "s.wasm", "--plug", "bad.wasm", "-o", "out.wasm", "--json"];
+    assert.equal(await runWreg(args, mismatch.io), 2);
+    const report = JSON.parse(mismatch.out.join(""));
+    assert.equal(report.error.code, "type-mismatch");
+    assert.equal(report.error.exitCode, 2);
+    assert.equal(`error: ${report.error.message}\n`, mismatch.err.join(""));
+    assert.deepEqual(report.error.details, {
+      path: "test:c/a.get.x",
+      expected: "nothing",
+      found: "x: s64",
+      reason: "Type mismatch at test:c/a.get.x: parameter added (function types must be equal)",
+    });
+    await assert.rejects(() => Deno.stat(`${dir}/out.wasm`), Deno.errors.NotFound);
+
+    const missing = captureIo(dir);
+    const code = await runWreg(
+      ["plug", "s.wasm", "--plug", "nope.wasm", "-o", "o.wasm", "--json"],
+      missing.io,
+    );
+    assert.equal(code, 2);
+    const r2 = JSON.parse(missing.out.join(""));
+    assert.equal(r2.error.code, "cannot-read");
+    assert.match(r2.error.message, /nope\.wasm/);
+
+    const usage = captureIo(dir);
+    assert.equal(await runWreg(["plug", "s.wasm", "--json"], usage.io), 2);
+    assert.deepEqual(JSON.parse(usage.out.join("")).error, {
+      code: "usage",
+      message: "Give at least one --plug <plug.wasm>",
+      exitCode: 2,
+    });
+  });
+});
+
 Deno.test("wreg plug --fill chooses between plugs exporting the same interface", async () => {
   await inTempDir(async (dir) => {
     await Deno.writeFile(`${dir}/s.wasm`, await socket("test:c/a@1.0.0"));
