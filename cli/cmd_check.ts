@@ -26,6 +26,7 @@ import {
   checkVersions,
   checkWorldCompat,
   type CompatReport,
+  releaseStep,
 } from "../lib/compat/mod.ts";
 import { digestOf, tryParseVersion, type Version } from "../lib/names/mod.ts";
 
@@ -34,9 +35,12 @@ const HELP =
                   [--features a,b] [--all-features]
 
 Checks whether <new> is a compatible successor of <old>: prints each change with its
-path (ns:pkg/iface.func.param), whether it breaks users of <old>, the semver bump the
-changes need (patch: nothing or docs only, minor: compatible additions, major:
-breaking), and whether the versions the two sides declare allow that bump.
+path (ns:pkg/iface.func.param), whether it breaks users of <old>, the release the
+changes need after <old>'s version, and whether the versions the two sides declare
+allow it. The series rules are the registry's: in X.* (X >= 1) documentation changes
+need a patch bump, compatible additions a minor bump and breaking changes a major one;
+in a 0.Y.* series compatible changes (additions too) need a patch bump and breaking
+changes the next minor (0.Y+1.0); each 0.0.Z is a series of its own.
 
 Each side is one of:
   a .wit file, or a folder of .wit files with an optional deps/ folder
@@ -50,8 +54,11 @@ covers in the interface direction (additions are compatible, removals and change
 Components are compared as implementations: the new one may import less and export more.
 
 Options:
-  --json            Print {"compatible", "bump", "changes": [{"path", "kind", "breaking",
-                    "old", "new"}]}
+  --json            Print {"compatible", "bump" (patch: docs only, minor: additions,
+                    major: breaking), "release": {"part", "next", "series", "advice"},
+                    "versions": {"old", "new", "allowed", "message"}, "changes": [{"path",
+                    "kind", "breaking", "old", "new"}]} (release/versions null when the
+                    versions are not declared)
   --verbose, -v     Also list documentation and feature-gate changes one by one
   --world <name>    Compare only this world of the two packages
   --interface <name>
@@ -332,12 +339,19 @@ function formatCheck(
     out.push("");
   }
   if (report.changes.length === 0) out.push("No changes.", "");
+  // With the old version known, the advice is in its series' terms (0.Y: additions are a patch).
+  const step = a.version === undefined ? undefined : releaseStep(a.version, report);
+  const count = `${breaking.length} breaking change${breaking.length === 1 ? "" : "s"}`;
   out.push(
-    report.compatible
-      ? `Compatible: the changes need a ${report.bump} bump.`
-      : `Not compatible: ${breaking.length} breaking change${
-        breaking.length === 1 ? "" : "s"
-      }; they need a major bump (a new semver series).`,
+    step === undefined
+      ? report.compatible
+        ? `Compatible: the changes need a ${report.bump} bump.`
+        : `Not compatible: ${count}; they need a major bump (a new semver series).`
+      : report.changes.length === 0
+      ? "Compatible: nothing changed."
+      : report.compatible
+      ? `Compatible: ${step.advice} (${step.next} or later).`
+      : `Not compatible: ${count}; they ${step.need} (${step.next}).`,
   );
   let exit: number = report.compatible ? EXIT.ok : EXIT.no;
   if (a.version !== undefined && b.version !== undefined) {
@@ -401,9 +415,19 @@ export const checkCommand: Command = {
       interface: parsed.values.interface,
     });
     if (parsed.values.json) {
+      const step = a.version === undefined ? undefined : releaseStep(a.version, report);
+      const verdict = a.version !== undefined && b.version !== undefined
+        ? checkVersions(a.version, b.version, report)
+        : undefined;
       const json = {
         compatible: report.compatible,
         bump: report.bump,
+        release: step === undefined
+          ? null
+          : { part: step.part, next: step.next, series: step.series, advice: step.advice },
+        versions: verdict === undefined
+          ? null
+          : { old: a.version, new: b.version, allowed: verdict.allowed, message: verdict.message },
         changes: report.changes.map((c) => ({
           path: c.path,
           kind: c.kind,
@@ -414,9 +438,7 @@ export const checkCommand: Command = {
       };
       io.stdout(`${JSON.stringify(json, null, 2)}\n`);
       let exit: number = report.compatible ? EXIT.ok : EXIT.no;
-      if (a.version !== undefined && b.version !== undefined) {
-        if (checkVersions(a.version, b.version, report).sameVersionChanged) exit = EXIT.no;
-      }
+      if (verdict?.sameVersionChanged) exit = EXIT.no;
       return exit;
     }
     const { text, exit } = formatCheck(a, b, report, parsed.values.verbose ?? false);

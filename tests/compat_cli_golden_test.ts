@@ -110,17 +110,39 @@ for (const [name, args] of Object.entries(CASES)) {
   });
 }
 
-Deno.test("wreg check --json prints exactly compatible, bump and changes of path, kind, breaking, old, new", async () => {
+Deno.test("wreg check --json prints exactly compatible, bump, release, versions and changes of path, kind, breaking, old, new", async () => {
   const { io, out } = captureIo();
   const code = await runWreg(["check", "--json", PG3, PG4], io);
   assert.equal(code, 1);
   const json = JSON.parse(out.join(""));
-  assert.deepEqual(Object.keys(json), ["compatible", "bump", "changes"]);
+  assert.deepEqual(Object.keys(json), ["compatible", "bump", "release", "versions", "changes"]);
   assert.equal(json.compatible, false);
   assert.equal(json.bump, "major");
+  assert.deepEqual(json.release, {
+    part: "major",
+    next: "4.0.0",
+    series: "3",
+    advice: "breaking changes need a major bump",
+  });
+  assert.equal(json.versions.allowed, true);
   for (const c of json.changes) {
     assert.deepEqual(Object.keys(c), ["path", "kind", "breaking", "old", "new"]);
   }
+});
+
+Deno.test("wreg check of WASI 0.2.0 → 0.2.3: compatible, a patch release of the 0.2 series", async () => {
+  const { io, out } = captureIo();
+  const code = await runWreg(
+    ["check", "--json", `${CORPUS}wasi-http/v0.2.0/wit`, `${CORPUS}wasi-http/v0.2.3/wit`],
+    io,
+  );
+  assert.equal(code, 0);
+  const json = JSON.parse(out.join(""));
+  assert.equal(json.compatible, true);
+  assert.equal(json.release.part, "patch");
+  assert.equal(json.release.series, "0.2");
+  assert.equal(json.versions.allowed, true);
+  assert.doesNotMatch(json.versions.message, / but /);
 });
 
 // ------------------------------------------------------------------ registry inputs

@@ -35,7 +35,8 @@
  * - The publish gate: for each `{ old, new }` of {@link seriesCheckPairs}`(version, published)`,
  *   run {@link checkPackageCompat} (WIT packages) or {@link checkComponentCompat} (components) and
  *   refuse the release unless `compatible`; {@link checkVersions} says whether the declared bump
- *   is big enough (a warning: `0.Y.Z` has no minor step).
+ *   is big enough, by the same series rules ({@link releaseStep}: in `0.Y.*` additions need a
+ *   patch bump and breaking changes the next minor).
  * - Does a component implement a world (imports no more, exports no less)? That is the component
  *   direction with the world as the old side: `checkComponentCompat(worldR, world, compR, compWorld)`
  *   lists everything missing or extra; {@link isSubtypeWorld} answers with the first.
@@ -121,6 +122,8 @@ export {
 export {
   bumpBetween,
   checkVersions,
+  type ReleaseStep,
+  releaseStep,
   seriesCheckPairs,
   seriesCheckTargets,
   type VersionVerdict,

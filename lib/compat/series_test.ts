@@ -80,14 +80,74 @@ const report = (bump: "patch" | "minor" | "major", n = 1): CompatReport => ({
 });
 
 Deno.test("checkVersions says when the declared bump is too small", () => {
-  const r = checkVersions(v("0.2.0"), v("0.2.3"), report("minor"));
-  assert.equal(r.allowed, false);
-  assert.equal(r.message, "0.2.0 → 0.2.3 is a patch bump but the changes need minor");
   const ok = checkVersions(v("1.2.0"), v("1.3.0"), report("minor"));
   assert.equal(ok.allowed, true);
-  assert.equal(ok.message, "1.2.0 → 1.3.0 is a minor bump, enough for changes that need minor");
+  assert.equal(ok.message, "1.2.0 → 1.3.0 is a minor bump, enough: additions need a minor bump");
+  const small = checkVersions(v("1.2.0"), v("1.2.1"), report("minor"));
+  assert.equal(small.allowed, false);
+  assert.equal(
+    small.message,
+    "1.2.0 → 1.2.1 is a patch bump but additions need a minor bump (1.3.0)",
+  );
   assert.equal(checkVersions(v("3.0.0"), v("4.0.0"), report("major")).allowed, true);
-  assert.equal(checkVersions(v("3.0.0"), v("3.1.0"), report("major")).allowed, false);
+  const breaking = checkVersions(v("3.0.0"), v("3.1.0"), report("major"));
+  assert.equal(breaking.allowed, false);
+  assert.equal(
+    breaking.message,
+    "3.0.0 → 3.1.0 is a minor bump but breaking changes need a major bump (4.0.0)",
+  );
+});
+
+Deno.test("checkVersions follows the 0.Y series rules of the gate: additions are a patch step", () => {
+  // WASI 0.2.0 → 0.2.3 adds functions and types: a patch release of the 0.2 series.
+  const wasi = checkVersions(v("0.2.0"), v("0.2.3"), report("minor"));
+  assert.equal(wasi.allowed, true);
+  assert.deepEqual(
+    { part: wasi.step.part, next: wasi.step.next, series: wasi.step.series },
+    { part: "patch", next: "0.2.1", series: "0.2" },
+  );
+  assert.equal(
+    wasi.message,
+    "0.2.0 → 0.2.3 is a patch bump, enough: additions need a patch bump in a 0.2 series",
+  );
+  const over = checkVersions(v("0.2.0"), v("0.3.0"), report("minor"));
+  assert.equal(over.allowed, true);
+  assert.equal(
+    over.message,
+    "0.2.0 → 0.3.0 is a minor bump (a new series), enough: additions need a patch bump in a 0.2 series",
+  );
+  const breaking = checkVersions(v("0.2.0"), v("0.2.3"), report("major"));
+  assert.equal(breaking.allowed, false);
+  assert.equal(
+    breaking.message,
+    "0.2.0 → 0.2.3 is a patch bump but breaking changes need the next minor in a 0.2 series (0.3.0)",
+  );
+  const next = checkVersions(v("0.2.3"), v("0.3.0"), report("major"));
+  assert.equal(next.allowed, true);
+  assert.equal(next.step.part, "minor");
+  // In 0.0.Z every release is a series of its own.
+  const tiny = checkVersions(v("0.0.1"), v("0.0.2"), report("major"));
+  assert.equal(tiny.allowed, true);
+  assert.equal(tiny.step.next, "0.0.2");
+});
+
+Deno.test("checkVersions agrees with the gate on breaking changes and on 0.Y series", () => {
+  // The gate (seriesCheckPairs + compatible) accepts a release when it is compatible with the
+  // earlier releases of its series, or starts a new series.
+  const cases: [string, string, "patch" | "minor" | "major"][] = [
+    ["0.2.0", "0.2.3", "minor"],
+    ["0.2.0", "0.2.1", "patch"],
+    ["0.2.0", "0.2.1", "major"],
+    ["0.2.0", "0.3.0", "major"],
+    ["1.0.0", "1.0.1", "major"],
+    ["1.0.0", "2.0.0", "major"],
+    ["0.0.3", "0.0.4", "major"],
+  ];
+  for (const [a, b, bump] of cases) {
+    const sameSeriesPair = seriesCheckPairs(v(b), [v(a)]).length > 0;
+    const gateAccepts = !sameSeriesPair || bump !== "major";
+    assert.equal(checkVersions(v(a), v(b), report(bump)).allowed, gateAccepts, `${a} → ${b}`);
+  }
 });
 
 Deno.test("checkVersions reports the same version with different content", () => {
