@@ -25,6 +25,7 @@ export const LAYERS: Record<string, string[]> = {
   "lib/compat": ["lib/wit"],
   "lib/wit": ["lib/names"],
   "lib/package": ["lib/names"],
+  "lib/oci": ["lib/names"],
   "lib/names": [],
 };
 
