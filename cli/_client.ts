@@ -5,16 +5,30 @@
  *
  * | failure                                         | exit |
  * | ----------------------------------------------- | ---- |
- * | the registry cannot be reached (refused, DNS, timeout) | 3 |
+ * | the registry cannot be reached (refused, DNS, timeout, a body slower than 1 KiB/s) | 3 |
  * | 401 / 403: the token is missing, unknown or lacks the right | 4 |
- * | any other error answer, with the server's `{code, message}` | 5 |
- * | downloaded bytes do not hash to the digest asked for | 6 |
+ * | any other error answer, with the server's `{code, message}`; JSON over its limit | 5 |
+ * | downloaded bytes do not hash to the digest asked for, or exceed their listed size | 6 |
+ *
+ * Every answer is read through one bounded reader (cli/_http.ts `readBody`): a blob stops at the
+ * size its index lists (or at {@link MAX_PACKAGE_BYTES}), a JSON answer at {@link MAX_JSON_BYTES},
+ * and `WREG_TIMEOUT` bounds both the wait for an answer and the rate of its body.
  *
  * The documents' shapes are declared here (the CLI may not import the registry's code; see
  * ARCHITECTURE.md, layers) with only the fields the CLI reads.
  */
 import { CliError, EXIT } from "./_command.ts";
+import { BodyError, readBody } from "./_http.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
+
+/** The most bytes of one JSON answer (the index of a package with thousands of versions is a few MiB). */
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+
+/** The most bytes of one package whose size is not known before the download (an install from a lock). */
+export const MAX_PACKAGE_BYTES = 1024 * 1024 * 1024;
+
+/** The most bytes of an error answer read for its `{code, message}`. */
+const MAX_ERROR_BYTES = 64 * 1024;
 
 /** One version in a package index (`GET /api/v1/packages/:ns/:name/index`). */
 export interface IndexEntry {
@@ -122,7 +136,10 @@ export interface ClientOptions {
   url: string;
   /** The bearer token, when the user has one for this registry. */
   token?: string;
-  /** Longest wait for an answer, and longest pause inside a download (default 30 s). */
+  /**
+   * Longest wait for an answer's head, and the period over which a body must keep arriving at
+   * 1 KiB/s at least (default 30 s).
+   */
   timeoutMs?: number;
 }
 
@@ -169,13 +186,18 @@ interface RequestOptions {
   allow404?: boolean;
 }
 
-/** The `{code, message}` of an error answer, when it has one. */
+/** The `{code, message}` of an error answer, when it has one (read within the limits). */
 async function errorBody(
   res: Response,
+  timeoutMs: number,
 ): Promise<{ code?: string; message?: string; details?: unknown }> {
   try {
-    const text = await res.text();
-    const json = JSON.parse(text);
+    const bytes = await readBody(res, {
+      limit: MAX_ERROR_BYTES,
+      timeoutMs,
+      abort: new AbortController(),
+    });
+    const json = JSON.parse(new TextDecoder().decode(bytes));
     if (typeof json === "object" && json !== null) {
       return {
         code: typeof json.code === "string" ? json.code : undefined,
@@ -215,7 +237,11 @@ export class RegistryClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async #fetch(path: string, o: RequestOptions, signal?: AbortSignal): Promise<Response> {
+  /**
+   * Sends a request and waits for its head (at most the timeout). `abort` stops it, body
+   * included; the caller reads the body with {@link #body}.
+   */
+  async #fetch(path: string, o: RequestOptions, abort: AbortController): Promise<Response> {
     const headers: Record<string, string> = { "user-agent": "wreg-cli", ...o.headers };
     if (o.auth) {
       if (this.token === undefined) {
@@ -227,12 +253,16 @@ export class RegistryClient {
       }
       headers.authorization = `Bearer ${this.token}`;
     }
+    const timer = setTimeout(
+      () => abort.abort(new DOMException("no answer in time", "TimeoutError")),
+      this.timeoutMs,
+    );
     try {
       return await fetch(`${this.url}${path}`, {
         method: o.method ?? "GET",
         headers,
         body: o.body,
-        signal: signal ?? AbortSignal.timeout(this.timeoutMs),
+        signal: abort.signal,
       });
     } catch (e) {
       throw new CliError(
@@ -241,12 +271,78 @@ export class RegistryClient {
         })`,
         EXIT.network,
       );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Reads a body within its limits: `limit` bytes at most, `expected` exactly when given (with
+   * `listedBy` saying where that size comes from), and the timeout's minimum rate.
+   */
+  async #body(
+    res: Response,
+    action: string,
+    abort: AbortController,
+    o: {
+      kind: "json" | "blob";
+      limit: number;
+      expected?: number;
+      listedBy?: string;
+      onProgress?: ProgressCallback;
+    },
+  ): Promise<Uint8Array> {
+    try {
+      return await readBody(res, {
+        limit: o.limit,
+        expected: o.expected,
+        timeoutMs: this.timeoutMs,
+        abort,
+        onProgress: o.onProgress,
+      });
+    } catch (e) {
+      if (!(e instanceof BodyError)) throw e;
+      const at = `the registry at ${this.url}`;
+      switch (e.kind) {
+        case "wrong-length":
+          throw new CliError(
+            `Cannot ${action}: ${at} announced ${e.announced} bytes, but ${o.listedBy} ` +
+              `${o.expected}`,
+            EXIT.integrity,
+          );
+        case "too-large":
+          if (o.kind === "json") {
+            throw new CliError(
+              `Cannot ${action}: ${at} sent more than ${o.limit} bytes of JSON`,
+              EXIT.registry,
+            );
+          }
+          throw new CliError(
+            o.expected !== undefined
+              ? `Cannot ${action}: ${at} sent more than the ${o.expected} bytes ${o.listedBy}`
+              : `Cannot ${action}: ${at} sent more than ${o.limit} bytes, the most wreg ` +
+                `accepts for one package`,
+            EXIT.integrity,
+          );
+        case "slow":
+          throw new CliError(
+            `Cannot ${action}: the download from ${this.url} ${e.message}`,
+            EXIT.network,
+          );
+        case "broken":
+          throw new CliError(
+            `Cannot ${action}: the download from ${this.url} ${e.message} (${
+              networkReason(e.cause ?? e, this.timeoutMs)
+            })`,
+            EXIT.network,
+          );
+      }
     }
   }
 
   /** Turns an error answer into the user's one line. */
   async #refusal(res: Response, o: RequestOptions): Promise<never> {
-    const body = await errorBody(res);
+    const body = await errorBody(res, this.timeoutMs);
     const details = body.details;
     const code = body.code;
     const said = body.message === undefined
@@ -278,21 +374,27 @@ export class RegistryClient {
 
   /** A JSON request; resolves to `undefined` only for an allowed 404. */
   async json<T>(path: string, o: RequestOptions): Promise<T | undefined> {
-    const res = await this.#fetch(path, o);
-    if (res.status === 404 && o.allow404) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    if (!res.ok) return await this.#refusal(res, o);
+    const abort = new AbortController();
     try {
-      return await res.json() as T;
-    } catch (e) {
-      throw new CliError(
-        `Cannot ${o.action}: the registry at ${this.url} answered with invalid JSON (${
-          (e as Error).message
-        })`,
-        EXIT.registry,
-      );
+      const res = await this.#fetch(path, o, abort);
+      if (res.status === 404 && o.allow404) {
+        await res.body?.cancel();
+        return undefined;
+      }
+      if (!res.ok) return await this.#refusal(res, o);
+      const bytes = await this.#body(res, o.action, abort, { kind: "json", limit: MAX_JSON_BYTES });
+      try {
+        return JSON.parse(new TextDecoder().decode(bytes)) as T;
+      } catch (e) {
+        throw new CliError(
+          `Cannot ${o.action}: the registry at ${this.url} answered with invalid JSON (${
+            (e as Error).message
+          })`,
+          EXIT.registry,
+        );
+      }
+    } finally {
+      abort.abort();
     }
   }
 
@@ -322,20 +424,36 @@ export class RegistryClient {
 
   /**
    * The bytes of `ns:name@version` (`GET …/content`), not checked here: the caller compares them
-   * with the digest its version document lists. `undefined` for a 404.
+   * with the digest its version document lists. `size` is the size that document lists: the
+   * download stops past it. `undefined` for a 404.
    */
-  async versionContent(name: string, version: string): Promise<Uint8Array | undefined> {
+  async versionContent(
+    name: string,
+    version: string,
+    size?: number,
+  ): Promise<Uint8Array | undefined> {
     const action = `fetch ${name}@${version}`;
-    const res = await this.#fetch(
-      `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}/content`,
-      { action },
-    );
-    if (res.status === 404) {
-      await res.body?.cancel();
-      return undefined;
+    const abort = new AbortController();
+    try {
+      const res = await this.#fetch(
+        `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}/content`,
+        { action },
+        abort,
+      );
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return undefined;
+      }
+      if (!res.ok) return await this.#refusal(res, { action });
+      return await this.#body(res, action, abort, {
+        kind: "blob",
+        limit: MAX_PACKAGE_BYTES,
+        expected: size,
+        listedBy: "its version document lists",
+      });
+    } finally {
+      abort.abort();
     }
-    if (!res.ok) return await this.#refusal(res, { action });
-    return new Uint8Array(await res.arrayBuffer());
   }
 
   /** The components implementing an interface (`ns:pkg/iface@version`), highest version each. */
@@ -418,57 +536,43 @@ export class RegistryClient {
 
   /**
    * Downloads a blob and checks it against its digest. `label` names it in messages
-   * (`docs:logger@0.1.0`). The timeout applies to every pause in the download, not to its
-   * whole length.
+   * (`docs:logger@0.1.0`); `size` is the size its package index lists, when known: the download
+   * stops past it (else at {@link MAX_PACKAGE_BYTES}).
    *
-   * @throws {CliError} integrity (6) when the bytes do not hash to `digest`.
+   * @throws {CliError} integrity (6) when the bytes exceed their size or do not hash to `digest`;
+   *   network (3) when the download stops or slows under 1 KiB/s for `WREG_TIMEOUT`.
    */
-  async blob(digest: Digest, label: string, onProgress?: ProgressCallback): Promise<Uint8Array> {
-    const controller = new AbortController();
-    let timer = setTimeout(() => controller.abort(), this.timeoutMs);
+  async blob(
+    digest: Digest,
+    label: string,
+    onProgress?: ProgressCallback,
+    size?: number,
+  ): Promise<Uint8Array> {
     const action = `download ${label}`;
+    const abort = new AbortController();
+    let bytes: Uint8Array;
     try {
-      const res = await this.#fetch(`/api/v1/blobs/${digest}`, { action }, controller.signal);
+      const res = await this.#fetch(`/api/v1/blobs/${digest}`, { action }, abort);
       if (!res.ok) return await this.#refusal(res, { action });
-      const lengthHeader = res.headers.get("content-length");
-      const total = lengthHeader === null ? undefined : Number(lengthHeader);
-      const chunks: Uint8Array[] = [];
-      let received = 0;
-      onProgress?.(0, total);
-      try {
-        for await (const chunk of res.body ?? new ReadableStream<Uint8Array>()) {
-          clearTimeout(timer);
-          timer = setTimeout(() => controller.abort(), this.timeoutMs);
-          chunks.push(chunk);
-          received += chunk.length;
-          onProgress?.(received, total);
-        }
-      } catch (e) {
-        throw new CliError(
-          `Cannot ${action}: the download from ${this.url} broke off after ${received} bytes (${
-            networkReason(e, this.timeoutMs)
-          })`,
-          EXIT.network,
-        );
-      }
-      const bytes = new Uint8Array(received);
-      let at = 0;
-      for (const c of chunks) {
-        bytes.set(c, at);
-        at += c.length;
-      }
-      const actual = await digestOf(bytes);
-      if (actual !== digest) {
-        throw new CliError(
-          `Cannot use ${label}: the bytes downloaded from ${this.url}/api/v1/blobs/${digest} ` +
-            `hash to ${actual}`,
-          EXIT.integrity,
-        );
-      }
-      return bytes;
+      bytes = await this.#body(res, action, abort, {
+        kind: "blob",
+        limit: MAX_PACKAGE_BYTES,
+        expected: size,
+        listedBy: "its index lists",
+        onProgress,
+      });
     } finally {
-      clearTimeout(timer);
+      abort.abort();
     }
+    const actual = await digestOf(bytes);
+    if (actual !== digest) {
+      throw new CliError(
+        `Cannot use ${label}: the bytes downloaded from ${this.url}/api/v1/blobs/${digest} ` +
+          `hash to ${actual}`,
+        EXIT.integrity,
+      );
+    }
+    return bytes;
   }
 }
 

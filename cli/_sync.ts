@@ -61,6 +61,11 @@ export interface SyncContext {
   progress: DownloadProgress;
   /** Packages downloaded so far in this run (the rest came from the cache). */
   downloads?: number;
+  /**
+   * The size the registry's index lists for each digest read in this run: a download stops past
+   * it (an install from the lock alone knows no sizes: its downloads stop at the client's limit).
+   */
+  sizes?: Map<Digest, number>;
 }
 
 /** What to resolve. */
@@ -124,18 +129,19 @@ function resolutionFailure(e: unknown): never {
 }
 
 /**
- * Fetches one package's bytes: from the cache (hashed again), else from its registry (checked
- * against the digest, then cached).
+ * Fetches one package's bytes: from the cache (hashed again), else from its registry (no more
+ * than its listed size, checked against the digest, then cached).
  */
 export async function fetchPackage(
   ctx: SyncContext,
-  p: { name: string; version: string; digest: Digest; registry: string },
+  p: { name: string; version: string; digest: Digest; registry: string; size?: number },
 ): Promise<{ bytes: Uint8Array; downloaded: boolean }> {
   const label = `${p.name}@${p.version}`;
   const cached = await ctx.cache.get(p.digest, label);
   if (cached !== undefined) return { bytes: cached, downloaded: false };
   const task = ctx.progress.start(label);
-  const bytes = await ctx.registries.client(p.registry).blob(p.digest, label, task.update);
+  const size = p.size ?? ctx.sizes?.get(p.digest);
+  const bytes = await ctx.registries.client(p.registry).blob(p.digest, label, task.update, size);
   await ctx.cache.put(p.digest, bytes);
   task.done(bytes.length);
   ctx.downloads = (ctx.downloads ?? 0) + 1;
@@ -263,11 +269,15 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
           EXIT.registry,
         );
       }
+      const digest = parseDigest(e.digest);
       origins.set(p.name, {
         kind: e.kind === "component" ? "component" : "wit",
         registry: ctx.registries.urlFor(p.name),
-        digest: parseDigest(e.digest),
+        digest,
       });
+      if (Number.isSafeInteger(e.size) && e.size >= 0) {
+        (ctx.sizes ??= new Map()).set(digest, e.size);
+      }
     }
     const inResolution = new Set(resolution.packages.map((p) => p.name));
     const components = resolution.packages.filter((p) => origins.get(p.name)!.kind === "component");

@@ -149,9 +149,11 @@ async function fromRegistry(arg: string, m: RegExpExecArray, io: Io): Promise<In
   const [, ns, name, version] = m;
   const client = registries.client(base);
   const doc = await client.versionDocument(`${ns}:${name}`, version);
-  const bytes = doc === undefined
-    ? undefined
-    : await client.versionContent(`${ns}:${name}`, version);
+  const bytes = doc === undefined ? undefined : await client.versionContent(
+    `${ns}:${name}`,
+    version,
+    Number.isSafeInteger(doc.size) && doc.size >= 0 ? doc.size : undefined,
+  );
   if (doc === undefined || bytes === undefined) {
     throw new CliError(
       `Cannot fetch "${arg}": the registry answered 404 (no such package version)`,

@@ -321,6 +321,7 @@ export const publishCommand: Command = {
           version: other,
           digest: parseDigest(entry.digest),
           registry: client.url,
+          size: entry.size,
         });
         const otherDecoded = decode(bytes, `${c.name}@${other}`);
         const report = pair.old === c.version

@@ -1,0 +1,167 @@
+/**
+ * The CLI against a hostile registry (issue 17): a registry that lies about sizes, streams without
+ * end, trickles, stalls inside a JSON answer, names packages that are paths, or asks for tokens it
+ * should not get. Each registry here is a raw TCP server on 127.0.0.1 (tests/support/hostile_http.ts)
+ * that answers byte by byte as the test says; wreg runs in-process in a sandbox (never the real
+ * home, cache or config).
+ */
+import assert from "node:assert/strict";
+import { Sandbox } from "./cli_support.ts";
+import { type RawAnswer, type RawRequest, startRawServer } from "./support/hostile_http.ts";
+import { digestOf } from "../lib/names/mod.ts";
+
+const SMALL = new TextEncoder().encode("x".repeat(331));
+const SMALL_DIGEST = await digestOf(SMALL);
+
+/** An index document of `name` with one version 1.0.0. */
+function indexOf(
+  name: string,
+  entry: { kind?: string; size?: number; digest?: string; dependencies?: Record<string, string> },
+) {
+  return {
+    name,
+    kind: entry.kind ?? "component",
+    versions: [{
+      version: "1.0.0",
+      yanked: false,
+      digest: entry.digest ?? SMALL_DIGEST,
+      size: entry.size ?? SMALL.length,
+      kind: entry.kind ?? "component",
+      dependencies: entry.dependencies ?? {},
+    }],
+  };
+}
+
+function oneLine(stderr: string): void {
+  assert.match(stderr, /^error: [^\n]+\n$/, `one line: ${JSON.stringify(stderr)}`);
+}
+
+async function listing(dir: string): Promise<string[]> {
+  const out = [];
+  for await (const e of Deno.readDir(dir)) out.push(e.name);
+  return out.sort();
+}
+
+/** Runs `test` with a sandbox, a project folder and a hostile registry answering with `handle`. */
+async function withHostile(
+  handle: (req: RawRequest, answer: RawAnswer) => Promise<void>,
+  test: (box: Sandbox, project: string, url: string) => Promise<void>,
+): Promise<void> {
+  const server = startRawServer(handle);
+  const box = await Sandbox.create("wreg-hostile-");
+  try {
+    await test(box, await box.folder("project"), server.url);
+  } finally {
+    await server.stop();
+    await box.remove();
+  }
+}
+
+for (const kind of ["component", "wit-package"]) {
+  Deno.test(`a ${kind} blob longer than its index says stops at that size (exit 6)`, async () => {
+    // Reproduced before the fix: the CLI read the whole stream (1 GiB drove it to 8.5 GB of
+    // memory); here the stream ends after 64 MiB and the CLI read all of it.
+    let sent = 0;
+    await withHostile(async (req, a) => {
+      if (req.path.endsWith("/index")) return await a.json(200, indexOf("evil:app", { kind }));
+      await a.head(200, { "Content-Type": "application/octet-stream" });
+      const chunk = new Uint8Array(64 * 1024).fill(120);
+      while (sent < 64 * 1024 * 1024 && !a.stopping) {
+        await a.write(chunk);
+        sent += chunk.length;
+      }
+    }, async (box, p, url) => {
+      const r = await box.wreg(p, ["add", "evil:app", "--no-bindings"], { WREG_REGISTRY: url });
+      assert.equal(r.code, 6, r.stderr);
+      oneLine(r.stderr);
+      assert.match(
+        r.stderr,
+        /Cannot download evil:app@1\.0\.0: the registry at http:\/\/127\.0\.0\.1:\d+ sent more than the 331 bytes its index lists/,
+      );
+      // Loopback socket buffers hold a few MiB at most; the CLI itself read 331 bytes and a chunk.
+      assert.ok(sent < 16 * 1024 * 1024, `the registry got to send ${sent} bytes`);
+      assert.deepEqual(await listing(p), [], "nothing written");
+    });
+  });
+}
+
+Deno.test("a Content-Length over the index size is refused before the body (exit 6)", async () => {
+  // Reproduced before the fix: the CLI waited for the body (here: until WREG_TIMEOUT, exit 3).
+  await withHostile(async (req, a) => {
+    if (req.path.endsWith("/index")) return await a.json(200, indexOf("evil:app", {}));
+    await a.head(200, { "Content-Length": 1024 * 1024 * 1024 });
+    await a.write("xxxx");
+    await a.sleep(60_000);
+  }, async (box, p, url) => {
+    const r = await box.wreg(p, ["add", "evil:app", "--no-bindings"], {
+      WREG_REGISTRY: url,
+      WREG_TIMEOUT: "20",
+    });
+    assert.equal(r.code, 6, r.stderr);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /announced 1073741824 bytes, but its index lists 331/);
+  });
+});
+
+Deno.test("WREG_TIMEOUT bounds a download that trickles (exit 3)", async () => {
+  // Reproduced before the fix: each byte came within WREG_TIMEOUT of the last, so the download
+  // ran to its end (8 s here, without end in the attack) and failed on its digest (exit 6).
+  await withHostile(async (req, a) => {
+    if (req.path.endsWith("/index")) return await a.json(200, indexOf("evil:app", {}));
+    await a.head(200, { "Content-Length": SMALL.length });
+    for (let i = 0; i < 40 && !a.stopping; i++) {
+      await a.write("y");
+      await a.sleep(200);
+    }
+  }, async (box, p, url) => {
+    const r = await box.wreg(p, ["add", "evil:app", "--no-bindings"], {
+      WREG_REGISTRY: url,
+      WREG_TIMEOUT: "0.5",
+    });
+    assert.equal(r.code, 3, r.stderr);
+    oneLine(r.stderr);
+    assert.match(
+      r.stderr,
+      /Cannot download evil:app@1\.0\.0: the download from http:\/\/127\.0\.0\.1:\d+ slowed to \d+ bytes in 0\.5 s \(under 1 KiB\/s\)/,
+    );
+  });
+});
+
+Deno.test("a timeout inside a JSON answer is a network error (exit 3), not invalid JSON", async () => {
+  // Reproduced before the fix: "answered with invalid JSON (…aborted…)", exit 5.
+  await withHostile(async (_req, a) => {
+    await a.head(200, { "Content-Type": "application/json", "Content-Length": 4000 });
+    await a.write('{"name": "evil:app", "versions": [');
+    await a.sleep(60_000);
+  }, async (box, p, url) => {
+    const r = await box.wreg(p, ["add", "evil:app", "--no-bindings"], {
+      WREG_REGISTRY: url,
+      WREG_TIMEOUT: "0.5",
+    });
+    assert.equal(r.code, 3, r.stderr);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /Cannot look up evil:app: the download from .* slowed to \d+ bytes/);
+  });
+});
+
+Deno.test("a JSON answer without end stops at the JSON limit (exit 5)", async () => {
+  let sent = 0;
+  await withHostile(async (_req, a) => {
+    await a.head(200, { "Content-Type": "application/json" });
+    await a.write('{"name": "evil:app", "pad": "');
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    while (sent < 256 * 1024 * 1024 && !a.stopping) {
+      await a.write(chunk);
+      sent += chunk.length;
+    }
+  }, async (box, p, url) => {
+    const r = await box.wreg(p, ["add", "evil:app", "--no-bindings"], { WREG_REGISTRY: url });
+    assert.equal(r.code, 5, r.stderr);
+    oneLine(r.stderr);
+    assert.match(
+      r.stderr,
+      /Cannot look up evil:app: the registry at .* sent more than 33554432 bytes of JSON/,
+    );
+    assert.ok(sent < 64 * 1024 * 1024, `the registry got to send ${sent} bytes`);
+  });
+});
