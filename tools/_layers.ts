@@ -16,8 +16,9 @@ export interface SourceFile {
  * nothing in the product.
  */
 export const LAYERS: Record<string, string[]> = {
-  "registry": ["storage", "lib/*"],
-  "cli": ["lib/*"],
+  "registry": ["storage", "oci", "lib/*"],
+  "cli": ["oci", "lib/*"],
+  "oci": ["lib/oci", "lib/names"],
   "storage": ["lib/package", "lib/names"],
   "lib/compose": ["lib/component", "lib/compat", "lib/wit"],
   "lib/bindings": ["lib/component"],
