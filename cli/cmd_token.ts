@@ -21,7 +21,8 @@ the token's owner its owner.
 
 Options:
   --owner <name>         Who the token acts for (required)
-  --scopes <list>        publish, yank, admin (default publish,yank)
+  --scopes <list>        publish, yank, owners (membership changes), admin
+                         (default publish,yank)
   --namespaces <list>    Limit the token to these namespaces (default: any)
   --description <text>   A note stored with the token
   --admin-token <T>      The registry's admin token (default: WREG_ADMIN_TOKEN)

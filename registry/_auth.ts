@@ -1,7 +1,7 @@
 /**
  * Who is asking and what they may do. Reads are public; writes need a bearer token. The admin
  * token (given at start) creates tokens and manages namespaces; tokens are random secrets stored
- * only as hashes, scoped (`publish`, `yank`, `admin`) and optionally limited to namespaces.
+ * only as hashes, scoped (`publish`, `yank`, `owners`, `admin`) and optionally limited to namespaces.
  * Publishing to an unclaimed namespace claims it for the token's owner (at the commit); a claimed
  * namespace takes publishes and yanks from its members only.
  */
@@ -120,7 +120,10 @@ export function authorizeNamespace(
   return t.owner;
 }
 
-/** Refuses anyone but an owner of the namespace (or the admin). */
+/**
+ * Refuses anyone but an owner of the namespace acting with a token of scope `owners` (or the
+ * admin): a CI token that publishes or yanks must not be able to give the namespace away.
+ */
 export function requireOwner(
   actor: Actor,
   namespace: string,
@@ -129,6 +132,15 @@ export function requireOwner(
 ): void {
   if (actor.kind === "admin" || actor.token.scopes.includes("admin")) return;
   const t = actor.token;
+  if (!t.scopes.includes("owners")) {
+    throw new RegistryError(
+      "missing-scope",
+      `Cannot ${action}: token ${t.id} has scopes ${
+        JSON.stringify(t.scopes)
+      }, not "owners" (membership changes need a token of their own)`,
+      { tokenId: t.id, scopes: t.scopes, needed: "owners" },
+    );
+  }
   if (t.namespaces !== null && !t.namespaces.includes(namespace)) {
     throw new RegistryError(
       "namespace-forbidden",

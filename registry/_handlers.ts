@@ -12,7 +12,7 @@ import {
   parseVersion,
   type Version,
 } from "../lib/names/mod.ts";
-import { newTokenSecret, type PackageKind, type TokenScope } from "../storage/mod.ts";
+import { newTokenSecret, type PackageKind, TOKEN_SCOPES, type TokenScope } from "../storage/mod.ts";
 import { authorizeNamespace, requireActor, requireAdmin, requireOwner } from "./_auth.ts";
 import type { CachedJson, Context } from "./_context.ts";
 import { RegistryError } from "./_errors.ts";
@@ -376,7 +376,7 @@ export const implementations: Handler = async (ctx, _req, _params, url) => {
 
 // --- tokens
 
-const SCOPES: readonly TokenScope[] = ["publish", "yank", "admin"];
+const SCOPES = TOKEN_SCOPES;
 
 /** `POST /api/v1/tokens` (admin): a new token; its secret is in this answer only. */
 export const createToken: Handler = async (ctx, req) => {

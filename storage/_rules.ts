@@ -25,6 +25,7 @@ import {
   type SearchRelation,
   type SearchRowInput,
   type SearchTarget,
+  TOKEN_SCOPES as SCOPES,
   type TokenInput,
   type TokenScope,
   type VersionSummary,
@@ -38,7 +39,6 @@ const RELATIONS: readonly SearchRelation[] = [
   "defines",
   "depends-on",
 ];
-const SCOPES: readonly TokenScope[] = ["publish", "yank", "admin"];
 /** Longest package description kept. */
 export const MAX_DESCRIPTION = 4096;
 /** Longest user or owner name kept. */

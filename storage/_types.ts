@@ -307,8 +307,14 @@ export interface NamespaceRecord {
   members: { user: string; role: NamespaceRole; addedAt: Timestamp }[];
 }
 
-/** What a token allows. */
-export type TokenScope = "publish" | "yank" | "admin";
+/**
+ * What a token allows: `publish` new versions, `yank` and unyank them, change a namespace's
+ * members (`owners`, of a namespace its owner owns), or everything an admin may (`admin`).
+ */
+export type TokenScope = "publish" | "yank" | "owners" | "admin";
+
+/** Every token scope. */
+export const TOKEN_SCOPES: readonly TokenScope[] = ["publish", "yank", "owners", "admin"];
 
 /** What {@link MetadataStore.createToken} stores beside the secret's hash. */
 export interface TokenInput {

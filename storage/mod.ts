@@ -74,7 +74,7 @@ export type {
   VersionRecord,
   VersionSummary,
 } from "./_types.ts";
-export { REQUIRING_RELATIONS } from "./_types.ts";
+export { REQUIRING_RELATIONS, TOKEN_SCOPES } from "./_types.ts";
 /** The validated name types the storage API takes and returns (from lib/names). */
 export type { Digest, PackageName, Version } from "../lib/names/mod.ts";
 export {

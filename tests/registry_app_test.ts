@@ -468,9 +468,10 @@ Deno.test("every refusal of auth has a stable code and says what to do", async (
       json: { role: "owner" },
     });
     assert.equal(bobAdds.status, 403);
-    assert.equal(bobAdds.json.code, "not-owner");
+    assert.equal(bobAdds.json.code, "missing-scope");
+    const aliceOwners = await c.token(ADMIN, "alice", ["owners"]);
     const added = await c.call("PUT", "/api/v1/namespaces/docs/members/bob", {
-      token: alice,
+      token: aliceOwners,
       json: { role: "member" },
     });
     assert.equal(added.status, 200, added.text);
@@ -479,11 +480,13 @@ Deno.test("every refusal of auth has a stable code and says what to do", async (
       201,
     );
     const lastOwner = await c.call("DELETE", "/api/v1/namespaces/docs/members/alice", {
-      token: alice,
+      token: aliceOwners,
     });
     assert.equal(lastOwner.status, 409);
     assert.equal(lastOwner.json.code, "last-owner");
-    const removed = await c.call("DELETE", "/api/v1/namespaces/docs/members/bob", { token: alice });
+    const removed = await c.call("DELETE", "/api/v1/namespaces/docs/members/bob", {
+      token: aliceOwners,
+    });
     assert.equal(removed.status, 200);
 
     // Tokens: only the admin creates, lists and revokes them; a revoked token stops working.
