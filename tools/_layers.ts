@@ -27,6 +27,8 @@ export const LAYERS: Record<string, string[]> = {
   "lib/wit": ["lib/names"],
   "lib/package": ["lib/names"],
   "lib/oci": ["lib/names"],
+  "lib/tlog": ["lib/names"],
+  "lib/attest": ["lib/names"],
   "lib/names": [],
 };
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 
 /** One entry of tools/peers.json. */
 export interface PeerTool {
@@ -13,7 +14,10 @@ export interface PeerTool {
   name: string;
   /** The pinned version. */
   version: string;
-  /** How it is built: `cargo` (crates.io) or `go` (the Go module proxy). */
+  /**
+   * How it is built: `cargo` (crates.io), `go` (the Go module proxy), or `go-src` (a folder of this
+   * repository, its libraries from the Go module proxy).
+   */
   kind: string;
   /** The binary's file name. */
   bin: string;
@@ -21,9 +25,25 @@ export interface PeerTool {
   versionArgs: string[];
 }
 
-const TABLE: PeerTool[] = JSON.parse(
+const TABLE: PeerTool[] = (JSON.parse(
   Deno.readTextFileSync(new URL("./peers.json", import.meta.url)),
-).tools;
+).tools as (PeerTool & { dir?: string })[]).map(withSourceVersion);
+
+/**
+ * A `go-src` tool is built from a folder of this repository; its version is `src-` and a hash of
+ * the folder's go.mod, go.sum and .go files (the same hash as tools/setup.mjs).
+ */
+function withSourceVersion(tool: PeerTool & { dir?: string }): PeerTool {
+  if (tool.kind !== "go-src" || !tool.dir) return tool;
+  const dir = new URL(`../${tool.dir}/`, import.meta.url);
+  const files = [...Deno.readDirSync(dir)].map((e) => e.name)
+    .filter((f) => f === "go.mod" || f === "go.sum" || f.endsWith(".go")).sort();
+  const hash = createHash("sha256");
+  for (const f of files) {
+    hash.update(`${f}\0`).update(Deno.readFileSync(new URL(f, dir))).update("\0");
+  }
+  return { ...tool, version: `src-${hash.digest("hex").slice(0, 12)}` };
+}
 
 const found = new Map<string, string>();
 

@@ -18,6 +18,7 @@ import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -177,7 +178,27 @@ function debianPackages(wanted = DEBIAN_PACKAGES) {
  * Builds go to a temporary folder renamed into place, under a lock, so two set-ups running at once
  * (two clones) build a tool once and never see half a tool.
  */
-const PEERS = JSON.parse(readFileSync(join(root, "tools", "peers.json"), "utf8")).tools;
+const PEERS = JSON.parse(readFileSync(join(root, "tools", "peers.json"), "utf8")).tools.map(
+  withSourceVersion,
+);
+
+/**
+ * A `go-src` peer is built from a folder of this repository (our own small verifier on pinned
+ * Go libraries): its version is `src-` and a hash of the folder's go.mod, go.sum and .go files,
+ * so an edit rebuilds it and an unchanged folder reuses the cached binary (tools/peers.ts computes
+ * the same hash).
+ */
+function withSourceVersion(tool) {
+  if (tool.kind !== "go-src") return tool;
+  const dir = join(root, tool.dir);
+  const hash = createHash("sha256");
+  const files = readdirSync(dir).filter((f) =>
+    f === "go.mod" || f === "go.sum" || f.endsWith(".go")
+  )
+    .sort();
+  for (const f of files) hash.update(`${f}\0`).update(readFileSync(join(dir, f))).update("\0");
+  return { ...tool, version: `src-${hash.digest("hex").slice(0, 12)}` };
+}
 const HOME = process.env.HOME ?? "/root";
 const TOOLS_DIR = process.env.WREG_TOOLS_DIR ?? join(HOME, ".local", "share", "wreg-tools");
 
@@ -258,6 +279,23 @@ function buildPeer(tool) {
       {
         stdio: ["ignore", "inherit", "inherit"],
         env: { ...process.env, CARGO_TARGET_DIR: join(TOOLS_DIR, ".cargo-target") },
+      },
+    );
+  } else if (tool.kind === "go-src") {
+    r = spawnSync(
+      "go",
+      [
+        "build",
+        "-ldflags",
+        `-X main.version=${tool.version}`,
+        "-o",
+        join(tmp, "bin", tool.bin),
+        ".",
+      ],
+      {
+        cwd: join(root, tool.dir),
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, GOFLAGS: "-mod=readonly -buildvcs=false" },
       },
     );
   } else if (tool.kind === "go") {
