@@ -18,7 +18,7 @@
  * ARCHITECTURE.md, layers) with only the fields the CLI reads.
  */
 import { CliError, EXIT } from "./_command.ts";
-import { BodyError, readBody } from "./_http.ts";
+import { BodyError, MAX_CONNECTIONS, readBody, Slots } from "./_http.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
 
 /** The most bytes of one JSON answer (the index of a package with thousands of versions is a few MiB). */
@@ -141,6 +141,8 @@ export interface ClientOptions {
    * 1 KiB/s at least (default 30 s).
    */
   timeoutMs?: number;
+  /** Most requests in flight at once (default {@link MAX_CONNECTIONS}). */
+  maxConnections?: number;
 }
 
 /** The timeout the environment asks for (`WREG_TIMEOUT`, seconds), in milliseconds. */
@@ -230,11 +232,29 @@ export class RegistryClient {
   readonly url: string;
   readonly token: string | undefined;
   readonly timeoutMs: number;
+  /** The requests in flight (at most {@link MAX_CONNECTIONS}). */
+  readonly #slots: Slots;
 
   constructor(options: ClientOptions) {
     this.url = options.url.replace(/\/+$/, "");
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.#slots = new Slots(options.maxConnections ?? MAX_CONNECTIONS);
+  }
+
+  /**
+   * Runs one exchange (request and body) in a connection slot, with a controller that aborts it
+   * when `f` ends, however it ends.
+   */
+  async #exchange<T>(f: (abort: AbortController) => Promise<T>): Promise<T> {
+    const release = await this.#slots.acquire();
+    const abort = new AbortController();
+    try {
+      return await f(abort);
+    } finally {
+      abort.abort();
+      release();
+    }
   }
 
   /**
@@ -373,9 +393,8 @@ export class RegistryClient {
   }
 
   /** A JSON request; resolves to `undefined` only for an allowed 404. */
-  async json<T>(path: string, o: RequestOptions): Promise<T | undefined> {
-    const abort = new AbortController();
-    try {
+  json<T>(path: string, o: RequestOptions): Promise<T | undefined> {
+    return this.#exchange(async (abort) => {
       const res = await this.#fetch(path, o, abort);
       if (res.status === 404 && o.allow404) {
         await res.body?.cancel();
@@ -393,9 +412,7 @@ export class RegistryClient {
           EXIT.registry,
         );
       }
-    } finally {
-      abort.abort();
-    }
+    });
   }
 
   /** The package index of `ns:name`, or `undefined` when the registry has no such package. */
@@ -427,14 +444,13 @@ export class RegistryClient {
    * with the digest its version document lists. `size` is the size that document lists: the
    * download stops past it. `undefined` for a 404.
    */
-  async versionContent(
+  versionContent(
     name: string,
     version: string,
     size?: number,
   ): Promise<Uint8Array | undefined> {
     const action = `fetch ${name}@${version}`;
-    const abort = new AbortController();
-    try {
+    return this.#exchange(async (abort) => {
       const res = await this.#fetch(
         `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}/content`,
         { action },
@@ -451,9 +467,7 @@ export class RegistryClient {
         expected: size,
         listedBy: "its version document lists",
       });
-    } finally {
-      abort.abort();
-    }
+    });
   }
 
   /** The components implementing an interface (`ns:pkg/iface@version`), highest version each. */
@@ -549,21 +563,17 @@ export class RegistryClient {
     size?: number,
   ): Promise<Uint8Array> {
     const action = `download ${label}`;
-    const abort = new AbortController();
-    let bytes: Uint8Array;
-    try {
+    const bytes = await this.#exchange(async (abort) => {
       const res = await this.#fetch(`/api/v1/blobs/${digest}`, { action }, abort);
       if (!res.ok) return await this.#refusal(res, { action });
-      bytes = await this.#body(res, action, abort, {
+      return await this.#body(res, action, abort, {
         kind: "blob",
         limit: MAX_PACKAGE_BYTES,
         expected: size,
         listedBy: "its index lists",
         onProgress,
       });
-    } finally {
-      abort.abort();
-    }
+    });
     const actual = await digestOf(bytes);
     if (actual !== digest) {
       throw new CliError(

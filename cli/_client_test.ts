@@ -154,6 +154,32 @@ Deno.test("an unreachable registry and a silent one are network errors (3)", asy
   });
 });
 
+Deno.test("at most maxConnections requests to a registry are in flight at once", async () => {
+  let open = 0, most = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    open++;
+    most = Math.max(most, open);
+    await new Promise((r) => setTimeout(r, 10));
+    open--;
+    const name = new URL(req.url).pathname.split("/")[5];
+    return Response.json({ name: `docs:${name}`, kind: "component", versions: [] });
+  });
+  try {
+    const c = new RegistryClient({
+      url: `http://127.0.0.1:${server.addr.port}`,
+      maxConnections: 3,
+    });
+    const docs = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => c.packageIndex(`docs:p${i}`)),
+    );
+    assert.deepEqual(docs.map((d) => d!.name), Array.from({ length: 40 }, (_, i) => `docs:p${i}`));
+    assert.ok(most <= 3, `${most} in flight`);
+    assert.ok(most >= 2, "requests do run side by side");
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("network reasons are short", () => {
   const refused = new TypeError("fetch failed", {
     cause: new Error(

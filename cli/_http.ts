@@ -2,6 +2,8 @@
  * The limits every HTTP exchange of the CLI runs under, in one place (a registry client, and any
  * other client of a remote the CLI grows, use these rather than `fetch` alone):
  *
+ * - **Connections**: at most {@link MAX_CONNECTIONS} requests to one registry at a time
+ *   ({@link Slots}); the others wait their turn (the resolver prefetches indexes freely).
  * - **Time**: the answer's head must come within the timeout (`WREG_TIMEOUT`, default 30 s), and
  *   then every period of that length must bring at least {@link MIN_BYTES_PER_SECOND} of the
  *   body, so neither silence nor a trickle holds the command longer than one period past the
@@ -16,6 +18,36 @@
 
 /** The slowest a body may arrive, averaged over each timeout period. */
 export const MIN_BYTES_PER_SECOND = 1024;
+
+/** At most this many requests to one registry are in flight at once. */
+export const MAX_CONNECTIONS = 8;
+
+/**
+ * A counting semaphore: {@link acquire} resolves to a release function once a slot is free;
+ * waiters are served in order.
+ */
+export class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {
+    this.#free = limit;
+  }
+
+  /** Waits for a free slot; the function it resolves to gives the slot back (once). */
+  async acquire(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next !== undefined) next(); // the slot passes straight to the next waiter
+      else this.#free++;
+    };
+  }
+}
 
 /** Why reading a body failed. */
 export type BodyErrorKind =

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BodyError, type BodyErrorKind, readBody } from "./_http.ts";
+import { BodyError, type BodyErrorKind, readBody, Slots } from "./_http.ts";
 
 /** A response whose body is `chunks`, each after `pauseMs`; `pulled` counts chunks handed out. */
 function streamed(
@@ -105,4 +105,25 @@ Deno.test("a body that stops short of its Content-Length, or breaks, is broken",
   kind("broken")(e);
   assert.equal(e.received, 5);
   assert.equal((e.cause as Error).message, "connection reset");
+});
+
+Deno.test("slots let `limit` holders in at once and pass each freed slot on in order", async () => {
+  const slots = new Slots(2);
+  const order: string[] = [];
+  const a = await slots.acquire(), b = await slots.acquire();
+  const c = slots.acquire().then((r) => (order.push("c"), r));
+  const d = slots.acquire().then((r) => (order.push("d"), r));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(order, [], "both wait while two are held");
+  a();
+  a(); // a second release of the same slot changes nothing
+  const releaseC = await c;
+  assert.deepEqual(order, ["c"]);
+  b();
+  (await d)();
+  releaseC();
+  // All free again: two at once without waiting.
+  const e = await slots.acquire(), f = await slots.acquire();
+  e();
+  f();
 });

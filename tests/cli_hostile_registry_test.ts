@@ -7,7 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { Sandbox } from "./cli_support.ts";
-import { type RawAnswer, type RawRequest, startRawServer } from "./support/hostile_http.ts";
+import {
+  type RawAnswer,
+  type RawRequest,
+  type RawServer,
+  startRawServer,
+} from "./support/hostile_http.ts";
 import { digestOf } from "../lib/names/mod.ts";
 
 const SMALL = new TextEncoder().encode("x".repeat(331));
@@ -45,12 +50,12 @@ async function listing(dir: string): Promise<string[]> {
 /** Runs `test` with a sandbox, a project folder and a hostile registry answering with `handle`. */
 async function withHostile(
   handle: (req: RawRequest, answer: RawAnswer) => Promise<void>,
-  test: (box: Sandbox, project: string, url: string) => Promise<void>,
+  test: (box: Sandbox, project: string, url: string, server: RawServer) => Promise<void>,
 ): Promise<void> {
   const server = startRawServer(handle);
   const box = await Sandbox.create("wreg-hostile-");
   try {
-    await test(box, await box.folder("project"), server.url);
+    await test(box, await box.folder("project"), server.url, server);
   } finally {
     await server.stop();
     await box.remove();
@@ -163,5 +168,26 @@ Deno.test("a JSON answer without end stops at the JSON limit (exit 5)", async ()
       /Cannot look up evil:app: the registry at .* sent more than 33554432 bytes of JSON/,
     );
     assert.ok(sent < 64 * 1024 * 1024, `the registry got to send ${sent} bytes`);
+  });
+});
+
+Deno.test("a package with hundreds of dependencies opens a bounded number of connections", async () => {
+  // Reproduced before the fix: the index prefetch asked for all 300 dependencies at once (300
+  // connections open together; 3,000 in the attack).
+  const deps = Object.fromEntries(
+    Array.from({ length: 300 }, (_, i) => [`evil:dep${i}`, "^1.0.0"]),
+  );
+  await withHostile(async (req, a) => {
+    if (req.path === "/api/v1/packages/evil/app/index") {
+      return await a.json(200, indexOf("evil:app", { kind: "wit-package", dependencies: deps }));
+    }
+    await a.sleep(20);
+    await a.json(404, { code: "not-found", message: "Cannot find the package" });
+  }, async (box, p, url, server) => {
+    const r = await box.wreg(p, ["add", "evil:app", "--no-bindings"], { WREG_REGISTRY: url });
+    assert.equal(r.code, 7, r.stderr);
+    assert.match(r.stderr, /evil:dep\d+/);
+    assert.ok(server.requests.length > 1, "the dependencies were asked for");
+    assert.ok(server.maxOpen <= 8, `${server.maxOpen} connections open at once`);
   });
 });
