@@ -3,7 +3,13 @@
  * stores and `wkg`/`wasm-tools` read. Used by `wreg wit build` and `wreg publish`.
  */
 import { encodeWitPackage } from "../lib/component/mod.ts";
-import { formatWitPackageName, resolveWit, type WitPackageName } from "../lib/wit/mod.ts";
+import {
+  formatWitPackageName,
+  type PackageId,
+  type Resolve,
+  resolveWit,
+  type WitPackageName,
+} from "../lib/wit/mod.ts";
 import { readWitSources } from "./_wit_files.ts";
 import { binaryWitOptions } from "./cmd_wit.ts";
 
@@ -15,10 +21,17 @@ export interface BuiltWitPackage {
   id: string;
 }
 
+/** Resolves the WIT at `path` (relative to `cwd`): every package, and the root one. */
+export async function resolveWitFolder(
+  path: string,
+  cwd: string,
+): Promise<{ resolve: Resolve; package: PackageId }> {
+  return resolveWit(await readWitSources(path, binaryWitOptions(cwd)));
+}
+
 /** Resolves the WIT at `path` (relative to `cwd`) and encodes its root package. */
 export async function buildWitPackage(path: string, cwd: string): Promise<BuiltWitPackage> {
-  const sources = await readWitSources(path, binaryWitOptions(cwd));
-  const { resolve, package: main } = resolveWit(sources);
+  const { resolve, package: main } = await resolveWitFolder(path, cwd);
   const name = resolve.packages[main].name;
   return { bytes: encodeWitPackage(resolve, main), name, id: formatWitPackageName(name) };
 }

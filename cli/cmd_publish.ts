@@ -11,9 +11,14 @@ import { joinPath, relativePath } from "./_fs.ts";
 import { DownloadProgress, formatBytes } from "./_progress.ts";
 import { loadProject, MANIFEST_FILE } from "./_project.ts";
 import { Registries } from "./_registries.ts";
-import { buildWitPackage } from "./_wit_build.ts";
+import { buildWitPackage, resolveWitFolder } from "./_wit_build.ts";
 import { fetchPackage } from "./_sync.ts";
-import { ComponentDecodeError, decodeComponent, type DecodedWasm } from "../lib/component/mod.ts";
+import {
+  ComponentDecodeError,
+  decodeComponent,
+  type DecodedWasm,
+  encodeWitPackage,
+} from "../lib/component/mod.ts";
 import {
   CHANGE_KIND_TEXT,
   checkComponentCompat,
@@ -35,7 +40,7 @@ import { checkPublishable, type Manifest, witFolder } from "../lib/package/mod.t
 import { formatWitPackageName } from "../lib/wit/mod.ts";
 
 const HELP = `Usage: wreg publish [PATH] [--name <ns:name>] [--version <v>] [--registry <url>]
-                    [--dry-run] [--json]
+                    [--dry-run] [--with-deps] [--json]
 
 Publishes a component or a WIT package. PATH (default: this folder) is one of
   a project folder with wreg.json   "kind": "wit" publishes its WIT folder encoded as a
@@ -58,7 +63,11 @@ Options:
   --version <v>       The version
   --registry <url>    The registry (default: wreg.json's, WREG_REGISTRY, \`wreg login\`)
   --dry-run           Check everything but do not upload
-  --json              Print the outcome as JSON
+  --with-deps         For a WIT folder: first publish the packages of its deps/ the
+                      registry lacks, dependencies first, each checked like the package
+                      itself; a version already published with the same content is
+                      skipped, one with other content is an error naming both digests
+  --json              Print the outcome as JSON ({"packages": [...]} with --with-deps)
   -h, --help          Show this help
 
 Needs a token with the publish scope: \`wreg login\` or WREG_TOKEN.
@@ -251,6 +260,236 @@ interface PairReport {
   report: CompatReport;
 }
 
+/** What one package's publish did, for the text and JSON outputs. */
+interface Outcome {
+  lines: string[];
+  json: Record<string, unknown>;
+  exit: number;
+}
+
+interface PublishOptions {
+  dryRun: boolean;
+  json: boolean;
+  /** With `--with-deps`: a version the registry has is skipped when its content is identical. */
+  skipIdentical: boolean;
+}
+
+/**
+ * Checks one candidate against its series at the registry and uploads it (see the help text).
+ * Never throws for a breaking change: the outcome says so with exit 1.
+ */
+async function publishOne(
+  io: Io,
+  registries: Registries,
+  client: ReturnType<Registries["forPackage"]>,
+  c: Candidate,
+  options: PublishOptions,
+): Promise<Outcome> {
+  const digest = await digestOf(c.bytes);
+  const what = c.kind === "wit-package" ? "WIT package" : "component";
+  const out: string[] = [
+    `${c.name}@${c.version}: ${what} from ${c.source}, ${formatBytes(c.bytes.length)}, ${digest}`,
+  ];
+  const json: Record<string, unknown> = {
+    package: c.name,
+    version: c.version,
+    kind: c.kind,
+    size: c.bytes.length,
+    digest,
+    registry: client.url,
+    checks: [] as unknown[],
+    published: false,
+    dryRun: options.dryRun,
+  };
+  const ctx = {
+    io,
+    registries,
+    cache: BlobCache.of(io),
+    progress: new DownloadProgress(io, { quiet: options.json }),
+  };
+  const fetchVersion = async (
+    version: Version,
+    entry: { digest: string; size?: number },
+  ): Promise<DecodedWasm> => {
+    const { bytes } = await fetchPackage(ctx, {
+      name: c.name,
+      version,
+      digest: parseDigest(entry.digest),
+      registry: client.url,
+      size: entry.size,
+    });
+    return decode(bytes, `${c.name}@${version}`);
+  };
+
+  // The series check against what the registry has.
+  const index = await client.packageIndex(c.name);
+  const pairs: PairReport[] = [];
+  if (index !== undefined) {
+    const indexKind = index.kind === "component" ? "component" : "wit-package";
+    if (indexKind !== c.kind) {
+      throw new CliError(
+        `Cannot publish ${c.name}@${c.version}: ${c.name} holds ${
+          indexKind === "component" ? "components" : "WIT packages"
+        } at ${client.url}, and this is a ${what}`,
+        EXIT.registry,
+      );
+    }
+    const existing = index.versions.find((v) => v.version === c.version);
+    if (existing !== undefined) {
+      if (!options.skipIdentical) {
+        throw new CliError(
+          `Cannot publish ${c.name}@${c.version}: that version is already published at ` +
+            `${client.url}, and versions are immutable; publish a new version`,
+          EXIT.registry,
+        );
+      }
+      // Identical bytes, or the same content encoded differently (docs included): skip it.
+      const same = existing.digest === digest ||
+        compare(await fetchVersion(c.version, existing), c.decoded).changes.length === 0;
+      ctx.progress.finish();
+      if (!same) {
+        throw new CliError(
+          `Cannot publish ${c.name}@${c.version}: ${client.url} has that version with other ` +
+            `content (${existing.digest}, here ${digest}); versions are immutable, so publish ` +
+            `this content as a new version`,
+          EXIT.registry,
+        );
+      }
+      out.push(`already published with the same content (${existing.digest}): skipped`);
+      json.skipped = true;
+      return { lines: out, json, exit: EXIT.ok };
+    }
+    const published = index.versions.map((v) => tryParseVersion(v.version))
+      .filter((v): v is Version => v !== undefined && !isPrerelease(v));
+    for (const pair of seriesCheckPairs(c.version, published)) {
+      const other = pair.old === c.version ? pair.new : pair.old;
+      const entry = index.versions.find((v) => v.version === other)!;
+      const otherDecoded = await fetchVersion(other, entry);
+      const report = pair.old === c.version
+        ? compare(c.decoded, otherDecoded)
+        : compare(otherDecoded, c.decoded);
+      pairs.push({ old: pair.old, new: pair.new, report });
+    }
+    ctx.progress.finish();
+  }
+  const breaking = pairs.filter((p) => !p.report.compatible);
+  if (pairs.length === 0) {
+    out.push(
+      index === undefined
+        ? `new package: nothing to check against at ${client.url}`
+        : `no other release of its series at ${client.url}: nothing to check against`,
+    );
+  }
+  for (const p of pairs) {
+    const verdict = p.report.compatible
+      ? `compatible (${
+        p.report.changes.length === 0 ? "no changes" : `needs a ${p.report.bump} bump`
+      })`
+      : "NOT compatible";
+    out.push(`${p.old} -> ${p.new}: ${verdict}`);
+    for (const ch of p.report.changes.filter((x) => x.breaking || x.bump !== "patch")) {
+      out.push(
+        `  ${ch.breaking ? "breaking" : "compatible"}: ${ch.path}: ${CHANGE_KIND_TEXT[ch.kind]}${
+          ch.reason ? ` (${ch.reason})` : ""
+        }`,
+      );
+    }
+  }
+  json.checks = pairs.map((p) => ({
+    old: p.old,
+    new: p.new,
+    compatible: p.report.compatible,
+    bump: p.report.bump,
+    changes: p.report.changes.map((ch) => ({
+      path: ch.path,
+      kind: ch.kind,
+      breaking: ch.breaking,
+    })),
+  }));
+  if (breaking.length > 0) {
+    out.push(
+      `Not published: ${c.version} breaks ${
+        breaking.map((b) => b.old === c.version ? b.new : b.old).join(", ")
+      } ` +
+        `of the same series; publish the change as a new series`,
+    );
+    return { lines: out, json, exit: EXIT.no };
+  }
+  if (options.dryRun) {
+    out.push(`Dry run: not uploaded (would publish to ${client.url})`);
+  } else {
+    await client.publish(c.name, c.version, c.bytes, digest);
+    json.published = true;
+    out.push(`Published ${c.name}@${c.version} to ${client.url}`);
+  }
+  return { lines: out, json, exit: EXIT.ok };
+}
+
+/**
+ * The packages of a WIT folder's `deps/` as candidates, dependencies first (each after the
+ * packages it uses), each encoded on its own as a WIT package.
+ */
+async function dependencyCandidates(io: Io, c: Candidate, path: string): Promise<Candidate[]> {
+  if (c.kind !== "wit-package") {
+    throw new CliError(
+      `Cannot publish ${c.source} --with-deps: it is a component; --with-deps publishes the ` +
+        "packages of a WIT folder's deps/",
+      EXIT.usage,
+    );
+  }
+  const { resolve, package: main } = await resolveWitFolder(path, io.cwd);
+  const byName = new Map<string, Candidate>();
+  const needs = new Map<string, string[]>();
+  resolve.packages.forEach((p, id) => {
+    if (id === main) return;
+    const id_ = formatWitPackageName(p.name);
+    const source = `${c.source} (deps: ${id_})`;
+    if (p.name.version === undefined) {
+      throw new CliError(
+        `Cannot publish ${source}: its package line has no version, and the registry needs one`,
+        EXIT.usage,
+      );
+    }
+    const bytes = encodeWitPackage(resolve, id);
+    const decoded = decode(bytes, source);
+    const name = `${p.name.namespace}:${p.name.name}`;
+    byName.set(id_, {
+      source,
+      bytes,
+      decoded,
+      kind: "wit-package",
+      name,
+      version: parseVersion(p.name.version),
+    });
+    needs.set(
+      id_,
+      decoded.resolve.packages.flatMap((q, qid) =>
+        qid === decoded.package ? [] : [formatWitPackageName(q.name)]
+      ),
+    );
+  });
+  // Dependencies first; ties in name order, so the order is the same on every machine.
+  const order: Candidate[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (id: string, from: string[]) => {
+    if (state.get(id) === "done" || !byName.has(id)) return;
+    if (state.get(id) === "visiting") {
+      throw new CliError(
+        `Cannot publish ${c.source} --with-deps: its dependencies form a cycle (${
+          [...from, id].join(" -> ")
+        })`,
+        EXIT.usage,
+      );
+    }
+    state.set(id, "visiting");
+    for (const d of [...(needs.get(id) ?? [])].sort()) visit(d, [...from, id]);
+    state.set(id, "done");
+    order.push(byName.get(id)!);
+  };
+  for (const id of [...byName.keys()].sort()) visit(id, []);
+  return order;
+}
+
 /** The `publish` command. */
 export const publishCommand: Command = {
   name: "publish",
@@ -262,6 +501,7 @@ export const publishCommand: Command = {
       version: { type: "string" },
       registry: { type: "string" },
       "dry-run": { type: "boolean" },
+      "with-deps": { type: "boolean" },
       json: { type: "boolean" },
     });
     if (positionals.length > 1) {
@@ -271,129 +511,56 @@ export const publishCommand: Command = {
       throw new CliError(`Invalid --version ${JSON.stringify(values.version)}`, EXIT.usage);
     }
     if (values.name !== undefined) parsePackageName(values.name);
-    const c = await readCandidate(io, positionals[0] ?? ".", {
+    const pathArg = positionals[0] ?? ".";
+    const c = await readCandidate(io, pathArg, {
       name: values.name,
       version: values.version,
     });
-    const digest = await digestOf(c.bytes);
+    const withDeps = values["with-deps"] ?? false;
+    const candidates = withDeps
+      ? [...await dependencyCandidates(io, c, witPathOf(io, pathArg, c)), c]
+      : [c];
     const registries = await Registries.load(io, c.manifest ?? {});
-    const client = values.registry !== undefined
-      ? registries.forCommand(values.registry, `publish ${c.name}`)
-      : registries.forPackage(c.name);
-    const what = c.kind === "wit-package" ? "WIT package" : "component";
-    const out: string[] = [
-      `${c.name}@${c.version}: ${what} from ${c.source}, ${formatBytes(c.bytes.length)}, ${digest}`,
-    ];
-
-    // The series check against what the registry has.
-    const index = await client.packageIndex(c.name);
-    const pairs: PairReport[] = [];
-    if (index !== undefined) {
-      const indexKind = index.kind === "component" ? "component" : "wit-package";
-      if (indexKind !== c.kind) {
-        throw new CliError(
-          `Cannot publish ${c.name}@${c.version}: ${c.name} holds ${
-            indexKind === "component" ? "components" : "WIT packages"
-          } at ${client.url}, and this is a ${what}`,
-          EXIT.registry,
-        );
-      }
-      if (index.versions.some((v) => v.version === c.version)) {
-        throw new CliError(
-          `Cannot publish ${c.name}@${c.version}: that version is already published at ` +
-            `${client.url}, and versions are immutable; publish a new version`,
-          EXIT.registry,
-        );
-      }
-      const published = index.versions.map((v) => tryParseVersion(v.version))
-        .filter((v): v is Version => v !== undefined && !isPrerelease(v));
-      const ctx = {
-        io,
-        registries,
-        cache: BlobCache.of(io),
-        progress: new DownloadProgress(io, { quiet: values.json }),
-      };
-      for (const pair of seriesCheckPairs(c.version, published)) {
-        const other = pair.old === c.version ? pair.new : pair.old;
-        const entry = index.versions.find((v) => v.version === other)!;
-        const { bytes } = await fetchPackage(ctx, {
-          name: c.name,
-          version: other,
-          digest: parseDigest(entry.digest),
-          registry: client.url,
-          size: entry.size,
-        });
-        const otherDecoded = decode(bytes, `${c.name}@${other}`);
-        const report = pair.old === c.version
-          ? compare(c.decoded, otherDecoded)
-          : compare(otherDecoded, c.decoded);
-        pairs.push({ old: pair.old, new: pair.new, report });
-      }
-      ctx.progress.finish();
-    }
-    const breaking = pairs.filter((p) => !p.report.compatible);
-    if (pairs.length === 0) {
-      out.push(
-        index === undefined
-          ? `new package: nothing to check against at ${client.url}`
-          : `no other release of its series at ${client.url}: nothing to check against`,
-      );
-    }
-    for (const p of pairs) {
-      const verdict = p.report.compatible
-        ? `compatible (${
-          p.report.changes.length === 0 ? "no changes" : `needs a ${p.report.bump} bump`
-        })`
-        : "NOT compatible";
-      out.push(`${p.old} -> ${p.new}: ${verdict}`);
-      for (const ch of p.report.changes.filter((x) => x.breaking || x.bump !== "patch")) {
-        out.push(
-          `  ${ch.breaking ? "breaking" : "compatible"}: ${ch.path}: ${CHANGE_KIND_TEXT[ch.kind]}${
-            ch.reason ? ` (${ch.reason})` : ""
-          }`,
-        );
-      }
-    }
-    const json = {
-      package: c.name,
-      version: c.version,
-      kind: c.kind,
-      size: c.bytes.length,
-      digest,
-      registry: client.url,
-      checks: pairs.map((p) => ({
-        old: p.old,
-        new: p.new,
-        compatible: p.report.compatible,
-        bump: p.report.bump,
-        changes: p.report.changes.map((ch) => ({
-          path: ch.path,
-          kind: ch.kind,
-          breaking: ch.breaking,
-        })),
-      })),
-      published: false,
+    const options: PublishOptions = {
       dryRun: values["dry-run"] ?? false,
+      json: values.json ?? false,
+      skipIdentical: withDeps,
     };
-    if (breaking.length > 0) {
-      out.push(
-        `Not published: ${c.version} breaks ${
-          breaking.map((b) => b.old === c.version ? b.new : b.old).join(", ")
-        } ` +
-          `of the same series; publish the change as a new series`,
-      );
-      if (values.json) io.stdout(`${JSON.stringify(json, null, 2)}\n`);
-      else io.stdout(`${out.join("\n")}\n`);
-      return EXIT.no;
+    const outcomes: Outcome[] = [];
+    const report = () => {
+      if (outcomes.length === 0) return;
+      if (values.json) {
+        const docs = outcomes.map((o) => o.json);
+        io.stdout(`${JSON.stringify(withDeps ? { packages: docs } : docs[0], null, 2)}\n`);
+      } else {
+        io.stdout(`${outcomes.map((o) => o.lines.join("\n")).join("\n\n")}\n`);
+      }
+    };
+    let exit: number = EXIT.ok;
+    try {
+      for (const candidate of candidates) {
+        const client = values.registry !== undefined
+          ? registries.forCommand(values.registry, `publish ${candidate.name}`)
+          : registries.forPackage(candidate.name);
+        const outcome = await publishOne(io, registries, client, candidate, options);
+        outcomes.push(outcome);
+        if (outcome.exit !== EXIT.ok) {
+          exit = outcome.exit;
+          break;
+        }
+      }
+    } catch (e) {
+      // What was published before the failure is said before the error line.
+      report();
+      throw e;
     }
-    if (values["dry-run"]) {
-      out.push(`Dry run: not uploaded (would publish to ${client.url})`);
-    } else {
-      await client.publish(c.name, c.version, c.bytes, digest);
-      json.published = true;
-      out.push(`Published ${c.name}@${c.version} to ${client.url}`);
-    }
-    io.stdout(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${out.join("\n")}\n`);
-    return EXIT.ok;
+    report();
+    return exit;
   },
 };
+
+/** The WIT folder (or file) a candidate was built from, for `--with-deps`. */
+function witPathOf(io: Io, pathArg: string, c: Candidate): string {
+  const path = joinPath(io.cwd, pathArg);
+  return c.manifest?.kind === "wit" ? joinPath(path, witFolder(c.manifest)) : path;
+}
