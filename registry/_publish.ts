@@ -25,6 +25,7 @@ import {
   formatPackageName,
   isPrerelease,
   type PackageName,
+  sameVersion,
   seriesOf,
   type Version,
 } from "../lib/names/mod.ts";
@@ -84,9 +85,12 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     if (req.body instanceof ReadableStream) req.body.cancel().catch(() => {});
     throw tooLarge(ref, max, req.contentLength);
   }
-  if (await metadata.getVersion(req.name, req.version) !== undefined) {
+  const existing = (await metadata.getPackage(req.name))?.versions.find((v) =>
+    sameVersion(v.version, req.version)
+  );
+  if (existing !== undefined) {
     if (req.body instanceof ReadableStream) req.body.cancel().catch(() => {});
-    throw versionExists(ref);
+    throw versionExists(ref, existing.version);
   }
 
   ctx.holdDigest(req.digest);
@@ -153,7 +157,8 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     const record = await ctx.withLock(`package:${pkg}`, async () => {
       const detail = await metadata.getPackage(req.name);
       const versions = detail?.versions ?? [];
-      if (versions.some((v) => v.version === req.version)) throw versionExists(ref);
+      const same = versions.find((v) => sameVersion(v.version, req.version));
+      if (same !== undefined) throw versionExists(ref, same.version);
       if (detail !== undefined && detail.package.kind !== release.kind) {
         throw new RegistryError(
           "kind-mismatch",
@@ -233,7 +238,19 @@ function tooLarge(ref: string, limit: number, size?: number): RegistryError {
   );
 }
 
-function versionExists(ref: string): RegistryError {
+/**
+ * `version-exists`: `existing` is published and is the same version as the one asked for (equal,
+ * or differing only in build metadata, which semver ignores when ordering versions).
+ */
+function versionExists(ref: string, existing: Version): RegistryError {
+  const [, asked] = ref.split("@");
+  if (asked !== existing) {
+    return new RegistryError(
+      "version-exists",
+      `Cannot publish ${ref}: version ${existing} is already published, and versions that differ only in build metadata are the same version`,
+      { version: ref, existing },
+    );
+  }
   return new RegistryError(
     "version-exists",
     `Cannot publish ${ref}: that version is already published`,

@@ -457,6 +457,30 @@ export function metadataStoreContract(impl: string, make: MakeMetadataStore): vo
     );
   });
 
+  test("a version that differs from a published one only in build metadata is a conflict", async (m) => {
+    // Issue 17 #2: 1.0.0+evil beside 1.0.0 slipped past the compatibility gate (equal precedence).
+    const first = await m.commitVersion(publish("docs:build", "1.0.0"));
+    for (const dup of ["1.0.0+evil", "1.0.0+1"]) {
+      const err = await rejectsWith(
+        m.commitVersion(publish("docs:build", dup, { digest: digestFor(dup) })),
+        "conflict",
+      );
+      assert.match((err as Error).message, /1\.0\.0/);
+    }
+    await m.commitVersion(publish("docs:build2", "2.0.0+meta"));
+    await rejectsWith(m.commitVersion(publish("docs:build2", "2.0.0")), "conflict");
+    await rejectsWith(m.commitVersion(publish("docs:build2", "2.0.0+other")), "conflict");
+    // Pre-releases and other versions are not the same version.
+    await m.commitVersion(publish("docs:build", "1.0.0-rc.1+x"));
+    await m.commitVersion(publish("docs:build", "1.0.1+x"));
+    assert.deepEqual(
+      (await m.getPackage(P("docs:build")))?.versions.map((v) => v.version),
+      ["1.0.1+x", "1.0.0", "1.0.0-rc.1+x"],
+    );
+    assert.deepEqual(await m.getVersion(P("docs:build"), V("1.0.0")), first);
+    assert.equal(await m.getVersion(P("docs:build"), V("1.0.0+evil")), undefined);
+  });
+
   test("concurrent publishes of the same version: exactly one wins, the rest conflict", async (m) => {
     const attempts = Array.from(
       { length: 12 },

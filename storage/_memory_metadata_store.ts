@@ -3,6 +3,7 @@ import {
   formatPackageName,
   type PackageName,
   type Version,
+  versionKey,
 } from "../lib/names/mod.ts";
 import { settle, StorageError } from "./_errors.ts";
 import {
@@ -110,7 +111,10 @@ export class MemoryMetadataStore implements MetadataStore {
       const name = formatPackageName(input.name);
       const pkg = this.#packages.get(name);
       if (pkg && pkg.kind !== input.kind) throw kindMismatch(name, pkg.kind, input.kind);
-      if (this.#versions.get(name)?.has(input.version)) throw conflict(name, input.version);
+      const key = versionKey(input.version);
+      for (const v of this.#versions.get(name)?.keys() ?? []) {
+        if (versionKey(v) === key) throw conflict(name, input.version, v);
+      }
       const document = JSON.stringify(input.document); // may throw: before anything changes
       const now = this.#stamp();
       if (pkg) {

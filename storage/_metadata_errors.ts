@@ -3,8 +3,18 @@ import type { Version } from "../lib/names/mod.ts";
 import { StorageError } from "./_errors.ts";
 import type { PackageKind } from "./_types.ts";
 
-/** `conflict`: the version exists. */
-export function conflict(pkg: string, version: Version): StorageError {
+/**
+ * `conflict`: the version exists, as written or as `existing`, which differs from it only in build
+ * metadata (the same version).
+ */
+export function conflict(pkg: string, version: Version, existing: string = version): StorageError {
+  if (existing !== version) {
+    return new StorageError(
+      "conflict",
+      `Cannot publish "${pkg}@${version}": version ${existing} exists already, and versions that differ only in build metadata are the same version`,
+      { package: pkg, version, existing },
+    );
+  }
   return new StorageError(
     "conflict",
     `Cannot publish "${pkg}@${version}": that version exists already and versions are immutable`,

@@ -4,6 +4,7 @@ import {
   formatPackageName,
   type PackageName,
   type Version,
+  versionKey,
 } from "../lib/names/mod.ts";
 import { ioError, settle, StorageError } from "./_errors.ts";
 import {
@@ -143,11 +144,18 @@ export class SqliteMetadataStore implements MetadataStore {
       if (pkg && pkg.kind !== input.kind) {
         throw kindMismatch(name, pkg.kind as PackageKind, input.kind);
       }
-      if (
-        this.#get("SELECT 1 FROM versions WHERE package = ? AND version = ?", name, input.version)
-      ) {
-        throw conflict(name, input.version);
-      }
+      // One version per identity: `1.0.0` and `1.0.0+build` are the same version. Versions with
+      // build metadata of `key` sort between `key+` and `key,` (`,` follows `+`).
+      const key = versionKey(input.version);
+      const same = this.#get(
+        `SELECT version FROM versions WHERE package = ?
+           AND (version = ? OR (version >= ? AND version < ?)) LIMIT 1`,
+        name,
+        key,
+        `${key}+`,
+        `${key},`,
+      );
+      if (same) throw conflict(name, input.version, same.version as string);
       const now = this.#stamp();
       const description = input.description ?? (pkg?.description as string | undefined) ?? "";
       if (pkg) {

@@ -5,8 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { createApp } from "../registry/mod.ts";
-import { openMemoryStorage, type Storage } from "../storage/mod.ts";
-import { Client, PROCESSOR_WIT, processorAt, witPackage } from "./registry_support.ts";
+import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts";
+import {
+  Client,
+  component,
+  PROCESSOR_0_1_2_BREAKING,
+  PROCESSOR_WIT,
+  processorAt,
+  witPackage,
+} from "./registry_support.ts";
 
 const ADMIN = "admin-secret-for-tests";
 
@@ -61,3 +68,46 @@ Deno.test("a publish or yank token of an owner cannot change the namespace's mem
   assert.equal(publish.status, 403);
   assert.equal(publish.json.code, "missing-scope");
 });
+
+Deno.test("a version differing only in build metadata is refused as existing, and does not block a compatible release (issue 17 #2)", async () => {
+  for (const open of [openMemoryStorage, tempStorage]) {
+    const storage = await open();
+    const { client: c } = app(storage);
+    try {
+      const alice = await c.token(ADMIN, "alice");
+      const good = await component(PROCESSOR_WIT, "processor");
+      const breaking = await component(PROCESSOR_0_1_2_BREAKING, "processor");
+      assert.equal((await c.publish(alice, "docs:app", "1.0.0", good)).status, 201);
+      const evil = await c.publish(alice, "docs:app", "1.0.0+evil", breaking);
+      assert.equal(evil.status, 409, evil.text);
+      assert.equal(evil.json.code, "version-exists");
+      assert.match(evil.json.message, /version 1\.0\.0 is already published.*build metadata/);
+      const index = await c.call("GET", "/api/v1/packages/docs/app/index");
+      assert.deepEqual(index.json.versions.map((v: { version: string }) => v.version), ["1.0.0"]);
+      // A compatible 1.0.1 is still accepted.
+      assert.equal((await c.publish(alice, "docs:app", "1.0.1", good)).status, 201);
+
+      // The other way round: 2.0.0+build first, then 2.0.0.
+      assert.equal((await c.publish(alice, "docs:app", "2.0.0+build.1", good)).status, 201);
+      const plain = await c.publish(alice, "docs:app", "2.0.0", breaking);
+      assert.equal(plain.status, 409, plain.text);
+      assert.equal(plain.json.code, "version-exists");
+      assert.equal(plain.json.details.existing, "2.0.0+build.1");
+    } finally {
+      await storage.close();
+    }
+  }
+});
+
+async function tempStorage(): Promise<Storage> {
+  const dir = await Deno.makeTempDir({ prefix: "wreg-hardening-" });
+  const storage = await openStorage({ dataDir: dir });
+  return {
+    metadata: storage.metadata,
+    blobs: storage.blobs,
+    async close() {
+      await storage.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}

@@ -55,6 +55,28 @@ function canonical(text: string): Version | undefined {
 }
 
 /**
+ * A version's identity: the version without its build metadata (`1.0.0+build` → `1.0.0`).
+ * Semver gives versions that differ only in build metadata the same precedence, so a registry
+ * holds at most one of them (as the Rust crate registry does): anything that asks "is this the
+ * same version?" compares keys, never the written strings.
+ *
+ * @example
+ * ```ts
+ * import { parseVersion, versionKey } from "./mod.ts";
+ * console.assert(versionKey(parseVersion("1.0.0-rc.1+build.5")) === "1.0.0-rc.1");
+ * ```
+ */
+export function versionKey(v: Version): string {
+  const plus = v.indexOf("+");
+  return plus < 0 ? v : v.slice(0, plus);
+}
+
+/** Whether two versions are the same version: equal once build metadata is dropped. */
+export function sameVersion(a: Version, b: Version): boolean {
+  return versionKey(a) === versionKey(b);
+}
+
+/**
  * Parses a semver range in npm syntax. A bare version (`1.2.3`) means exactly that version, as in
  * npm; `^1.2.3`, `~1.2`, `1.x`, `*`, `>=1 <2` and `||` unions are accepted.
  *

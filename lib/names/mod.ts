@@ -24,10 +24,12 @@ export {
   parseRange,
   parseVersion,
   sameSeries,
+  sameVersion,
   satisfies,
   seriesOf,
   tryParseVersion,
   type Version,
+  versionKey,
   type VersionRange,
 } from "./_version.ts";
 export {

@@ -10,9 +10,11 @@ import {
   parsePackageRef,
   parseRange,
   parseVersion,
+  sameVersion,
   satisfies,
   seriesOf,
   tryParseInterfaceName,
+  versionKey,
 } from "./mod.ts";
 
 function assertNameError(fn: () => unknown, code: string, part: string, message: RegExp) {
@@ -68,6 +70,17 @@ Deno.test("parseVersion() takes canonical semver only", () => {
   for (const bad of ["9999999999999999.0.0", "1.2.3\n", "1.02.3", "1.2.3.4"]) {
     assert.throws(() => parseVersion(bad), NameError, bad);
   }
+});
+
+Deno.test("versions that differ only in build metadata are the same version (issue 17 #2)", () => {
+  const v = parseVersion;
+  assert.equal(versionKey(v("1.0.0+evil")), "1.0.0");
+  assert.equal(versionKey(v("1.2.3-rc.1+build.5")), "1.2.3-rc.1");
+  assert.equal(versionKey(v("1.2.3")), "1.2.3");
+  assert.ok(sameVersion(v("1.0.0"), v("1.0.0+evil")));
+  assert.ok(sameVersion(v("1.0.0+a"), v("1.0.0+b")));
+  assert.ok(!sameVersion(v("1.0.0"), v("1.0.0-rc.1+evil")));
+  assert.ok(!sameVersion(v("1.0.0"), v("1.0.1")));
 });
 
 Deno.test("parseRange() takes npm ranges and rejects nonsense", () => {
