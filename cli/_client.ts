@@ -10,7 +10,7 @@
  * | any other error answer, with the server's `{code, message}`; JSON over its limit | 5 |
  * | downloaded bytes do not hash to the digest asked for, or exceed their listed size | 6 |
  *
- * Every answer is read through one bounded reader (cli/_http.ts `readBody`): a blob stops at the
+ * Every answer is read through one bounded reader (oci/_body.ts `readBody`): a blob stops at the
  * size its index lists (or at {@link MAX_PACKAGE_BYTES}), a JSON answer at {@link MAX_JSON_BYTES},
  * and `WREG_TIMEOUT` bounds both the wait for an answer and the rate of its body.
  *
@@ -18,7 +18,7 @@
  * ARCHITECTURE.md, layers) with only the fields the CLI reads.
  */
 import { CliError, EXIT } from "./_command.ts";
-import { BodyError, MAX_CONNECTIONS, readBody, Slots } from "./_http.ts";
+import { BodyError, MAX_CONNECTIONS, readBody, Slots } from "../oci/mod.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
 
 /** The most bytes of one JSON answer (the index of a package with thousands of versions is a few MiB). */

@@ -14,8 +14,9 @@
  * - **Bytes**: manifests are verified against the digest asked for and the `Docker-Content-Digest`
  *   announced, blobs against their descriptor's digest and size, before anything is returned.
  * - **Limits**: manifests ≤ 4 MiB, tag pages ≤ 1 MiB (at most 100 pages, 100,000 tags), token and
- *   error answers ≤ 64 KiB, blobs exactly their descriptor's size; every request has an idle
- *   timeout and an overall deadline ({@link totalTimeFor}).
+ *   error answers ≤ 64 KiB, blobs exactly their descriptor's size; the head of every answer must
+ *   come within the timeout and its body keep up the minimum rate of the one bounded reader
+ *   (oci/_body.ts `readBody`).
  */
 import { type Digest, digestOf, tryParseDigest } from "../lib/names/mod.ts";
 import {
@@ -27,8 +28,9 @@ import {
 } from "../lib/oci/mod.ts";
 import type { OciCredentials } from "./_credentials.ts";
 import { OciClientError } from "./_errors.ts";
-import { readBody, totalTimeFor, transportError, Watchdog } from "./_http.ts";
-import { isLoopbackHost, protocolFor } from "./_registry_ref.ts";
+import { fetchHead, readLimited } from "./_http.ts";
+import { isLoopbackHost, MAX_CONNECTIONS, Slots } from "./_body.ts";
+import { protocolFor } from "./_registry_ref.ts";
 
 /** Limits of {@link OciClient} (each has a default). */
 export interface OciLimits {
@@ -62,6 +64,8 @@ export interface OciClientOptions {
   timeoutMs?: number;
   limits?: Partial<OciLimits>;
   userAgent?: string;
+  /** Most requests in flight at once (default {@link MAX_CONNECTIONS}). */
+  maxConnections?: number;
 }
 
 /** A manifest as fetched: its exact bytes, their digest and the media type the server gave. */
@@ -113,6 +117,7 @@ export class OciClient {
   #basic: string | undefined;
   readonly #tokens = new Map<string, Token>();
   readonly #pendingTokens = new Map<string, Promise<string>>();
+  readonly #slots: Slots;
 
   constructor(options: OciClientOptions) {
     this.host = options.host.toLowerCase();
@@ -129,6 +134,7 @@ export class OciClient {
     this.limits = { ...DEFAULT_OCI_LIMITS, ...options.limits };
     this.#userAgent = options.userAgent ?? "wreg";
     this.#credentialSource = options.credentials;
+    this.#slots = new Slots(options.maxConnections ?? MAX_CONNECTIONS);
   }
 
   #creds(): Promise<OciCredentials | undefined> {
@@ -198,14 +204,17 @@ export class OciClient {
     }
     const what = `get a token for ${scope || this.host}`;
     const url = realm.href;
-    const dog = new Watchdog({ idleMs: this.timeoutMs, totalMs: totalTimeFor(this.timeoutMs, 0) });
-    try {
-      let res: Response;
-      try {
-        res = await fetch(url, { headers, signal: dog.signal, redirect: "error" });
-      } catch (e) {
-        throw transportError(e, dog, what, realm.origin + realm.pathname);
-      }
+    const abort = new AbortController();
+    const shown = realm.origin + realm.pathname;
+    {
+      const res = await fetchHead(
+        url,
+        { headers, redirect: "error" },
+        abort,
+        this.timeoutMs,
+        what,
+        shown,
+      );
       if (!res.ok) {
         await res.body?.cancel().catch(() => {});
         const code = res.status === 401
@@ -225,12 +234,13 @@ export class OciClient {
           res.status,
         );
       }
-      const body = await readBody(
+      const body = await readLimited(
         res,
-        dog,
-        { maxBytes: this.limits.smallAnswerBytes },
+        abort,
+        this.timeoutMs,
+        { limit: this.limits.smallAnswerBytes },
         what,
-        realm.origin + realm.pathname,
+        shown,
       );
       let json: Record<string, unknown>;
       try {
@@ -248,28 +258,23 @@ export class OciClient {
       // Renew a little early: a token that expires on the way is a needless 401.
       this.#tokens.set(key, { value: token, expires: Date.now() + (lifetime - 5) * 1000 });
       return token;
-    } finally {
-      dog.dispose();
     }
   }
 
   /**
    * Sends a request to `path` (relative to the origin) or an absolute URL, following redirects
-   * and answering one auth challenge. The caller reads or cancels the answer's body and disposes
-   * the watchdog.
+   * and answering one auth challenge, in one of the registry's {@link MAX_CONNECTIONS} slots. The
+   * caller reads the body (with `abort`) and then calls `done` (which frees the slot).
    */
   async #send(
     target: string,
     o: SendOptions,
-  ): Promise<{ res: Response; dog: Watchdog; url: string }> {
+  ): Promise<{ res: Response; abort: AbortController; url: string; done: () => void }> {
     const actions = o.actions ?? "pull";
     let url = new URL(target, this.origin);
     let method = o.method ?? "GET";
     let retried = false;
-    const dog = new Watchdog({
-      idleMs: this.timeoutMs,
-      totalMs: totalTimeFor(this.timeoutMs, o.size ?? o.body?.length),
-    });
+    const release = await this.#slots.acquire();
     try {
       for (let hop = 0;; hop++) {
         const headers: Record<string, string> = { "user-agent": this.#userAgent, ...o.headers };
@@ -277,18 +282,20 @@ export class OciClient {
           const auth = await this.#authorization(o.repo, actions);
           if (auth !== undefined) headers.authorization = auth;
         }
-        let res: Response;
-        try {
-          res = await fetch(url, {
+        const abort = new AbortController();
+        const res = await fetchHead(
+          url,
+          {
             method,
             headers,
             body: o.body as Uint8Array<ArrayBuffer> | undefined,
             redirect: "manual",
-            signal: dog.signal,
-          });
-        } catch (e) {
-          throw transportError(e, dog, o.what, stripQuery(url));
-        }
+          },
+          abort,
+          this.timeoutMs,
+          o.what,
+          stripQuery(url),
+        );
         if (res.status >= 300 && res.status < 400 && res.headers.has("location")) {
           await res.body?.cancel().catch(() => {});
           if (hop >= this.limits.redirects) {
@@ -325,7 +332,6 @@ export class OciClient {
           }
           if (res.status === 303) method = method === "HEAD" ? "HEAD" : "GET";
           url = next;
-          dog.kick();
           continue;
         }
         if (res.status === 401 && url.origin === this.origin && !retried) {
@@ -355,10 +361,18 @@ export class OciClient {
             continue;
           }
         }
-        return { res, dog, url: stripQuery(url) };
+        return {
+          res,
+          abort,
+          url: stripQuery(url),
+          done: () => {
+            abort.abort();
+            release();
+          },
+        };
       }
     } catch (e) {
-      dog.dispose();
+      release();
       throw e;
     }
   }
@@ -366,17 +380,18 @@ export class OciClient {
   /** Turns an error answer into an {@link OciClientError} (reading at most 64 KiB of its body). */
   async #failure(
     res: Response,
-    dog: Watchdog,
+    abort: AbortController,
     o: SendOptions,
     url: string,
   ): Promise<OciClientError> {
     let registryCode: string | undefined;
     let said: string | undefined;
     try {
-      const body = await readBody(
+      const body = await readLimited(
         res,
-        dog,
-        { maxBytes: this.limits.smallAnswerBytes },
+        abort,
+        this.timeoutMs,
+        { limit: this.limits.smallAnswerBytes },
         o.what,
         url,
       );
@@ -432,14 +447,21 @@ export class OciClient {
         );
       }
       const o: SendOptions = { repo, what };
-      const { res, dog, url } = await this.#send(next, o);
+      const { res, abort, url, done } = await this.#send(next, o);
       try {
         if (res.status === 404 && page === 0) {
           await res.body?.cancel().catch(() => {});
           return undefined;
         }
-        if (!res.ok) throw await this.#failure(res, dog, o, url);
-        const body = await readBody(res, dog, { maxBytes: this.limits.tagPageBytes }, what, url);
+        if (!res.ok) throw await this.#failure(res, abort, o, url);
+        const body = await readLimited(
+          res,
+          abort,
+          this.timeoutMs,
+          { limit: this.limits.tagPageBytes },
+          what,
+          url,
+        );
         let tags: unknown;
         try {
           tags = JSON.parse(decoder.decode(body))?.tags;
@@ -465,7 +487,7 @@ export class OciClient {
         }
         next = nextLink(res.headers.get("link"), url, this.origin);
       } finally {
-        dog.dispose();
+        done();
       }
     }
     return out;
@@ -482,14 +504,21 @@ export class OciClient {
   ): Promise<FetchedManifest | undefined> {
     const what = `fetch the manifest ${this.host}/${repo}:${reference}`;
     const o: SendOptions = { repo, what, headers: { accept } };
-    const { res, dog, url } = await this.#send(`/v2/${repo}/manifests/${reference}`, o);
+    const { res, abort, url, done } = await this.#send(`/v2/${repo}/manifests/${reference}`, o);
     try {
       if (res.status === 404) {
         await res.body?.cancel().catch(() => {});
         return undefined;
       }
-      if (!res.ok) throw await this.#failure(res, dog, o, url);
-      const bytes = await readBody(res, dog, { maxBytes: this.limits.manifestBytes }, what, url);
+      if (!res.ok) throw await this.#failure(res, abort, o, url);
+      const bytes = await readLimited(
+        res,
+        abort,
+        this.timeoutMs,
+        { limit: this.limits.manifestBytes },
+        what,
+        url,
+      );
       const digest = await digestOf(bytes);
       const asked = tryParseDigest(reference);
       if (asked !== undefined && asked !== digest) {
@@ -510,7 +539,7 @@ export class OciClient {
       const contentType = (res.headers.get("content-type") ?? "").split(";")[0].trim();
       return { bytes, digest, contentType };
     } finally {
-      dog.dispose();
+      done();
     }
   }
 
@@ -522,7 +551,7 @@ export class OciClient {
   ): Promise<string | undefined> {
     const what = `look up ${this.host}/${repo}:${reference}`;
     const o: SendOptions = { repo, what, method: "HEAD", headers: { accept } };
-    const { res, dog, url } = await this.#send(`/v2/${repo}/manifests/${reference}`, o);
+    const { res, url, done } = await this.#send(`/v2/${repo}/manifests/${reference}`, o);
     try {
       await res.body?.cancel().catch(() => {});
       if (res.status === 404) return undefined;
@@ -536,7 +565,7 @@ export class OciClient {
       }
       return res.headers.get("docker-content-digest") ?? "";
     } finally {
-      dog.dispose();
+      done();
     }
   }
 
@@ -560,13 +589,14 @@ export class OciClient {
     }
     const what = `fetch ${this.host}/${repo}@${digest}`;
     const o: SendOptions = { repo, what, size: ref.size };
-    const { res, dog, url } = await this.#send(`/v2/${repo}/blobs/${digest}`, o);
+    const { res, abort, url, done } = await this.#send(`/v2/${repo}/blobs/${digest}`, o);
     try {
-      if (!res.ok) throw await this.#failure(res, dog, o, url);
-      const bytes = await readBody(
+      if (!res.ok) throw await this.#failure(res, abort, o, url);
+      const bytes = await readLimited(
         res,
-        dog,
-        { maxBytes: ref.size, expectedSize: ref.size, onProgress },
+        abort,
+        this.timeoutMs,
+        { limit: ref.size, expected: ref.size, onProgress },
         what,
         url,
       );
@@ -580,7 +610,7 @@ export class OciClient {
       }
       return bytes;
     } finally {
-      dog.dispose();
+      done();
     }
   }
 
@@ -595,7 +625,7 @@ export class OciClient {
   ): Promise<boolean> {
     const what = `look up ${this.host}/${repo}@${digest}`;
     const o: SendOptions = { repo, what, method: "HEAD", actions };
-    const { res, dog, url } = await this.#send(`/v2/${repo}/blobs/${digest}`, o);
+    const { res, url, done } = await this.#send(`/v2/${repo}/blobs/${digest}`, o);
     try {
       await res.body?.cancel().catch(() => {});
       if (res.ok) return true;
@@ -607,7 +637,7 @@ export class OciClient {
         res.status,
       );
     } finally {
-      dog.dispose();
+      done();
     }
   }
 
@@ -633,12 +663,12 @@ export class OciClient {
             `Cannot ${what}: the upload session has no Location`,
             opened.url,
           )
-          : await this.#failure(opened.res, opened.dog, start, opened.url);
+          : await this.#failure(opened.res, opened.abort, start, opened.url);
       }
       await opened.res.body?.cancel().catch(() => {});
       location = opened.res.headers.get("location")!;
     } finally {
-      opened.dog.dispose();
+      opened.done();
     }
     const target = new URL(location, `${this.origin}/v2/${repo}/blobs/uploads/`);
     if (target.origin !== this.origin) {
@@ -659,11 +689,11 @@ export class OciClient {
     const done = await this.#send(target.href, put);
     try {
       if (done.res.status !== 201 && !done.res.ok) {
-        throw await this.#failure(done.res, done.dog, put, done.url);
+        throw await this.#failure(done.res, done.abort, put, done.url);
       }
       await done.res.body?.cancel().catch(() => {});
     } finally {
-      done.dog.dispose();
+      done.done();
     }
   }
 
@@ -683,13 +713,13 @@ export class OciClient {
       body: bytes,
       headers: { "content-type": mediaType },
     };
-    const { res, dog, url } = await this.#send(`/v2/${repo}/manifests/${reference}`, o);
+    const { res, abort, url, done } = await this.#send(`/v2/${repo}/manifests/${reference}`, o);
     try {
-      if (!res.ok) throw await this.#failure(res, dog, o, url);
+      if (!res.ok) throw await this.#failure(res, abort, o, url);
       await res.body?.cancel().catch(() => {});
       return await digestOf(bytes);
     } finally {
-      dog.dispose();
+      done();
     }
   }
 }

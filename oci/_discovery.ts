@@ -18,9 +18,9 @@
  */
 import { parseRegistryMetadata, WELL_KNOWN_PATH } from "../lib/oci/mod.ts";
 import { OciClientError } from "./_errors.ts";
-import { readBody, transportError, Watchdog } from "./_http.ts";
+import { isLoopbackHost } from "./_body.ts";
+import { fetchHead, readLimited } from "./_http.ts";
 import {
-  isLoopbackHost,
   normalizeHost,
   normalizePrefix,
   type OciRegistryRef,
@@ -180,7 +180,7 @@ export async function discoverRegistry(
   const hostname = new URL(`http://${host}`).hostname;
   const url = `${isLoopbackHost(hostname) ? "http:" : "https:"}//${host}${WELL_KNOWN_PATH}`;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const dog = new Watchdog({ idleMs: timeoutMs, totalMs: timeoutMs * 2 });
+  const abort = new AbortController();
   const what = `discover the registry of ${host}`;
   const headers: Record<string, string> = {
     accept: "application/json",
@@ -189,12 +189,7 @@ export async function discoverRegistry(
   if (cached?.etag) headers["if-none-match"] = cached.etag;
   if (cached?.lastModified) headers["if-modified-since"] = cached.lastModified;
   try {
-    let res: Response;
-    try {
-      res = await fetch(url, { headers, signal: dog.signal, redirect: "follow" });
-    } catch (e) {
-      throw transportError(e, dog, what, url);
-    }
+    const res = await fetchHead(url, { headers, redirect: "follow" }, abort, timeoutMs, what, url);
     if (res.url !== "" && url.startsWith("https:") && !res.url.startsWith("https:")) {
       await res.body?.cancel().catch(() => {});
       throw new OciClientError(
@@ -235,11 +230,11 @@ export async function discoverRegistry(
         res.status,
       );
     }
-    const body = await readBody(res, dog, { maxBytes: MAX_DOCUMENT }, what, url);
+    const body = await readLimited(res, abort, timeoutMs, { limit: MAX_DOCUMENT }, what, url);
     const oci = parseDiscoveryDocument(new TextDecoder().decode(body), url, host);
     await store(oci);
     return toRef(oci);
   } finally {
-    dog.dispose();
+    abort.abort();
   }
 }

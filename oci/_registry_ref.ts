@@ -11,6 +11,7 @@
  * `[::1]`), as wkg does for discovery.
  */
 import { checkNamespacePrefix } from "../lib/oci/mod.ts";
+import { isLoopbackHost } from "./_body.ts";
 import { OciClientError } from "./_errors.ts";
 
 /** An OCI registry and the repository prefix of its packages. */
@@ -24,12 +25,6 @@ export interface OciRegistryRef {
 }
 
 const MAX_REF = 1024;
-
-/** Whether a host (without port) is loopback: `localhost`, `127.x.x.x` or `::1`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 /** The scheme a host is spoken to with: `http:` for loopback, `https:` otherwise. */
 export function protocolFor(host: string): "http:" | "https:" {

@@ -44,7 +44,6 @@ export {
 } from "./_discovery.ts";
 export {
   formatOciRegistry,
-  isLoopbackHost,
   isOciRegistry,
   normalizeHost,
   normalizePrefix,
@@ -52,4 +51,15 @@ export {
   parseOciRegistry,
   protocolFor,
 } from "./_registry_ref.ts";
-export { type BodyLimits, readBody, type TimeLimits, totalTimeFor, Watchdog } from "./_http.ts";
+export {
+  BodyError,
+  type BodyErrorKind,
+  isLoopbackHost,
+  MAX_CONNECTIONS,
+  mayCarrySecrets,
+  MIN_BYTES_PER_SECOND,
+  readBody,
+  type ReadBodyOptions,
+  seconds,
+  Slots,
+} from "./_body.ts";

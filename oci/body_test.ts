@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BodyError, type BodyErrorKind, readBody, Slots } from "./_http.ts";
+import { BodyError, type BodyErrorKind, readBody, Slots } from "./_body.ts";
 
 /** A response whose body is `chunks`, each after `pauseMs`; `pulled` counts chunks handed out. */
 function streamed(

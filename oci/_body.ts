@@ -1,6 +1,7 @@
 /**
- * The limits every HTTP exchange of the CLI runs under, in one place (a registry client, and any
- * other client of a remote the CLI grows, use these rather than `fetch` alone):
+ * The limits every HTTP exchange of wreg as a client runs under, in one place: the CLI's registry
+ * client and the OCI client (which the registry's mirror uses too) use these rather than `fetch`
+ * alone:
  *
  * - **Connections**: at most {@link MAX_CONNECTIONS} requests to one registry at a time
  *   ({@link Slots}); the others wait their turn (the resolver prefetches indexes freely).
@@ -8,8 +9,8 @@
  *   then every period of that length must bring at least {@link MIN_BYTES_PER_SECOND} of the
  *   body, so neither silence nor a trickle holds the command longer than one period past the
  *   point the rate fell ({@link readBody}).
- * - **Size**: a body stops at a limit the caller sets (a blob's size from the package index, the
- *   JSON limit), and a `Content-Length` over that limit is refused before the body is read.
+ * - **Size**: a body stops at a limit the caller sets (a blob's size from the package index or
+ *   its descriptor, the JSON limit), and a `Content-Length` over that limit is refused before the body is read.
  * - **Secrets**: a token goes only to an `https` URL or to a loopback address
  *   ({@link mayCarrySecrets}).
  *
