@@ -19,6 +19,7 @@
  */
 import { CliError, EXIT } from "./_command.ts";
 import { BodyError, MAX_CONNECTIONS, readBody, Slots } from "../oci/mod.ts";
+import { checkImplementations, checkPackageIndex, WireError } from "./_wire.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
 
 /** The most bytes of one JSON answer (the index of a package with thousands of versions is a few MiB). */
@@ -415,12 +416,34 @@ export class RegistryClient {
     });
   }
 
-  /** The package index of `ns:name`, or `undefined` when the registry has no such package. */
-  packageIndex(name: string): Promise<PackageIndexDoc | undefined> {
-    return this.json<PackageIndexDoc>(`/api/v1/packages/${pathOf(name)}/index`, {
-      action: `look up ${name}`,
+  /**
+   * Runs a check of a document the registry sent (cli/_wire.ts); a failure is the registry's
+   * (exit 5), naming what it sent wrong.
+   */
+  #checked<T>(action: string, what: string, check: () => T): T {
+    try {
+      return check();
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      throw new CliError(
+        `Cannot ${action}: the registry at ${this.url} answered with an invalid ${what}: ${e.message}`,
+        EXIT.registry,
+      );
+    }
+  }
+
+  /**
+   * The package index of `ns:name`, or `undefined` when the registry has no such package. Its
+   * names, versions, ranges, digests and sizes are checked.
+   */
+  async packageIndex(name: string): Promise<PackageIndexDoc | undefined> {
+    const action = `look up ${name}`;
+    const doc = await this.json<unknown>(`/api/v1/packages/${pathOf(name)}/index`, {
+      action,
       allow404: true,
     });
+    if (doc === undefined) return undefined;
+    return this.#checked(action, "index", () => checkPackageIndex(doc, name));
   }
 
   /** The package document of `ns:name`, or `undefined` when there is no such package. */
@@ -470,13 +493,17 @@ export class RegistryClient {
     });
   }
 
-  /** The components implementing an interface (`ns:pkg/iface@version`), highest version each. */
+  /**
+   * The components implementing an interface (`ns:pkg/iface@version`), highest version each;
+   * their names, versions and digests are checked.
+   */
   async implementations(iface: string): Promise<ImplementationDoc[]> {
-    const doc = await this.json<{ implementations: ImplementationDoc[] }>(
+    const action = `look up implementations of ${iface}`;
+    const doc = await this.json<unknown>(
       `/api/v1/implementations?interface=${encodeURIComponent(iface)}`,
-      { action: `look up implementations of ${iface}` },
+      { action },
     );
-    return doc!.implementations;
+    return this.#checked(action, "list of implementations", () => checkImplementations(doc));
   }
 
   /** A search. */

@@ -191,3 +191,58 @@ Deno.test("a package with hundreds of dependencies opens a bounded number of con
     assert.ok(server.maxOpen <= 8, `${server.maxOpen} connections open at once`);
   });
 });
+
+Deno.test("names, versions and digests in a registry's index are checked before use (exit 5)", async (t) => {
+  // Reproduced before the fix: the dependency "../../evil:x" was resolved (its index was
+  // served too) and written to wreg.lock; install then refused the lock.
+  const cases: [string, unknown, RegExp][] = [
+    [
+      "a dependency named like a path",
+      indexOf("evil:app", { kind: "wit-package", dependencies: { "../../evil:x": "^1.0.0" } }),
+      /version 1\.0\.0 lists dependency "\.\.\/\.\.\/evil:x", which is not a package name/,
+    ],
+    [
+      "a dependency with a bad range",
+      indexOf("evil:app", { kind: "wit-package", dependencies: { "evil:x": "^^1" } }),
+      /version 1\.0\.0 lists dependency evil:x with range "\^\^1"/,
+    ],
+    [
+      "a digest that is not one",
+      indexOf("evil:app", { kind: "wit-package", digest: "sha256:../../x" }),
+      /version 1\.0\.0 has digest "sha256:\.\.\/\.\.\/x"/,
+    ],
+    [
+      "an index of another package",
+      indexOf("evil:other", { kind: "wit-package" }),
+      /it is the index of "evil:other"/,
+    ],
+    [
+      "a size that is not a byte count",
+      indexOf("evil:app", { kind: "wit-package", size: -1 }),
+      /version 1\.0\.0 has size -1/,
+    ],
+  ];
+  for (const [what, index, message] of cases) {
+    await t.step(what, async () => {
+      await withHostile(async (req, a) => {
+        if (req.path === "/api/v1/packages/evil/app/index") return await a.json(200, index);
+        if (req.path.endsWith("/index")) {
+          const name = decodeURIComponent(req.path.split("/").slice(4, 6).join(":"));
+          return await a.json(200, indexOf(name, { kind: "wit-package" }));
+        }
+        await a.head(200, { "Content-Length": SMALL.length });
+        await a.write(SMALL);
+      }, async (box, p, url) => {
+        const r = await box.wreg(p, ["add", "evil:app", "--no-bindings"], { WREG_REGISTRY: url });
+        assert.equal(r.code, 5, r.stderr);
+        oneLine(r.stderr);
+        assert.match(
+          r.stderr,
+          /^error: Cannot look up evil:app: the registry at http:\/\/127\.0\.0\.1:\d+ answered with an invalid index: /,
+        );
+        assert.match(r.stderr, message);
+        assert.deepEqual(await listing(p), [], "nothing written");
+      });
+    });
+  }
+});
