@@ -10,6 +10,7 @@ import {
   isLowercaseLabel,
   isPrerelease,
   isSemverCompatible,
+  MAX_NAME_PART,
   seriesOf,
   tryParseInterfaceName,
   tryParseVersion,
@@ -52,12 +53,15 @@ function invalid(message: string, details: Record<string, unknown> = {}): Storag
 
 /** Checks a namespace name (a lowercase label). */
 export function checkNamespace(name: string): string {
-  if (typeof name !== "string" || !isLowercaseLabel(name)) {
+  if (typeof name !== "string" || name.length > MAX_NAME_PART || !isLowercaseLabel(name)) {
+    const shown = typeof name === "string" && name.length > MAX_NAME_PART
+      ? `${name.slice(0, 32)}…`
+      : name;
     throw invalid(
       `Invalid namespace ${
-        JSON.stringify(name)
-      }: expected lowercase words of a-z and 0-9 joined by "-"`,
-      { namespace: name },
+        JSON.stringify(shown)
+      }: expected at most ${MAX_NAME_PART} characters of lowercase words of a-z and 0-9 joined by "-"`,
+      { namespace: shown },
     );
   }
   return name;

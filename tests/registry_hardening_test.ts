@@ -4,6 +4,7 @@
  * need a real socket or a process limit live in tests/registry_server_limits_test.ts.
  */
 import assert from "node:assert/strict";
+import { digestOf, type PackageName, parseVersion } from "../lib/names/mod.ts";
 import { createApp } from "../registry/mod.ts";
 import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts";
 import {
@@ -111,3 +112,49 @@ async function tempStorage(): Promise<Storage> {
     },
   };
 }
+
+Deno.test("package names and namespaces have a length limit, and refusals do not echo them (issue 17 #4)", async () => {
+  const { client: c, storage } = app();
+  const alice = await c.token(ADMIN, "alice");
+  const bytes = await component(PROCESSOR_WIT, "processor");
+  for (
+    const path of [`docs:${"a".repeat(60_000)}`, `${"n".repeat(5_000)}:x`, `docs:${"b".repeat(65)}`]
+  ) {
+    const res = await c.publish(alice, path, "1.0.0", bytes);
+    assert.equal(res.status, 400);
+    assert.equal(res.json.code, "invalid-name");
+    assert.ok(res.bytes.length < 2_000, `${res.bytes.length} bytes`);
+  }
+  assert.equal((await c.publish(alice, `docs:${"b".repeat(64)}`, "1.0.0", bytes)).status, 201);
+  // Tokens limited to an overlong namespace are refused too.
+  const token = await c.call("POST", "/api/v1/tokens", {
+    token: ADMIN,
+    json: { owner: "bob", namespaces: ["n".repeat(5_000)] },
+  });
+  assert.equal(token.status, 400);
+  assert.equal((await storage.metadata.totals()).packages, 1);
+});
+
+Deno.test("the 404 page of a long missing name answers, even beside a long name stored before the limit (issue 17 #4)", async () => {
+  const storage = openMemoryStorage();
+  // A name from before the limit, written straight into the storage.
+  const long = "a".repeat(20_000);
+  const bytes = witPackage(PROCESSOR_WIT);
+  await storage.metadata.commitVersion({
+    name: { namespace: "docs", name: long } as unknown as PackageName,
+    version: parseVersion("1.0.0"),
+    kind: "wit-package",
+    digest: await digestOf(bytes),
+    size: bytes.length,
+    publisher: "old",
+    document: {},
+    searchRows: [],
+  });
+  const { client: c } = app(storage);
+  for (const path of [`/docs/${long}b`, `/docs/${"a".repeat(100)}`, `/${"x".repeat(50_000)}`]) {
+    const page = await c.call("GET", path, { headers: { accept: "text/html" } });
+    assert.equal(page.status, 404);
+    assert.match(page.headers.get("content-type")!, /^text\/html/);
+    assert.ok(page.bytes.length < 20_000, `${page.bytes.length} bytes`);
+  }
+});

@@ -1,4 +1,5 @@
 import { NameError } from "./_error.ts";
+import { clip } from "./_label.ts";
 
 declare const digestBrand: unique symbol;
 
@@ -30,10 +31,10 @@ export function parseDigest(text: string): Digest {
   throw new NameError(
     "invalid-digest",
     `Invalid digest ${
-      JSON.stringify(text)
+      JSON.stringify(clip(text, 140))
     }: ${why} (expected "sha256:" and 64 lowercase hex digits)`,
-    text,
-    colon < 0 || algo !== "sha256" ? algo || text : hex,
+    clip(text, 150),
+    clip(colon < 0 || algo !== "sha256" ? algo || text : hex, 100),
   );
 }
 

@@ -28,16 +28,41 @@ export function whyNotLabel(s: string): string {
   return "a word starts with a digit";
 }
 
-/** Checks a lowercase label, throwing a {@link NameError} that names `what` and the reason. */
+/**
+ * Longest namespace and longest package name, in characters. Names become folder names on the
+ * user's side (`wreg_modules/<ns>/<name>`, `wit/deps/`) and keys of the registry's pages and
+ * caches; 64 is far beyond any real name and well inside file-name limits.
+ */
+export const MAX_NAME_PART = 64;
+
+/** `text` cut to `max` characters with "…" when longer: long input is never echoed whole. */
+export function clip(text: string, max = 64): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/**
+ * Checks a lowercase label of at most {@link MAX_NAME_PART} characters, throwing a
+ * {@link NameError} that names `what` and the reason.
+ */
 export function checkLabel(s: string, what: string, input: string): string {
+  if (s.length > MAX_NAME_PART) {
+    throw new NameError(
+      "invalid-label",
+      `Invalid ${what} ${JSON.stringify(clip(s, 32))} in ${
+        JSON.stringify(clip(input, 80))
+      }: it has ${s.length} characters, at most ${MAX_NAME_PART} are allowed`,
+      clip(input, 150),
+      clip(s, 100),
+    );
+  }
   if (!isLowercaseLabel(s)) {
     throw new NameError(
       "invalid-label",
-      `Invalid ${what} ${JSON.stringify(s)} in ${JSON.stringify(input)}: ${
+      `Invalid ${what} ${JSON.stringify(clip(s))} in ${JSON.stringify(clip(input, 140))}: ${
         whyNotLabel(s)
       } (expected lowercase words of a-z and 0-9 joined by "-", each starting with a letter)`,
-      input,
-      s,
+      clip(input, 150),
+      clip(s, 100),
     );
   }
   return s;

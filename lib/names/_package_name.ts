@@ -1,5 +1,5 @@
 import { NameError } from "./_error.ts";
-import { checkLabel, isLabel } from "./_label.ts";
+import { checkLabel, clip, isLabel } from "./_label.ts";
 import { parseVersion, type Version } from "./_version.ts";
 
 declare const packageNameBrand: unique symbol;
@@ -36,10 +36,10 @@ export function parsePackageName(text: string): PackageName {
   if (colon < 0) {
     throw new NameError(
       "invalid-package-name",
-      `Invalid package name ${JSON.stringify(text)}: expected "namespace:name" ` +
+      `Invalid package name ${JSON.stringify(clip(text, 140))}: expected "namespace:name" ` +
         `(for example "docs:processor")`,
-      text,
-      text,
+      clip(text, 150),
+      clip(text, 100),
     );
   }
   const namespace = checkLabel(text.slice(0, colon), "namespace", text);
@@ -126,10 +126,12 @@ export function parseInterfaceName(text: string): InterfaceName {
   if (r) return r;
   throw new NameError(
     "invalid-interface-name",
-    `Invalid interface name ${JSON.stringify(text)}: expected "namespace:package/interface" ` +
+    `Invalid interface name ${
+      JSON.stringify(clip(text, 140))
+    }: expected "namespace:package/interface" ` +
       `with an optional "@version" (for example "wasi:http/incoming-handler@0.2.0")`,
-    text,
-    text,
+    clip(text, 150),
+    clip(text, 100),
   );
 }
 

@@ -1,5 +1,6 @@
 import semver from "semver";
 import { NameError } from "./_error.ts";
+import { clip } from "./_label.ts";
 
 declare const versionBrand: unique symbol;
 declare const rangeBrand: unique symbol;
@@ -24,10 +25,10 @@ export function parseVersion(text: string): Version {
   if (v === undefined) {
     throw new NameError(
       "invalid-version",
-      `Invalid version ${JSON.stringify(text)}: expected semver MAJOR.MINOR.PATCH ` +
+      `Invalid version ${JSON.stringify(clip(text, 140))}: expected semver MAJOR.MINOR.PATCH ` +
         `with optional -prerelease and +build (for example "1.2.3")`,
-      text,
-      text,
+      clip(text, 150),
+      clip(text, 100),
     );
   }
   return v as Version;
@@ -91,10 +92,12 @@ export function parseRange(text: string): VersionRange {
   if (trimmed === "" || semver.validRange(trimmed) === null) {
     throw new NameError(
       "invalid-range",
-      `Invalid version range ${JSON.stringify(text)}: expected a semver range such as "^1.2", ` +
+      `Invalid version range ${
+        JSON.stringify(clip(text, 140))
+      }: expected a semver range such as "^1.2", ` +
         `"~0.2.3", "1.2.3" or ">=1.0.0 <2.0.0"`,
-      text,
-      text,
+      clip(text, 150),
+      clip(text, 100),
     );
   }
   return trimmed as VersionRange;

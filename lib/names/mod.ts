@@ -15,7 +15,7 @@
  */
 export { NameError, type NameErrorCode } from "./_error.ts";
 export { rangeMatcher, type RangeMatcherOptions, VersionTable } from "./_matcher.ts";
-export { checkLabel, isLabel, isLowercaseLabel } from "./_label.ts";
+export { checkLabel, isLabel, isLowercaseLabel, MAX_NAME_PART } from "./_label.ts";
 export {
   compareVersions,
   isPrerelease,

@@ -3,6 +3,7 @@ import {
   digestOf,
   formatPackageRef,
   isSemverCompatible,
+  MAX_NAME_PART,
   NameError,
   parseDigest,
   parseInterfaceName,
@@ -47,6 +48,22 @@ Deno.test("parsePackageName() names the bad part of an invalid name", () => {
 Deno.test("parsePackageName() refuses path tricks and look-alikes", () => {
   for (const bad of ["docs:../x", "docs:%2e%2e", "docs:x/y", "dоcs:x", /* Cyrillic о */ "a:b:c"]) {
     assert.throws(() => parsePackageName(bad), NameError, bad);
+  }
+});
+
+Deno.test("parsePackageName() caps each part's length (issue 17 #4)", () => {
+  const max = "a".repeat(MAX_NAME_PART);
+  assert.equal(parsePackageName(`${max}:${max}`).name, max);
+  for (const text of [`docs:${"a".repeat(60_000)}`, `${"n".repeat(5_000)}:x`]) {
+    assert.throws(() => parsePackageName(text), (e: unknown) => {
+      assert.ok(e instanceof NameError);
+      assert.equal(e.code, "invalid-label");
+      assert.match(e.message, /characters, at most 64/);
+      // The error stays small: it does not carry the whole input.
+      assert.ok(e.message.length < 400, e.message);
+      assert.ok(e.input.length < 200 && e.part.length < 200);
+      return true;
+    });
   }
 });
 

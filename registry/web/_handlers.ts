@@ -13,6 +13,7 @@ import type { CompatReport } from "../../lib/compat/mod.ts";
 import {
   type Digest,
   formatPackageName,
+  MAX_NAME_PART,
   type PackageName,
   tryParsePackageName,
   tryParseVersion,
@@ -143,6 +144,8 @@ function redirect(location: string, status = 303): Response {
 
 /** Package names to compare a missing one with: the recent ones and the ones its words find. */
 async function suggestionsFor(ctx: Context, wanted: string): Promise<string[]> {
+  // Longer than any valid name (two parts of 64 characters): nothing to suggest or search for.
+  if (wanted.length > 2 * MAX_NAME_PART + 1) return [];
   const recent = await ctx.storage.metadata.recentPackages(1000);
   const words = wanted.replace(/[^a-z0-9]+/gi, " ").trim();
   const found = words === "" ? [] : await ctx.storage.metadata.searchText({
@@ -160,7 +163,8 @@ export async function notFoundPage(
   wanted: string,
 ): Promise<Response> {
   const suggestions = await suggestionsFor(ctx, wanted).catch(() => []);
-  return send(req, pageOf(renderNotFound({ message, suggestions, query: wanted }), 404));
+  const query = wanted.slice(0, 200);
+  return send(req, pageOf(renderNotFound({ message, suggestions, query }), 404));
 }
 
 /**
