@@ -18,7 +18,7 @@
  * ARCHITECTURE.md, layers) with only the fields the CLI reads.
  */
 import { CliError, EXIT } from "./_command.ts";
-import { BodyError, MAX_CONNECTIONS, readBody, Slots } from "../oci/mod.ts";
+import { BodyError, MAX_CONNECTIONS, mayCarrySecrets, readBody, Slots } from "../oci/mod.ts";
 import { checkImplementations, checkPackageIndex, WireError } from "./_wire.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
 
@@ -27,6 +27,10 @@ export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 /** The most bytes of one package whose size is not known before the download (an install from a lock). */
 export const MAX_PACKAGE_BYTES = 1024 * 1024 * 1024;
+
+/** Why a token is not sent to a registry (after "the registry at URL"). */
+export const PLAIN_HTTP =
+  "uses plain HTTP, and wreg sends a token only over HTTPS or to this machine (a loopback address)";
 
 /** The most bytes of an error answer read for its `{code, message}`. */
 const MAX_ERROR_BYTES = 64 * 1024;
@@ -137,6 +141,8 @@ export interface ClientOptions {
   url: string;
   /** The bearer token, when the user has one for this registry. */
   token?: string;
+  /** What the user can do when an action needs a token and there is none (after "; "). */
+  noTokenAdvice?: string;
   /**
    * Longest wait for an answer's head, and the period over which a body must keep arriving at
    * 1 KiB/s at least (default 30 s).
@@ -233,12 +239,16 @@ export class RegistryClient {
   readonly url: string;
   readonly token: string | undefined;
   readonly timeoutMs: number;
+  readonly #noTokenAdvice: string;
   /** The requests in flight (at most {@link MAX_CONNECTIONS}). */
   readonly #slots: Slots;
 
   constructor(options: ClientOptions) {
     this.url = options.url.replace(/\/+$/, "");
     this.token = options.token;
+    this.#noTokenAdvice = options.noTokenAdvice ??
+      `run \`wreg login --registry ${this.url} --token <token>\`, or set WREG_TOKEN with ` +
+        `WREG_REGISTRY=${this.url}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.#slots = new Slots(options.maxConnections ?? MAX_CONNECTIONS);
   }
@@ -267,9 +277,14 @@ export class RegistryClient {
     if (o.auth) {
       if (this.token === undefined) {
         throw new CliError(
-          `Cannot ${o.action}: no token for the registry at ${this.url}; run ` +
-            `\`wreg login --registry ${this.url} --token <token>\` or set WREG_TOKEN`,
+          `Cannot ${o.action}: no token for the registry at ${this.url}; ${this.#noTokenAdvice}`,
           EXIT.auth,
+        );
+      }
+      if (!mayCarrySecrets(this.url)) {
+        throw new CliError(
+          `Cannot ${o.action}: the registry at ${this.url} ${PLAIN_HTTP}`,
+          EXIT.usage,
         );
       }
       headers.authorization = `Bearer ${this.token}`;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { networkReason, RegistryClient } from "./_client.ts";
 import { CliError, EXIT } from "./_command.ts";
+import { mayCarrySecrets } from "../oci/mod.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
 
 const BLOB = new TextEncoder().encode("the bytes");
@@ -198,4 +199,52 @@ Deno.test("network reasons are short", () => {
     networkReason(new DOMException("x", "TimeoutError"), 30000),
     "no answer within 30 s",
   );
+});
+
+Deno.test("a token goes only over HTTPS or to loopback, and never follows a redirect to another origin", async () => {
+  await assert.rejects(
+    new RegistryClient({ url: "http://registry.example", token: "t" }).whoami(),
+    failsWith(
+      EXIT.usage,
+      /^Cannot check the token: the registry at http:\/\/registry\.example uses plain HTTP/,
+    ),
+  );
+  for (
+    const [url, ok] of [
+      ["https://registry.example", true],
+      ["http://127.0.0.1:8080", true],
+      ["http://127.9.0.1", true],
+      ["http://localhost:1", true],
+      ["http://[::1]:80", true],
+      ["http://10.0.0.1", false],
+      ["http://127.0.0.1.example", false],
+      ["http://localhost.example", false],
+    ] as const
+  ) {
+    assert.equal(mayCarrySecrets(url), ok, url);
+  }
+  // Deno's fetch drops Authorization on a redirect to another origin: the client relies on it.
+  const seen: (string | null)[] = [];
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push(req.headers.get("authorization"));
+    return Response.json({ code: "invalid-token", message: "No" }, { status: 401 });
+  });
+  const first = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () =>
+      new Response(null, {
+        status: 307,
+        headers: { location: `http://localhost:${other.addr.port}/api/v1/whoami` },
+      }),
+  );
+  try {
+    await assert.rejects(
+      new RegistryClient({ url: `http://127.0.0.1:${first.addr.port}`, token: "t" }).whoami(),
+      failsWith(EXIT.auth, /does not accept the token/),
+    );
+    assert.deepEqual(seen, [null]);
+  } finally {
+    await first.shutdown();
+    await other.shutdown();
+  }
 });

@@ -13,8 +13,8 @@
  * }
  * ```
  *
- * `WREG_REGISTRY` overrides `registry`, and `WREG_TOKEN` overrides the stored token (for every
- * registry), so CI needs no file.
+ * `WREG_REGISTRY` overrides `registry`, and `WREG_TOKEN` is the token for the registry
+ * `WREG_REGISTRY` names (for that one only, see {@link tokenFor}), so CI needs no file.
  */
 import { CliError, EXIT } from "./_command.ts";
 import { joinPath, readTextIfExists, writeFileAtomic } from "./_fs.ts";
@@ -131,13 +131,41 @@ export function defaultRegistry(io: CacheEnv, config: UserConfig): string | unde
   return config.registry === undefined ? undefined : normalizeRegistryUrl(config.registry);
 }
 
-/** The token for a registry: `WREG_TOKEN`, else the one `wreg login` stored for it. */
+/**
+ * The token for a registry, identified by its normalised URL: `WREG_TOKEN` when `WREG_REGISTRY`
+ * names this very registry, else the one `wreg login` stored for that URL. The environment's token
+ * is bound to the environment's registry, so a project's `wreg.json` (which anyone who sends a
+ * pull request can edit) cannot send CI's token to a registry of its choosing.
+ */
 export function tokenFor(
   io: CacheEnv,
   config: UserConfig,
   registry: string,
 ): string | undefined {
-  const env = io.env.WREG_TOKEN;
-  if (env !== undefined && env.trim() !== "") return env.trim();
+  const env = io.env.WREG_TOKEN?.trim();
+  if (env !== undefined && env !== "" && envRegistry(io) === registry) return env;
   return config.tokens?.[registry];
+}
+
+/** The registry `WREG_REGISTRY` names (normalised), if any. */
+function envRegistry(io: CacheEnv): string | undefined {
+  const named = io.env.WREG_REGISTRY;
+  if (named === undefined || named.trim() === "") return undefined;
+  return normalizeRegistryUrl(named, "WREG_REGISTRY");
+}
+
+/**
+ * What to do when a registry has no token (the end of an error line): log in, or set WREG_TOKEN
+ * with WREG_REGISTRY; when WREG_TOKEN is set but bound to another registry, says so.
+ */
+export function noTokenAdvice(io: CacheEnv, registry: string): string {
+  const login = `run \`wreg login --registry ${registry} --token <token>\``;
+  const env = io.env.WREG_TOKEN?.trim();
+  if (env === undefined || env === "") {
+    return `${login}, or set WREG_TOKEN with WREG_REGISTRY=${registry}`;
+  }
+  const named = envRegistry(io);
+  return `WREG_TOKEN is sent only to the registry WREG_REGISTRY names${
+    named === undefined ? ", and WREG_REGISTRY is not set" : ` (${named})`
+  }; set WREG_REGISTRY=${registry} to use it here, or ${login}`;
 }

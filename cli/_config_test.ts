@@ -5,6 +5,7 @@ import {
   configPath,
   defaultRegistry,
   normalizeRegistryUrl,
+  noTokenAdvice,
   readConfig,
   tokenFor,
   writeConfig,
@@ -62,14 +63,27 @@ Deno.test("the config is written readable by its owner only and read back", asyn
   }
 });
 
-Deno.test("WREG_REGISTRY and WREG_TOKEN override the config", () => {
-  const config = { registry: "http://stored", tokens: { "http://stored": "stored-token" } };
+Deno.test("WREG_REGISTRY overrides the config, and WREG_TOKEN is its token only", () => {
+  const config = {
+    registry: "http://stored",
+    tokens: { "http://stored": "stored-token", "https://env": "stored-env-token" },
+  };
   const plain = { env: {}, cwd: "/" };
   assert.equal(defaultRegistry(plain, config), "http://stored");
   assert.equal(tokenFor(plain, config, "http://stored"), "stored-token");
   assert.equal(tokenFor(plain, config, "http://other"), undefined);
-  const env = { env: { WREG_REGISTRY: "http://env/", WREG_TOKEN: " env-token " }, cwd: "/" };
-  assert.equal(defaultRegistry(env, config), "http://env");
-  assert.equal(tokenFor(env, config, "http://stored"), "env-token");
+  const env = { env: { WREG_REGISTRY: "https://env/", WREG_TOKEN: " env-token " }, cwd: "/" };
+  assert.equal(defaultRegistry(env, config), "https://env");
+  assert.equal(tokenFor(env, config, "https://env"), "env-token");
+  // Any other registry (one a project's wreg.json names) keeps its own token, or has none.
+  assert.equal(tokenFor(env, config, "http://stored"), "stored-token");
+  assert.equal(tokenFor(env, config, "https://elsewhere"), undefined);
+  // WREG_TOKEN without WREG_REGISTRY is no registry's token.
+  const unbound = { env: { WREG_TOKEN: "env-token" }, cwd: "/" };
+  assert.equal(tokenFor(unbound, config, "http://stored"), "stored-token");
+  assert.equal(tokenFor(unbound, {}, "http://stored"), undefined);
+  assert.match(noTokenAdvice(unbound, "http://stored"), /WREG_REGISTRY is not set/);
+  assert.match(noTokenAdvice(env, "https://elsewhere"), /WREG_REGISTRY names \(https:\/\/env\)/);
+  assert.match(noTokenAdvice(plain, "https://x"), /^run `wreg login --registry https:\/\/x/);
   assert.equal(defaultRegistry(plain, {}), undefined);
 });

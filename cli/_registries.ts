@@ -3,7 +3,8 @@
  *
  * The registry of a package is, in order: the project's `wreg.json` (`registries[namespace]`,
  * then `registry`), `WREG_REGISTRY`, the default of the user's config (`wreg login`). The token
- * for a registry is `WREG_TOKEN`, else the one stored by `wreg login` for that URL.
+ * for a registry is `WREG_TOKEN` when `WREG_REGISTRY` names that registry, else the one stored by
+ * `wreg login` for that URL.
  */
 import { CliError, EXIT } from "./_command.ts";
 import type { CacheEnv } from "./_cache_dir.ts";
@@ -11,6 +12,7 @@ import { RegistryClient, timeoutFromEnv } from "./_client.ts";
 import {
   defaultRegistry,
   normalizeRegistryUrl,
+  noTokenAdvice,
   readConfig,
   tokenFor,
   type UserConfig,
@@ -68,6 +70,7 @@ export class Registries {
       c = new RegistryClient({
         url: key,
         token: tokenFor(this.io, this.config, key),
+        noTokenAdvice: noTokenAdvice(this.io, key),
         timeoutMs: this.#timeout,
       });
       this.#clients.set(key, c);

@@ -4,7 +4,8 @@
  */
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { parseCommandArgs } from "./_args.ts";
-import { RegistryClient, timeoutFromEnv } from "./_client.ts";
+import { PLAIN_HTTP, RegistryClient, timeoutFromEnv } from "./_client.ts";
+import { mayCarrySecrets } from "../oci/mod.ts";
 import { configPath, normalizeRegistryUrl, readConfig, writeConfig } from "./_config.ts";
 import { isLowercaseLabel } from "../lib/names/mod.ts";
 
@@ -20,8 +21,11 @@ Without --token, the token is asked for on a terminal (not echoed), or read from
 Tokens come from the registry's admin (POST /api/v1/tokens with the admin token).
 
 The config is $WREG_CONFIG_DIR/config.json, else $XDG_CONFIG_HOME/wreg/config.json, else
-~/.config/wreg/config.json, written with mode 0600. WREG_REGISTRY overrides its default
-registry and WREG_TOKEN its tokens, for CI.
+~/.config/wreg/config.json, written with mode 0600. For CI, WREG_REGISTRY overrides its
+default registry, and WREG_TOKEN is the token for the registry WREG_REGISTRY names (only
+that one: a wreg.json naming another registry never gets it).
+
+Tokens are sent only over HTTPS, or over plain HTTP to this machine (a loopback address).
 
 Options:
   --registry <url>   The registry (default: WREG_REGISTRY)
@@ -51,6 +55,9 @@ export const loginCommand: Command = {
       throw new CliError("Missing --registry <url>", EXIT.usage);
     }
     const url = normalizeRegistryUrl(given);
+    if (!mayCarrySecrets(url)) {
+      throw new CliError(`Cannot log in to ${url}: it ${PLAIN_HTTP}`, EXIT.usage);
+    }
     let token = values.token;
     if (token === undefined) {
       if (io.promptSecret) token = (await io.promptSecret(`Token for ${url}: `)) ?? undefined;

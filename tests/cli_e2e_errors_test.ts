@@ -151,6 +151,7 @@ Deno.test("each class of error prints one line and exits with its own code", asy
         "1.0.0",
       ], {
         WREG_TOKEN: "wreg_not-a-real-token",
+        WREG_REGISTRY: registry.url,
       });
       assert.equal(r.code, 4);
       oneLine(r.stderr);
@@ -202,11 +203,15 @@ Deno.test("each class of error prints one line and exits with its own code", asy
         "1.0.0",
       ], {
         WREG_TOKEN: other,
+        WREG_REGISTRY: registry.url,
       });
       assert.equal(r.code, 4);
       oneLine(r.stderr);
       assert.match(r.stderr, /does not allow it/);
-      const y = await box.wreg(p, ["yank", "docs:logger@0.1.0"], { WREG_TOKEN: other });
+      const y = await box.wreg(p, ["yank", "docs:logger@0.1.0"], {
+        WREG_TOKEN: other,
+        WREG_REGISTRY: registry.url,
+      });
       assert.equal(y.code, 4);
       oneLine(y.stderr);
     });

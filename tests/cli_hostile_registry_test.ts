@@ -246,3 +246,80 @@ Deno.test("names, versions and digests in a registry's index are checked before 
     });
   }
 });
+
+Deno.test("WREG_TOKEN goes only to the registry WREG_REGISTRY names", async (t) => {
+  // Reproduced before the fix: a wreg.json naming another registry (a pull request can change
+  // it) received CI's WREG_TOKEN with the publish ("Bearer ci-secret" seen by the hostile server).
+  await withHostile(async (req, a) => {
+    if (req.path.endsWith("/index")) return await a.json(404, { code: "not-found", message: "-" });
+    await a.json(401, { code: "invalid-token", message: "Cannot publish: the token is unknown" });
+  }, async (box, p, url, server) => {
+    await Deno.writeTextFile(
+      `${p}/wreg.json`,
+      JSON.stringify({ name: "evil:kv", version: "1.0.0", kind: "wit", registry: url }),
+    );
+    await Deno.mkdir(`${p}/wit`);
+    await Deno.writeTextFile(
+      `${p}/wit/kv.wit`,
+      "package evil:kv@1.0.0;\n\ninterface store {\n  get: func(key: string) -> string;\n}\n",
+    );
+    const ci = { WREG_TOKEN: "ci-secret", WREG_REGISTRY: "https://registry.example" };
+    const saw = () => server.requests.map((r) => r.headers.authorization).filter(Boolean);
+
+    await t.step("a publish to wreg.json's registry gets no token", async () => {
+      const r = await box.wreg(p, ["publish", "."], ci);
+      assert.equal(r.code, 4, r.stderr);
+      oneLine(r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `Cannot publish evil:kv@1\\.0\\.0: no token for the registry at ${url}; WREG_TOKEN ` +
+            `is sent only to the registry WREG_REGISTRY names \\(https://registry\\.example\\)`,
+        ),
+      );
+      assert.deepEqual(saw(), []);
+    });
+
+    await t.step("nor a yank, nor with WREG_REGISTRY unset", async () => {
+      const r = await box.wreg(p, ["yank", "evil:kv@1.0.0"], { WREG_TOKEN: "ci-secret" });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(
+        r.stderr,
+        /WREG_TOKEN is sent only to the registry WREG_REGISTRY names, and WREG_REGISTRY is not set/,
+      );
+      assert.deepEqual(saw(), []);
+    });
+
+    await t.step("the registry WREG_REGISTRY names gets it", async () => {
+      const r = await box.wreg(p, ["yank", "evil:kv@1.0.0"], { ...ci, WREG_REGISTRY: url });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /does not accept the token/);
+      assert.deepEqual(saw(), ["Bearer ci-secret"]);
+    });
+  });
+});
+
+Deno.test("a token is never sent over plain HTTP to a host that is not loopback", async () => {
+  // Reproduced before the fix: the request went out with the token (here it failed to resolve,
+  // exit 3).
+  const box = await Sandbox.create("wreg-hostile-");
+  try {
+    const p = await box.folder("project");
+    const url = "http://registry.example:8080";
+    const r = await box.wreg(p, ["yank", "evil:kv@1.0.0"], {
+      WREG_REGISTRY: url,
+      WREG_TOKEN: "ci-secret",
+    });
+    assert.equal(r.code, 2, r.stderr);
+    oneLine(r.stderr);
+    assert.match(
+      r.stderr,
+      /^error: Cannot yank evil:kv@1\.0\.0: the registry at http:\/\/registry\.example:8080 uses plain HTTP, and wreg sends a token only over HTTPS or to this machine \(a loopback address\)\n$/,
+    );
+    const login = await box.wreg(p, ["login", "--registry", url, "--token", "t", "--no-verify"]);
+    assert.equal(login.code, 2, login.stderr);
+    assert.match(login.stderr, /Cannot log in to http:\/\/registry\.example:8080: .* plain HTTP/);
+  } finally {
+    await box.remove();
+  }
+});
