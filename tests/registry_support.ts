@@ -241,7 +241,12 @@ export async function startServerProcess(
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  child.status.then((s) => reject(new Error(`the server exited with ${s.code}:\n${out}`)));
+  // The exit can be seen before the pumps have read the last output: wait for them, so the error
+  // carries what the server said (the reason it exited).
+  child.status.then(async (s) => {
+    await pumps.catch(() => {});
+    reject(new Error(`the server exited with ${s.code}:\n${out}`));
+  });
   const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}`)), 60_000);
   let url: string;
   try {
