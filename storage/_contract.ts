@@ -40,6 +40,14 @@ export interface Harness<T> {
 /** Makes a fresh metadata store whose clock is `now`. */
 export type MakeMetadataStore = (options: { now: () => Date }) => Promise<Harness<MetadataStore>>;
 
+/**
+ * How a suite registers its tests: `Deno.test` by default; a backend that needs a server passes
+ * `serviceTest` (tests/support/services.ts) so a missing server is reported, never skipped.
+ */
+export type Register = (name: string, fn: () => Promise<void>) => void;
+
+const denoTest: Register = (name, fn) => Deno.test(name, fn);
+
 // ---------------------------------------------------------------------------------------------
 // helpers
 
@@ -124,9 +132,19 @@ function run<T>(
 // blob store
 
 /** Registers the blob store contract for one implementation. */
-export function blobStoreContract(impl: string, make: () => Promise<Harness<BlobStore>>): void {
+export function blobStoreContract(
+  impl: string,
+  make: () => Promise<Harness<BlobStore>>,
+  register: Register = denoTest,
+): void {
   const test = (name: string, body: (store: BlobStore) => Promise<void>) =>
-    Deno.test(`${impl} blob store: ${name}`, run(make, body));
+    register(`${impl} blob store: ${name}`, run(make, body));
+
+  test("ping answers while the store is open", async (s) => {
+    await s.ping();
+    await s.close();
+    await rejectsWith(s.ping(), "closed");
+  });
 
   test("a put returns the sha256 digest and size, and get streams the same bytes", async (s) => {
     const bytes = bytesOf(100_000);
@@ -370,9 +388,15 @@ export function steppingClock(start = "2025-01-01T00:00:00.000Z"): () => Date {
 }
 
 /** Registers the metadata store contract for one implementation. */
-export function metadataStoreContract(impl: string, make: MakeMetadataStore): void {
+export function metadataStoreContract(
+  impl: string,
+  make: MakeMetadataStore,
+  register: Register = denoTest,
+): void {
   const test = (name: string, body: (store: MetadataStore) => Promise<void>) =>
-    Deno.test(`${impl} metadata store: ${name}`, run(() => make({ now: steppingClock() }), body));
+    register(`${impl} metadata store: ${name}`, run(() => make({ now: steppingClock() }), body));
+
+  coordinationTests(test);
 
   test("a published version can be read back with its document and package", async (m) => {
     const rec = await m.commitVersion(publish("docs:hello", "1.0.0", {
@@ -975,5 +999,230 @@ export function metadataStoreContract(impl: string, make: MakeMetadataStore): vo
     await m.close();
     await rejectsWith(m.getPackage(P("docs:x")), "closed");
     await rejectsWith(m.commitVersion(publish("docs:x", "1.0.0")), "closed");
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// coordination: locks, digest holds, change signals, the stale-commit fence
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+/** Resolves when `check` is true, polling; fails after `ms` (a liveness bound, not a timing claim). */
+export async function eventually(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`${what}: not true after ${ms} ms`);
+    await tick();
+  }
+}
+
+function coordinationTests(
+  test: (name: string, body: (store: MetadataStore) => Promise<void>) => void,
+): void {
+  test("the lock of a key lets one body run at a time, other keys run alongside", async (m) => {
+    let inside = 0;
+    let most = 0;
+    const order: number[] = [];
+    const body = (i: number) => async () => {
+      inside++;
+      most = Math.max(most, inside);
+      await tick();
+      order.push(i);
+      inside--;
+      return i;
+    };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => m.withLock("package:docs:a", body(i))),
+    );
+    assert.deepEqual(results, [0, 1, 2, 3, 4, 5]);
+    assert.equal(most, 1);
+    // Two keys: both bodies are inside at once.
+    const { promise: bothIn, resolve } = Promise.withResolvers<void>();
+    let entered = 0;
+    const meet = async () => {
+      if (++entered === 2) resolve();
+      await bothIn;
+    };
+    await Promise.all([m.withLock("package:docs:a", meet), m.withLock("package:docs:b", meet)]);
+    // A failing body releases the lock.
+    await assert.rejects(m.withLock("package:docs:a", () => Promise.reject(new Error("boom"))));
+    assert.equal(await m.withLock("package:docs:a", () => Promise.resolve("free")), "free");
+  });
+
+  test("a held digest is never handed to a deletion, and is once released", async (m) => {
+    const d = digestFor("held");
+    const a = await m.holdDigest(d);
+    const b = await m.holdDigest(d);
+    assert.equal(a.intact, true);
+    let ran = 0;
+    assert.deepEqual(await m.ifDigestUnheld(d, () => Promise.resolve(ran++)), { ran: false });
+    await a.release();
+    await a.release(); // idempotent: b still holds
+    assert.deepEqual(await m.ifDigestUnheld(d, () => Promise.resolve(ran++)), { ran: false });
+    await b.release();
+    assert.deepEqual(await m.ifDigestUnheld(d, () => Promise.resolve("deleted")), {
+      ran: true,
+      value: "deleted",
+    });
+    assert.equal(ran, 0);
+    // Other digests are independent.
+    const c = await m.holdDigest(digestFor("other"));
+    assert.equal((await m.ifDigestUnheld(d, () => Promise.resolve(1))).ran, true);
+    await c.release();
+  });
+
+  test("a hold waits while a deletion of its digest runs", async (m) => {
+    const d = digestFor("deleting");
+    const events: string[] = [];
+    const { promise: inDeletion, resolve: entered } = Promise.withResolvers<void>();
+    const { promise: finish, resolve: done } = Promise.withResolvers<void>();
+    const deletion = m.ifDigestUnheld(d, async () => {
+      entered();
+      await finish;
+      events.push("deleted");
+    });
+    await inDeletion;
+    const hold = m.holdDigest(d).then((h) => {
+      events.push("held");
+      return h;
+    });
+    await tick();
+    await tick();
+    assert.deepEqual(events, []);
+    done();
+    await deletion;
+    const h = await hold;
+    assert.deepEqual(events, ["deleted", "held"]);
+    await h.release();
+  });
+
+  test("every write tells the change listeners; reads and refused writes do not", async (m) => {
+    const seen: string[] = [];
+    const off = m.onChange((c) => seen.push(c.kind === "reset" ? "reset" : `${c.kind} ${c.name}`));
+    await m.commitVersion(publish("docs:sig", "1.0.0"));
+    assert.deepEqual(seen, ["package docs:sig"], "told before the commit's promise resolves");
+    await m.getPackage(P("docs:sig"));
+    await m.searchText({ text: "sig" });
+    await rejectsWith(m.commitVersion(publish("docs:sig", "1.0.0")), "conflict");
+    await m.setYanked(P("docs:sig"), V("1.0.0"), true);
+    await m.setDescription(P("docs:sig"), "about");
+    await m.replaceDerived(P("docs:sig"), V("1.0.0"), { document: {}, searchRows: [] });
+    await m.claimNamespace("sig", "alice");
+    await m.claimNamespace("sig", "bob"); // already claimed: nothing changed
+    await m.setNamespaceMember("sig", "bob", "member");
+    await m.removeNamespaceMember("sig", "bob");
+    assert.deepEqual(seen, [
+      "package docs:sig",
+      "package docs:sig",
+      "package docs:sig",
+      "package docs:sig",
+      "namespace sig",
+      "namespace sig",
+      "namespace sig",
+    ]);
+    off();
+    await m.commitVersion(publish("docs:sig", "1.1.0"));
+    assert.equal(seen.length, 7);
+  });
+
+  test("a commit checked against versions the package no longer has is stale and writes nothing", async (m) => {
+    await m.commitVersion(publish("docs:fence", "1.0.0", { basedOn: [] }));
+    await m.commitVersion(publish("docs:fence", "1.1.0", { basedOn: [V("1.0.0")] }));
+    const err = await rejectsWith(
+      m.commitVersion(publish("docs:fence", "1.2.0", { basedOn: [V("1.0.0")] })),
+      "stale",
+    );
+    assert.deepEqual((err as { details?: { added?: string[] } }).details?.added, ["1.1.0"]);
+    assert.equal(await m.getVersion(P("docs:fence"), V("1.2.0")), undefined);
+    // A first version checked against nothing, when another process created the package meanwhile.
+    await m.commitVersion(publish("docs:fresh", "2.0.0"));
+    await rejectsWith(m.commitVersion(publish("docs:fresh", "1.0.0", { basedOn: [] })), "stale");
+    // The version's own conflict is reported first.
+    await rejectsWith(
+      m.commitVersion(publish("docs:fence", "1.1.0", { basedOn: [V("1.0.0")] })),
+      "conflict",
+    );
+    await m.commitVersion(
+      publish("docs:fence", "1.2.0", { basedOn: [V("1.1.0"), V("1.0.0")] }),
+    );
+    assert.equal((await m.getPackage(P("docs:fence")))?.versions.length, 3);
+  });
+
+  test("ping answers while the store is open", async (m) => {
+    await m.ping();
+    await m.close();
+    await rejectsWith(m.ping(), "closed");
+  });
+}
+
+/** Two stores over the same database, as two registry processes have. */
+export type MakeSharedMetadataStores = () => Promise<
+  { a: MetadataStore; b: MetadataStore; cleanup(): Promise<void> }
+>;
+
+/**
+ * The coordination contract across processes, for a backend that several processes share (two
+ * store instances stand for two processes).
+ */
+export function sharedMetadataStoreContract(
+  impl: string,
+  make: MakeSharedMetadataStores,
+  register: Register = denoTest,
+): void {
+  const test = (name: string, body: (a: MetadataStore, b: MetadataStore) => Promise<void>) =>
+    register(`${impl} metadata store, two processes: ${name}`, async () => {
+      const h = await make();
+      try {
+        await body(h.a, h.b);
+      } finally {
+        await h.a.close();
+        await h.b.close();
+        await h.cleanup();
+      }
+    });
+
+  test("the lock of a key excludes the other process", async (a, b) => {
+    let inside = 0;
+    let most = 0;
+    const body = async () => {
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise((r) => setTimeout(r, 20));
+      inside--;
+    };
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).withLock("package:x:y", body)),
+    );
+    assert.equal(most, 1);
+  });
+
+  test("a digest held by one process is not deleted by the other", async (a, b) => {
+    const d = digestFor("shared");
+    const hold = await a.holdDigest(d);
+    assert.deepEqual(await b.ifDigestUnheld(d, () => Promise.resolve(1)), { ran: false });
+    await hold.release();
+    assert.deepEqual(await b.ifDigestUnheld(d, () => Promise.resolve(1)), { ran: true, value: 1 });
+  });
+
+  test("a commit in one process is signalled to the other", async (a, b) => {
+    const seen: string[] = [];
+    b.onChange((c) => {
+      if (c.kind === "package") seen.push(c.name);
+    });
+    await b.ping();
+    await a.commitVersion(publish("docs:far", "1.0.0"));
+    await eventually("the other process heard of the commit", () => seen.includes("docs:far"));
+    await a.setYanked(P("docs:far"), V("1.0.0"), true);
+    await eventually("…and of the yank", () => seen.length >= 2);
+  });
+
+  test("a commit checked before the other process committed is stale", async (a, b) => {
+    await a.commitVersion(publish("docs:two", "1.0.0"));
+    const seenByB = (await b.getPackage(P("docs:two")))!.versions.map((v) => v.version);
+    await a.commitVersion(publish("docs:two", "1.1.0", { basedOn: seenByB }));
+    await rejectsWith(
+      b.commitVersion(publish("docs:two", "1.2.0", { basedOn: seenByB })),
+      "stale",
+    );
   });
 }

@@ -16,7 +16,15 @@ export const STORAGE_ERRORS = {
   "aborted": { status: 400, meaning: "The input stream failed before its end" },
   "invalid-range": { status: 416, meaning: "The byte range lies outside the blob" },
   "invalid-input": { status: 400, meaning: "A value given to the store is malformed" },
+  "stale": {
+    status: 409,
+    meaning: "The package changed since the caller read it (another process committed); read again",
+  },
   "locked": { status: 503, meaning: "Another process holds the data directory" },
+  "unavailable": {
+    status: 503,
+    meaning: "The database or the object store does not answer; try again in a moment",
+  },
   "closed": { status: 503, meaning: "The store was used after close()" },
   "schema-too-new": {
     status: 500,

@@ -219,6 +219,20 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async ping(): Promise<void> {
+    this.#open();
+    try {
+      await Deno.stat(blobAlgoDir(this.#dir));
+    } catch (e) {
+      throw new StorageError(
+        "unavailable",
+        `Cannot reach blob directory "${this.#dir}": ${(e as Error).message}`,
+        {},
+        { cause: e },
+      );
+    }
+  }
+
   close(): Promise<void> {
     if (this.#lock) {
       this.#lock.close(); // closing the file releases the lock

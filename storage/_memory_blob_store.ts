@@ -98,6 +98,10 @@ export class MemoryBlobStore implements BlobStore {
     }
   }
 
+  ping(): Promise<void> {
+    return settle(() => this.#open());
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();

@@ -6,7 +6,9 @@ import {
   versionKey,
 } from "../lib/names/mod.ts";
 import { settle, StorageError } from "./_errors.ts";
+import { LocalCoordinator } from "./_coordination.ts";
 import {
+  checkBasedOn,
   conflict,
   kindMismatch,
   lastOwner,
@@ -42,6 +44,7 @@ import {
 import {
   type DependentRecord,
   type DerivedInput,
+  type DigestHold,
   type JsonObject,
   type LatestOptions,
   type MetadataStore,
@@ -54,6 +57,7 @@ import {
   REQUIRING_RELATIONS,
   type SearchRow,
   type SearchRowInput,
+  type StoreChange,
   type TargetQuery,
   type TextQuery,
   type TokenInput,
@@ -97,6 +101,7 @@ export class MemoryMetadataStore implements MetadataStore {
   readonly #tokens = new Map<string, TokenRecord & { hash: string }>();
   readonly #tokenByHash = new Map<string, string>();
   readonly #now: () => Date;
+  readonly #coord = new LocalCoordinator();
   #closed = false;
 
   /** An empty store; `now` is its clock (tests pass a fake one). */
@@ -105,76 +110,94 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   commitVersion(input: PublishInput): Promise<VersionRecord> {
-    return this.#run(() => {
-      checkPublish(input);
-      const rows = normalizeSearchRows(input.searchRows);
-      const name = formatPackageName(input.name);
-      const pkg = this.#packages.get(name);
-      if (pkg && pkg.kind !== input.kind) throw kindMismatch(name, pkg.kind, input.kind);
-      const key = versionKey(input.version);
-      for (const v of this.#versions.get(name)?.keys() ?? []) {
-        if (versionKey(v) === key) throw conflict(name, input.version, v);
-      }
-      const document = JSON.stringify(input.document); // may throw: before anything changes
-      const now = this.#stamp();
-      if (pkg) {
-        pkg.updatedAt = now;
-        if (input.description !== undefined) pkg.description = input.description;
-      } else {
-        this.#packages.set(name, {
+    return this.#changed(
+      { kind: "package", name: formatPackageName(input.name) },
+      this.#run(() => {
+        checkPublish(input);
+        const rows = normalizeSearchRows(input.searchRows);
+        const name = formatPackageName(input.name);
+        const pkg = this.#packages.get(name);
+        if (pkg && pkg.kind !== input.kind) throw kindMismatch(name, pkg.kind, input.kind);
+        const key = versionKey(input.version);
+        for (const v of this.#versions.get(name)?.keys() ?? []) {
+          if (versionKey(v) === key) throw conflict(name, input.version, v);
+        }
+        checkBasedOn(
           name,
-          namespace: input.name.namespace,
+          input.version,
+          [...(this.#versions.get(name)?.keys() ?? [])],
+          input.basedOn,
+        );
+        const document = JSON.stringify(input.document); // may throw: before anything changes
+        const now = this.#stamp();
+        if (pkg) {
+          pkg.updatedAt = now;
+          if (input.description !== undefined) pkg.description = input.description;
+        } else {
+          this.#packages.set(name, {
+            name,
+            namespace: input.name.namespace,
+            kind: input.kind,
+            description: input.description ?? "",
+            createdAt: now,
+            updatedAt: now,
+          });
+          this.#versions.set(name, new Map());
+        }
+        const summary: VersionSummary = {
+          package: name,
+          version: input.version,
           kind: input.kind,
-          description: input.description ?? "",
-          createdAt: now,
-          updatedAt: now,
-        });
-        this.#versions.set(name, new Map());
-      }
-      const summary: VersionSummary = {
-        package: name,
-        version: input.version,
-        kind: input.kind,
-        digest: input.digest,
-        size: input.size,
-        publishedAt: now,
-        publisher: input.publisher,
-        yanked: false,
-        yankedAt: null,
-      };
-      this.#versions.get(name)!.set(input.version, { summary, document, rows });
-      return { ...summary, document: JSON.parse(document) };
-    });
+          digest: input.digest,
+          size: input.size,
+          publishedAt: now,
+          publisher: input.publisher,
+          yanked: false,
+          yankedAt: null,
+        };
+        this.#versions.get(name)!.set(input.version, { summary, document, rows });
+        return { ...summary, document: JSON.parse(document) };
+      }),
+    );
   }
 
   replaceDerived(name: PackageName, version: Version, input: DerivedInput): Promise<void> {
-    return this.#run(() => {
-      checkDocument(input.document);
-      const rows = normalizeSearchRows(input.searchRows);
-      const row = this.#version(name, version);
-      row.document = JSON.stringify(input.document);
-      row.rows = rows;
-    });
+    return this.#changed(
+      { kind: "package", name: formatPackageName(name) },
+      this.#run(() => {
+        checkDocument(input.document);
+        const rows = normalizeSearchRows(input.searchRows);
+        const row = this.#version(name, version);
+        row.document = JSON.stringify(input.document);
+        row.rows = rows;
+      }),
+    );
   }
 
   setYanked(name: PackageName, version: Version, yanked: boolean): Promise<VersionSummary> {
-    return this.#run(() => {
-      const s = this.#version(name, version).summary;
-      if (yanked && !s.yanked) s.yankedAt = this.#stamp();
-      if (!yanked) s.yankedAt = null;
-      s.yanked = yanked;
-      return { ...s };
-    });
+    return this.#changed(
+      { kind: "package", name: formatPackageName(name) },
+      this.#run(() => {
+        const s = this.#version(name, version).summary;
+        if (yanked && !s.yanked) s.yankedAt = this.#stamp();
+        if (!yanked) s.yankedAt = null;
+        s.yanked = yanked;
+        return { ...s };
+      }),
+    );
   }
 
   setDescription(name: PackageName, description: string): Promise<PackageSummary> {
-    return this.#run(() => {
-      checkDescription(description);
-      const pkg = this.#packages.get(formatPackageName(name));
-      if (!pkg) throw packageNotFound(formatPackageName(name));
-      pkg.description = description;
-      return this.#summary(pkg);
-    });
+    return this.#changed(
+      { kind: "package", name: formatPackageName(name) },
+      this.#run(() => {
+        checkDescription(description);
+        const pkg = this.#packages.get(formatPackageName(name));
+        if (!pkg) throw packageNotFound(formatPackageName(name));
+        pkg.description = description;
+        return this.#summary(pkg);
+      }),
+    );
   }
 
   getPackage(name: PackageName): Promise<PackageDetail | undefined> {
@@ -326,20 +349,23 @@ export class MemoryMetadataStore implements MetadataStore {
     name: string,
     owner: string,
   ): Promise<{ namespace: NamespaceRecord; claimed: boolean }> {
-    return this.#run(() => {
-      checkNamespace(name);
-      checkUser(owner, "owner");
-      const existing = this.#namespaces.get(name);
-      if (existing) return { namespace: namespaceRecord(existing), claimed: false };
-      const now = this.#stamp();
-      const row: NamespaceRow = {
-        name,
-        createdAt: now,
-        members: new Map([[owner, { role: "owner", addedAt: now }]]),
-      };
-      this.#namespaces.set(name, row);
-      return { namespace: namespaceRecord(row), claimed: true };
-    });
+    return this.#changed(
+      { kind: "namespace", name: name },
+      this.#run(() => {
+        checkNamespace(name);
+        checkUser(owner, "owner");
+        const existing = this.#namespaces.get(name);
+        if (existing) return { namespace: namespaceRecord(existing), claimed: false };
+        const now = this.#stamp();
+        const row: NamespaceRow = {
+          name,
+          createdAt: now,
+          members: new Map([[owner, { role: "owner", addedAt: now }]]),
+        };
+        this.#namespaces.set(name, row);
+        return { namespace: namespaceRecord(row), claimed: true };
+      }),
+    );
   }
 
   getNamespace(name: string): Promise<NamespaceRecord | undefined> {
@@ -350,29 +376,35 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   setNamespaceMember(name: string, user: string, role: NamespaceRole): Promise<NamespaceRecord> {
-    return this.#run(() => {
-      checkUser(user);
-      checkRole(role);
-      const row = this.#namespace(name);
-      const current = row.members.get(user);
-      if (current?.role === "owner" && role !== "owner" && ownerCount(row) === 1) {
-        throw lastOwner(name, user);
-      }
-      if (current) current.role = role;
-      else row.members.set(user, { role, addedAt: this.#stamp() });
-      return namespaceRecord(row);
-    });
+    return this.#changed(
+      { kind: "namespace", name: name },
+      this.#run(() => {
+        checkUser(user);
+        checkRole(role);
+        const row = this.#namespace(name);
+        const current = row.members.get(user);
+        if (current?.role === "owner" && role !== "owner" && ownerCount(row) === 1) {
+          throw lastOwner(name, user);
+        }
+        if (current) current.role = role;
+        else row.members.set(user, { role, addedAt: this.#stamp() });
+        return namespaceRecord(row);
+      }),
+    );
   }
 
   removeNamespaceMember(name: string, user: string): Promise<NamespaceRecord> {
-    return this.#run(() => {
-      const row = this.#namespace(name);
-      const current = row.members.get(user);
-      if (!current) throw memberNotFound(name, user);
-      if (current.role === "owner" && ownerCount(row) === 1) throw lastOwner(name, user);
-      row.members.delete(user);
-      return namespaceRecord(row);
-    });
+    return this.#changed(
+      { kind: "namespace", name: name },
+      this.#run(() => {
+        const row = this.#namespace(name);
+        const current = row.members.get(user);
+        if (!current) throw memberNotFound(name, user);
+        if (current.role === "owner" && ownerCount(row) === 1) throw lastOwner(name, user);
+        row.members.delete(user);
+        return namespaceRecord(row);
+      }),
+    );
   }
 
   namespacesOf(user: string): Promise<NamespaceRecord[]> {
@@ -444,9 +476,41 @@ export class MemoryMetadataStore implements MetadataStore {
     );
   }
 
+  withLock<T>(key: string, body: () => Promise<T>): Promise<T> {
+    return this.#run(() => this.#coord.withLock(key, body)).then((p) => p);
+  }
+
+  holdDigest(digest: Digest): Promise<DigestHold> {
+    return this.#run(() => this.#coord.holdDigest(digest)).then((p) => p);
+  }
+
+  ifDigestUnheld<T>(
+    digest: Digest,
+    body: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.#run(() => this.#coord.ifDigestUnheld(digest, body)).then((p) => p);
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    return this.#coord.onChange(listener);
+  }
+
+  ping(): Promise<void> {
+    return this.#run(() => {});
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
+  }
+
+  /** Tells the listeners about a write once it succeeded (a claim only when it claimed). */
+  #changed<T>(change: StoreChange, write: Promise<T>): Promise<T> {
+    return write.then((result) => {
+      const claim = result as { claimed?: boolean };
+      if (claim?.claimed !== false) this.#coord.emit(change);
+      return result;
+    });
   }
 
   #run<T>(body: () => T): Promise<T> {

@@ -78,3 +78,26 @@ export function lastOwner(name: string, user: string): StorageError {
 export function tokenNotFound(id: string): StorageError {
   return new StorageError("not-found", `Cannot find token "${id}"`, { id });
 }
+
+/**
+ * Refuses a commit whose caller checked against other versions than the package holds now
+ * (`stale`); does nothing when `basedOn` is not given or matches.
+ */
+export function checkBasedOn(
+  pkg: string,
+  version: Version,
+  current: readonly Version[],
+  basedOn: readonly Version[] | undefined,
+): void {
+  if (basedOn === undefined) return;
+  const seen = new Set<string>(basedOn);
+  if (current.length === seen.size && current.every((v) => seen.has(v))) return;
+  const added = current.filter((v) => !seen.has(v)).sort();
+  throw new StorageError(
+    "stale",
+    `Cannot publish "${pkg}@${version}": the package changed since it was checked (${
+      added.length > 0 ? `now also ${added.join(", ")}` : "versions differ"
+    })`,
+    { package: pkg, version, added },
+  );
+}

@@ -7,7 +7,9 @@ import {
   versionKey,
 } from "../lib/names/mod.ts";
 import { ioError, settle, StorageError } from "./_errors.ts";
+import { LocalCoordinator } from "./_coordination.ts";
 import {
+  checkBasedOn,
   conflict,
   kindMismatch,
   lastOwner,
@@ -44,6 +46,7 @@ import {
 import type {
   DependentRecord,
   DerivedInput,
+  DigestHold,
   JsonObject,
   LatestOptions,
   MetadataStore,
@@ -56,6 +59,7 @@ import type {
   SearchRelation,
   SearchRow,
   SearchRowInput,
+  StoreChange,
   TargetQuery,
   TextQuery,
   TokenInput,
@@ -96,6 +100,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #now: () => Date;
   readonly #sync: string;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #coord = new LocalCoordinator();
   #closed = false;
 
   private constructor(db: DatabaseSync, path: string, options: SqliteMetadataStoreOptions) {
@@ -136,146 +141,163 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   commitVersion(input: PublishInput): Promise<VersionRecord> {
-    return this.#write(() => {
-      checkPublish(input);
-      const rows = normalizeSearchRows(input.searchRows);
-      const name = formatPackageName(input.name);
-      const pkg = this.#get("SELECT kind, description FROM packages WHERE name = ?", name);
-      if (pkg && pkg.kind !== input.kind) {
-        throw kindMismatch(name, pkg.kind as PackageKind, input.kind);
-      }
-      // One version per identity: `1.0.0` and `1.0.0+build` are the same version. Versions with
-      // build metadata of `key` sort between `key+` and `key,` (`,` follows `+`).
-      const key = versionKey(input.version);
-      const same = this.#get(
-        `SELECT version FROM versions WHERE package = ?
+    return this.#changed(
+      { kind: "package", name: formatPackageName(input.name) },
+      this.#write(() => {
+        checkPublish(input);
+        const rows = normalizeSearchRows(input.searchRows);
+        const name = formatPackageName(input.name);
+        const pkg = this.#get("SELECT kind, description FROM packages WHERE name = ?", name);
+        if (pkg && pkg.kind !== input.kind) {
+          throw kindMismatch(name, pkg.kind as PackageKind, input.kind);
+        }
+        // One version per identity: `1.0.0` and `1.0.0+build` are the same version. Versions with
+        // build metadata of `key` sort between `key+` and `key,` (`,` follows `+`).
+        const key = versionKey(input.version);
+        const same = this.#get(
+          `SELECT version FROM versions WHERE package = ?
            AND (version = ? OR (version >= ? AND version < ?)) LIMIT 1`,
-        name,
-        key,
-        `${key}+`,
-        `${key},`,
-      );
-      if (same) throw conflict(name, input.version, same.version as string);
-      const now = this.#stamp();
-      const description = input.description ?? (pkg?.description as string | undefined) ?? "";
-      if (pkg) {
-        this.#exec(
-          "UPDATE packages SET updated_at = ?, description = ?, search_text = ? WHERE name = ?",
-          now,
-          description,
-          searchableText(name, description),
           name,
+          key,
+          `${key}+`,
+          `${key},`,
         );
-      } else {
-        this.#exec(
-          `INSERT INTO packages (name, namespace, kind, description, search_text, created_at, updated_at)
+        if (same) throw conflict(name, input.version, same.version as string);
+        if (input.basedOn !== undefined) {
+          const current = this.#all("SELECT version FROM versions WHERE package = ?", name)
+            .map((r) => r.version as Version);
+          checkBasedOn(name, input.version, current, input.basedOn);
+        }
+        const now = this.#stamp();
+        const description = input.description ?? (pkg?.description as string | undefined) ?? "";
+        if (pkg) {
+          this.#exec(
+            "UPDATE packages SET updated_at = ?, description = ?, search_text = ? WHERE name = ?",
+            now,
+            description,
+            searchableText(name, description),
+            name,
+          );
+        } else {
+          this.#exec(
+            `INSERT INTO packages (name, namespace, kind, description, search_text, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          name,
-          input.name.namespace,
-          input.kind,
-          description,
-          searchableText(name, description),
-          now,
-          now,
-        );
-      }
-      const document = JSON.stringify(input.document);
-      try {
-        this.#exec(
-          `INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
+            name,
+            input.name.namespace,
+            input.kind,
+            description,
+            searchableText(name, description),
+            now,
+            now,
+          );
+        }
+        const document = JSON.stringify(input.document);
+        try {
+          this.#exec(
+            `INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
-          name,
-          input.version,
-          input.kind,
-          input.digest,
-          input.size,
-          now,
-          input.publisher,
-          document,
-        );
-      } catch (e) {
-        if (isUniqueViolation(e)) throw conflict(name, input.version);
-        throw e;
-      }
-      this.#insertRows(name, input.version, rows);
-      return {
-        package: name,
-        version: input.version,
-        kind: input.kind,
-        digest: input.digest,
-        size: input.size,
-        publishedAt: now,
-        publisher: input.publisher,
-        yanked: false,
-        yankedAt: null,
-        document: JSON.parse(document) as JsonObject,
-      };
-    });
+            name,
+            input.version,
+            input.kind,
+            input.digest,
+            input.size,
+            now,
+            input.publisher,
+            document,
+          );
+        } catch (e) {
+          if (isUniqueViolation(e)) throw conflict(name, input.version);
+          throw e;
+        }
+        this.#insertRows(name, input.version, rows);
+        return {
+          package: name,
+          version: input.version,
+          kind: input.kind,
+          digest: input.digest,
+          size: input.size,
+          publishedAt: now,
+          publisher: input.publisher,
+          yanked: false,
+          yankedAt: null,
+          document: JSON.parse(document) as JsonObject,
+        };
+      }),
+    );
   }
 
   replaceDerived(name: PackageName, version: Version, input: DerivedInput): Promise<void> {
-    return this.#write(() => {
-      checkDocument(input.document);
-      const rows = normalizeSearchRows(input.searchRows);
-      const pkg = formatPackageName(name);
-      const changed = this.#exec(
-        "UPDATE versions SET document = ? WHERE package = ? AND version = ?",
-        JSON.stringify(input.document),
-        pkg,
-        version,
-      );
-      if (changed === 0) throw versionNotFound(pkg, version);
-      this.#exec("DELETE FROM search_rows WHERE package = ? AND version = ?", pkg, version);
-      this.#insertRows(pkg, version, rows);
-    });
+    return this.#changed(
+      { kind: "package", name: formatPackageName(name) },
+      this.#write(() => {
+        checkDocument(input.document);
+        const rows = normalizeSearchRows(input.searchRows);
+        const pkg = formatPackageName(name);
+        const changed = this.#exec(
+          "UPDATE versions SET document = ? WHERE package = ? AND version = ?",
+          JSON.stringify(input.document),
+          pkg,
+          version,
+        );
+        if (changed === 0) throw versionNotFound(pkg, version);
+        this.#exec("DELETE FROM search_rows WHERE package = ? AND version = ?", pkg, version);
+        this.#insertRows(pkg, version, rows);
+      }),
+    );
   }
 
   setYanked(name: PackageName, version: Version, yanked: boolean): Promise<VersionSummary> {
-    return this.#write(() => {
-      const pkg = formatPackageName(name);
-      const row = this.#get(
-        "SELECT yanked_at FROM versions WHERE package = ? AND version = ?",
-        pkg,
-        version,
-      );
-      if (!row) throw versionNotFound(pkg, version);
-      if (yanked && row.yanked_at === null) {
-        this.#exec(
-          "UPDATE versions SET yanked_at = ? WHERE package = ? AND version = ?",
-          this.#stamp(),
+    return this.#changed(
+      { kind: "package", name: formatPackageName(name) },
+      this.#write(() => {
+        const pkg = formatPackageName(name);
+        const row = this.#get(
+          "SELECT yanked_at FROM versions WHERE package = ? AND version = ?",
           pkg,
           version,
         );
-      } else if (!yanked && row.yanked_at !== null) {
-        this.#exec(
-          "UPDATE versions SET yanked_at = NULL WHERE package = ? AND version = ?",
-          pkg,
-          version,
+        if (!row) throw versionNotFound(pkg, version);
+        if (yanked && row.yanked_at === null) {
+          this.#exec(
+            "UPDATE versions SET yanked_at = ? WHERE package = ? AND version = ?",
+            this.#stamp(),
+            pkg,
+            version,
+          );
+        } else if (!yanked && row.yanked_at !== null) {
+          this.#exec(
+            "UPDATE versions SET yanked_at = NULL WHERE package = ? AND version = ?",
+            pkg,
+            version,
+          );
+        }
+        return versionSummary(
+          this.#get(
+            `SELECT ${SUMMARY_COLUMNS} FROM versions WHERE package = ? AND version = ?`,
+            pkg,
+            version,
+          )!,
         );
-      }
-      return versionSummary(
-        this.#get(
-          `SELECT ${SUMMARY_COLUMNS} FROM versions WHERE package = ? AND version = ?`,
-          pkg,
-          version,
-        )!,
-      );
-    });
+      }),
+    );
   }
 
   setDescription(name: PackageName, description: string): Promise<PackageSummary> {
-    return this.#write(() => {
-      checkDescription(description);
-      const pkg = formatPackageName(name);
-      const changed = this.#exec(
-        "UPDATE packages SET description = ?, search_text = ? WHERE name = ?",
-        description,
-        searchableText(pkg, description),
-        pkg,
-      );
-      if (changed === 0) throw packageNotFound(pkg);
-      return this.#packageSummary(this.#get("SELECT * FROM packages WHERE name = ?", pkg)!);
-    });
+    return this.#changed(
+      { kind: "package", name: formatPackageName(name) },
+      this.#write(() => {
+        checkDescription(description);
+        const pkg = formatPackageName(name);
+        const changed = this.#exec(
+          "UPDATE packages SET description = ?, search_text = ? WHERE name = ?",
+          description,
+          searchableText(pkg, description),
+          pkg,
+        );
+        if (changed === 0) throw packageNotFound(pkg);
+        return this.#packageSummary(this.#get("SELECT * FROM packages WHERE name = ?", pkg)!);
+      }),
+    );
   }
 
   getPackage(name: PackageName): Promise<PackageDetail | undefined> {
@@ -434,21 +456,24 @@ export class SqliteMetadataStore implements MetadataStore {
     name: string,
     owner: string,
   ): Promise<{ namespace: NamespaceRecord; claimed: boolean }> {
-    return this.#write(() => {
-      checkNamespace(name);
-      checkUser(owner, "owner");
-      const existing = this.#namespaceRecord(name);
-      if (existing) return { namespace: existing, claimed: false };
-      const now = this.#stamp();
-      this.#exec("INSERT INTO namespaces (name, created_at) VALUES (?, ?)", name, now);
-      this.#exec(
-        "INSERT INTO namespace_members (namespace, member, role, added_at) VALUES (?, ?, 'owner', ?)",
-        name,
-        owner,
-        now,
-      );
-      return { namespace: this.#namespaceRecord(name)!, claimed: true };
-    });
+    return this.#changed(
+      { kind: "namespace", name: name },
+      this.#write(() => {
+        checkNamespace(name);
+        checkUser(owner, "owner");
+        const existing = this.#namespaceRecord(name);
+        if (existing) return { namespace: existing, claimed: false };
+        const now = this.#stamp();
+        this.#exec("INSERT INTO namespaces (name, created_at) VALUES (?, ?)", name, now);
+        this.#exec(
+          "INSERT INTO namespace_members (namespace, member, role, added_at) VALUES (?, ?, 'owner', ?)",
+          name,
+          owner,
+          now,
+        );
+        return { namespace: this.#namespaceRecord(name)!, claimed: true };
+      }),
+    );
   }
 
   getNamespace(name: string): Promise<NamespaceRecord | undefined> {
@@ -456,55 +481,61 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   setNamespaceMember(name: string, user: string, role: NamespaceRole): Promise<NamespaceRecord> {
-    return this.#write(() => {
-      checkUser(user);
-      checkRole(role);
-      if (!this.#get("SELECT 1 FROM namespaces WHERE name = ?", name)) {
-        throw namespaceNotFound(name);
-      }
-      const current = this.#get(
-        "SELECT role FROM namespace_members WHERE namespace = ? AND member = ?",
-        name,
-        user,
-      );
-      if (current?.role === "owner" && role !== "owner" && this.#ownerCount(name) === 1) {
-        throw lastOwner(name, user);
-      }
-      if (current) {
-        this.#exec(
-          "UPDATE namespace_members SET role = ? WHERE namespace = ? AND member = ?",
-          role,
+    return this.#changed(
+      { kind: "namespace", name: name },
+      this.#write(() => {
+        checkUser(user);
+        checkRole(role);
+        if (!this.#get("SELECT 1 FROM namespaces WHERE name = ?", name)) {
+          throw namespaceNotFound(name);
+        }
+        const current = this.#get(
+          "SELECT role FROM namespace_members WHERE namespace = ? AND member = ?",
           name,
           user,
         );
-      } else {
-        this.#exec(
-          "INSERT INTO namespace_members (namespace, member, role, added_at) VALUES (?, ?, ?, ?)",
-          name,
-          user,
-          role,
-          this.#stamp(),
-        );
-      }
-      return this.#namespaceRecord(name)!;
-    });
+        if (current?.role === "owner" && role !== "owner" && this.#ownerCount(name) === 1) {
+          throw lastOwner(name, user);
+        }
+        if (current) {
+          this.#exec(
+            "UPDATE namespace_members SET role = ? WHERE namespace = ? AND member = ?",
+            role,
+            name,
+            user,
+          );
+        } else {
+          this.#exec(
+            "INSERT INTO namespace_members (namespace, member, role, added_at) VALUES (?, ?, ?, ?)",
+            name,
+            user,
+            role,
+            this.#stamp(),
+          );
+        }
+        return this.#namespaceRecord(name)!;
+      }),
+    );
   }
 
   removeNamespaceMember(name: string, user: string): Promise<NamespaceRecord> {
-    return this.#write(() => {
-      if (!this.#get("SELECT 1 FROM namespaces WHERE name = ?", name)) {
-        throw namespaceNotFound(name);
-      }
-      const current = this.#get(
-        "SELECT role FROM namespace_members WHERE namespace = ? AND member = ?",
-        name,
-        user,
-      );
-      if (!current) throw memberNotFound(name, user);
-      if (current.role === "owner" && this.#ownerCount(name) === 1) throw lastOwner(name, user);
-      this.#exec("DELETE FROM namespace_members WHERE namespace = ? AND member = ?", name, user);
-      return this.#namespaceRecord(name)!;
-    });
+    return this.#changed(
+      { kind: "namespace", name: name },
+      this.#write(() => {
+        if (!this.#get("SELECT 1 FROM namespaces WHERE name = ?", name)) {
+          throw namespaceNotFound(name);
+        }
+        const current = this.#get(
+          "SELECT role FROM namespace_members WHERE namespace = ? AND member = ?",
+          name,
+          user,
+        );
+        if (!current) throw memberNotFound(name, user);
+        if (current.role === "owner" && this.#ownerCount(name) === 1) throw lastOwner(name, user);
+        this.#exec("DELETE FROM namespace_members WHERE namespace = ? AND member = ?", name, user);
+        return this.#namespaceRecord(name)!;
+      }),
+    );
   }
 
   namespacesOf(user: string): Promise<NamespaceRecord[]> {
@@ -589,6 +620,31 @@ export class SqliteMetadataStore implements MetadataStore {
     );
   }
 
+  withLock<T>(key: string, body: () => Promise<T>): Promise<T> {
+    return this.#run(() => this.#coord.withLock(key, body)).then((p) => p);
+  }
+
+  holdDigest(digest: Digest): Promise<DigestHold> {
+    return this.#run(() => this.#coord.holdDigest(digest)).then((p) => p);
+  }
+
+  ifDigestUnheld<T>(
+    digest: Digest,
+    body: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.#run(() => this.#coord.ifDigestUnheld(digest, body)).then((p) => p);
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    return this.#coord.onChange(listener);
+  }
+
+  ping(): Promise<void> {
+    return this.#read(() => {
+      this.#get("SELECT 1");
+    });
+  }
+
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
@@ -599,6 +655,15 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   // --- helpers
+
+  /** Tells the listeners about a write once it committed (a claim only when it claimed). */
+  #changed<T>(change: StoreChange, write: Promise<T>): Promise<T> {
+    return write.then((result) => {
+      const claim = result as { claimed?: boolean };
+      if (claim?.claimed !== false) this.#coord.emit(change);
+      return result;
+    });
+  }
 
   #run<T>(body: () => T): Promise<T> {
     return settle(() => {

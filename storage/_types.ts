@@ -89,6 +89,14 @@ export interface BlobStore {
   delete(digest: Digest): Promise<boolean>;
   /** Every stored blob, in no particular order (for garbage collection). */
   list(): AsyncIterable<BlobStat>;
+  /** Resolves when the store answers; fails with `unavailable` (or `closed`) otherwise. */
+  ping(): Promise<void>;
+  /**
+   * A URL that serves the blob's bytes directly (a presigned S3 `GET`) for `expiresInSeconds`,
+   * so that a server can redirect downloads instead of streaming them. Stores that cannot do
+   * this do not have the method.
+   */
+  presignedUrl?(digest: Digest, expiresInSeconds: number): Promise<string>;
   /** Releases files and locks; later calls fail with `closed`. */
   close(): Promise<void>;
 }
@@ -218,6 +226,12 @@ export interface PublishInput {
   document: JsonObject;
   /** The version's rows in the search index (deduplicated on the way in). */
   searchRows: readonly SearchRowInput[];
+  /**
+   * The versions of the package the caller's checks saw (the compatibility gate). When given and
+   * the package holds other versions at commit time (another process committed meanwhile), the
+   * commit fails with `stale` and writes nothing: the caller reads again and re-checks.
+   */
+  basedOn?: readonly Version[];
 }
 
 /** What {@link MetadataStore.replaceDerived} rewrites for a version. */
@@ -357,6 +371,29 @@ export interface VersionCursor {
 }
 
 /**
+ * A change to the metadata that caches derived from it must hear about, from any process sharing
+ * the store:
+ * - `package`: a version was published, yanked, unyanked or rebuilt, or the description changed;
+ * - `namespace`: a namespace was claimed or its members changed;
+ * - `reset`: changes may have been missed (the notification channel was lost): drop everything.
+ */
+export type StoreChange =
+  | { kind: "package"; name: string }
+  | { kind: "namespace"; name: string }
+  | { kind: "reset" };
+
+/** A digest marked as about to be referenced (see {@link MetadataStore.holdDigest}). */
+export interface DigestHold {
+  /**
+   * False once the hold may have lapsed (a networked store lost the session that held it): the
+   * blob may have been deleted meanwhile, so the holder checks it again.
+   */
+  readonly intact: boolean;
+  /** Ends the hold; idempotent. */
+  release(): Promise<void>;
+}
+
+/**
  * Packages, versions, yanks, namespaces, tokens and the search index.
  *
  * Methods are async so that a networked backend fits the same interface. Every implementation
@@ -436,6 +473,37 @@ export interface MetadataStore {
   revokeToken(id: string): Promise<TokenRecord>;
   /** The tokens of an owner (revoked ones included), oldest first. */
   listTokens(owner: string): Promise<TokenRecord[]>;
+
+  // --- coordination of the processes that share the store
+  /**
+   * Runs `body` while holding the lock named `key`; callers of one key run one at a time, in this
+   * process and in every other process using the same store (a mutex in the embedded store, an
+   * advisory lock in PostgreSQL). A publish holds `package:<name>` around its compatibility gate
+   * and commit. The lock is released when `body` settles.
+   */
+  withLock<T>(key: string, body: () => Promise<T>): Promise<T>;
+  /**
+   * Marks a digest as about to be referenced by a commit (a publish in flight): until released,
+   * {@link MetadataStore.ifDigestUnheld} never runs for it, in any process. A hold waits while a
+   * deletion of that digest is running.
+   */
+  holdDigest(digest: Digest): Promise<DigestHold>;
+  /**
+   * Runs `body` (which deletes an unreferenced blob) only when no process holds the digest, and
+   * keeps new holds waiting until it settles. `ran` is false when the digest was held.
+   */
+  ifDigestUnheld<T>(
+    digest: Digest,
+    body: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }>;
+  /**
+   * Calls `listener` after every change committed by any process sharing the store (this one's
+   * synchronously, before the write's promise resolves; others' within moments). Returns the
+   * function that unsubscribes.
+   */
+  onChange(listener: (change: StoreChange) => void): () => void;
+  /** Resolves when the database answers; fails with `unavailable` (or `closed`) otherwise. */
+  ping(): Promise<void>;
 
   /** Releases the database; later calls fail with `closed`. */
   close(): Promise<void>;

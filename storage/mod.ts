@@ -46,6 +46,7 @@ export type {
   ByteRange,
   DependentRecord,
   DerivedInput,
+  DigestHold,
   JsonObject,
   JsonValue,
   LatestOptions,
@@ -63,6 +64,7 @@ export type {
   SearchRowInput,
   SearchTarget,
   Storage,
+  StoreChange,
   TargetQuery,
   TextQuery,
   Timestamp,
@@ -97,3 +99,18 @@ export {
 export { blobKey, DEFAULT_DATA_DIR } from "./_paths.ts";
 export { DEFAULT_MAX_BLOB_SIZE } from "./_ingest.ts";
 export { SCHEMA_VERSION } from "./_migrations.ts";
+export {
+  describeStorage,
+  isShared,
+  openConfiguredStorage,
+  redact as redactUrl,
+  type StorageConfig,
+  storageConfigFromEnv,
+} from "./_open_configured.ts";
+export { LocalCoordinator } from "./_coordination.ts";
+/** The scale-out backends: their types here; they load only when named (`openConfiguredStorage`). */
+export type {
+  PostgresMetadataStore,
+  PostgresMetadataStoreOptions,
+} from "./_postgres_metadata_store.ts";
+export type { S3BlobStore, S3BlobStoreOptions, S3Location } from "./_s3_blob_store.ts";

@@ -1,0 +1,1033 @@
+/**
+ * Metadata in PostgreSQL (through `npm:postgres`), for several registry processes serving one
+ * registry. The same tables and answers as the embedded SQLite store (both apply the rules of
+ * storage/_rules.ts to what their queries narrow down); what one process alone gave with a mutex
+ * and a local signal, PostgreSQL gives across processes:
+ *
+ * - `withLock`: a transaction-scoped advisory lock (`pg_advisory_xact_lock`) on a connection of a
+ *   pool of its own, so lock holders never starve the queries they run; an in-process queue in
+ *   front, so one process waits on one connection per key. A process that dies releases its
+ *   locks with its connection.
+ * - digest holds: shared session-level advisory locks on one dedicated connection; a deletion
+ *   takes the exclusive lock with `pg_try_advisory_xact_lock` (so it never waits). A hold taken
+ *   before that connection was lost is reported not `intact`.
+ * - changes: every write sends `pg_notify` inside its transaction (delivered only if it commits);
+ *   each store listens on a dedicated connection and tells its listeners, ignoring its own
+ *   notifications (those are told synchronously). When the listening connection comes back after
+ *   a loss, listeners are told `reset`: notifications may have been missed meanwhile.
+ * - `basedOn`: the commit locks the package row (`FOR UPDATE`) and compares the package's versions
+ *   with what the caller checked, so a gate that ran while another process committed is refused
+ *   as `stale` even if a lock was lost with a connection.
+ *
+ * Connection failures, a server shutting down or starting up, and pool or lock timeouts become
+ * `unavailable` errors (503 with Retry-After at the API); the pools reconnect by themselves on the
+ * next query, so the registry recovers without a restart. No message carries the connection URL.
+ */
+import postgres from "postgres";
+import {
+  type Digest,
+  formatPackageName,
+  type PackageName,
+  type Version,
+  versionKey,
+} from "../lib/names/mod.ts";
+import { LocalCoordinator } from "./_coordination.ts";
+import { StorageError } from "./_errors.ts";
+import {
+  checkBasedOn,
+  conflict,
+  kindMismatch,
+  lastOwner,
+  memberNotFound,
+  namespaceNotFound,
+  packageNotFound,
+  tokenNotFound,
+  versionNotFound,
+} from "./_metadata_errors.ts";
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from "./_postgres_schema.ts";
+import {
+  byPackageThenVersion,
+  byTextRank,
+  checkDescription,
+  checkDocument,
+  checkNamespace,
+  checkPublish,
+  checkRole,
+  checkToken,
+  checkUser,
+  clampLimit,
+  firstPerPackage,
+  hashTokenSecret,
+  newTokenId,
+  normalizeSearchRows,
+  pickLatest,
+  searchableText,
+  seriesKey,
+  sortMembers,
+  sortVersions,
+  textTerms,
+  versionMatches,
+} from "./_rules.ts";
+import type {
+  DependentRecord,
+  DerivedInput,
+  DigestHold,
+  JsonObject,
+  LatestOptions,
+  MetadataStore,
+  NamespaceRecord,
+  NamespaceRole,
+  PackageDetail,
+  PackageKind,
+  PackageSummary,
+  PublishInput,
+  SearchRelation,
+  SearchRow,
+  SearchRowInput,
+  StoreChange,
+  TargetQuery,
+  TextQuery,
+  TokenInput,
+  TokenRecord,
+  TokenScope,
+  Totals,
+  VersionCursor,
+  VersionRecord,
+  VersionSummary,
+} from "./_types.ts";
+
+/** Options of {@link PostgresMetadataStore.open}. */
+export interface PostgresMetadataStoreOptions {
+  /**
+   * `postgres://user[:password]@host[:port]/database[?schema=NAME]`. The password may come from
+   * `PGPASSWORD` instead. `schema` (default `public`) lets several registries share a database.
+   */
+  url: string;
+  /** The schema, overriding the URL's `schema` parameter. */
+  schema?: string;
+  /** The clock that stamps rows (tests pass a fake one). */
+  now?: () => Date;
+  /** Connections for queries (default 10). */
+  max?: number;
+  /** Connections for package locks held at once (default 8). */
+  lockMax?: number;
+  /** How long to wait for a connection to the server, in seconds (default 5). */
+  connectTimeoutSeconds?: number;
+  /** How long a lock or hold waits before failing with `unavailable`, in ms (default 30 s). */
+  lockTimeoutMs?: number;
+}
+
+type Sql = postgres.Sql;
+type Tx = postgres.TransactionSql;
+type Row = postgres.Row;
+
+const SUMMARY_COLUMNS = "package, version, kind, digest, size, published_at, publisher, yanked_at";
+const ROW_COLUMNS = "package, version, relation, t_namespace, t_package, t_name, t_version";
+
+/** SQLSTATE classes and client codes that mean "the server is not there right now". */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "CONNECT_TIMEOUT",
+  "QUEUE_TIMEOUT",
+  "CANCEL_UNANSWERED",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now (starting up)
+  "53300", // too_many_connections
+  "55P03", // lock_not_available (lock_timeout)
+  "40001", // serialization_failure
+  "40P01", // deadlock_detected
+]);
+
+function codeOf(e: unknown): string {
+  return String((e as { code?: unknown })?.code ?? "");
+}
+
+/** Whether a failure means the database is away (or busy) rather than a fault. */
+export function isUnavailable(e: unknown): boolean {
+  const code = codeOf(e);
+  return UNAVAILABLE_CODES.has(code) || code.startsWith("08");
+}
+
+/** Maps what the driver threw to a {@link StorageError} (never with the connection URL in it). */
+function pgError(what: string, e: unknown): StorageError {
+  if (e instanceof StorageError) return e;
+  const why = e instanceof Error ? e.message : String(e);
+  if (isUnavailable(e)) {
+    return new StorageError(
+      "unavailable",
+      `Cannot ${what}: the database does not answer (${codeOf(e)}: ${why})`,
+      {},
+      { cause: e },
+    );
+  }
+  return new StorageError("io", `Cannot ${what}: ${why}`, {}, { cause: e });
+}
+
+/** Splits our `schema` parameter off a PostgreSQL URL (the driver would send it to the server). */
+export function parsePostgresUrl(url: string): { url: string; schema: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new StorageError(
+      "invalid-input",
+      "Invalid database URL: expected postgres://user@host:port/database",
+    );
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
+    throw new StorageError(
+      "invalid-input",
+      `Invalid database URL: expected the postgres: scheme, not ${JSON.stringify(u.protocol)}`,
+    );
+  }
+  const schema = u.searchParams.get("schema") ?? "public";
+  u.searchParams.delete("schema");
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new StorageError(
+      "invalid-input",
+      `Invalid database schema ${
+        JSON.stringify(schema)
+      }: expected lowercase letters, digits and "_"`,
+    );
+  }
+  return { url: u.href, schema };
+}
+
+/** The URL without its password, for messages. */
+export function redactPostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.href;
+  } catch {
+    return "(an unparsable URL)";
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** See the module documentation. */
+export class PostgresMetadataStore implements MetadataStore {
+  readonly #sql: Sql;
+  readonly #lockSql: Sql;
+  readonly #holdSql: Sql;
+  readonly #schema: string;
+  readonly #channel: string;
+  readonly #origin = crypto.randomUUID();
+  readonly #now: () => Date;
+  readonly #lockTimeoutMs: number;
+  readonly #coord = new LocalCoordinator();
+  #holdEpoch = 0;
+  #listening: { unlisten(): Promise<void> } | undefined;
+  #closed = false;
+  /** How many migrations this store applied when it opened (0 when another process had). */
+  appliedMigrations = 0;
+
+  private constructor(
+    sql: Sql,
+    lockSql: Sql,
+    holdSql: Sql,
+    schema: string,
+    options: PostgresMetadataStoreOptions,
+  ) {
+    this.#sql = sql;
+    this.#lockSql = lockSql;
+    this.#holdSql = holdSql;
+    this.#schema = schema;
+    this.#channel = `wreg_changes:${schema}`;
+    this.#now = options.now ?? (() => new Date());
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+  }
+
+  /**
+   * Connects, applies pending migrations under a lock (one process migrates, the others wait and
+   * find nothing to do), and starts listening for other processes' changes. A database written by
+   * a newer schema fails with `schema-too-new`; a server that does not answer, `unavailable`.
+   */
+  static async open(options: PostgresMetadataStoreOptions): Promise<PostgresMetadataStore> {
+    const parsed = parsePostgresUrl(options.url);
+    const schema = options.schema ?? parsed.schema;
+    const common = {
+      connect_timeout: options.connectTimeoutSeconds ?? 5,
+      backoff: (n: number) => Math.min(0.05 * 2 ** n, 1),
+      onnotice: () => {},
+      connection: { search_path: schema, application_name: "wreg" },
+      fetch_types: false,
+    };
+    const sql = postgres(parsed.url, { ...common, max: options.max ?? 10 });
+    const lockSql = postgres(parsed.url, { ...common, max: options.lockMax ?? 8 });
+    const ref: { store?: PostgresMetadataStore } = {};
+    const holdSql = postgres(parsed.url, {
+      ...common,
+      max: 1,
+      max_lifetime: null,
+      idle_timeout: null,
+      onclose: () => {
+        if (ref.store) ref.store.#holdEpoch++;
+      },
+    });
+    const store = ref.store = new PostgresMetadataStore(sql, lockSql, holdSql, schema, options);
+    try {
+      store.appliedMigrations = await store.#migrate();
+      await store.#listen();
+    } catch (e) {
+      await store.close();
+      throw pgError("open the metadata database", e);
+    }
+    return store;
+  }
+
+  /** The schema this store uses. */
+  get schema(): string {
+    return this.#schema;
+  }
+
+  /** The schema version of the database. */
+  async schemaVersion(): Promise<number> {
+    return await this.#op("read the schema version", async () => {
+      const [r] = await this.#sql`SELECT coalesce(max(version), 0)::int AS v FROM wreg_migrations`;
+      return r.v as number;
+    });
+  }
+
+  async #migrate(): Promise<number> {
+    const schema = this.#schema;
+    return await this.#sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`wreg:migrate:${schema}`}, 0))`;
+      await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await tx.unsafe(`SET LOCAL search_path TO "${schema}"`);
+      await tx.unsafe(`CREATE TABLE IF NOT EXISTS wreg_migrations (
+        version    integer PRIMARY KEY,
+        why        text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const [r] = await tx`SELECT coalesce(max(version), 0)::int AS v FROM wreg_migrations`;
+      const current = r.v as number;
+      if (current > PG_SCHEMA_VERSION) {
+        throw new StorageError(
+          "schema-too-new",
+          `Cannot open the metadata database: its schema version ${current} is newer than ` +
+            `this wreg's ${PG_SCHEMA_VERSION}; upgrade wreg`,
+          { found: current, supported: PG_SCHEMA_VERSION },
+        );
+      }
+      let applied = 0;
+      for (const m of PG_MIGRATIONS) {
+        if (m.version <= current) continue;
+        await tx.unsafe(m.sql);
+        await tx`INSERT INTO wreg_migrations (version, why) VALUES (${m.version}, ${m.why})`;
+        applied++;
+      }
+      return applied;
+    });
+  }
+
+  async #listen(): Promise<void> {
+    let first = true;
+    this.#listening = await this.#sql.listen(this.#channel, (payload) => {
+      let change: StoreChange & { origin?: string };
+      try {
+        change = JSON.parse(payload);
+      } catch {
+        change = { kind: "reset" };
+      }
+      if (change.origin === this.#origin) return;
+      delete change.origin;
+      this.#coord.emit(change);
+    }, () => {
+      // Called on the first LISTEN and again after every reconnection: what was sent while the
+      // connection was away is lost, so caches start over.
+      if (!first) this.#coord.emit({ kind: "reset" });
+      first = false;
+    });
+  }
+
+  // --- the commit point
+
+  commitVersion(input: PublishInput): Promise<VersionRecord> {
+    return this.#op("publish a version", async () => {
+      checkPublish(input);
+      const rows = normalizeSearchRows(input.searchRows);
+      const name = formatPackageName(input.name);
+      const document = JSON.stringify(input.document); // may throw: before anything is sent
+      const now = this.#stamp();
+      const change: StoreChange = { kind: "package", name };
+      await this.#sql.begin(async (tx) => {
+        let [pkg] =
+          await tx`SELECT kind, description FROM packages WHERE name = ${name} FOR UPDATE`;
+        let created = false;
+        if (!pkg) {
+          const description = input.description ?? "";
+          const inserted = await tx`
+            INSERT INTO packages (name, namespace, kind, description, search_text, created_at, updated_at)
+            VALUES (${name}, ${input.name.namespace}, ${input.kind}, ${description},
+                    ${searchableText(name, description)}, ${now}, ${now})
+            ON CONFLICT (name) DO NOTHING RETURNING kind`;
+          created = inserted.length === 1;
+          // Another process created it meanwhile: wait for its row, then check against it.
+          if (!created) {
+            [pkg] =
+              await tx`SELECT kind, description FROM packages WHERE name = ${name} FOR UPDATE`;
+          }
+        }
+        if (pkg && pkg.kind !== input.kind) {
+          throw kindMismatch(name, pkg.kind as PackageKind, input.kind);
+        }
+        const current = (await tx`SELECT version FROM versions WHERE package = ${name}`)
+          .map((r) => r.version as Version);
+        const key = versionKey(input.version);
+        const same = current.find((v) => versionKey(v) === key);
+        if (same !== undefined) throw conflict(name, input.version, same);
+        checkBasedOn(name, input.version, current, input.basedOn);
+        if (pkg) {
+          const description = input.description ?? (pkg.description as string);
+          await tx`UPDATE packages SET updated_at = ${now}, description = ${description},
+                   search_text = ${searchableText(name, description)} WHERE name = ${name}`;
+        }
+        try {
+          await tx`
+            INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
+            VALUES (${name}, ${input.version}, ${input.kind}, ${input.digest}, ${input.size}, ${now},
+                    ${input.publisher}, NULL, ${document})`;
+        } catch (e) {
+          if (codeOf(e) === "23505") throw conflict(name, input.version);
+          throw e;
+        }
+        await insertRows(tx, name, input.version, rows);
+        await this.#notify(tx, change);
+      });
+      this.#coord.emit(change);
+      return {
+        package: name,
+        version: input.version,
+        kind: input.kind,
+        digest: input.digest,
+        size: input.size,
+        publishedAt: now,
+        publisher: input.publisher,
+        yanked: false,
+        yankedAt: null,
+        document: JSON.parse(document) as JsonObject,
+      };
+    });
+  }
+
+  replaceDerived(name: PackageName, version: Version, input: DerivedInput): Promise<void> {
+    const pkg = formatPackageName(name);
+    return this.#write(
+      "rebuild a version's documents",
+      { kind: "package", name: pkg },
+      async (tx) => {
+        checkDocument(input.document);
+        const rows = normalizeSearchRows(input.searchRows);
+        const changed = await tx`UPDATE versions SET document = ${JSON.stringify(input.document)}
+        WHERE package = ${pkg} AND version = ${version}`;
+        if (changed.count === 0) throw versionNotFound(pkg, version);
+        await tx`DELETE FROM search_rows WHERE package = ${pkg} AND version = ${version}`;
+        await insertRows(tx, pkg, version, rows);
+      },
+    );
+  }
+
+  setYanked(name: PackageName, version: Version, yanked: boolean): Promise<VersionSummary> {
+    const pkg = formatPackageName(name);
+    return this.#write("yank a version", { kind: "package", name: pkg }, async (tx) => {
+      const [row] = await tx`SELECT yanked_at FROM versions
+        WHERE package = ${pkg} AND version = ${version} FOR UPDATE`;
+      if (!row) throw versionNotFound(pkg, version);
+      if (yanked && row.yanked_at === null) {
+        await tx`UPDATE versions SET yanked_at = ${this.#stamp()}
+          WHERE package = ${pkg} AND version = ${version}`;
+      } else if (!yanked && row.yanked_at !== null) {
+        await tx`UPDATE versions SET yanked_at = NULL WHERE package = ${pkg} AND version = ${version}`;
+      }
+      const [r] = await tx.unsafe(
+        `SELECT ${SUMMARY_COLUMNS} FROM versions WHERE package = $1 AND version = $2`,
+        [pkg, version],
+      );
+      return versionSummary(r);
+    });
+  }
+
+  setDescription(name: PackageName, description: string): Promise<PackageSummary> {
+    const pkg = formatPackageName(name);
+    return this.#write("describe a package", { kind: "package", name: pkg }, async (tx) => {
+      checkDescription(description);
+      const changed = await tx`UPDATE packages SET description = ${description},
+        search_text = ${searchableText(pkg, description)} WHERE name = ${pkg}`;
+      if (changed.count === 0) throw packageNotFound(pkg);
+      const [row] = await tx`SELECT * FROM packages WHERE name = ${pkg}`;
+      return packageSummary(row, await summaries(tx, pkg));
+    });
+  }
+
+  // --- reads
+
+  getPackage(name: PackageName): Promise<PackageDetail | undefined> {
+    return this.#op("read a package", async () => {
+      const pkg = formatPackageName(name);
+      const [row] = await this.#sql`SELECT * FROM packages WHERE name = ${pkg}`;
+      if (!row) return undefined;
+      const versions = await summaries(this.#sql, pkg);
+      return { package: packageSummary(row, versions), versions };
+    });
+  }
+
+  getVersion(name: PackageName, version: Version): Promise<VersionRecord | undefined> {
+    return this.#op("read a version", async () => {
+      const [row] = await this.#sql.unsafe(
+        `SELECT ${SUMMARY_COLUMNS}, document FROM versions WHERE package = $1 AND version = $2`,
+        [formatPackageName(name), version],
+        { prepare: true },
+      );
+      return row &&
+        { ...versionSummary(row), document: JSON.parse(row.document as string) as JsonObject };
+    });
+  }
+
+  latestVersion(
+    name: PackageName,
+    options: LatestOptions = {},
+  ): Promise<VersionSummary | undefined> {
+    return this.#op(
+      "read a package's latest version",
+      async () =>
+        pickLatest(await summaries(this.#sql, formatPackageName(name)), options.includePrerelease),
+    );
+  }
+
+  searchRowsOf(name: PackageName, version: Version): Promise<SearchRow[]> {
+    return this.#op("read a version's search rows", async () =>
+      (await this.#sql.unsafe(
+        `SELECT ${ROW_COLUMNS} FROM search_rows WHERE package = $1 AND version = $2 ORDER BY id`,
+        [formatPackageName(name), version],
+        { prepare: true },
+      )).map(searchRow));
+  }
+
+  searchText(query: TextQuery): Promise<PackageSummary[]> {
+    return this.#op("search packages", async () => {
+      const limit = clampLimit(query.limit);
+      const terms = textTerms(query.text);
+      const args: string[] = [];
+      let text = "SELECT * FROM packages WHERE true";
+      for (const t of terms) {
+        args.push(t);
+        text += ` AND strpos(search_text, $${args.length}) > 0`;
+      }
+      if (query.kind !== undefined) {
+        args.push(query.kind);
+        text += ` AND kind = $${args.length}`;
+      }
+      if (!query.includeYanked) {
+        text +=
+          " AND EXISTS (SELECT 1 FROM versions v WHERE v.package = packages.name AND v.yanked_at IS NULL)";
+      }
+      const rows = await this.#sql.unsafe(text, args);
+      const ranked = [...rows].sort(byTextRank(terms) as (a: Row, b: Row) => number).slice(
+        0,
+        limit,
+      );
+      return await Promise.all(
+        ranked.map(async (r) => packageSummary(r, await summaries(this.#sql, r.name as string))),
+      );
+    });
+  }
+
+  searchTarget(query: TargetQuery): Promise<SearchRow[]> {
+    return this.#op("search by target", async () => {
+      const limit = clampLimit(query.limit);
+      const args: string[] = [query.namespace, query.package, query.relation];
+      let text = `SELECT ${ROW_COLUMNS.split(", ").map((c) => `s.${c}`).join(", ")}
+        FROM search_rows s JOIN versions v ON v.package = s.package AND v.version = s.version
+        WHERE s.t_namespace = $1 AND s.t_package = $2 AND s.relation = $3`;
+      if (query.name !== undefined) {
+        args.push(query.name);
+        text += ` AND s.t_name = $${args.length}`;
+      }
+      if (query.version !== undefined) {
+        args.push(seriesKey(query.version));
+        text += ` AND s.t_series = $${args.length}`;
+      }
+      if (!query.includeYanked) text += " AND v.yanked_at IS NULL";
+      const rows = (await this.#sql.unsafe(text, args)).map(searchRow)
+        .filter((r) => versionMatches(r.relation, r.version, query.version, query.exact))
+        .sort(byPackageThenVersion);
+      return (query.latestPerPackage ? firstPerPackage(rows) : rows).slice(0, limit);
+    });
+  }
+
+  dependentsOf(
+    name: PackageName,
+    options: { version?: Version; includeYanked?: boolean } = {},
+  ): Promise<DependentRecord[]> {
+    return this.#op("read a package's dependents", async () => {
+      let text = `SELECT ${ROW_COLUMNS.split(", ").map((c) => `s.${c}`).join(", ")}
+        FROM search_rows s JOIN versions v ON v.package = s.package AND v.version = s.version
+        WHERE s.t_namespace = $1 AND s.t_package = $2 AND s.relation IN ('imports', 'depends-on')
+          AND s.package <> $3`;
+      if (!options.includeYanked) text += " AND v.yanked_at IS NULL";
+      const rows = (await this.#sql.unsafe(text, [
+        name.namespace,
+        name.name,
+        formatPackageName(name),
+      ])).map(searchRow)
+        .filter((r) => versionMatches(r.relation, r.version, options.version))
+        .sort(byPackageThenVersion);
+      return firstPerPackage(rows).map((r) => ({ package: r.fromPackage, version: r.fromVersion }));
+    });
+  }
+
+  recentPackages(limit: number): Promise<PackageSummary[]> {
+    return this.#op("list recent packages", async () => {
+      const rows = await this.#sql`SELECT * FROM packages ORDER BY updated_at DESC, name
+        LIMIT ${clampLimit(limit)}`;
+      return await Promise.all(
+        rows.map(async (r) => packageSummary(r, await summaries(this.#sql, r.name as string))),
+      );
+    });
+  }
+
+  totals(): Promise<Totals> {
+    return this.#op("count packages", async () => {
+      const [r] = await this.#sql`SELECT
+        (SELECT count(*) FROM packages)::bigint AS packages,
+        (SELECT count(*) FROM versions)::bigint AS versions,
+        (SELECT count(*) FROM namespaces)::bigint AS namespaces,
+        (SELECT coalesce(sum(size), 0) FROM versions)::bigint AS bytes`;
+      return {
+        packages: Number(r.packages),
+        versions: Number(r.versions),
+        namespaces: Number(r.namespaces),
+        bytes: Number(r.bytes),
+      };
+    });
+  }
+
+  listVersions(options: { after?: VersionCursor; limit: number }): Promise<VersionSummary[]> {
+    return this.#op("list versions", async () => {
+      const limit = clampLimit(options.limit);
+      const rows = options.after
+        ? await this.#sql.unsafe(
+          `SELECT ${SUMMARY_COLUMNS} FROM versions WHERE (package, version) > ($1, $2)
+           ORDER BY package, version LIMIT $3`,
+          [options.after.package, options.after.version, limit],
+        )
+        : await this.#sql.unsafe(
+          `SELECT ${SUMMARY_COLUMNS} FROM versions ORDER BY package, version LIMIT $1`,
+          [limit],
+        );
+      return rows.map(versionSummary);
+    });
+  }
+
+  isDigestReferenced(digest: Digest): Promise<boolean> {
+    return this.#op(
+      "look up a digest",
+      async () =>
+        (await this.#sql`SELECT 1 FROM versions WHERE digest = ${digest} LIMIT 1`).length > 0,
+    );
+  }
+
+  // --- namespaces
+
+  claimNamespace(
+    name: string,
+    owner: string,
+  ): Promise<{ namespace: NamespaceRecord; claimed: boolean }> {
+    return this.#op("claim a namespace", async () => {
+      checkNamespace(name);
+      checkUser(owner, "owner");
+      const change: StoreChange = { kind: "namespace", name };
+      const result = await this.#sql.begin(async (tx) => {
+        const now = this.#stamp();
+        const inserted = await tx`INSERT INTO namespaces (name, created_at) VALUES (${name}, ${now})
+          ON CONFLICT (name) DO NOTHING RETURNING name`;
+        if (inserted.length === 0) {
+          return { namespace: (await namespaceRecord(tx, name))!, claimed: false };
+        }
+        await tx`INSERT INTO namespace_members (namespace, member, role, added_at)
+          VALUES (${name}, ${owner}, 'owner', ${now})`;
+        await this.#notify(tx, change);
+        return { namespace: (await namespaceRecord(tx, name))!, claimed: true };
+      });
+      if (result.claimed) this.#coord.emit(change);
+      return result;
+    });
+  }
+
+  getNamespace(name: string): Promise<NamespaceRecord | undefined> {
+    return this.#op("read a namespace", () => namespaceRecord(this.#sql, name));
+  }
+
+  setNamespaceMember(name: string, user: string, role: NamespaceRole): Promise<NamespaceRecord> {
+    return this.#write("change a namespace's members", { kind: "namespace", name }, async (tx) => {
+      checkUser(user);
+      checkRole(role);
+      if ((await tx`SELECT 1 FROM namespaces WHERE name = ${name} FOR UPDATE`).length === 0) {
+        throw namespaceNotFound(name);
+      }
+      const [current] = await tx`SELECT role FROM namespace_members
+        WHERE namespace = ${name} AND member = ${user}`;
+      if (current?.role === "owner" && role !== "owner" && await ownerCount(tx, name) === 1) {
+        throw lastOwner(name, user);
+      }
+      if (current) {
+        await tx`UPDATE namespace_members SET role = ${role}
+          WHERE namespace = ${name} AND member = ${user}`;
+      } else {
+        await tx`INSERT INTO namespace_members (namespace, member, role, added_at)
+          VALUES (${name}, ${user}, ${role}, ${this.#stamp()})`;
+      }
+      return (await namespaceRecord(tx, name))!;
+    });
+  }
+
+  removeNamespaceMember(name: string, user: string): Promise<NamespaceRecord> {
+    return this.#write("change a namespace's members", { kind: "namespace", name }, async (tx) => {
+      if ((await tx`SELECT 1 FROM namespaces WHERE name = ${name} FOR UPDATE`).length === 0) {
+        throw namespaceNotFound(name);
+      }
+      const [current] = await tx`SELECT role FROM namespace_members
+        WHERE namespace = ${name} AND member = ${user}`;
+      if (!current) throw memberNotFound(name, user);
+      if (current.role === "owner" && await ownerCount(tx, name) === 1) {
+        throw lastOwner(name, user);
+      }
+      await tx`DELETE FROM namespace_members WHERE namespace = ${name} AND member = ${user}`;
+      return (await namespaceRecord(tx, name))!;
+    });
+  }
+
+  namespacesOf(user: string): Promise<NamespaceRecord[]> {
+    return this.#op("list a user's namespaces", async () => {
+      const rows = await this.#sql`SELECT namespace FROM namespace_members
+        WHERE member = ${user} ORDER BY namespace`;
+      const out: NamespaceRecord[] = [];
+      for (const r of rows) out.push((await namespaceRecord(this.#sql, r.namespace as string))!);
+      return out;
+    });
+  }
+
+  // --- tokens
+
+  createToken(secret: string, input: TokenInput): Promise<TokenRecord> {
+    return this.#op("create a token", async () => {
+      const hash = hashTokenSecret(secret);
+      const { scopes, namespaces } = checkToken(input);
+      const id = newTokenId();
+      try {
+        const [row] = await this.#sql`
+          INSERT INTO tokens (id, secret_hash, owner, scopes, namespaces, description, created_at)
+          VALUES (${id}, ${hash}, ${input.owner}, ${JSON.stringify(scopes)},
+                  ${namespaces === null ? null : JSON.stringify(namespaces)},
+                  ${input.description ?? ""}, ${this.#stamp()})
+          RETURNING *`;
+        return tokenRecord(row);
+      } catch (e) {
+        if (codeOf(e) === "23505") {
+          throw new StorageError("conflict", "Cannot create token: that secret is already in use");
+        }
+        throw e;
+      }
+    });
+  }
+
+  findTokenBySecret(
+    secret: string,
+    options: { includeRevoked?: boolean } = {},
+  ): Promise<TokenRecord | undefined> {
+    return this.#op("look up a token", async () => {
+      const [row] = await this.#sql`SELECT * FROM tokens
+        WHERE secret_hash = ${hashTokenSecret(secret)}`;
+      if (!row || (row.revoked_at !== null && !options.includeRevoked)) return undefined;
+      return tokenRecord(row);
+    });
+  }
+
+  touchToken(id: string): Promise<void> {
+    return this.#op("record a token's use", async () => {
+      const r = await this.#sql`UPDATE tokens SET last_used_at = ${this.#stamp()} WHERE id = ${id}`;
+      if (r.count === 0) throw tokenNotFound(id);
+    });
+  }
+
+  revokeToken(id: string): Promise<TokenRecord> {
+    return this.#op("revoke a token", async () => {
+      await this.#sql`UPDATE tokens SET revoked_at = ${this.#stamp()}
+        WHERE id = ${id} AND revoked_at IS NULL`;
+      const [row] = await this.#sql`SELECT * FROM tokens WHERE id = ${id}`;
+      if (!row) throw tokenNotFound(id);
+      return tokenRecord(row);
+    });
+  }
+
+  listTokens(owner: string): Promise<TokenRecord[]> {
+    return this.#op(
+      "list tokens",
+      async () =>
+        (await this.#sql`SELECT * FROM tokens WHERE owner = ${owner} ORDER BY created_at, id`).map(
+          tokenRecord,
+        ),
+    );
+  }
+
+  // --- coordination
+
+  withLock<T>(key: string, body: () => Promise<T>): Promise<T> {
+    return this.#op("take a lock", () =>
+      this.#coord.withLock(key, async () => {
+        const { promise: held, resolve: onHeld, reject: onFail } = Promise.withResolvers<void>();
+        const { promise: done, resolve: finish } = Promise.withResolvers<void>();
+        const tx = this.#lockSql.begin(async (t) => {
+          await t`SELECT set_config('lock_timeout', ${`${this.#lockTimeoutMs}ms`}, true)`;
+          await t`SELECT pg_advisory_xact_lock(hashtextextended(${this.#key(key)}, 0))`;
+          onHeld();
+          await done;
+        });
+        tx.catch((e) => onFail(e));
+        await held;
+        try {
+          return await body();
+        } finally {
+          finish();
+          await tx.catch(() => {});
+        }
+      }));
+  }
+
+  holdDigest(digest: Digest): Promise<DigestHold> {
+    const epochNow = () => this.#holdEpoch;
+    return this.#op("hold a digest", async () => {
+      const key = this.#key(`blob:${digest}`);
+      const until = Date.now() + this.#lockTimeoutMs;
+      let epoch: number;
+      while (true) {
+        epoch = this.#holdEpoch;
+        const [r] = await this
+          .#holdSql`SELECT pg_try_advisory_lock_shared(hashtextextended(${key}, 0)) AS ok`;
+        if (r.ok) break;
+        if (Date.now() > until) {
+          throw new StorageError(
+            "unavailable",
+            `Cannot hold blob "${digest}": a deletion of it did not finish in time`,
+          );
+        }
+        await sleep(10);
+      }
+      let released = false;
+      return {
+        get intact() {
+          return !released && epoch === epochNow();
+        },
+        release: async () => {
+          if (released) return;
+          released = true;
+          if (epoch !== this.#holdEpoch || this.#closed) return; // lost with its session
+          try {
+            await this.#holdSql`SELECT pg_advisory_unlock_shared(hashtextextended(${key}, 0))`;
+          } catch { /* the session is gone, and the lock with it */ }
+        },
+      };
+    });
+  }
+
+  ifDigestUnheld<T>(
+    digest: Digest,
+    body: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.#op("check a digest's holds", () =>
+      this.#lockSql.begin(async (t) => {
+        const [r] = await t`SELECT pg_try_advisory_xact_lock(hashtextextended(${
+          this.#key(`blob:${digest}`)
+        }, 0)) AS ok`;
+        if (!r.ok) return { ran: false as const };
+        return { ran: true as const, value: await body() };
+      }) as Promise<{ ran: true; value: T } | { ran: false }>);
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    return this.#coord.onChange(listener);
+  }
+
+  ping(): Promise<void> {
+    return this.#op("reach the database", async () => {
+      await this.#sql`SELECT 1`;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#listening?.unlisten().catch(() => {});
+    await Promise.all([
+      this.#sql.end({ timeout: 1 }),
+      this.#lockSql.end({ timeout: 1 }),
+      this.#holdSql.end({ timeout: 1 }),
+    ]).catch(() => {});
+  }
+
+  // --- helpers
+
+  async #op<T>(what: string, body: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new StorageError("closed", "Cannot use the metadata database: it was closed");
+    }
+    try {
+      return await body();
+    } catch (e) {
+      throw pgError(what, e);
+    }
+  }
+
+  /** One transaction that changes something: notifies other processes, then this one's listeners. */
+  #write<T>(what: string, change: StoreChange, body: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#op(what, async () => {
+      const result = await this.#sql.begin(async (tx) => {
+        const r = await body(tx);
+        await this.#notify(tx, change);
+        return r;
+      }) as T;
+      this.#coord.emit(change);
+      return result;
+    });
+  }
+
+  async #notify(tx: Tx, change: StoreChange): Promise<void> {
+    await tx`SELECT pg_notify(${this.#channel}, ${
+      JSON.stringify({ ...change, origin: this.#origin })
+    })`;
+  }
+
+  #key(key: string): string {
+    return `wreg:${this.#schema}:${key}`;
+  }
+
+  #stamp(): string {
+    return this.#now().toISOString();
+  }
+}
+
+async function insertRows(
+  tx: Tx,
+  pkg: string,
+  version: Version,
+  rows: readonly SearchRowInput[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map((r) => ({
+    package: pkg,
+    version,
+    relation: r.relation,
+    t_namespace: r.namespace,
+    t_package: r.package,
+    t_name: r.name ?? "",
+    t_version: r.version ?? "",
+    t_series: seriesKey(r.version),
+  }));
+  // In chunks: a statement carries at most 65535 parameters.
+  for (let i = 0; i < values.length; i += 1000) {
+    await tx`INSERT INTO search_rows ${
+      tx(
+        values.slice(i, i + 1000),
+        "package",
+        "version",
+        "relation",
+        "t_namespace",
+        "t_package",
+        "t_name",
+        "t_version",
+        "t_series",
+      )
+    }`;
+  }
+}
+
+async function summaries(sql: Sql | Tx, pkg: string): Promise<VersionSummary[]> {
+  return sortVersions(
+    (await sql.unsafe(`SELECT ${SUMMARY_COLUMNS} FROM versions WHERE package = $1`, [pkg], {
+      prepare: true,
+    })).map(versionSummary),
+  );
+}
+
+async function namespaceRecord(sql: Sql | Tx, name: string): Promise<NamespaceRecord | undefined> {
+  const [ns] = await sql`SELECT * FROM namespaces WHERE name = ${name}`;
+  if (!ns) return undefined;
+  const members = (await sql`SELECT member, role, added_at FROM namespace_members
+    WHERE namespace = ${name}`).map((m) => ({
+    user: m.member as string,
+    role: m.role as NamespaceRole,
+    addedAt: m.added_at as string,
+  }));
+  return { name, createdAt: ns.created_at as string, members: sortMembers(members) };
+}
+
+async function ownerCount(tx: Tx, name: string): Promise<number> {
+  const [r] = await tx`SELECT count(*)::int AS n FROM namespace_members
+    WHERE namespace = ${name} AND role = 'owner'`;
+  return r.n as number;
+}
+
+function packageSummary(row: Row, versions: VersionSummary[]): PackageSummary {
+  return {
+    name: row.name as string,
+    namespace: row.namespace as string,
+    kind: row.kind as PackageKind,
+    description: row.description as string,
+    createdAt: row.created_at as string,
+    updatedAt: row.updated_at as string,
+    latestVersion: pickLatest(versions)?.version ?? null,
+    versionCount: versions.length,
+  };
+}
+
+function versionSummary(r: Row): VersionSummary {
+  return {
+    package: r.package as string,
+    version: r.version as Version,
+    kind: r.kind as PackageKind,
+    digest: r.digest as Digest,
+    size: Number(r.size),
+    publishedAt: r.published_at as string,
+    publisher: r.publisher as string,
+    yanked: r.yanked_at !== null,
+    yankedAt: r.yanked_at as string | null,
+  };
+}
+
+function searchRow(r: Row): SearchRow {
+  return {
+    fromPackage: r.package as string,
+    fromVersion: r.version as Version,
+    relation: r.relation as SearchRelation,
+    namespace: r.t_namespace as string,
+    package: r.t_package as string,
+    name: r.t_name === "" ? null : r.t_name as string,
+    version: r.t_version === "" ? null : r.t_version as Version,
+  };
+}
+
+function tokenRecord(r: Row): TokenRecord {
+  return {
+    id: r.id as string,
+    owner: r.owner as string,
+    scopes: JSON.parse(r.scopes as string) as TokenScope[],
+    namespaces: r.namespaces === null ? null : JSON.parse(r.namespaces as string) as string[],
+    description: r.description as string,
+    createdAt: r.created_at as string,
+    lastUsedAt: r.last_used_at as string | null,
+    revokedAt: r.revoked_at as string | null,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The schema of the PostgreSQL metadata store, as numbered migrations (the same tables as the
+ * embedded SQLite schema, storage/_migrations.ts, in PostgreSQL's dialect). The table
+ * `wreg_migrations` records each applied migration; a store applies the missing ones at open,
+ * all in one transaction under a database-wide advisory lock, so that several registry processes
+ * starting together migrate once. Migrations are only ever appended.
+ *
+ * Text keys use the "C" collation so that ordering (pagination of `listVersions`) is by bytes,
+ * as in SQLite, whatever the database's default collation. Timestamps are ISO-8601 text, as the
+ * other stores return them; documents are JSON text, served as stored (key order kept).
+ */
+import type { Migration } from "./_migrations.ts";
+
+/** Every PostgreSQL migration, oldest first. */
+export const PG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    why: "packages, versions, search rows, namespaces and tokens",
+    sql: `
+      CREATE TABLE packages (
+        name        text COLLATE "C" PRIMARY KEY,
+        namespace   text COLLATE "C" NOT NULL,
+        kind        text NOT NULL CHECK (kind IN ('component', 'wit-package')),
+        description text NOT NULL DEFAULT '',
+        search_text text NOT NULL,
+        created_at  text NOT NULL,
+        updated_at  text NOT NULL
+      );
+      CREATE INDEX packages_by_update ON packages (updated_at DESC, name);
+
+      CREATE TABLE versions (
+        package      text COLLATE "C" NOT NULL REFERENCES packages (name),
+        version      text COLLATE "C" NOT NULL,
+        kind         text NOT NULL,
+        digest       text COLLATE "C" NOT NULL,
+        size         bigint NOT NULL CHECK (size >= 0),
+        published_at text NOT NULL,
+        publisher    text NOT NULL,
+        yanked_at    text,
+        document     text NOT NULL,
+        PRIMARY KEY (package, version)
+      );
+      CREATE INDEX versions_by_digest ON versions (digest);
+
+      CREATE TABLE search_rows (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        package     text COLLATE "C" NOT NULL,
+        version     text COLLATE "C" NOT NULL,
+        relation    text NOT NULL,
+        t_namespace text COLLATE "C" NOT NULL,
+        t_package   text COLLATE "C" NOT NULL,
+        t_name      text COLLATE "C" NOT NULL,
+        t_version   text COLLATE "C" NOT NULL,
+        t_series    text COLLATE "C" NOT NULL,
+        FOREIGN KEY (package, version) REFERENCES versions (package, version) ON DELETE CASCADE
+      );
+      CREATE INDEX search_by_target ON search_rows (t_namespace, t_package, relation, t_name, t_series);
+      CREATE INDEX search_by_version ON search_rows (package, version, id);
+
+      CREATE TABLE namespaces (
+        name       text COLLATE "C" PRIMARY KEY,
+        created_at text NOT NULL
+      );
+
+      CREATE TABLE namespace_members (
+        namespace text COLLATE "C" NOT NULL REFERENCES namespaces (name),
+        member    text COLLATE "C" NOT NULL,
+        role      text NOT NULL CHECK (role IN ('owner', 'member')),
+        added_at  text NOT NULL,
+        PRIMARY KEY (namespace, member)
+      );
+      CREATE INDEX members_by_member ON namespace_members (member);
+
+      CREATE TABLE tokens (
+        id           text COLLATE "C" PRIMARY KEY,
+        secret_hash  text NOT NULL UNIQUE,
+        owner        text COLLATE "C" NOT NULL,
+        scopes       text NOT NULL,
+        namespaces   text,
+        description  text NOT NULL DEFAULT '',
+        created_at   text NOT NULL,
+        last_used_at text,
+        revoked_at   text
+      );
+      CREATE INDEX tokens_by_owner ON tokens (owner, created_at, id);
+    `,
+  },
+];
+
+/** The schema version this code writes. */
+export const PG_SCHEMA_VERSION: number = PG_MIGRATIONS[PG_MIGRATIONS.length - 1].version;
