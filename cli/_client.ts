@@ -193,6 +193,24 @@ interface RequestOptions {
   auth?: boolean;
   /** Answer `undefined` for a 404 instead of failing. */
   allow404?: boolean;
+  /**
+   * Whether a 401 suggests `wreg login` (default true): not when the token is not a login's
+   * (`wreg login` checking one, `wreg token` with the admin token).
+   */
+  loginHint?: boolean;
+}
+
+/**
+ * The registry's message as the end of the CLI's line: its own leading "Cannot <action>: " is
+ * dropped (the CLI's line already says what could not be done), control characters become
+ * spaces (a registry cannot break the line or drive the terminal), and a long one is cut.
+ */
+export function registrySaid(message: string): string {
+  let m = message.replace(/[\p{Cc}\u2028\u2029]+/gu, " ").trim();
+  const lead = /^Cannot [^\s:][^]*?: /.exec(m);
+  if (lead !== null && lead[0].length < m.length) m = m.slice(lead[0].length);
+  m = m.replace(/\.$/, "");
+  return m.length > 400 ? `${m.slice(0, 397)}...` : m;
 }
 
 /** The `{code, message}` of an error answer, when it has one (read within the limits). */
@@ -383,14 +401,14 @@ export class RegistryClient {
     const code = body.code;
     const said = body.message === undefined
       ? `${res.status} ${res.statusText}`.trim()
-      : `${body.message.replace(/\.$/, "")}${code ? ` [${code}]` : ""}`;
+      : `${registrySaid(body.message)}${code ? ` [${code}]` : ""}`;
     if (res.status === 401 || res.status === 403) {
       const what = res.status === 401
         ? (this.token === undefined ? "needs a token" : "does not accept the token")
         : "does not allow it";
       throw new RegistryAnswerError(
         `Cannot ${o.action}: the registry at ${this.url} ${what}: ${said}` +
-          (res.status === 401 && o.action !== "check the token"
+          (res.status === 401 && o.loginHint !== false
             ? `; run \`wreg login --registry ${this.url}\``
             : ""),
         EXIT.auth,
@@ -533,6 +551,7 @@ export class RegistryClient {
     return (await this.json<Record<string, unknown>>("/api/v1/whoami", {
       action: "check the token",
       auth: true,
+      loginHint: false,
     }))!;
   }
 
@@ -549,6 +568,7 @@ export class RegistryClient {
         action: `create a token for ${JSON.stringify(body.owner)}`,
         method: "POST",
         auth: true,
+        loginHint: false,
         body: JSON.stringify(body),
         headers: { "content-type": "application/json" },
       },

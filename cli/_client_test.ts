@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { networkReason, RegistryClient } from "./_client.ts";
+import { networkReason, RegistryClient, registrySaid } from "./_client.ts";
 import { CliError, EXIT } from "./_command.ts";
 import { mayCarrySecrets } from "../oci/mod.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
@@ -247,4 +247,16 @@ Deno.test("a token goes only over HTTPS or to loopback, and never follows a redi
     await first.shutdown();
     await other.shutdown();
   }
+});
+
+Deno.test("the registry's message ends the line once: its own 'Cannot X:' dropped, no control characters", () => {
+  assert.equal(
+    registrySaid('Cannot publish acme:kv@1.0.0: token t1 is limited to namespaces ["bobs"].'),
+    'token t1 is limited to namespaces ["bobs"]',
+  );
+  assert.equal(registrySaid("Cannot authenticate: the token is unknown"), "the token is unknown");
+  assert.equal(registrySaid("Cannot publish acme:kv@1.0.0"), "Cannot publish acme:kv@1.0.0");
+  assert.equal(registrySaid("The token lacks the yank scope."), "The token lacks the yank scope");
+  assert.equal(registrySaid("two\nlines\u001b[2Jand\u0007more"), "two lines [2Jand more");
+  assert.equal(registrySaid("x".repeat(1000)).length, 400);
 });

@@ -74,6 +74,8 @@ function closedPort(): number {
 
 function oneLine(stderr: string): void {
   assert.match(stderr, /^error: [^\n]+\n$/, `one line: ${JSON.stringify(stderr)}`);
+  // Issue 17, item 20: the registry's own "Cannot publish X:" was repeated after the CLI's.
+  assert.ok(stderr.split("Cannot ").length <= 2, `says "Cannot" once at most: ${stderr}`);
 }
 
 Deno.test("each class of error prints one line and exits with its own code", async (t) => {

@@ -111,6 +111,25 @@ Deno.test("wreg plug refuses a plug that does not fit, naming import, function, 
   });
 });
 
+Deno.test("wreg plug of a plug one major version off names the import, the export and why", async () => {
+  // Issue 17, item 20: before, "Cannot compose: new.wasm fills no import of s.wasm" and no why.
+  await inTempDir(async (dir) => {
+    await Deno.writeFile(`${dir}/s.wasm`, await socket("test:c/a@1.0.0"));
+    await Deno.writeFile(`${dir}/new.wasm`, await leaf("test:c/a@2.0.0", 1));
+    const { io, out, err } = captureIo(dir);
+    const code = await runWreg(["plug", "s.wasm", "--plug", "new.wasm", "-o", "out.wasm"], io);
+    assert.equal(code, 2);
+    assert.deepEqual(out, []);
+    assert.equal(
+      err.join(""),
+      "error: Cannot compose: new.wasm fills no import of s.wasm: its export `test:c/a@2.0.0` " +
+        "nearly matches import `test:c/a@1.0.0` of s.wasm, but 2.0.0 is another major version " +
+        "than 1.0.0\n",
+    );
+    await assert.rejects(() => Deno.stat(`${dir}/out.wasm`), Deno.errors.NotFound);
+  });
+});
+
 Deno.test("wreg plug --json prints a JSON error object on stdout when it fails", async () => {
   await inTempDir(async (dir) => {
     await Deno.writeFile(`${dir}/s.wasm`, await socket("test:c/a"));

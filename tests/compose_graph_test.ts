@@ -124,12 +124,62 @@ Deno.test("a plug fills an import of the same interface at a compatible, not low
   }]);
   assert.deepEqual(fits.fills.map((f) => f.export), ["test:c/a@1.2.0"]);
   assert.equal((await callComponent(fits.bytes, "run")).result, 7);
+  // A near miss names the import and the export and says why they do not match (issue 17,
+  // item 20: before, only "p2 fills no import of s").
+  const misses: [Uint8Array, string, RegExp][] = [
+    [s, "test:c/a@2.0.0", /2\.0\.0 is another major version than 1\.0\.0$/],
+    [s, "test:c/a@0.9.0", /0\.9\.0 is another major version than 1\.0\.0$/],
+    [s, "test:c/a", /the export names no version$/],
+    [await socket("test:c/a@1.2.0"), "test:c/a@1.0.0", /1\.0\.0 is older than 1\.2\.0/],
+    [
+      await socket("test:c/a@0.2.0"),
+      "test:c/a@0.3.0",
+      /0\.3\.0 and 0\.2\.0 are in different 0\.x series \(0\.3 and 0\.2\)/,
+    ],
+    [
+      await socket("test:c/a@1.0.0-rc.1"),
+      "test:c/a@1.0.0",
+      /a pre-release is filled only by its own version/,
+    ],
+  ];
+  for (const [sock, exported, why] of misses) {
+    const wanted = /import `(test:c\/a[^`]*)`/;
+    await assert.rejects(
+      () => plug({ bytes: sock, label: "s" }, [{ bytes: leaf2.get(exported)!, label: "p2" }]),
+      rejectsWith(
+        "unused-plug",
+        /^Cannot compose: p2 fills no import of s: its export `[^`]+` nearly matches import `[^`]+` of s, but /,
+      ),
+    );
+    const e = await plug({ bytes: sock, label: "s" }, [{
+      bytes: leaf2.get(exported)!,
+      label: "p2",
+    }]).catch((e) => e);
+    assert.match(e.message, why);
+    assert.ok(e.message.includes(`its export \`${exported}\``), e.message);
+    assert.ok(wanted.test(e.message), e.message);
+    assert.equal(e.message.split("Cannot").length, 2, "says Cannot once");
+  }
+  // Nothing like it: the plain message.
   await assert.rejects(
-    () => plug({ bytes: s, label: "s" }, [{ bytes: leaf2, label: "p2" }]),
+    () =>
+      plug({ bytes: s, label: "s" }, [{ bytes: leaf2.get("test:other/x@1.0.0")!, label: "p2" }]),
     rejectsWith("unused-plug", /^Cannot compose: p2 fills no import of s$/),
   );
 });
-const leaf2 = await leaf("test:c/a@2.0.0", 7);
+const leaf2 = new Map<string, Uint8Array>();
+for (
+  const name of [
+    "test:c/a@2.0.0",
+    "test:c/a@0.9.0",
+    "test:c/a",
+    "test:c/a@1.0.0",
+    "test:c/a@0.3.0",
+    "test:other/x@1.0.0",
+  ]
+) {
+  leaf2.set(name, await leaf(name, 7));
+}
 
 Deno.test("within one plug the exact name wins, then the highest compatible version", async () => {
   const two = await parse(`(component

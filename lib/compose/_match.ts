@@ -58,6 +58,32 @@ export function matchName(wanted: string, provided: string): "exact" | "compatib
 }
 
 /**
+ * Why export `provided` does not fill import `wanted` although both name the same interface
+ * (`a:b/c@2.0.0` for `a:b/c@1.0.0`: "2.0.0 is another major version than 1.0.0"), or `undefined`
+ * when they are different interfaces or it does fill.
+ */
+export function nearMiss(wanted: string, provided: string): string | undefined {
+  const w = versionedName(wanted), p = versionedName(provided);
+  if (w === undefined || p === undefined || w.base !== p.base) return undefined;
+  if (matchName(wanted, provided) !== undefined) return undefined;
+  if (w.version === undefined) return "the import names no version";
+  if (p.version === undefined) return "the export names no version";
+  if (isPrerelease(w.version) || isPrerelease(p.version)) {
+    return `a pre-release is filled only by its own version (${p.version} for ${w.version})`;
+  }
+  if (!sameSeries(w.version, p.version)) {
+    const ws = seriesOf(w.version), ps = seriesOf(p.version);
+    if (!ws.startsWith("0.") || !ps.startsWith("0.")) {
+      return `${p.version} is another major version than ${w.version}`;
+    }
+    return `${p.version} and ${w.version} are in different 0.x series (${ps} and ${ws}), ` +
+      `which semver treats as incompatible`;
+  }
+  return `${p.version} is older than ${w.version}: an export fills an import of its own version ` +
+    `or a lower one`;
+}
+
+/**
  * The key under which imports of the result merge: the name itself, or for a versioned
  * interface its base and semver series, so `wasi:io/error@0.2.3` and `@0.2.6` merge.
  */

@@ -28,7 +28,7 @@ import type { Definition } from "./_definition.ts";
 import type { EncodedComposition, EncodeOptions } from "./_encode.ts";
 import { ComposeError } from "./_error.ts";
 import { CompositionGraph, type NodeId } from "./_graph.ts";
-import { type VersionedName, versionedName } from "./_match.ts";
+import { nearMiss, type VersionedName, versionedName } from "./_match.ts";
 import { compareVersions, isSemverCompatible, type Version } from "../names/mod.ts";
 
 /** A component given to {@link plug}. */
@@ -163,6 +163,8 @@ export async function plug(
   }
   const socketNode = g.instantiate(socketDef);
   const fills: PlugFill[] = [];
+  /** Imports no plug filled, for the near misses an unused plug's error names. */
+  const unfilled: { consumer: string; importName: string; kind: string }[] = [];
   const queue: { node: NodeId; def: Definition; consumer: Consumer }[] = [{
     node: socketNode,
     def: socketDef,
@@ -200,7 +202,10 @@ export async function plug(
         }
         candidates = picked.slice(0, 1);
       }
-      if (candidates.length === 0) continue;
+      if (candidates.length === 0) {
+        unfilled.push({ consumer: consumer.label, importName, kind: item.entity.kind });
+        continue;
+      }
       if (candidates.length > 1) {
         throw new ComposeError(
           "ambiguous-plug",
@@ -232,19 +237,59 @@ export async function plug(
       });
     }
   }
-  const unused = list.filter((p) => p.node === undefined).map((p) => p.def.label);
+  const unusedPlugs = list.filter((p) => p.node === undefined);
+  const unused = unusedPlugs.map((p) => p.def.label);
   if (unused.length > 0 && !options.allowUnusedPlugs) {
+    const misses = unusedPlugs.flatMap((p) =>
+      nearMisses(p, unfilled, unusedPlugs.length === 1 ? "its" : `${p.def.label}'s`)
+    );
     throw new ComposeError(
       "unused-plug",
       `${unused.join(" and ")} ${
         unused.length === 1 ? "fills" : "fill"
-      } no import of ${socketDef.label}${list.length > 1 ? " or of the other plugs" : ""}`,
+      } no import of ${socketDef.label}${list.length > 1 ? " or of the other plugs" : ""}${
+        misses.length === 0
+          ? ""
+          : `: ${misses.slice(0, 3).join("; ")}${
+            misses.length > 3 ? ` (and ${misses.length - 3} more)` : ""
+          }`
+      }`,
     );
   }
   for (const name of socketDef.type.exports.keys()) {
     g.export(g.aliasExport(socketNode, name), name);
   }
   return { ...g.encodeWithInfo(options.encode), fills, unused, graph: g };
+}
+
+/**
+ * Why an unused plug's exports do not fill the imports left unfilled that name the same interface
+ * (or the same name with another kind of item): "its export `a:b/c@2.0.0` nearly matches import
+ * `a:b/c@1.0.0` of s, but 2.0.0 is another major version than 1.0.0".
+ */
+function nearMisses(
+  p: Plug,
+  unfilled: readonly { consumer: string; importName: string; kind: string }[],
+  whose: string,
+): string[] {
+  const out: string[] = [];
+  for (const u of unfilled) {
+    for (const e of p.index.get(versionedName(u.importName)?.base ?? u.importName) ?? []) {
+      const why = e.kind !== u.kind
+        ? `the import is ${article(u.kind)} and the export ${article(e.kind)}`
+        : nearMiss(u.importName, e.name);
+      if (why === undefined) continue;
+      out.push(
+        `${whose} export \`${e.name}\` nearly matches import \`${u.importName}\` of ${u.consumer}, ` +
+          `but ${why}`,
+      );
+    }
+  }
+  return out;
+}
+
+function article(kind: string): string {
+  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }
 
 /** Whether every export of an instance type is a type. */
