@@ -1,16 +1,17 @@
 /**
- * The state one registry process keeps beside its storage: options and limits, the clock, a lock
- * per package (publishes of one package are gated and committed one at a time), the digests of
- * uploads in flight (so a failed publish never deletes bytes another one is about to commit), and
- * caches of immutable things (decoded releases by digest) and of derived responses (package and
- * index documents), dropped whenever a package changes.
+ * The state one registry process keeps beside its storage: options and limits, the clock, and
+ * caches of immutable things (decoded releases and hot blob bytes, by digest) and of derived
+ * responses (package and index documents, search answers), dropped whenever the storage signals a
+ * change.
  *
- * One process owns a data directory (the storage holds a lock), so in-process locks and caches
- * are coherent.
+ * Nothing here needs the process to be alone: what must hold across processes lives in the
+ * storage contract (the per-package lock, the digests held by publishes in flight, and the change
+ * signal that drops these caches, from this process's writes at once and from other processes'
+ * within moments). Several registry processes can serve one PostgreSQL + S3 storage.
  */
 import type { DecodeLimits } from "../lib/component/mod.ts";
 import type { Digest } from "../lib/names/mod.ts";
-import type { Storage } from "../storage/mod.ts";
+import type { Storage, StoreChange } from "../storage/mod.ts";
 import type { Release } from "./_compat.ts";
 import { acquireDecoder, type Decoded, type DecoderPool, releaseDecoder } from "./_decoder.ts";
 import { concat } from "./_http.ts";
@@ -173,11 +174,10 @@ export class Context {
   readonly responses = new BoundedCache<string, CachedJson>(4096);
   /** Hot blob bytes for downloads. */
   readonly blobs: BlobCache;
-  /** Bumped on every publish, yank and membership change; search caches key on it. */
+  /** Bumped on every change the storage signals; search caches key on it. */
   generation = 0;
-  readonly #locks = new Map<string, Promise<unknown>>();
-  readonly #inflight = new Map<string, number>();
   readonly #touched = new Map<string, number>();
+  readonly #unsubscribe: () => void;
   #closed = false;
 
   constructor(options: AppOptions) {
@@ -189,6 +189,7 @@ export class Context {
       ((e, req, id) => console.error(`[${id}] ${req.method} ${new URL(req.url).pathname}:`, e));
     this.decoder = acquireDecoder(this.limits.decodeWorkers);
     this.blobs = new BlobCache(this.limits.blobCacheBytes, this.limits.blobCacheMaxBlob);
+    this.#unsubscribe = this.storage.metadata.onChange((change) => this.changed(change));
   }
 
   /** Decodes bytes off the main thread, with the configured limits. */
@@ -200,44 +201,8 @@ export class Context {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#unsubscribe();
     releaseDecoder(this.decoder);
-  }
-
-  /** Runs `body` while holding the lock of `key`; callers of one key run one at a time. */
-  async withLock<T>(key: string, body: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const chained = previous.then(() => mine);
-    this.#locks.set(key, chained);
-    await previous.catch(() => {});
-    try {
-      return await body();
-    } finally {
-      release();
-      if (this.#locks.get(key) === chained) this.#locks.delete(key);
-    }
-  }
-
-  /** Marks a digest as being published (its blob must not be cleaned up meanwhile). */
-  holdDigest(digest: string): void {
-    this.#inflight.set(digest, (this.#inflight.get(digest) ?? 0) + 1);
-  }
-
-  /** Ends a {@link holdDigest}; returns whether no other publish holds the digest. */
-  releaseDigest(digest: string): boolean {
-    const n = (this.#inflight.get(digest) ?? 1) - 1;
-    if (n <= 0) this.#inflight.delete(digest);
-    else this.#inflight.set(digest, n);
-    return n <= 0;
-  }
-
-  /** How many times cleanup deleted each digest's blob (so a publish knows to check it). */
-  readonly deletions = new Map<string, number>();
-
-  /** Whether a publish holds the digest (see {@link holdDigest}). */
-  isHeld(digest: string): boolean {
-    return this.#inflight.has(digest);
   }
 
   /** Whether a token's last use should be recorded now (at most once a minute per token). */
@@ -249,8 +214,11 @@ export class Context {
     return true;
   }
 
-  /** Forgets every derived response (after a publish, a yank or a membership change). */
-  changed(): void {
+  /**
+   * Forgets every derived response: the storage signalled a publish, a yank or a membership
+   * change (this process's or another's), or that signals may have been missed.
+   */
+  changed(_change?: StoreChange): void {
     this.generation++;
     this.responses.clear();
   }

@@ -254,7 +254,6 @@ async function setYanked(ctx: Context, req: Request, params: Params, yanked: boo
     action,
   );
   const v = await ctx.storage.metadata.setYanked(name, version, yanked);
-  ctx.changed();
   return json({ package: v.package, version: v.version, yanked: v.yanked, yankedAt: v.yankedAt });
 }
 
@@ -507,7 +506,6 @@ export const putMember: Handler = async (ctx, req, params) => {
     );
   }
   const record = await ctx.storage.metadata.setNamespaceMember(ns, params.user, role);
-  ctx.changed();
   return json(record);
 };
 
@@ -518,6 +516,5 @@ export const deleteMember: Handler = async (ctx, req, params) => {
   const actor = await requireActor(ctx, req, action);
   requireOwner(actor, ns, await namespaceRecord(ctx, ns), action);
   const record = await ctx.storage.metadata.removeNamespaceMember(ns, params.user);
-  ctx.changed();
   return json(record);
 };

@@ -9,14 +9,20 @@
  * 5. decode with limits (400 with the byte offset);
  * 6. domain rules: a component or a WIT package, not a core module; a WIT package's own name and
  *    version are the ones published; a package keeps its kind;
- * 7. under the package's lock: the compatibility gate against every other version of the semver
- *    series, yanked ones included (409 with the reports);
+ * 7. under the package's lock (`MetadataStore.withLock`: every process sharing the storage takes
+ *    the same lock): the compatibility gate against every other version of the semver series,
+ *    yanked ones included (409 with the reports);
  * 8. the derived documents, then the one commit point (`commitVersion`: version row, search rows
  *    and package row in one transaction; a duplicate is 409), claiming an unclaimed namespace
- *    right before it.
+ *    right before it. The commit carries the versions the gate saw (`basedOn`): if another
+ *    process committed meanwhile (possible only when a lock was lost with its connection), the
+ *    store refuses it as `stale` and the gate runs again.
  *
- * A refusal after step 4 deletes the blob it stored, unless another publish holds or references
- * the same bytes. A crash anywhere before the commit leaves at most an unreferenced blob.
+ * The digest is held (`MetadataStore.holdDigest`) from before the upload until after the commit,
+ * so no other publish's cleanup and no garbage collection, in any process, deletes the bytes
+ * meanwhile. A refusal after step 4 deletes the blob it stored, unless another publish holds or a
+ * version references the same bytes. A crash anywhere before the commit leaves at most an
+ * unreferenced blob. Caches are the context's: the store tells every process about the commit.
  */
 import { ComponentDecodeError } from "../lib/component/mod.ts";
 import {
@@ -29,7 +35,15 @@ import {
   seriesOf,
   type Version,
 } from "../lib/names/mod.ts";
-import type { BlobSource, NamespaceRecord, VersionRecord, VersionSummary } from "../storage/mod.ts";
+import {
+  type BlobSource,
+  type DigestHold,
+  isStorageError,
+  type NamespaceRecord,
+  type Storage,
+  type VersionRecord,
+  type VersionSummary,
+} from "../storage/mod.ts";
 import {
   compareReleases,
   type CompatReport,
@@ -93,8 +107,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     throw versionExists(ref, existing.version);
   }
 
-  ctx.holdDigest(req.digest);
-  const deletionsBefore = ctx.deletions.get(req.digest) ?? 0;
+  let hold: DigestHold = await metadata.holdDigest(req.digest);
   let created = false;
   let committed = false;
   try {
@@ -154,72 +167,87 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     const decoded = await decode(decoding, ref);
     const release = checkDomain(decoded, req, ref);
 
-    const record = await ctx.withLock(`package:${pkg}`, async () => {
-      const detail = await metadata.getPackage(req.name);
-      const versions = detail?.versions ?? [];
-      const same = versions.find((v) => sameVersion(v.version, req.version));
-      if (same !== undefined) throw versionExists(ref, same.version);
-      if (detail !== undefined && detail.package.kind !== release.kind) {
-        throw new RegistryError(
-          "kind-mismatch",
-          `Cannot publish ${ref}: the package holds ${kindText(detail.package.kind)}s and this is ${
-            kindText(release.kind, true)
-          }`,
-          { package: pkg, packageKind: detail.package.kind, kind: release.kind },
-        );
-      }
-      const compat = await gate(ctx, ref, req.version, release, versions);
-      const derived = deriveDocument({
-        name: req.name,
-        version: req.version,
-        digest: put.digest,
-        size: put.size,
-        decoded,
-        compat,
-        composedFrom: release.kind === "component" ? readComposedFrom(bytes) : undefined,
+    const commit = () =>
+      metadata.withLock(`package:${pkg}`, async () => {
+        const detail = await metadata.getPackage(req.name);
+        const versions = detail?.versions ?? [];
+        const same = versions.find((v) => sameVersion(v.version, req.version));
+        if (same !== undefined) throw versionExists(ref, same.version);
+        if (detail !== undefined && detail.package.kind !== release.kind) {
+          throw new RegistryError(
+            "kind-mismatch",
+            `Cannot publish ${ref}: the package holds ${
+              kindText(detail.package.kind)
+            }s and this is ${kindText(release.kind, true)}`,
+            { package: pkg, packageKind: detail.package.kind, kind: release.kind },
+          );
+        }
+        const compat = await gate(ctx, ref, req.version, release, versions);
+        const derived = deriveDocument({
+          name: req.name,
+          version: req.version,
+          digest: put.digest,
+          size: put.size,
+          decoded,
+          compat,
+          composedFrom: release.kind === "component" ? readComposedFrom(bytes) : undefined,
+        });
+        const documentSize = JSON.stringify(derived.document).length;
+        if (documentSize > ctx.limits.maxDocumentBytes) {
+          throw new RegistryError(
+            "document-too-large",
+            `Cannot publish ${ref}: its version document (WIT text, doc comments, metadata) has ${documentSize} bytes, more than the limit of ${ctx.limits.maxDocumentBytes}`,
+            { size: documentSize, limit: ctx.limits.maxDocumentBytes },
+          );
+        }
+        const ns = await metadata.getNamespace(req.name.namespace);
+        const owner = req.authorize(ns);
+        if (ns === undefined) {
+          const claim = await metadata.claimNamespace(req.name.namespace, owner);
+          if (!claim.claimed) req.authorize(claim.namespace);
+        }
+        if (!hold.intact) {
+          // The hold lapsed with a lost connection: the bytes may have been deleted meanwhile.
+          await hold.release();
+          hold = await metadata.holdDigest(put.digest);
+          await ensureBlob(ctx.storage, put.digest, bytes);
+        }
+        const highest = !isPrerelease(req.version) &&
+          versions.every((v) =>
+            isPrerelease(v.version) || compareVersions(v.version, req.version) < 0
+          );
+        const committedRecord = await metadata.commitVersion({
+          name: req.name,
+          version: req.version,
+          kind: release.kind,
+          digest: put.digest,
+          size: put.size,
+          publisher: owner,
+          description: highest || detail === undefined ? derived.description : undefined,
+          document: derived.document as unknown as VersionRecord["document"],
+          searchRows: derived.searchRows,
+          basedOn: versions.map((v) => v.version),
+        });
+        // Lapsed between the check above and the commit: the version is referenced now, so no
+        // deletion can start any more; put back what one may have removed.
+        if (!hold.intact) await ensureBlob(ctx.storage, put.digest, bytes);
+        ctx.releases.set(put.digest, { ...release, digest: put.digest });
+        ctx.blobs.set(put.digest, bytes);
+        return committedRecord;
       });
-      const documentSize = JSON.stringify(derived.document).length;
-      if (documentSize > ctx.limits.maxDocumentBytes) {
-        throw new RegistryError(
-          "document-too-large",
-          `Cannot publish ${ref}: its version document (WIT text, doc comments, metadata) has ${documentSize} bytes, more than the limit of ${ctx.limits.maxDocumentBytes}`,
-          { size: documentSize, limit: ctx.limits.maxDocumentBytes },
-        );
+    let record: VersionRecord | undefined;
+    for (let attempt = 1; record === undefined; attempt++) {
+      try {
+        record = await commit();
+      } catch (e) {
+        if (!isStorageError(e, "stale") || attempt === 3) throw e;
       }
-      const ns = await metadata.getNamespace(req.name.namespace);
-      const owner = req.authorize(ns);
-      if (ns === undefined) {
-        const claim = await metadata.claimNamespace(req.name.namespace, owner);
-        if (!claim.claimed) req.authorize(claim.namespace);
-      }
-      if ((ctx.deletions.get(put.digest) ?? 0) !== deletionsBefore) {
-        await ensureBlob(ctx, put.digest, bytes);
-      }
-      const highest = !isPrerelease(req.version) &&
-        versions.every((v) =>
-          isPrerelease(v.version) || compareVersions(v.version, req.version) < 0
-        );
-      const committedRecord = await metadata.commitVersion({
-        name: req.name,
-        version: req.version,
-        kind: release.kind,
-        digest: put.digest,
-        size: put.size,
-        publisher: owner,
-        description: highest || detail === undefined ? derived.description : undefined,
-        document: derived.document as unknown as VersionRecord["document"],
-        searchRows: derived.searchRows,
-      });
-      ctx.releases.set(put.digest, { ...release, digest: put.digest });
-      ctx.blobs.set(put.digest, bytes);
-      ctx.changed();
-      return committedRecord;
-    });
+    }
     committed = true;
     return record;
   } finally {
-    const last = ctx.releaseDigest(req.digest);
-    if (!committed && created && last) await cleanup(ctx, req.digest);
+    await hold.release().catch(() => {});
+    if (!committed && created) await cleanup(ctx, req.digest);
   }
 }
 
@@ -400,30 +428,25 @@ async function gate(
   return { against: previous.version, ...report };
 }
 
-/**
- * Makes sure the blob is stored right before the commit: a failed publish of the same bytes
- * removed it (after this publish's put found it present), so it is written again.
- */
-async function ensureBlob(ctx: Context, digest: Digest, bytes: Uint8Array): Promise<void> {
-  await ctx.withLock(`blob:${digest}`, async () => {
-    if (!(await ctx.storage.blobs.has(digest))) {
-      await ctx.storage.blobs.put(bytes, { digest });
-    }
-  });
+/** Stores the bytes again when a deletion removed them (the caller holds the digest). */
+async function ensureBlob(storage: Storage, digest: Digest, bytes: Uint8Array): Promise<void> {
+  if (!(await storage.blobs.has(digest))) await storage.blobs.put(bytes, { digest });
 }
 
-/** Deletes the blob of a refused publish unless a version references it or a publish holds it. */
+/**
+ * Deletes the blob of a refused publish unless a version references it or a publish (in any
+ * process) holds it; a publish that starts holding it meanwhile waits until this is done and then
+ * stores it again.
+ */
 async function cleanup(ctx: Context, digest: Digest): Promise<void> {
-  await ctx.withLock(`blob:${digest}`, async () => {
-    try {
-      if (await ctx.storage.metadata.isDigestReferenced(digest)) return;
-      if (ctx.isHeld(digest)) return;
+  const { metadata, blobs } = ctx.storage;
+  try {
+    await metadata.ifDigestUnheld(digest, async () => {
+      if (await metadata.isDigestReferenced(digest)) return;
       ctx.blobs.delete(digest);
-      await ctx.storage.blobs.delete(digest);
-      // Counted after the delete: a publish that began meanwhile sees the change and re-puts.
-      ctx.deletions.set(digest, (ctx.deletions.get(digest) ?? 0) + 1);
-    } catch (e) {
-      ctx.onServerError(e, new Request("http://cleanup/"), "cleanup");
-    }
-  });
+      await blobs.delete(digest);
+    });
+  } catch (e) {
+    ctx.onServerError(e, new Request("http://cleanup/"), "cleanup");
+  }
 }
