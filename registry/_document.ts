@@ -5,8 +5,11 @@
  */
 import type { Metadata } from "../lib/component/mod.ts";
 import {
+  dependencyRanges as witDependencyRanges,
   type InterfaceId,
   interfaceIdOf,
+  packageDependencies,
+  type PackageDependency,
   type PackageId,
   printWit,
   printWitPackage,
@@ -16,7 +19,6 @@ import {
   worldKeyName,
 } from "../lib/wit/mod.ts";
 import {
-  compareVersions,
   type Digest,
   formatPackageName,
   isLabel,
@@ -36,15 +38,8 @@ export const DOCUMENT_SCHEMA = 1;
 /** Longest package description kept (the storage layer's limit). */
 const MAX_DESCRIPTION = 4096;
 
-/** A package a version depends on: a package its WIT or its world names. */
-export interface DependencyDoc {
-  /** `namespace:name`. */
-  package: string;
-  /** The version the WIT names, or `null` when it names none. */
-  version: string | null;
-  /** The semver range that satisfies it (`^0.2.0`; `*` for an unversioned reference). */
-  range: string;
-}
+/** A package a version depends on: a package its WIT or its world names (lib/wit). */
+export type DependencyDoc = PackageDependency;
 
 /** One import or export of a world. */
 export interface ItemDoc {
@@ -164,7 +159,7 @@ export function deriveDocument(input: DeriveInput): Derived {
     worlds.push(worldDoc(r, decoded.world!, false));
     wit = printWit(r, { main });
   }
-  const dependencies = dependenciesOf(r, main);
+  const dependencies = packageDependencies(r, main);
   const description = descriptionOf(decoded, kind, main);
   const document: VersionDocument = {
     schema: DOCUMENT_SCHEMA,
@@ -199,51 +194,10 @@ export function readComposedFrom(bytes: Uint8Array): ComposedFrom | undefined {
   }
 }
 
-/**
- * The dependencies of a version as the CLI's resolver reads them: package → range. When a version
- * names several versions of one package, the highest wins (it satisfies the others of its series).
- */
-export function dependencyRanges(deps: readonly DependencyDoc[]): Record<string, string> {
-  const best = new Map<string, DependencyDoc>();
-  for (const d of deps) {
-    const seen = best.get(d.package);
-    if (
-      seen === undefined || seen.version === null ||
-      (d.version !== null && compareVersions(d.version as Version, seen.version as Version) > 0)
-    ) {
-      best.set(d.package, d);
-    }
-  }
-  return Object.fromEntries(
-    [...best].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, d]) => [
-      k,
-      d.range,
-    ]),
-  );
-}
+/** The dependencies of a version as the CLI's resolver reads them (lib/wit). */
+export const dependencyRanges = witDependencyRanges;
 
 // ---------------------------------------------------------------------------------------------
-
-function dependenciesOf(r: Resolve, main: PackageId): DependencyDoc[] {
-  const out: DependencyDoc[] = [];
-  r.packages.forEach((p, id) => {
-    if (id === main) return;
-    if (!isLabel(p.name.namespace) || !isLabel(p.name.name)) return;
-    const version = p.name.version ?? null;
-    out.push({
-      package: `${p.name.namespace}:${p.name.name}`,
-      version,
-      range: version === null ? "*" : `^${version}`,
-    });
-  });
-  return out.sort((a, b) =>
-    a.package < b.package
-      ? -1
-      : a.package > b.package
-      ? 1
-      : compareVersions((a.version ?? "0.0.0") as Version, (b.version ?? "0.0.0") as Version)
-  );
-}
 
 function descriptionOf(decoded: Decoded, kind: PackageKind, main: PackageId): string {
   const text = decoded.metadata.description ??

@@ -90,22 +90,47 @@ export function parseName<T>(
   }
 }
 
-/** Checks an http(s) URL without credentials, as registries are written. */
+const REGISTRY_NAME =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/;
+
+/**
+ * Checks a registry as `wreg.json` and `wreg.lock` write it: a wreg registry's `http(s)://` URL,
+ * an OCI registry `oci://host[:port]/prefix/`, or a wasm-pkg registry name `host[:port]` (found
+ * through its `/.well-known/wasm-pkg/registry.json`; it needs a dot, a port or to be
+ * `localhost`). Never with credentials.
+ */
 export function checkUrl(text: string, path: string, fail: Fail): string {
+  if (
+    REGISTRY_NAME.test(text) && (text.includes(".") || text.includes(":") || text === "localhost")
+  ) {
+    return text;
+  }
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return fail("invalid-value", path, `invalid URL ${JSON.stringify(text)}`);
+    return fail(
+      "invalid-value",
+      path,
+      `invalid registry ${JSON.stringify(text)}: expected an http(s):// URL, ` +
+        `oci://host[:port]/prefix/, or a registry name (host[:port])`,
+    );
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    fail("invalid-value", path, `registry URL ${JSON.stringify(text)} must use http or https`);
+  if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "oci:") {
+    fail("invalid-value", path, `registry URL ${JSON.stringify(text)} must use http, https or oci`);
   }
   if (url.username || url.password) {
     fail(
       "invalid-value",
       path,
       `registry URL ${JSON.stringify(text)} must not contain credentials (use "wreg login")`,
+    );
+  }
+  if (url.protocol === "oci:" && (url.host === "" || url.search !== "" || url.hash !== "")) {
+    fail(
+      "invalid-value",
+      path,
+      `invalid OCI registry ${JSON.stringify(text)}: expected oci://host[:port]/prefix/`,
     );
   }
   return text;

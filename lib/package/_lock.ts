@@ -24,8 +24,18 @@ import {
 import type { PackageKind } from "./_manifest.ts";
 import { PROJECT } from "./_resolve.ts";
 
-/** The format version of `wreg.lock` this code reads and writes. */
-export const LOCK_VERSION = 1;
+/**
+ * The newest format version of `wreg.lock` this code reads and writes. Versions are additive: each
+ * adds optional fields, and a lock is written with the lowest version that can hold it (a lock
+ * without OCI packages is still version 1, byte for byte), so an older wreg reads every lock it
+ * can understand and refuses the others as "written by a newer wreg".
+ *
+ * | version | adds |
+ * | ------- | ---- |
+ * | 1 | packages (version, kind, registry, digest, requirements, dependencies) and fills |
+ * | 2 | `manifest`: the OCI manifest digest of a package from an OCI registry |
+ */
+export const LOCK_VERSION = 2;
 
 /** One package held by the lock. */
 export interface LockedPackage {
@@ -33,8 +43,13 @@ export interface LockedPackage {
   readonly kind: PackageKind;
   /** The registry the package comes from. */
   readonly registry: string;
-  /** The `sha256:` digest of the package's bytes. */
+  /**
+   * The `sha256:` digest of the package's bytes (for a package from an OCI registry, its layer
+   * digest, which is what wkg locks too).
+   */
   readonly digest: Digest;
+  /** For a package from an OCI registry: the digest of the manifest its tag pointed at (v2). */
+  readonly manifest?: Digest;
   /** Who requires it, with which range: package name, or `"wreg.json"` for the project. */
   readonly requirements: Readonly<Record<string, VersionRange>>;
   /** Its own dependencies, as the version declares them. */
@@ -57,6 +72,8 @@ export interface Lock {
 }
 
 const PACKAGE_KEYS = ["version", "kind", "registry", "digest", "requirements", "dependencies"];
+/** Optional package keys, with the lock version that introduced each. */
+const OPTIONAL_PACKAGE_KEYS: Readonly<Record<string, number>> = { manifest: 2 };
 const FILL_KEYS = ["package", "version", "digest"];
 
 const fail: Fail = (code, path, detail) => {
@@ -83,12 +100,12 @@ export function validateLock(value: unknown): Lock {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
     fail("invalid-value", "lockVersion", `expected a positive integer, found ${JSON.stringify(v)}`);
   }
-  if (v !== LOCK_VERSION) {
+  if ((v as number) > LOCK_VERSION) {
     fail(
       "unsupported-version",
       "lockVersion",
-      `wreg.lock has format version ${v}, and this wreg reads version ${LOCK_VERSION}` +
-        ((v as number) > LOCK_VERSION ? " (written by a newer wreg: upgrade wreg)" : ""),
+      `wreg.lock has format version ${v}, and this wreg reads versions up to ${LOCK_VERSION}` +
+        " (written by a newer wreg: upgrade wreg)",
     );
   }
   for (const key of ["packages", "fills"]) {
@@ -96,7 +113,7 @@ export function validateLock(value: unknown): Lock {
   }
   const packages: Record<string, LockedPackage> = {};
   for (const [name, p] of Object.entries(expectObject(o.packages, "packages", fail))) {
-    packages[name] = readPackage(name, p);
+    packages[name] = readPackage(name, p, v as number);
   }
   for (const [name, p] of Object.entries(packages)) {
     const path = entry("packages", name);
@@ -144,11 +161,19 @@ function required(o: Record<string, unknown>, keys: readonly string[], path: str
   }
 }
 
-function readPackage(name: string, value: unknown): LockedPackage {
+function readPackage(name: string, value: unknown, lockVersion: number): LockedPackage {
   const path = entry("packages", name);
   parseName(parsePackageName, name, path, fail);
   const p = expectObject(value, path, fail);
-  checkKeys(p, PACKAGE_KEYS, path, fail);
+  checkKeys(
+    p,
+    [
+      ...PACKAGE_KEYS,
+      ...Object.keys(OPTIONAL_PACKAGE_KEYS).filter((k) => OPTIONAL_PACKAGE_KEYS[k] <= lockVersion),
+    ],
+    path,
+    fail,
+  );
   required(p, PACKAGE_KEYS, path);
   const at = (key: string) => field(path, key);
   const kind = expectString(p.kind, at("kind"), fail);
@@ -159,7 +184,14 @@ function readPackage(name: string, value: unknown): LockedPackage {
       `expected "component" or "wit", found ${JSON.stringify(kind)}`,
     );
   }
+  const manifest = p.manifest === undefined ? undefined : parseName(
+    parseDigest,
+    expectString(p.manifest, at("manifest"), fail),
+    at("manifest"),
+    fail,
+  );
   return {
+    ...(manifest === undefined ? {} : { manifest }),
     version: parseName(
       parseVersion,
       expectString(p.version, at("version"), fail),
@@ -237,15 +269,18 @@ function readFill(
  */
 export function printLock(lock: Lock): string {
   const packages: Record<string, unknown> = {};
+  let version = 1;
   for (const [name, p] of Object.entries(sorted(lock.packages))) {
     packages[name] = {
       version: p.version,
       kind: p.kind,
       registry: p.registry,
       digest: p.digest,
+      ...(p.manifest === undefined ? {} : { manifest: p.manifest }),
       requirements: sorted(p.requirements),
       dependencies: sorted(p.dependencies),
     };
+    if (p.manifest !== undefined) version = Math.max(version, OPTIONAL_PACKAGE_KEYS.manifest);
   }
   const fills: Record<string, unknown> = {};
   for (const [component, f] of Object.entries(sorted(lock.fills))) {
@@ -255,7 +290,7 @@ export function printLock(lock: Lock): string {
     }
     fills[component] = out;
   }
-  return JSON.stringify({ lockVersion: LOCK_VERSION, packages, fills }, null, 2) + "\n";
+  return JSON.stringify({ lockVersion: version, packages, fills }, null, 2) + "\n";
 }
 
 /** The locked version of every package, for {@link ResolveOptions.locked}. */

@@ -11,6 +11,8 @@ export interface PackageOrigin {
   readonly kind: PackageKind;
   readonly registry: string;
   readonly digest: Digest;
+  /** The OCI manifest digest, for a package from an OCI registry. */
+  readonly manifest?: Digest;
 }
 
 /**
@@ -33,6 +35,7 @@ export function lockFromResolution(
       kind: o.kind,
       registry: o.registry,
       digest: o.digest,
+      ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
       requirements: p.requirements,
       dependencies: p.dependencies,
     };

@@ -117,10 +117,10 @@ Deno.test("printLock() sorts everything, whatever order the lock was built in", 
 
 Deno.test("parseLock() refuses a lock of another format version", () => {
   assertLockError(
-    edited((o) => o.lockVersion = 2),
+    edited((o) => o.lockVersion = 3),
     "unsupported-version",
     "lockVersion",
-    "lockVersion: wreg.lock has format version 2, and this wreg reads version 1 " +
+    "lockVersion: wreg.lock has format version 3, and this wreg reads versions up to 2 " +
       "(written by a newer wreg: upgrade wreg)",
   );
   assertLockError(
@@ -135,6 +135,31 @@ Deno.test("parseLock() refuses a lock of another format version", () => {
     "lockVersion",
     /positive integer/,
   );
+});
+
+Deno.test("a lock with an OCI manifest digest is version 2; without, it stays version 1", () => {
+  const manifest = `sha256:${"ab".repeat(32)}`;
+  const v2 = edited((o) => {
+    o.lockVersion = 2;
+    o.packages["docs:logger"].manifest = manifest;
+    o.packages["docs:logger"].registry = "oci://127.0.0.1:5000/webassembly/";
+  });
+  const lock = parseLock(v2);
+  assert.equal(lock.packages["docs:logger"].manifest, manifest);
+  assert.equal(lock.packages["docs:logger"].registry, "oci://127.0.0.1:5000/webassembly/");
+  const printed = printLock(lock);
+  assert.match(printed, /^\{\n  "lockVersion": 2,/);
+  assert.match(printed, /"digest": "sha256:[0-9a-f]{64}",\n      "manifest": "sha256:(ab){32}",/);
+  assert.equal(printLock(parseLock(printed)), printed);
+  // The field belongs to version 2: a version-1 lock may not carry it.
+  assertLockError(
+    edited((o) => o.packages["docs:logger"].manifest = manifest),
+    "unknown-key",
+    `packages["docs:logger"].manifest`,
+    /manifest/,
+  );
+  // Without it, the lock prints as version 1, byte for byte.
+  assert.equal(printLock(parseLock(LOCK)), LOCK);
 });
 
 Deno.test("parseLock() names the path of each malformed field", () => {
@@ -174,7 +199,7 @@ Deno.test("parseLock() names the path of each malformed field", () => {
     edited((o) => o.packages["docs:logger"].registry = "ftp://x"),
     "invalid-value",
     `packages["docs:logger"].registry`,
-    /must use http or https/,
+    /must use http, https or oci/,
   );
 });
 

@@ -175,13 +175,13 @@ Deno.test("parseManifest() checks registry URLs", () => {
     `{"registry": "ftp://x.example"}`,
     "invalid-value",
     "registry",
-    /must use http or https/,
+    /must use http, https or oci/,
   );
   assertManifestError(
     `{"registry": "not a url"}`,
     "invalid-value",
     "registry",
-    `registry: invalid URL "not a url"`,
+    /registry: invalid registry "not a url": expected an http\(s\):\/\/ URL, oci:\/\/host/,
   );
   assertManifestError(
     `{"registry": "https://me:secret@x.example"}`,
@@ -199,7 +199,40 @@ Deno.test("parseManifest() checks registry URLs", () => {
     `{"registries": {"acme": "file:///x"}}`,
     "invalid-value",
     `registries["acme"]`,
-    /must use http or https/,
+    /must use http, https or oci/,
+  );
+});
+
+Deno.test("parseManifest() takes wreg, OCI and wasm-pkg registries", () => {
+  const m = parseManifest(JSON.stringify({
+    registry: "https://wreg.example",
+    registries: {
+      wasi: "oci://ghcr.io/webassembly/",
+      acme: "acme.example",
+      test: "localhost:8081",
+      local: "oci://127.0.0.1:5000/",
+    },
+  }));
+  assert.equal(m.registries?.wasi, "oci://ghcr.io/webassembly/");
+  assert.equal(m.registries?.acme, "acme.example");
+  assert.equal(m.registries?.test, "localhost:8081");
+  assertManifestError(
+    `{"registry": "oci://u:p@ghcr.io/"}`,
+    "invalid-value",
+    "registry",
+    /must not contain credentials/,
+  );
+  assertManifestError(
+    `{"registry": "oci://ghcr.io/x?y=1"}`,
+    "invalid-value",
+    "registry",
+    /expected oci:\/\/host\[:port\]\/prefix\//,
+  );
+  assertManifestError(
+    `{"registry": "docs"}`,
+    "invalid-value",
+    "registry",
+    /invalid registry "docs"/,
   );
 });
 

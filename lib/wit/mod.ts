@@ -51,3 +51,4 @@ export {
   canonicalWorldItem,
 } from "./_canonical.ts";
 export { isValidWitId } from "./_lexer.ts";
+export { dependencyRanges, packageDependencies, type PackageDependency } from "./_dependencies.ts";
