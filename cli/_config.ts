@@ -19,6 +19,14 @@
 import { CliError, EXIT } from "./_command.ts";
 import { joinPath, readTextIfExists, writeFileAtomic } from "./_fs.ts";
 import type { CacheEnv } from "./_cache_dir.ts";
+import {
+  formatOciRegistry,
+  isOciRegistry,
+  normalizeHost,
+  OciClientError,
+  type OciCredentials,
+  parseOciRegistry,
+} from "../oci/mod.ts";
 
 /** The contents of `config.json`. */
 export interface UserConfig {
@@ -28,6 +36,12 @@ export interface UserConfig {
   tokens?: Record<string, string>;
   /** The namespace `wreg init` proposes (set by `wreg login` from the token's owner). */
   namespace?: string;
+  /**
+   * Credentials for OCI registries by host (`ghcr.io`, `127.0.0.1:5000`): a user name and
+   * password (or access token as password), or a ready bearer token. Without an entry, the
+   * Docker `config.json` is read, else the registry is asked anonymously.
+   */
+  credentials?: Record<string, OciCredentials>;
 }
 
 /** The folder of the config file (absolute). */
@@ -48,15 +62,36 @@ export function configPath(io: CacheEnv): string {
 }
 
 /**
- * A registry URL in the one form wreg stores and compares: `http(s)://host[:port][/path]` with
- * no trailing slash, query or fragment.
+ * A registry in the one form wreg stores and compares: a wreg registry as
+ * `http(s)://host[:port][/path]` with no trailing slash, query or fragment; an OCI registry as
+ * `oci://host[:port]/prefix/`; a wasm-pkg registry name as `host[:port]` in lower case.
  *
- * @throws {CliError} (usage) when it is not an http or https URL.
+ * @throws {CliError} (usage) when it is none of these.
  */
 export function normalizeRegistryUrl(text: string, what = "registry URL"): string {
+  const t = text.trim();
+  if (isOciRegistry(t)) {
+    try {
+      return formatOciRegistry(parseOciRegistry(t));
+    } catch (e) {
+      if (e instanceof OciClientError) throw new CliError(e.message, EXIT.usage);
+      throw e;
+    }
+  }
+  if (!t.includes("://")) {
+    try {
+      const host = normalizeHost(t.toLowerCase(), what);
+      if (host.includes(".") || host.includes(":") || host === "localhost") return host;
+    } catch { /* the message below */ }
+    throw new CliError(
+      `Invalid ${what} ${JSON.stringify(text)}: expected http(s)://host[:port] (a wreg ` +
+        "registry), oci://host[:port]/prefix/ (an OCI registry) or a registry name (host[:port])",
+      EXIT.usage,
+    );
+  }
   let url: URL;
   try {
-    url = new URL(text.trim());
+    url = new URL(t);
   } catch {
     throw new CliError(
       `Invalid ${what} ${JSON.stringify(text)}: expected http://host:port or https://host`,
@@ -65,7 +100,9 @@ export function normalizeRegistryUrl(text: string, what = "registry URL"): strin
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new CliError(
-      `Invalid ${what} ${JSON.stringify(text)}: only http and https registries are supported`,
+      `Invalid ${what} ${
+        JSON.stringify(text)
+      }: only http(s) (wreg) and oci registries are supported`,
       EXIT.usage,
     );
   }
@@ -99,6 +136,8 @@ export async function readConfig(io: CacheEnv): Promise<UserConfig> {
   const config: UserConfig = {};
   if (typeof o.registry === "string") config.registry = o.registry;
   if (typeof o.namespace === "string") config.namespace = o.namespace;
+  const credentials = readCredentials(o.credentials);
+  if (credentials !== undefined) config.credentials = credentials;
   if (typeof o.tokens === "object" && o.tokens !== null && !Array.isArray(o.tokens)) {
     config.tokens = {};
     for (const [k, v] of Object.entries(o.tokens)) {
@@ -114,6 +153,11 @@ export async function writeConfig(io: CacheEnv, config: UserConfig): Promise<str
   const out: UserConfig = {};
   if (config.registry !== undefined) out.registry = config.registry;
   if (config.namespace !== undefined) out.namespace = config.namespace;
+  if (config.credentials !== undefined) {
+    out.credentials = Object.fromEntries(
+      Object.entries(config.credentials).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+  }
   if (config.tokens !== undefined) {
     out.tokens = Object.fromEntries(
       Object.entries(config.tokens).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
@@ -168,4 +212,19 @@ export function noTokenAdvice(io: CacheEnv, registry: string): string {
   return `WREG_TOKEN is sent only to the registry WREG_REGISTRY names${
     named === undefined ? ", and WREG_REGISTRY is not set" : ` (${named})`
   }; set WREG_REGISTRY=${registry} to use it here, or ${login}`;
+}
+
+/** Credentials of the user config for an OCI host, when well-formed. */
+export function readCredentials(value: unknown): Record<string, OciCredentials> | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const out: Record<string, OciCredentials> = {};
+  for (const [host, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== "object" || v === null) continue;
+    const c = v as Record<string, unknown>;
+    if (typeof c.token === "string" && c.token !== "") out[host.toLowerCase()] = { token: c.token };
+    else if (typeof c.username === "string" && typeof c.password === "string") {
+      out[host.toLowerCase()] = { username: c.username, password: c.password };
+    }
+  }
+  return out;
 }

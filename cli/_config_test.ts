@@ -25,7 +25,11 @@ Deno.test("the config folder is WREG_CONFIG_DIR, else XDG_CONFIG_HOME/wreg, else
 Deno.test("registry URLs are normalised and anything but http(s) is refused", () => {
   assert.equal(normalizeRegistryUrl("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
   assert.equal(normalizeRegistryUrl(" https://Reg.Example/wreg/ "), "https://reg.example/wreg");
-  for (const bad of ["ftp://x", "not a url", "http://user:pw@host"]) {
+  assert.equal(normalizeRegistryUrl("oci://GHCR.io/webassembly"), "oci://ghcr.io/webassembly/");
+  assert.equal(normalizeRegistryUrl("oci://127.0.0.1:5000"), "oci://127.0.0.1:5000/");
+  assert.equal(normalizeRegistryUrl("Wasi.dev"), "wasi.dev");
+  assert.equal(normalizeRegistryUrl("localhost:8081"), "localhost:8081");
+  for (const bad of ["ftp://x", "not a url", "http://user:pw@host", "docs", "oci://u:p@h/"]) {
     assert.throws(() => normalizeRegistryUrl(bad), (e: unknown) => {
       assert.ok(e instanceof CliError && e.exitCode === EXIT.usage);
       return true;

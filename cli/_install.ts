@@ -19,6 +19,7 @@ import {
   lockFillNotes,
   requireCurrentLock,
   resolveProject,
+  sourceContext,
   type SyncContext,
 } from "./_sync.ts";
 import { witDepFiles, type WitDepsResult, writeWitDeps } from "./_wit_deps.ts";
@@ -166,6 +167,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
   let lock: Lock;
   let fills: FillNote[];
   let pruned: string[] = [];
+  let missing = new Map<string, string[]>();
   let resolved = true;
   if (req.mode === "install" && project.lock !== undefined) {
     requireCurrentLock(manifest, project.lock);
@@ -174,7 +176,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     resolved = false;
   } else {
     let update: boolean | string[] | undefined;
-    const source = new RegistrySource(registries);
+    const source = new RegistrySource(registries, sourceContext(ctx, project.lock));
     if (req.mode === "add") {
       const added = await addSpecs(source, manifest, req.args);
       manifest = added.manifest;
@@ -214,6 +216,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     lock = plan.lock;
     fills = plan.fills;
     pruned = plan.pruned;
+    missing = plan.missing;
   }
 
   const fetched = await fetchLocked(ctx, lock);
@@ -255,6 +258,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
             packages: lines,
             fills,
             prunedFills: pruned,
+            missingWitPackages: Object.fromEntries(missing),
             downloaded,
             bindings: deno?.modules.map((m) => ({
               package: m.name,
@@ -279,7 +283,9 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     );
     return EXIT.ok;
   }
-  io.stdout(formatReport({ req, lines, fills, pruned, deno, witDeps, wrote, downloaded, lock }));
+  io.stdout(
+    formatReport({ req, lines, fills, pruned, missing, deno, witDeps, wrote, downloaded, lock }),
+  );
   return EXIT.ok;
 }
 
@@ -287,6 +293,7 @@ const KIND = { component: "component", wit: "WIT package" } as const;
 const MARK = { added: "+", changed: "~", removed: "-", kept: " " } as const;
 
 function formatReport(r: {
+  missing: Map<string, string[]>;
   req: InstallRequest;
   lines: PackageLine[];
   fills: FillNote[];
@@ -331,6 +338,16 @@ function formatReport(r: {
     out.push(`fills ${f.import} of ${f.component} with ${f.package}@${f.version}${how}`);
   }
   for (const p of r.pruned) out.push(`dropped wreg.json fills entry ${p} (nothing imports it now)`);
+  if (r.missing.size > 0) {
+    const parts = [...r.missing].map(([c, pkgs]) => `${pkgs.join(", ")} (imported by ${c})`);
+    out.push(
+      `note: no registry has the WIT package${
+        [...r.missing.values()].flat().length === 1 ? "" : "s"
+      } ${parts.join("; ")}: installed without ${
+        [...r.missing.values()].flat().length === 1 ? "it" : "them"
+      }, from the types the component carries`,
+    );
+  }
   if (r.witDeps) {
     for (const w of r.witDeps.written) out.push(`wrote wit/deps/${w}/package.wit`);
     for (const w of r.witDeps.removed) out.push(`removed wit/deps/${w}`);

@@ -1,9 +1,12 @@
 /**
- * Which registry serves which package, and one {@link RegistryClient} per registry.
+ * Which registry serves which package, and one client per registry: a {@link RegistryClient} for
+ * a wreg registry, the {@link OciRegistries} of the run for OCI registries (`oci://…`, or a
+ * wasm-pkg registry name found through its well-known document; see cli/_oci.ts).
  *
  * The registry of a package is, in order: the project's `wreg.json` (`registries[namespace]`,
- * then `registry`), `WREG_REGISTRY`, the default of the user's config (`wreg login`). The token
- * for a registry is `WREG_TOKEN` when `WREG_REGISTRY` names that registry, else the one stored by
+ * then `registry`), `WREG_REGISTRY`, the default of the user's config (`wreg login`), then wkg's
+ * built-in names (`wasi` → `wasi.dev`, `ba` → `bytecodealliance.org`). The token for a wreg
+ * registry is `WREG_TOKEN` when `WREG_REGISTRY` names that registry, else the one stored by
  * `wreg login` for that URL.
  */
 import { CliError, EXIT } from "./_command.ts";
@@ -17,12 +20,16 @@ import {
   tokenFor,
   type UserConfig,
 } from "./_config.ts";
+import { OciRegistries, registryKind } from "./_oci.ts";
+import { BUILTIN_NAMESPACE_REGISTRIES } from "../oci/mod.ts";
 import { type Manifest, registryFor } from "../lib/package/mod.ts";
 
 /** The registries of one command run. */
 export class Registries {
   readonly #clients = new Map<string, RegistryClient>();
   readonly #timeout: number | undefined;
+  /** The OCI registries of this run. */
+  readonly oci: OciRegistries;
 
   constructor(
     readonly io: CacheEnv,
@@ -31,6 +38,7 @@ export class Registries {
     public manifest: Manifest = {},
   ) {
     this.#timeout = timeoutFromEnv(io.env);
+    this.oci = new OciRegistries(io, config, this.#timeout);
   }
 
   /** Reads the user's config and makes the registries of a run. */
@@ -44,14 +52,14 @@ export class Registries {
   }
 
   /**
-   * The registry URL for a package.
+   * The registry for a package, as configured (a wreg URL, `oci://…`, or a registry name).
    *
    * @throws {CliError} (usage) when nothing names a registry.
    */
   urlFor(name: string): string {
     const fromManifest = registryFor(this.manifest, name);
     if (fromManifest !== undefined) return normalizeRegistryUrl(fromManifest);
-    const url = this.defaultUrl();
+    const url = this.defaultUrl() ?? BUILTIN_NAMESPACE_REGISTRIES[name.slice(0, name.indexOf(":"))];
     if (url === undefined) {
       throw new CliError(
         `No registry is configured for ${name}: run \`wreg login --registry <url>\`, set ` +
@@ -62,9 +70,25 @@ export class Registries {
     return url;
   }
 
-  /** The client of a registry URL. */
+  /** Whether the registry of a package is an OCI registry (directly or by name). */
+  isOci(name: string): boolean {
+    return registryKind(this.urlFor(name)) !== "wreg";
+  }
+
+  /**
+   * The client of a wreg registry URL.
+   *
+   * @throws {CliError} (usage) for an OCI registry: what needs a wreg registry's API says so.
+   */
   client(url: string): RegistryClient {
     const key = normalizeRegistryUrl(url);
+    if (registryKind(key) !== "wreg") {
+      throw new CliError(
+        `${key} is an OCI registry, and this needs a wreg registry (its JSON API): name one ` +
+          'with --registry, WREG_REGISTRY or "registry" in wreg.json',
+        EXIT.usage,
+      );
+    }
     let c = this.#clients.get(key);
     if (c === undefined) {
       c = new RegistryClient({

@@ -31,3 +31,23 @@ Deno.test("no registry anywhere is a usage error saying how to name one", () => 
   );
   assert.equal(r.forCommand("http://flag:5", "search").url, "http://flag:5");
 });
+
+Deno.test("OCI registries and registry names are registries too; wasi and ba have built-in names", () => {
+  const r = new Registries({ env: {}, cwd: "/" }, {}, {
+    registries: { acme: "oci://GHCR.io/acme", test: "localhost:8081" },
+  });
+  assert.equal(r.urlFor("acme:x"), "oci://ghcr.io/acme/");
+  assert.equal(r.urlFor("test:x"), "localhost:8081");
+  assert.equal(r.urlFor("wasi:io"), "wasi.dev");
+  assert.equal(r.urlFor("ba:sample"), "bytecodealliance.org");
+  assert.equal(r.isOci("acme:x"), true);
+  assert.equal(r.isOci("wasi:io"), true);
+  // A default registry comes before the built-in names, as in wkg.
+  const d = new Registries({ env: { WREG_REGISTRY: "http://env:1" }, cwd: "/" }, {});
+  assert.equal(d.urlFor("wasi:io"), "http://env:1");
+  assert.equal(d.isOci("wasi:io"), false);
+  assert.throws(
+    () => r.client("oci://ghcr.io/acme/"),
+    /is an OCI registry, and this needs a wreg registry/,
+  );
+});

@@ -22,7 +22,9 @@ import type { BlobCache } from "./_cache.ts";
 import type { Registries } from "./_registries.ts";
 import type { ImplementationDoc } from "./_client.ts";
 import { DownloadProgress } from "./_progress.ts";
-import { HOST_NAMESPACES, RegistrySource } from "./_source.ts";
+import { HOST_NAMESPACES, RegistrySource, type SourceContext } from "./_source.ts";
+import { registryKind } from "./_oci.ts";
+import { tagOfVersion } from "../lib/oci/mod.ts";
 import { cachePath } from "./_cache_dir.ts";
 import { readTextIfExists, writeFileAtomic } from "./_fs.ts";
 import {
@@ -49,6 +51,7 @@ import {
   parseDigest,
   parseInterfaceName,
   tryParseVersion,
+  type Version,
 } from "../lib/names/mod.ts";
 import { ComponentDecodeError, decodeComponent } from "../lib/component/mod.ts";
 import { worldKeyName } from "../lib/wit/mod.ts";
@@ -101,6 +104,11 @@ export interface SyncPlan {
   /** `fills` entries dropped (with `pruneFills`). */
   pruned: string[];
   resolution: Resolution;
+  /**
+   * Component → the WIT packages it imports from that no registry has (it was installed without
+   * them: the component carries the types it uses).
+   */
+  missing: Map<string, string[]>;
 }
 
 /** Bytes of a package, fetched through the cache. */
@@ -134,18 +142,58 @@ function resolutionFailure(e: unknown): never {
  */
 export async function fetchPackage(
   ctx: SyncContext,
-  p: { name: string; version: string; digest: Digest; registry: string; size?: number },
+  p: {
+    name: string;
+    version: string;
+    digest: Digest;
+    registry: string;
+    size?: number;
+    /** The OCI manifest digest, for a package from an OCI registry. */
+    manifest?: Digest;
+  },
 ): Promise<{ bytes: Uint8Array; downloaded: boolean }> {
   const label = `${p.name}@${p.version}`;
   const cached = await ctx.cache.get(p.digest, label);
   if (cached !== undefined) return { bytes: cached, downloaded: false };
   const task = ctx.progress.start(label);
   const size = p.size ?? ctx.sizes?.get(p.digest);
-  const bytes = await ctx.registries.client(p.registry).blob(p.digest, label, task.update, size);
+  const bytes = registryKind(p.registry) === "wreg"
+    ? await ctx.registries.client(p.registry).blob(p.digest, label, task.update, size)
+    : await fetchOciLocked(ctx, p, label, task.update);
   await ctx.cache.put(p.digest, bytes);
   task.done(bytes.length);
   ctx.downloads = (ctx.downloads ?? 0) + 1;
   return { bytes, downloaded: true };
+}
+
+/**
+ * A locked package from an OCI registry: the manifest the lock names (by digest: immutable, so it
+ * is exactly what was locked), checked to hold the locked layer, then the layer by its digest
+ * and descriptor size.
+ */
+async function fetchOciLocked(
+  ctx: SyncContext,
+  p: { name: string; version: string; digest: Digest; registry: string; manifest?: Digest },
+  label: string,
+  onProgress: (received: number, total: number | undefined) => void,
+): Promise<Uint8Array> {
+  const oci = ctx.registries.oci;
+  const reference = p.manifest ?? tagOfVersion(p.version as Version)!;
+  const v = await oci.version(p.registry, p.name, reference, label);
+  if (v === undefined) {
+    throw new CliError(
+      `Cannot fetch ${label}: ${p.registry} has no manifest ${reference} for ${p.name} any more`,
+      EXIT.registry,
+    );
+  }
+  if (v.digest !== p.digest) {
+    throw new CliError(
+      `Cannot use ${label}: the manifest ${v.manifest} at ${p.registry} holds ${v.digest}, and ` +
+        `wreg.lock has ${p.digest}`,
+      EXIT.integrity,
+    );
+  }
+  return await oci.layer(p.registry, v, onProgress);
 }
 
 /** Runs `work` on every item with at most `limit` at a time; results in input order. */
@@ -177,6 +225,7 @@ export async function fetchLocked(ctx: SyncContext, lock: Lock): Promise<Fetched
         version: p.version,
         digest: p.digest,
         registry: p.registry,
+        manifest: p.manifest,
       });
       return { name, version: p.version, kind: p.kind, digest: p.digest, bytes, downloaded };
     });
@@ -226,6 +275,25 @@ export async function componentImports(
   return out;
 }
 
+/** What a {@link RegistrySource} of this run needs. */
+export function sourceContext(ctx: SyncContext, lock: Lock | undefined): SourceContext {
+  return {
+    cache: ctx.cache,
+    progress: ctx.progress,
+    io: ctx.io,
+    lock,
+    downloaded: () => void (ctx.downloads = (ctx.downloads ?? 0) + 1),
+  };
+}
+
+/** The wreg registry whose world index fills a component's imports, if there is one. */
+function worldIndexFor(ctx: SyncContext, component: string): string | undefined {
+  const url = ctx.registries.urlFor(component);
+  if (registryKind(url) === "wreg") return url;
+  const fallback = ctx.registries.manifest.registry ?? ctx.registries.defaultUrl();
+  return fallback !== undefined && registryKind(fallback) === "wreg" ? fallback : undefined;
+}
+
 function hostProvides(i: { namespace: string }): boolean {
   return HOST_NAMESPACES.has(i.namespace);
 }
@@ -235,7 +303,7 @@ function hostProvides(i: { namespace: string }): boolean {
  * the cache) to read their imports.
  */
 export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promise<SyncPlan> {
-  const source = req.source ?? new RegistrySource(ctx.registries);
+  const source = req.source ?? new RegistrySource(ctx.registries, sourceContext(ctx, req.lock));
   let manifest = req.manifest;
   const oldLock = req.lock;
   const updating = (name: string) =>
@@ -259,7 +327,7 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
     // Kind, registry and digest of each chosen version.
     const origins = new Map<
       string,
-      { kind: "component" | "wit"; registry: string; digest: Digest }
+      { kind: "component" | "wit"; registry: string; digest: Digest; manifest?: Digest }
     >();
     for (const p of resolution.packages) {
       const e = await source.entry(p.name, p.version);
@@ -271,9 +339,10 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
       }
       const digest = parseDigest(e.digest);
       origins.set(p.name, {
-        kind: e.kind === "component" ? "component" : "wit",
-        registry: ctx.registries.urlFor(p.name),
+        kind: e.kind,
+        registry: e.registry,
         digest,
+        ...(e.manifest === undefined ? {} : { manifest: e.manifest }),
       });
       if (Number.isSafeInteger(e.size) && e.size >= 0) {
         (ctx.sizes ??= new Map()).set(digest, e.size);
@@ -290,6 +359,7 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
           version: p.version,
           digest: o.digest,
           registry: o.registry,
+          manifest: o.manifest,
         });
         return await componentImports(ctx, p.name, o.digest, bytes);
       });
@@ -328,7 +398,11 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
     // Every world-index question of this round at once (each asked once per registry).
     const asked = new Map<string, Promise<ImplementationDoc[]>>();
     const implementationsOf = (component: string, iface: string) => {
-      const client = ctx.registries.forPackage(component);
+      // The world index of the component's registry; an OCI registry has none, so for a component
+      // from one, the project's default wreg registry (if any) is asked.
+      const url = worldIndexFor(ctx, component);
+      if (url === undefined) return Promise.resolve<ImplementationDoc[]>([]);
+      const client = ctx.registries.client(url);
       const key = `${client.url} ${iface}`;
       let p = asked.get(key);
       if (p === undefined) {
@@ -392,7 +466,14 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
     notes.sort((a, b) =>
       a.component < b.component ? -1 : a.component > b.component ? 1 : a.import < b.import ? -1 : 1
     );
-    return { manifest, lock, fills: notes, pruned, resolution };
+    return {
+      manifest,
+      lock,
+      fills: notes,
+      pruned,
+      resolution,
+      missing: source.missing(resolution.packages),
+    };
   }
   throw new CliError(
     `Cannot resolve the dependencies: the fills did not settle after ${MAX_ROUNDS} rounds`,

@@ -1,0 +1,257 @@
+/**
+ * Issue 14 end to end: wreg reads the ecosystem. The CNCF distribution registry (from
+ * tools/services.mjs) stands in for ghcr.io, seeded the way the WASI packages are published: the
+ * real WASI 0.2.0 and 0.2.3 WIT from the corpus, encoded by wreg's encoder, published with the
+ * real `wkg publish`. A tiny loopback server answers the well-known document for the test's
+ * registry name, and a stoppable proxy stands between wreg and the shared registry.
+ *
+ * - A component published to a **wreg registry** whose imports name `wasi:*` packages held only
+ *   by the **OCI registry** is added to a Deno project: resolved across both, fetched, composed,
+ *   bindings generated, and the typed import runs in Deno.
+ * - The upstream re-pushes a tag with other bytes: `wreg update` stops with exit 6 saying what
+ *   changed and where, and wreg.lock is untouched.
+ * - With every server stopped, `wreg install` in another folder installs from the cache.
+ * - A component whose imported interfaces have no WIT package anywhere installs and runs, with
+ *   one line saying what was not found (before issue 14, `wreg add` exited 7).
+ */
+import assert from "node:assert/strict";
+import { digestOf } from "../lib/names/mod.ts";
+import { requireService, serviceTest } from "./support/services.ts";
+import {
+  orasPush,
+  publishWithWkg,
+  TcpProxy,
+  uniquePrefix,
+  wasiWitPackages,
+  wellKnownServer,
+  wkgConfig,
+} from "./support/oci.ts";
+import { type RunResult, Sandbox, startRegistry, writeTree } from "./cli_support.ts";
+import { withCustomSections } from "./registry_support.ts";
+import { watComponent } from "./bindings_fixtures.ts";
+import { CORPUS } from "../tools/corpus.ts";
+
+const TEST_COMMAND = `${CORPUS}spin/crates/build/tests/test-components/test-command.wasm`;
+
+function ok(r: RunResult, what: string): RunResult {
+  assert.equal(r.code, 0, `${what} failed (${r.code}):\n${r.stdout}${r.stderr}`);
+  return r;
+}
+
+serviceTest(
+  "a wreg component whose wasi:* imports live on an OCI registry: added, run, re-push refused, installed offline",
+  ["oci"],
+  async () => {
+    const { registry: upstream } = requireService("oci");
+    const prefix = uniquePrefix();
+    const box = await Sandbox.create("wreg-oci-e2e-");
+    const [hostname, port] = upstream.split(":");
+    const proxy = new TcpProxy({ hostname, port: Number(port) }).start();
+    const wellKnown = wellKnownServer({ registry: proxy.host, namespacePrefix: prefix });
+    const wreg = await startRegistry();
+    try {
+      // The ecosystem side: WASI 0.2.0 and 0.2.3 published with wkg.
+      const cfg = await wkgConfig(`${box.root}/wkg`, upstream, prefix, ["wasi"]);
+      const seeded = new Map<string, Uint8Array>();
+      for (const tag of ["v0.2.0", "v0.2.3"] as const) {
+        const packages = await wasiWitPackages(tag);
+        for (const p of packages) seeded.set(p.id, p.bytes);
+        await publishWithWkg(`${box.root}/seed-${tag}`, packages, cfg);
+      }
+
+      // The wreg side: Spin's test command (it imports wasi:cli, io, clocks, filesystem 0.2.3).
+      const publisher = await box.folder("publisher");
+      ok(
+        await box.wreg(publisher, ["login", "--registry", wreg.url, "--token", wreg.token]),
+        "login",
+      );
+      await Deno.copyFile(TEST_COMMAND, `${publisher}/hello.wasm`);
+      ok(
+        await box.wreg(publisher, [
+          "publish",
+          "hello.wasm",
+          "--name",
+          "acme:hello",
+          "--version",
+          "1.0.0",
+        ]),
+        "publish acme:hello",
+      );
+
+      // A Deno project naming the wreg registry, and wasi by its registry name.
+      const app = await box.folder("app");
+      const wregJson = JSON.stringify({ registry: wreg.url, registries: { wasi: wellKnown.name } });
+      await writeTree(app, {
+        "deno.json": "{}\n",
+        "wreg.json": `${wregJson}\n`,
+        "main.ts": `import { run } from "acme:hello";\n\nrun.run();\n`,
+        "wit/.keep": "",
+      });
+      const add = ok(await box.wreg(app, ["add", "acme:hello"]), "wreg add acme:hello");
+      for (const p of ["cli", "clocks", "filesystem", "io", "random", "sockets"]) {
+        assert.match(add.stdout, new RegExp(`\\+ wasi:${p}@0\\.2\\.3 \\(WIT package`), add.stdout);
+        assert.ok(await Deno.stat(`${app}/wit/deps/wasi-${p}-0.2.3/package.wit`));
+      }
+      assert.match(add.stdout, /\+ acme:hello@1\.0\.0 \(component, required by wreg\.json\)/);
+      assert.match(add.stdout, /bindings acme:hello -> \.\/wreg_modules\/acme\/hello\/mod\.ts/);
+      assert.equal(wellKnown.requests, 1, "the well-known document is fetched once, then cached");
+
+      const lockText = await Deno.readTextFile(`${app}/wreg.lock`);
+      const lock = JSON.parse(lockText);
+      assert.equal(lock.lockVersion, 2);
+      assert.equal(lock.packages["acme:hello"].registry, wreg.url);
+      assert.equal(lock.packages["acme:hello"].manifest, undefined);
+      for (const p of ["cli", "clocks", "filesystem", "io", "random", "sockets"]) {
+        const entry = lock.packages[`wasi:${p}`];
+        assert.equal(entry.version, "0.2.3");
+        assert.equal(entry.registry, `oci://${proxy.host}/${prefix}`);
+        // The bytes wkg published are the bytes wreg locked: the layer digest.
+        assert.equal(entry.digest, await digestOf(seeded.get(`wasi:${p}@0.2.3`)!));
+        assert.match(entry.manifest, /^sha256:[0-9a-f]{64}$/);
+      }
+      assert.deepEqual(Object.keys(lock.packages["acme:hello"].dependencies).sort(), [
+        "wasi:cli",
+        "wasi:clocks",
+        "wasi:filesystem",
+        "wasi:io",
+      ]);
+
+      const check = await box.deno(app, ["check", "main.ts"]);
+      assert.equal(check.code, 0, `deno check:\n${check.stderr}`);
+      const first = await box.deno(app, ["run", "-A", "main.ts"]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.stdout, "Hello, world!\n");
+
+      // The upstream re-pushes wasi:io 0.2.3 with other bytes (the same package, one more
+      // custom section): never served silently, never re-locked.
+      const changed = withCustomSections(seeded.get("wasi:io@0.2.3")!, { "re-pushed": "yes" });
+      const changedFile = `${box.root}/io.wasm`;
+      await Deno.writeFile(changedFile, changed);
+      await orasPush(upstream, `${prefix}wasi/io:0.2.3`, changedFile, await digestOf(changed));
+      const update = await box.wreg(app, ["update"]);
+      assert.equal(update.code, 6, `${update.stdout}${update.stderr}`);
+      assert.match(update.stderr, /Cannot use wasi:io@0\.2\.3: the registry now gives other bytes/);
+      assert.ok(
+        update.stderr.includes(`where:     oci://${proxy.host}/${prefix} (${prefix}wasi/io:0.2.3)`),
+      );
+      assert.ok(update.stderr.includes(`wreg.lock: ${lock.packages["wasi:io"].digest}`));
+      assert.ok(update.stderr.includes(`now:       ${await digestOf(changed)}`));
+      assert.equal(await Deno.readTextFile(`${app}/wreg.lock`), lockText, "wreg.lock is untouched");
+      const addAgain = await box.wreg(app, ["add", "acme:hello"]);
+      assert.equal(addAgain.code, 6, "adding again refuses the changed tag too");
+      assert.equal(await Deno.readTextFile(`${app}/wreg.lock`), lockText);
+
+      // Every server stopped: another folder installs from the lock and the cache alone.
+      proxy.stop();
+      await wellKnown.stop();
+      await wreg.stop();
+      const other = await box.folder("other");
+      for (const f of ["deno.json", "wreg.json", "wreg.lock", "main.ts"]) {
+        await Deno.copyFile(`${app}/${f}`, `${other}/${f}`);
+      }
+      const install = ok(await box.wreg(other, ["install"]), "offline wreg install");
+      assert.match(install.stdout, /Installed 7 packages \(0 downloaded, 7 from the cache\)/);
+      const again = await box.deno(other, ["run", "-A", "main.ts"]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(again.stdout, "Hello, world!\n");
+      assert.equal(await Deno.readTextFile(`${other}/wreg.lock`), lockText);
+    } finally {
+      proxy.stop();
+      await wellKnown.stop().catch(() => {});
+      await wreg.stop();
+      await box.remove();
+    }
+  },
+);
+
+/** A WIT world importing an interface of a package that no registry holds. */
+const MATH = `package acme:math@1.0.0 {
+  interface ops {
+    double: func(x: u32) -> u32;
+  }
+}
+`;
+
+const CALC_WIT = `package acme:calc@1.0.0;
+
+${MATH}
+world w {
+  import acme:math/ops@1.0.0;
+  export compute: func(x: u32) -> u32;
+}
+`;
+
+const CALC_WAT = `(module
+  (import "acme:math/ops@1.0.0" "double" (func $double (param i32) (result i32)))
+  (func (export "compute") (param i32) (result i32)
+    (i32.add (call $double (local.get 0)) (i32.const 1))))`;
+
+const DOUBLE_WIT = `package acme:double@1.0.0;
+
+${MATH}
+world w {
+  export acme:math/ops@1.0.0;
+}
+`;
+
+const DOUBLE_WAT = `(module
+  (func (export "acme:math/ops@1.0.0#double") (param i32) (result i32)
+    (i32.mul (local.get 0) (i32.const 2))))`;
+
+Deno.test("a component importing interfaces no registry has a WIT package for installs and runs, with one note", async () => {
+  const box = await Sandbox.create("wreg-soft-deps-");
+  const wreg = await startRegistry();
+  try {
+    const publisher = await box.folder("publisher");
+    ok(
+      await box.wreg(publisher, ["login", "--registry", wreg.url, "--token", wreg.token]),
+      "login",
+    );
+    await Deno.writeFile(`${publisher}/calc.wasm`, await watComponent(CALC_WIT, CALC_WAT));
+    await Deno.writeFile(`${publisher}/double.wasm`, await watComponent(DOUBLE_WIT, DOUBLE_WAT));
+    ok(
+      await box.wreg(publisher, [
+        "publish",
+        "calc.wasm",
+        "--name",
+        "acme:calc",
+        "--version",
+        "1.0.0",
+      ]),
+      "publish calc",
+    );
+    ok(
+      await box.wreg(publisher, [
+        "publish",
+        "double.wasm",
+        "--name",
+        "acme:double",
+        "--version",
+        "1.0.0",
+      ]),
+      "publish double",
+    );
+
+    const app = await box.folder("app");
+    await writeTree(app, {
+      "deno.json": "{}\n",
+      "main.ts": `import { compute } from "acme:calc";\n\nconsole.log(compute(20));\n`,
+    });
+    const add = ok(await box.wreg(app, ["add", "acme:calc"]), "wreg add acme:calc");
+    const notes = add.stdout.split("\n").filter((l) => l.startsWith("note: no registry has"));
+    assert.deepEqual(notes, [
+      "note: no registry has the WIT packages acme:math (imported by acme:calc); acme:math " +
+      "(imported by acme:double): installed without them, from the types the component carries",
+    ]);
+    assert.match(add.stdout, /fills acme:math\/ops@1\.0\.0 of acme:calc with acme:double@1\.0\.0/);
+    const lock = JSON.parse(await Deno.readTextFile(`${app}/wreg.lock`));
+    assert.deepEqual(Object.keys(lock.packages).sort(), ["acme:calc", "acme:double"]);
+    assert.deepEqual(lock.packages["acme:calc"].dependencies, {});
+    const run = await box.deno(app, ["run", "-A", "main.ts"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, "41\n");
+  } finally {
+    await wreg.stop();
+    await box.remove();
+  }
+});
