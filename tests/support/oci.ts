@@ -174,15 +174,20 @@ export async function orasPush(
     await Deno.copyFile(file, `${dir}/${name}`);
     const orasHome = `${dir}/home`;
     await Deno.mkdir(orasHome);
-    return await run(peerPath("oras"), [
-      "push",
-      "--plain-http",
-      "--disable-path-validation",
-      "--config",
-      `${config}:application/vnd.wasm.config.v0+json`,
-      `${registry}/${reference}`,
-      `${name}:application/wasm`,
-    ], { HOME: orasHome, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" }, dir);
+    return await run(
+      peerPath("oras"),
+      [
+        "push",
+        "--plain-http",
+        "--disable-path-validation",
+        "--config",
+        `${config}:application/vnd.wasm.config.v0+json`,
+        `${registry}/${reference}`,
+        `${name}:application/wasm`,
+      ],
+      { HOME: orasHome, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+      dir,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
