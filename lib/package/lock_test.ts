@@ -148,8 +148,8 @@ Deno.test("a lock with an OCI manifest digest is version 2; without, it stays ve
   assert.equal(lock.packages["docs:logger"].manifest, manifest);
   assert.equal(lock.packages["docs:logger"].registry, "oci://127.0.0.1:5000/webassembly/");
   const printed = printLock(lock);
-  assert.match(printed, /^\{\n  "lockVersion": 2,/);
-  assert.match(printed, /"digest": "sha256:[0-9a-f]{64}",\n      "manifest": "sha256:(ab){32}",/);
+  assert.ok(printed.startsWith('{\n  "lockVersion": 2,'), printed);
+  assert.match(printed, /"digest": "sha256:[0-9a-f]{64}",\n {6}"manifest": "sha256:(ab){32}",/);
   assert.equal(printLock(parseLock(printed)), printed);
   // The field belongs to version 2: a version-1 lock may not carry it.
   assertLockError(
