@@ -1,13 +1,14 @@
 /**
  * Matching extern names across components: an export fills an import of the same name, or of the
- * same interface at a semver-compatible version (`@1.2.0` fills `@1.0.0`, `@0.2.5` fills
- * `@0.2.1`; `@2.0.0` does not fill `@1.0.0`; pre-releases only match exactly).
+ * same interface at another version of its semver series, lower ones too (`@1.2.0` and `@1.0.0`
+ * fill each other, as do `@0.2.5` and `@0.2.1`; `@2.0.0` does not fill `@1.0.0`; pre-releases
+ * only match exactly). The versions only find the candidate: the types decide whether it fits,
+ * as wasmtime's linker does.
  */
 import { parseExternName } from "../component/mod.ts";
 import {
   compareVersions,
   isPrerelease,
-  isSemverCompatible,
   sameSeries,
   seriesOf,
   tryParseVersion,
@@ -47,14 +48,20 @@ function splitName(name: string): VersionedName | undefined {
 
 /**
  * How export `provided` matches import `wanted`: `exact` (same name), `compatible` (same
- * interface, a semver-compatible version that is not lower), or `undefined`.
+ * interface, another version of the same semver series, higher or lower), or `undefined`.
  */
 export function matchName(wanted: string, provided: string): "exact" | "compatible" | undefined {
   if (wanted === provided) return "exact";
   const w = versionedName(wanted), p = versionedName(provided);
   if (w === undefined || p === undefined || w.base !== p.base) return undefined;
   if (w.version === undefined || p.version === undefined) return undefined;
-  return isSemverCompatible(w.version, p.version) ? "compatible" : undefined;
+  return sameSeriesVersion(w.version, p.version) ? "compatible" : undefined;
+}
+
+/** Whether two versions are of one semver series (pre-releases: only when equal). */
+export function sameSeriesVersion(a: Version, b: Version): boolean {
+  if (isPrerelease(a) || isPrerelease(b)) return a === b;
+  return sameSeries(a, b);
 }
 
 /**
