@@ -67,7 +67,7 @@ export function sameSeriesVersion(a: Version, b: Version): boolean {
 /**
  * Why export `provided` does not fill import `wanted` although both name the same interface
  * (`a:b/c@2.0.0` for `a:b/c@1.0.0`: "2.0.0 is another major version than 1.0.0"), or `undefined`
- * when they are different interfaces or it does fill.
+ * when they are different interfaces or it does fill (any version of the same series does).
  */
 export function nearMiss(wanted: string, provided: string): string | undefined {
   const w = versionedName(wanted), p = versionedName(provided);
@@ -86,8 +86,8 @@ export function nearMiss(wanted: string, provided: string): string | undefined {
     return `${p.version} and ${w.version} are in different 0.x series (${ps} and ${ws}), ` +
       `which semver treats as incompatible`;
   }
-  return `${p.version} is older than ${w.version}: an export fills an import of its own version ` +
-    `or a lower one`;
+  // The same series fills in both directions (the types decide): matchName said so above.
+  return undefined;
 }
 
 /**
