@@ -147,7 +147,9 @@ function debianPackages(wanted = DEBIAN_PACKAGES) {
   });
   if (probe.error) {
     throw new Error(
-      `cannot check Debian packages ${wanted.join(", ")}: ${probe.error.message}`,
+      `cannot check Debian packages ${wanted.join(", ")}: ${probe.error.message}; this set-up ` +
+        "installs them with Debian's apt-get (README, set-up): on another system install them " +
+        "by hand",
     );
   }
   const installed = new Set(
@@ -157,6 +159,12 @@ function debianPackages(wanted = DEBIAN_PACKAGES) {
   if (missing.length === 0) return;
   console.error(`setup: installing Debian packages ${missing.join(", ")} (apt-get)`);
   const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
+  if (sudo.length > 0 && spawnSync("sudo", ["-n", "true"]).status !== 0) {
+    throw new Error(
+      `installing Debian packages ${missing.join(", ")} needs root or passwordless sudo ` +
+        `(\`sudo -n\` refused): run \`sudo apt-get install ${missing.join(" ")}\`, then this again`,
+    );
+  }
   const apt = (args) => {
     const [cmd, ...rest] = [...sudo, "apt-get", ...args];
     const r = spawnSync(cmd, rest, {
@@ -261,6 +269,25 @@ function withToolLock(name, build) {
   }
 }
 
+/**
+ * The compiler a peer's kind needs (Rust's cargo or Go's go: on PATH, else where their installers
+ * put them), checked before a build so that a machine without it gets a sentence, not a spawn
+ * error.
+ */
+function builderFor(tool) {
+  const cargoHome = process.env.CARGO_HOME ?? join(HOME, ".cargo");
+  const [what, candidates] = tool.kind === "cargo"
+    ? ["Rust's cargo", ["cargo", join(cargoHome, "bin", "cargo")]]
+    : ["Go", ["go", "/usr/local/go/bin/go"]];
+  for (const c of candidates) {
+    if (spawnSync(c, ["version"]).status === 0) return c;
+  }
+  throw new Error(
+    `building ${tool.name} ${tool.version} needs ${what}, which is neither on PATH nor at ` +
+      `${candidates[1]} (README, set-up); or put a ${tool.bin} of version ${tool.version} on PATH`,
+  );
+}
+
 function buildPeer(tool) {
   const final = join(TOOLS_DIR, `${tool.name}-${tool.version}`);
   const tmp = `${final}.tmp-${process.pid}`;
@@ -269,12 +296,8 @@ function buildPeer(tool) {
   console.error(`setup: building ${tool.name} ${tool.version} (${tool.kind}; ${tool.why})`);
   let r;
   if (tool.kind === "cargo") {
-    const cargoHome = process.env.CARGO_HOME ?? join(HOME, ".cargo");
-    const cargo = spawnSync("cargo", ["--version"]).status === 0
-      ? "cargo"
-      : join(cargoHome, "bin", "cargo");
     r = spawnSync(
-      cargo,
+      builderFor(tool),
       ["install", "--locked", "--quiet", "--root", tmp, `${tool.crate}@${tool.version}`],
       {
         stdio: ["ignore", "inherit", "inherit"],
@@ -283,7 +306,7 @@ function buildPeer(tool) {
     );
   } else if (tool.kind === "go-src") {
     r = spawnSync(
-      "go",
+      builderFor(tool),
       [
         "build",
         "-ldflags",
@@ -299,7 +322,7 @@ function buildPeer(tool) {
       },
     );
   } else if (tool.kind === "go") {
-    r = spawnSync("go", ["install", tool.module], {
+    r = spawnSync(builderFor(tool), ["install", tool.module], {
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, GOBIN: join(tmp, "bin"), GOFLAGS: "-buildvcs=false" },
     });
