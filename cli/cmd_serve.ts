@@ -7,6 +7,7 @@ import type { Command, Io } from "./_command.ts";
 
 const HELP = `Usage: wreg serve [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
                   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--quiet]
+                  [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
 
 Runs the wreg registry with the embedded storage (SQLite and blob files in --data).
 
@@ -18,6 +19,10 @@ Options:
   --seed-examples      Publish the example packages if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
   --max-upload BYTES   Largest publish body (default 268435456)
+  --oci-prefix P       OCI namespace prefix ("webassembly/"; default none): repositories
+                       on /v2 are P<namespace>/<name> (wkg, oras, skopeo use /v2)
+  --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names
+  --public-url URL     The origin of the OCI token realm (behind a TLS proxy)
   --quiet              Do not log requests
 
 The HTTP API is described in docs/api.md. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.

@@ -10,7 +10,10 @@ import { errorBody, internalErrorBody, toRegistryError } from "./_errors.ts";
 import { json } from "./_http.ts";
 import type { RequestUrl } from "./_handlers.ts";
 import { publishVersion } from "./_publish.ts";
-import { Router } from "./_routes.ts";
+import { isOciPath, Router } from "./_routes.ts";
+import { challengeFor } from "./oci/_auth.ts";
+import { ociErrorResponse, ociInternalError } from "./oci/_errors.ts";
+import { sweepOci, type SweepReport } from "./oci/_uploads.ts";
 import { unknownPathPage, wantsPage } from "./web/mod.ts";
 
 /** A registry: its fetch handler, and the publish pipeline for callers inside the process. */
@@ -30,6 +33,11 @@ export interface Registry {
     bytes: Uint8Array;
     publisher: string;
   }): Promise<VersionRecord>;
+  /**
+   * Removes lapsed OCI upload sessions and uploaded blobs no manifest took (registry/oci); the
+   * server runs it periodically, uploads run it when it is due.
+   */
+  sweepOci(): Promise<SweepReport>;
   /** Stops the decoder threads (the storage stays open: it is the caller's). */
   close(): void;
 }
@@ -51,7 +59,9 @@ export function createRegistry(options: AppOptions): Registry {
   const router = new Router();
   return {
     handle(req: Request): Response | Promise<Response> {
+      let oci = false;
       const fail = (e: unknown): Response | Promise<Response> => {
+        if (oci) return ociFailure(ctx, req, e);
         const refusal = toRegistryError(e);
         if (refusal !== undefined) {
           // A browser asking for a page that does not exist gets the web index's 404 page.
@@ -68,6 +78,7 @@ export function createRegistry(options: AppOptions): Registry {
       };
       try {
         const { pathname, url } = splitUrl(req.url);
+        oci = isOciPath(pathname);
         const { route, params } = router.match(req.method, pathname);
         const answer = route.handler(ctx, req, params, url);
         return answer instanceof Response ? answer : answer.catch(fail);
@@ -77,6 +88,9 @@ export function createRegistry(options: AppOptions): Registry {
     },
     close() {
       ctx.close();
+    },
+    sweepOci() {
+      return sweepOci(ctx);
     },
     async publish({ name, version, bytes, publisher }) {
       return await publishVersion(ctx, {
@@ -97,6 +111,21 @@ export function createRegistry(options: AppOptions): Registry {
       });
     },
   };
+}
+
+/** A refusal or fault on `/v2`, in the OCI protocol's error envelope. */
+function ociFailure(ctx: Context, req: Request, e: unknown): Response {
+  const answer = ociErrorResponse(e, () => challengeFor(ctx, req));
+  if (answer !== undefined) {
+    // A refused upload is not read further.
+    if (req.body !== null && !req.bodyUsed) req.body.cancel().catch(() => {});
+    return answer;
+  }
+  const id = crypto.randomUUID();
+  try {
+    ctx.onServerError(e, req, id);
+  } catch { /* logging must not fail the answer */ }
+  return ociInternalError(id);
 }
 
 /**

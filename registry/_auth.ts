@@ -27,6 +27,14 @@ const CHALLENGE = { "www-authenticate": 'Bearer realm="wreg"' };
 export async function authenticate(ctx: Context, req: Request): Promise<Actor | undefined> {
   const secret = bearerToken(req.headers);
   if (secret === undefined) return undefined;
+  return await authenticateSecret(ctx, secret);
+}
+
+/**
+ * The caller a token secret stands for, however it arrived (a bearer token, the password of the
+ * OCI surface's Basic credentials). Refuses unknown and revoked tokens.
+ */
+export async function authenticateSecret(ctx: Context, secret: string): Promise<Actor> {
   if (ctx.adminToken !== undefined && sameSecret(secret, ctx.adminToken)) return { kind: "admin" };
   const token = await ctx.storage.metadata.findTokenBySecret(secret);
   if (token === undefined) {

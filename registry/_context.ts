@@ -15,6 +15,7 @@ import type { Storage, StoreChange } from "../storage/mod.ts";
 import type { Release } from "./_compat.ts";
 import { acquireDecoder, type Decoded, type DecoderPool, releaseDecoder } from "./_decoder.ts";
 import { concat } from "./_http.ts";
+import { type OciOptions, OciState } from "./oci/_state.ts";
 
 /** Limits on what clients may send and ask for. */
 export interface RegistryLimits {
@@ -65,6 +66,8 @@ export interface AppOptions {
    * Called with every server fault (a 5xx answer) and its request id; default: `console.error`.
    */
   onServerError?: (error: unknown, request: Request, requestId: string) => void;
+  /** How the registry speaks OCI on `/v2` (registry/oci): namespace prefix, upload limits. */
+  oci?: Partial<OciOptions>;
 }
 
 /** A decoded release kept in memory, by digest. */
@@ -170,16 +173,12 @@ export class Context {
   readonly decoder: DecoderPool;
   /** Decoded releases by digest (immutable, so never stale). */
   readonly releases = new Lru<string, CachedRelease>(64);
-  /**
-   * Verdicts of the world index and of interface searches ("does the component with digest D
-   * implement world W of the WIT package with digest E"), keyed by digests: facts that never go
-   * stale, so they are kept across changes (bounded).
-   */
-  readonly verdicts = new Lru<string, { ok: boolean; matched: string[] }>(200_000);
   /** Package documents, index documents and search answers; dropped on every change. */
   readonly responses = new BoundedCache<string, CachedJson>(4096);
   /** Hot blob bytes for downloads. */
   readonly blobs: BlobCache;
+  /** The OCI surface's settings and caches (registry/oci). */
+  readonly oci: OciState;
   /** Bumped on every change the storage signals; search caches key on it. */
   generation = 0;
   readonly #touched = new Map<string, number>();
@@ -195,6 +194,7 @@ export class Context {
       ((e, req, id) => console.error(`[${id}] ${req.method} ${new URL(req.url).pathname}:`, e));
     this.decoder = acquireDecoder(this.limits.decodeWorkers);
     this.blobs = new BlobCache(this.limits.blobCacheBytes, this.limits.blobCacheMaxBlob);
+    this.oci = new OciState(options.oci);
     this.#unsubscribe = this.storage.metadata.onChange((change) => this.changed(change));
   }
 

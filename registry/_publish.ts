@@ -40,6 +40,7 @@ import {
   type DigestHold,
   isStorageError,
   type NamespaceRecord,
+  type OciManifestInput,
   type Storage,
   type VersionRecord,
   type VersionSummary,
@@ -77,6 +78,11 @@ export interface PublishRequest {
    * unclaimed) and returns the user who publishes (and claims an unclaimed namespace).
    */
   authorize(namespace: NamespaceRecord | undefined): string;
+  /**
+   * The OCI manifest a client pushed for this version (registry/oci), committed with it; without
+   * one, a manifest is generated from the release when first asked for.
+   */
+  oci?: OciManifestInput;
 }
 
 /** A version the gate found incompatible with the new one, with its breaking changes. */
@@ -226,6 +232,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
           description: highest || detail === undefined ? derived.description : undefined,
           document: derived.document as unknown as VersionRecord["document"],
           searchRows: derived.searchRows,
+          oci: req.oci,
           basedOn: versions.map((v) => v.version),
         });
         // Lapsed between the check above and the commit: the version is referenced now, so no

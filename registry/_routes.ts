@@ -1,22 +1,51 @@
 /**
  * The routing table: every method and path the registry answers, in one place. docs/api.md
  * documents each; the router matches literal segments before parameters, and a path that matches
- * with another method answers 405 with `Allow`.
+ * with another method answers 405 with `Allow`. The OCI distribution protocol's routes (`/v2`,
+ * registry/oci) are here too: their repository name may span several segments (`:name+`).
  */
 import { RegistryError } from "./_errors.ts";
 import * as h from "./_handlers.ts";
 import * as web from "./web/mod.ts";
+import { ping, token } from "./oci/_auth.ts";
+import { deleteBlob, getBlob as ociGetBlob } from "./oci/_blobs.ts";
+import { wellKnown } from "./oci/_discovery.ts";
+import {
+  catalog,
+  deleteManifest,
+  getManifest,
+  listReferrers,
+  listTags,
+  putManifest,
+} from "./oci/_manifests.ts";
+import {
+  cancelUpload,
+  finishUpload,
+  patchUpload,
+  startUpload,
+  uploadStatus,
+} from "./oci/_uploads.ts";
 
-/** Who may call a route. */
-export type Access = "public" | "token" | "admin" | "owner";
+/** Who may call a route (`pusher`: a token that may publish to the repository's namespace). */
+export type Access = "public" | "token" | "admin" | "owner" | "pusher";
 
 /** One row of the table. */
 export interface Route {
-  method: "GET" | "PUT" | "POST" | "DELETE";
-  /** Segments; `:name` is a parameter. */
+  method: "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
+  /**
+   * Segments; `:name` is a parameter, `:name+` (at most one per route) one or more segments
+   * joined by "/". A trailing "/" is ignored, as in requests.
+   */
   path: string;
   access: Access;
   handler: h.Handler;
+  /** `oci`: refusals use the OCI protocol's error envelope (registry/oci/_errors.ts). */
+  surface?: "oci";
+}
+
+/** Whether a path belongs to the OCI protocol's surface (its refusals use the OCI envelope). */
+export function isOciPath(pathname: string): boolean {
+  return pathname === "/v2" || pathname.startsWith("/v2/");
 }
 
 /** Every route. `GET` routes answer `HEAD` too. */
@@ -104,6 +133,100 @@ export const ROUTES: readonly Route[] = [
     access: "owner",
     handler: h.deleteMember,
   },
+  // The OCI distribution protocol (registry/oci): wkg, oras, skopeo; errors in the OCI envelope.
+  {
+    method: "GET",
+    path: "/.well-known/wasm-pkg/registry.json",
+    access: "public",
+    handler: wellKnown,
+  },
+  { method: "GET", path: "/v2/", access: "public", handler: ping, surface: "oci" },
+  { method: "GET", path: "/v2/token", access: "public", handler: token, surface: "oci" },
+  { method: "GET", path: "/v2/_catalog", access: "public", handler: catalog, surface: "oci" },
+  {
+    method: "GET",
+    path: "/v2/:name+/manifests/:reference",
+    access: "public",
+    handler: getManifest,
+    surface: "oci",
+  },
+  {
+    method: "PUT",
+    path: "/v2/:name+/manifests/:reference",
+    access: "pusher",
+    handler: putManifest,
+    surface: "oci",
+  },
+  {
+    method: "DELETE",
+    path: "/v2/:name+/manifests/:reference",
+    access: "pusher",
+    handler: deleteManifest,
+    surface: "oci",
+  },
+  {
+    method: "GET",
+    path: "/v2/:name+/blobs/:digest",
+    access: "public",
+    handler: ociGetBlob,
+    surface: "oci",
+  },
+  {
+    method: "DELETE",
+    path: "/v2/:name+/blobs/:digest",
+    access: "pusher",
+    handler: deleteBlob,
+    surface: "oci",
+  },
+  {
+    method: "POST",
+    path: "/v2/:name+/blobs/uploads/",
+    access: "pusher",
+    handler: startUpload,
+    surface: "oci",
+  },
+  {
+    method: "GET",
+    path: "/v2/:name+/blobs/uploads/:id",
+    access: "pusher",
+    handler: uploadStatus,
+    surface: "oci",
+  },
+  {
+    method: "PATCH",
+    path: "/v2/:name+/blobs/uploads/:id",
+    access: "pusher",
+    handler: patchUpload,
+    surface: "oci",
+  },
+  {
+    method: "PUT",
+    path: "/v2/:name+/blobs/uploads/:id",
+    access: "pusher",
+    handler: finishUpload,
+    surface: "oci",
+  },
+  {
+    method: "DELETE",
+    path: "/v2/:name+/blobs/uploads/:id",
+    access: "pusher",
+    handler: cancelUpload,
+    surface: "oci",
+  },
+  {
+    method: "GET",
+    path: "/v2/:name+/tags/list",
+    access: "public",
+    handler: listTags,
+    surface: "oci",
+  },
+  {
+    method: "GET",
+    path: "/v2/:name+/referrers/:digest",
+    access: "public",
+    handler: listReferrers,
+    surface: "oci",
+  },
   // The web index (registry/web): HTML pages outside /api; `/api/…` never reaches them.
   { method: "GET", path: "/", access: "public", handler: web.homePage },
   { method: "GET", path: "/search", access: "public", handler: web.searchPage },
@@ -120,6 +243,22 @@ interface Compiled {
   names: (string | null)[];
 }
 
+/** A route with one `:name+` parameter: fixed segments before it and after it. */
+interface CompiledRest {
+  route: Route;
+  before: Compiled;
+  rest: string;
+  after: Compiled;
+}
+
+function compileSegments(route: Route, segs: string[]): Compiled {
+  return {
+    route,
+    literals: segs.map((s) => (s.startsWith(":") ? null : s)),
+    names: segs.map((s) => (s.startsWith(":") ? s.slice(1) : null)),
+  };
+}
+
 /** A matched route with its decoded parameters. */
 export interface Match {
   route: Route;
@@ -129,17 +268,27 @@ export interface Match {
 /** The router over {@link ROUTES} (or another table, for tests). */
 export class Router {
   readonly #bySize = new Map<number, Compiled[]>();
+  readonly #rest: CompiledRest[] = [];
   /** Matches of recent paths (the same few paths are asked again and again). */
   readonly #recent = new Map<string, Match>();
 
   constructor(routes: readonly Route[] = ROUTES) {
     for (const route of routes) {
-      const segs = route.path.split("/").slice(1);
-      const compiled: Compiled = {
-        route,
-        literals: segs.map((s) => (s.startsWith(":") ? null : s)),
-        names: segs.map((s) => (s.startsWith(":") ? s.slice(1) : null)),
-      };
+      const path = route.path.length > 1 && route.path.endsWith("/")
+        ? route.path.slice(0, -1)
+        : route.path;
+      const segs = path.split("/").slice(1);
+      const restAt = segs.findIndex((s) => s.startsWith(":") && s.endsWith("+"));
+      if (restAt >= 0) {
+        this.#rest.push({
+          route,
+          before: compileSegments(route, segs.slice(0, restAt)),
+          rest: segs[restAt].slice(1, -1),
+          after: compileSegments(route, segs.slice(restAt + 1)),
+        });
+        continue;
+      }
+      const compiled = compileSegments(route, segs);
       const list = this.#bySize.get(segs.length) ?? [];
       list.push(compiled);
       this.#bySize.set(segs.length, list);
@@ -148,6 +297,11 @@ export class Router {
     for (const list of this.#bySize.values()) {
       list.sort((a, b) => specificity(b) - specificity(a));
     }
+    // Among routes with a `:name+`, more literal segments after it win.
+    this.#rest.sort((a, b) =>
+      a.after.literals.filter((l) => l !== null).length -
+      b.after.literals.filter((l) => l !== null).length
+    ).reverse();
   }
 
   /**
@@ -184,6 +338,32 @@ export class Router {
         if (name !== null) params[name] = decodeSegment(raw[i]);
       }
       return { route: c.route, params };
+    }
+    if (allowed.size === 0) {
+      for (const c of this.#rest) {
+        const nb = c.before.literals.length;
+        const na = c.after.literals.length;
+        if (raw.length < nb + 1 + na) continue;
+        const tail = raw.length - na;
+        if (!c.before.literals.every((l, i) => l === null || l === raw[i])) continue;
+        if (!c.after.literals.every((l, i) => l === null || l === raw[tail + i])) continue;
+        if (c.route.method !== wanted) {
+          allowed.add(c.route.method);
+          if (c.route.method === "GET") allowed.add("HEAD");
+          continue;
+        }
+        const params: Record<string, string> = {};
+        for (let i = 0; i < nb; i++) {
+          const name = c.before.names[i];
+          if (name !== null) params[name] = decodeSegment(raw[i]);
+        }
+        params[c.rest] = raw.slice(nb, tail).map(decodeSegment).join("/");
+        for (let i = 0; i < na; i++) {
+          const name = c.after.names[i];
+          if (name !== null) params[name] = decodeSegment(raw[tail + i]);
+        }
+        return { route: c.route, params };
+      }
     }
     if (allowed.size > 0) {
       const allow = [...allowed].sort().join(", ");

@@ -6,6 +6,7 @@
 import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts";
 import { createRegistry, type Registry } from "./_app.ts";
 import type { RegistryLimits } from "./_context.ts";
+import type { OciOptions } from "./oci/_state.ts";
 import { EXAMPLE_SEED, seed, type SeedOutcome } from "./_seed.ts";
 
 /** Options of {@link startServer}. */
@@ -22,6 +23,8 @@ export interface ServerOptions {
   adminToken?: string;
   /** Limits of the registry. */
   limits?: Partial<RegistryLimits>;
+  /** How the registry speaks OCI on `/v2` (namespace prefix, upload limits). */
+  oci?: Partial<OciOptions>;
   /** Seed the example packages before serving. */
   seedExamples?: boolean;
   /** The wreg checkout the example seed is read from (default: the one this file is in). */
@@ -69,6 +72,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       adminToken: options.adminToken,
       limits: options.limits,
       onServerError: options.onServerError,
+      oci: options.oci,
     });
     let seeded: SeedOutcome[] = [];
     if (options.seedExamples) {
@@ -102,9 +106,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }, logged);
     const addr = await listening;
     const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+    // Lapsed OCI uploads are swept even when no new upload comes to trigger it.
+    const sweeper = setInterval(() => {
+      registry.sweepOci().catch((e) =>
+        options.onServerError?.(e, new Request("http://sweep/"), "oci-sweep")
+      );
+    }, 5 * 60 * 1000);
+    Deno.unrefTimer(sweeper);
     let stopping: Promise<void> | undefined;
     const shutdown = () =>
       stopping ??= (async () => {
+        clearInterval(sweeper);
         await server.shutdown();
         registry.close();
         await storage.close();

@@ -4,6 +4,7 @@
  * ```sh
  * deno run -A registry/main.ts [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
  *   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--quiet]
+ *   [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
  * ```
  *
  * The admin token comes from `--admin-token` or `WREG_ADMIN_TOKEN`; without either, one is
@@ -18,6 +19,11 @@ import { parseArgs } from "node:util";
 import { newTokenSecret } from "../storage/mod.ts";
 import { startServer } from "./_server.ts";
 
+/** Whether a namespace prefix has the form lib/oci accepts (`a/`, `a/b/`). */
+function isOciPrefix(prefix: string): boolean {
+  return /^(?:[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*\/)+$/.test(prefix);
+}
+
 const HELP = `Usage: wreg serve [options]
 
 Runs the wreg registry with the embedded storage (SQLite and blob files in --data).
@@ -31,6 +37,11 @@ Options:
                        components) if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
   --max-upload BYTES   Largest publish body (default 268435456)
+  --oci-prefix P       OCI namespace prefix ("webassembly/"; default none): repositories
+                       on /v2 are P<namespace>/<name>
+  --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names (default:
+                       the host each request was sent to)
+  --public-url URL     The origin of the OCI token realm (default: each request's origin)
   --quiet              Do not log requests
   -h, --help           Show this help
 
@@ -51,6 +62,9 @@ export async function main(args: string[]): Promise<number> {
         "seed-examples": { type: "boolean", default: false },
         memory: { type: "boolean", default: false },
         "max-upload": { type: "string" },
+        "oci-prefix": { type: "string", default: "" },
+        "oci-registry": { type: "string" },
+        "public-url": { type: "string" },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -71,6 +85,22 @@ export async function main(args: string[]): Promise<number> {
   const maxUpload = values["max-upload"] === undefined ? undefined : Number(values["max-upload"]);
   if (maxUpload !== undefined && (!Number.isSafeInteger(maxUpload) || maxUpload < 1)) {
     console.error(`error: invalid --max-upload: expected a positive number of bytes`);
+    return 2;
+  }
+  const ociPrefix = values["oci-prefix"];
+  if (ociPrefix !== "" && !isOciPrefix(ociPrefix)) {
+    console.error(
+      `error: invalid --oci-prefix ${
+        JSON.stringify(ociPrefix)
+      }: expected lowercase repository components, each followed by "/" (for example "webassembly/")`,
+    );
+    return 2;
+  }
+  const publicUrl = values["public-url"];
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl)) {
+    console.error(
+      `error: invalid --public-url: expected an origin such as https://wasm.example.com`,
+    );
     return 2;
   }
   let adminToken = values["admin-token"] ?? Deno.env.get("WREG_ADMIN_TOKEN");
@@ -114,6 +144,7 @@ export async function main(args: string[]): Promise<number> {
       memory: values.memory,
       adminToken,
       limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
+      oci: { prefix: ociPrefix, registry: values["oci-registry"], publicUrl },
       seedExamples: values["seed-examples"],
       log: out,
       requestLog: values.quiet ? undefined : requestLine,

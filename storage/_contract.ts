@@ -25,11 +25,11 @@ import type {
   BlobStore,
   JsonObject,
   MetadataStore,
+  OciManifestInput,
   PackageKind,
   PublishInput,
   SearchRelation,
   SearchRowInput,
-  TargetQuery,
 } from "./_types.ts";
 
 /** A store made fresh for one test, and how to remove what it left. */
@@ -338,10 +338,65 @@ export function blobStoreContract(
     assert.ok(!Number.isNaN(Date.parse(listed[0].storedAt)));
   });
 
+  test("upload parts are stored apart from blobs and read back concatenated in order", async (s) => {
+    const a = bytesOf(70_000, 3);
+    const b = bytesOf(5, 4);
+    const c = new Uint8Array();
+    assert.deepEqual(await s.putUploadPart("up-1", "p2", streamOf(b)), { size: 5 });
+    assert.deepEqual(await s.putUploadPart("up-1", "p1", a), { size: a.length });
+    assert.deepEqual(await s.putUploadPart("up-1", "p3", c), { size: 0 });
+    await s.putUploadPart("up-2", "p1", bytesOf(10, 5));
+    const whole = await readAll(s.readUploadParts("up-1", ["p1", "p2", "p3"]));
+    assert.deepEqual(whole, new Uint8Array([...a, ...b]));
+    assert.deepEqual(await listAll(s), [], "parts are not blobs");
+    const uploads = [];
+    for await (const u of s.listUploadParts()) uploads.push(u);
+    assert.deepEqual(uploads.map((u) => u.upload).sort(), ["up-1", "up-2"]);
+    assert.ok(uploads.every((u) => !Number.isNaN(Date.parse(u.storedAt))));
+    // Concatenated parts can be put as a blob, hashed on the way in.
+    const put = await s.put(s.readUploadParts("up-1", ["p1", "p2"]));
+    assert.equal(put.digest, await digestOf(whole));
+    await s.deleteUploadParts("up-1");
+    await s.deleteUploadParts("up-1"); // idempotent
+    await s.deleteUploadParts("never");
+    const left = [];
+    for await (const u of s.listUploadParts()) left.push(u.upload);
+    assert.deepEqual(left, ["up-2"]);
+    assert.deepEqual(await readAll((await s.get(put.digest)).stream), whole, "the blob stays");
+  });
+
+  test("a missing part fails the read; bad ids and oversized parts are refused, leaving nothing", async (s) => {
+    await s.putUploadPart("up-1", "p1", bytesOf(10));
+    let caught: unknown;
+    try {
+      await readAll(s.readUploadParts("up-1", ["p1", "nope"]));
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(isStorageError(caught, "not-found"), String(caught));
+    await rejectsWith(s.putUploadPart("../x", "p1", bytesOf(1)), "invalid-input");
+    await rejectsWith(s.putUploadPart("up-1", "a/b", bytesOf(1)), "invalid-input");
+    await rejectsWith(
+      s.putUploadPart("up-3", "p1", streamOf(bytesOf(100)), { maxSize: 10 }),
+      "too-large",
+    );
+    const failing = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(bytesOf(10));
+        c.error(new Error("connection reset"));
+      },
+    });
+    await rejectsWith(s.putUploadPart("up-4", "p1", failing), "aborted");
+    const left = [];
+    for await (const u of s.listUploadParts()) left.push(u.upload);
+    assert.deepEqual(left, ["up-1"]);
+  });
+
   test("a closed store refuses further calls", async (s) => {
     await s.close();
     await rejectsWith(s.has(await digestOf(new Uint8Array())), "closed");
     await rejectsWith(s.put(new Uint8Array(1)), "closed");
+    await rejectsWith(s.putUploadPart("up-1", "p1", new Uint8Array(1)), "closed");
   });
 }
 
@@ -694,34 +749,6 @@ export function metadataStoreContract(
     });
   });
 
-  test("search by target can match a whole series and page by package", async (m) => {
-    const exp = (name: string, target: string) =>
-      m.commitVersion(publish(name, "1.0.0", { searchRows: [row("exports", target)] }));
-    await exp("a:h020", "wasi:http/incoming-handler@0.2.0");
-    await exp("a:h023", "wasi:http/incoming-handler@0.2.3");
-    await exp("a:h030", "wasi:http/incoming-handler@0.3.0");
-    await exp("a:hrc", "wasi:http/incoming-handler@0.2.4-rc.1");
-    const q = (version: string, more: Partial<TargetQuery> = {}) =>
-      m.searchTarget({
-        relation: "exports",
-        namespace: "wasi",
-        package: "http",
-        name: "incoming-handler",
-        version: V(version),
-        series: true,
-        ...more,
-      }).then((rows) => rows.map((r) => r.fromPackage));
-    // Lower versions of the series too (the caller checks the types); pre-releases exactly.
-    assert.deepEqual(await q("0.2.3"), ["a:h020", "a:h023"]);
-    assert.deepEqual(await q("0.2.9"), ["a:h020", "a:h023"]);
-    assert.deepEqual(await q("0.3.0"), ["a:h030"]);
-    assert.deepEqual(await q("0.2.4-rc.1"), ["a:hrc"]);
-    // Pages: the packages after a name.
-    assert.deepEqual(await q("0.2.3", { afterPackage: "a:h020" }), ["a:h023"]);
-    assert.deepEqual(await q("0.2.3", { limit: 1 }), ["a:h020"]);
-    assert.deepEqual(await q("0.2.3", { afterPackage: "a:h023" }), []);
-  });
-
   test("semver matching follows the major series from 1.0 on", async (m) => {
     await m.commitVersion(
       publish("b:one", "1.0.0", { searchRows: [row("exports", "x:y/z@1.4.0")] }),
@@ -1024,10 +1051,207 @@ export function metadataStoreContract(
     await rejectsWith(m.touchToken("tok_missing"), "not-found");
   });
 
+  // --- OCI
+
+  const manifest = (text: string, extra: Partial<OciManifestInput> = {}): OciManifestInput => {
+    const bytes = new TextEncoder().encode(text);
+    return {
+      digest: digestFor(`manifest ${text}`),
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      bytes,
+      blobs: [digestFor(`config ${text}`)],
+      ...extra,
+    };
+  };
+
+  test("a version's OCI manifest commits with the version and is read by version and digest", async (m) => {
+    const oci = manifest('{"v":1}');
+    await m.commitVersion(publish("docs:hello", "1.0.0", { oci }));
+    const byVersion = await m.getOciManifestOfVersion(P("docs:hello"), V("1.0.0"));
+    assert.ok(byVersion);
+    assert.equal(byVersion.digest, oci.digest);
+    assert.deepEqual(byVersion.bytes, oci.bytes);
+    assert.equal(byVersion.version, "1.0.0");
+    assert.equal(byVersion.subject, null);
+    assert.deepEqual(byVersion.blobs, oci.blobs);
+    assert.deepEqual(await m.getOciManifest(P("docs:hello"), oci.digest), byVersion);
+    assert.equal(await m.getOciManifest(P("docs:other"), oci.digest), undefined);
+    // The config it references is held: by the repository, and from garbage collection.
+    const now = new Date().toISOString();
+    assert.equal(await m.hasOciBlob(P("docs:hello"), oci.blobs[0], now), true);
+    assert.equal(await m.hasOciBlob(P("docs:other"), oci.blobs[0], now), false);
+    assert.equal(await m.isDigestReferenced(oci.blobs[0]), true);
+    // The version's own bytes are in its repository too.
+    assert.equal(await m.hasOciBlob(P("docs:hello"), digestFor("docs:hello@1.0.0"), now), true);
+    // A commit whose manifest is malformed writes nothing.
+    await rejectsWith(
+      m.commitVersion(publish("docs:hello", "1.0.1", { oci: { ...oci, digest: "x" as Digest } })),
+      "invalid-input",
+    );
+    assert.equal(await m.getVersion(P("docs:hello"), V("1.0.1")), undefined);
+  });
+
+  test("a version keeps the first manifest stored for it; generating it again changes nothing", async (m) => {
+    await m.commitVersion(publish("docs:hello", "1.0.0"));
+    assert.equal(await m.getOciManifestOfVersion(P("docs:hello"), V("1.0.0")), undefined);
+    const first = manifest('{"generated":1}');
+    const a = await m.putOciManifest(P("docs:hello"), { ...first, version: V("1.0.0") });
+    assert.equal(a.created, true);
+    const b = await m.putOciManifest(P("docs:hello"), {
+      ...manifest('{"generated":2}'),
+      version: V("1.0.0"),
+    });
+    assert.equal(b.created, false);
+    assert.equal(b.record.digest, first.digest);
+    const again = await m.putOciManifest(P("docs:hello"), { ...first, version: V("1.0.0") });
+    assert.equal(again.created, false);
+    assert.equal(
+      (await m.getOciManifestOfVersion(P("docs:hello"), V("1.0.0")))?.digest,
+      first.digest,
+    );
+    await rejectsWith(
+      m.putOciManifest(P("docs:hello"), { ...first, version: V("9.0.0") }),
+      "not-found",
+    );
+    // A version's manifest cannot be deleted.
+    await rejectsWith(m.deleteOciManifest(P("docs:hello"), first.digest), "conflict");
+    // Two versions may share identical manifest bytes.
+    await m.commitVersion(publish("docs:hello", "1.0.1", { oci: first }));
+    assert.equal(
+      (await m.getOciManifestOfVersion(P("docs:hello"), V("1.0.1")))?.digest,
+      first.digest,
+    );
+  });
+
+  test("referrers are listed by subject, oldest first, and can be deleted", async (m) => {
+    const subject = manifest('{"package":1}');
+    await m.commitVersion(publish("docs:hello", "1.0.0", { oci: subject }));
+    const sig = manifest('{"sig":1}', {
+      subject: subject.digest,
+      artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+      blobs: [digestFor("sig layer"), digestFor("empty config")],
+    });
+    const sbom = manifest('{"sbom":1}', {
+      subject: subject.digest,
+      artifactType: "application/spdx+json",
+    });
+    assert.equal((await m.putOciManifest(P("docs:hello"), sig)).created, true);
+    assert.equal((await m.putOciManifest(P("docs:hello"), sig)).created, false);
+    await m.putOciManifest(P("docs:hello"), sbom);
+    const list = await m.listOciReferrers(P("docs:hello"), subject.digest);
+    assert.deepEqual(list.map((r) => r.digest), [sig.digest, sbom.digest]);
+    assert.equal(list[0].artifactType, "application/vnd.dev.sigstore.bundle.v0.3+json");
+    assert.equal(list[0].subject, subject.digest);
+    assert.equal(list[0].version, null);
+    assert.deepEqual(await m.listOciReferrers(P("docs:other"), subject.digest), []);
+    assert.equal(await m.isDigestReferenced(digestFor("sig layer")), true);
+    assert.equal(await m.deleteOciManifest(P("docs:hello"), sig.digest), true);
+    assert.equal(await m.deleteOciManifest(P("docs:hello"), sig.digest), false);
+    assert.equal(await m.isDigestReferenced(digestFor("sig layer")), false);
+    assert.deepEqual(
+      (await m.listOciReferrers(P("docs:hello"), subject.digest)).map((r) => r.digest),
+      [sbom.digest],
+    );
+  });
+
+  test("blob links hold a blob in a repository until they lapse", async (m) => {
+    const d = digestFor("uploaded");
+    await m.linkOciBlob(P("docs:hello"), {
+      digest: d,
+      size: 10,
+      expiresAt: "2025-01-01T01:00:00.000Z",
+    });
+    // A later expiry wins, an earlier one does not shorten it.
+    await m.linkOciBlob(P("docs:hello"), {
+      digest: d,
+      size: 10,
+      expiresAt: "2025-01-01T00:30:00.000Z",
+    });
+    assert.equal(await m.hasOciBlob(P("docs:hello"), d, "2025-01-01T00:59:59.000Z"), true);
+    assert.equal(await m.hasOciBlob(P("docs:hello"), d, "2025-01-01T01:00:00.000Z"), false);
+    assert.equal(await m.hasOciBlob(P("docs:other"), d, "2025-01-01T00:00:00.000Z"), false);
+    assert.equal(await m.isDigestReferenced(d), true);
+    assert.deepEqual(await m.expiredOciBlobLinks("2025-01-01T00:59:59.000Z", 10), []);
+    assert.deepEqual(await m.expiredOciBlobLinks("2025-01-01T01:00:00.000Z", 10), [
+      { package: "docs:hello", digest: d },
+    ]);
+    assert.equal(await m.unlinkOciBlob(P("docs:hello"), d), true);
+    assert.equal(await m.unlinkOciBlob(P("docs:hello"), d), false);
+    assert.equal(await m.isDigestReferenced(d), false);
+  });
+
+  test("upload sessions grow by parts at their end, are counted per owner and lapse", async (m) => {
+    const now = "2025-01-01T00:00:00.000Z";
+    const later = "2025-01-01T01:00:00.000Z";
+    const open = (id: string, owner = "tok_a") =>
+      m.createOciUpload(P("docs:hello"), { id, owner, expiresAt: later }, { maxPerOwner: 2, now });
+    const u = await open("u1");
+    assert.equal(u.package, "docs:hello");
+    assert.equal(u.size, 0);
+    assert.deepEqual(u.parts, []);
+    await rejectsWith(open("u1", "tok_b"), "conflict");
+    await open("u2");
+    await rejectsWith(open("u3"), "limit");
+    await open("u3", "tok_b"); // another owner has their own count
+    // A lapsed session does not count.
+    assert.ok(
+      await m.createOciUpload(P("docs:hello"), { id: "u4", owner: "tok_a", expiresAt: later }, {
+        maxPerOwner: 2,
+        now: later,
+      }),
+    );
+    const a = await m.appendOciUploadPart("u1", { part: "p1", offset: 0, size: 100 });
+    assert.equal(a.size, 100);
+    await rejectsWith(m.appendOciUploadPart("u1", { part: "p9", offset: 0, size: 5 }), "conflict");
+    await rejectsWith(
+      m.appendOciUploadPart("u1", { part: "p9", offset: 150, size: 5 }),
+      "conflict",
+    );
+    const b = await m.appendOciUploadPart("u1", { part: "p2", offset: 100, size: 50 });
+    assert.deepEqual(b.parts, [{ part: "p1", offset: 0, size: 100 }, {
+      part: "p2",
+      offset: 100,
+      size: 50,
+    }]);
+    assert.deepEqual(await m.getOciUpload("u1"), b);
+    await rejectsWith(
+      m.appendOciUploadPart("nope", { part: "p1", offset: 0, size: 1 }),
+      "not-found",
+    );
+    await rejectsWith(open("Bad Id"), "invalid-input");
+    assert.deepEqual(await m.expiredOciUploads(now, 10), []);
+    assert.deepEqual((await m.expiredOciUploads(later, 10)).map((x) => x.id).sort(), [
+      "u1",
+      "u2",
+      "u3",
+      "u4",
+    ]);
+    assert.equal(await m.deleteOciUpload("u1"), true);
+    assert.equal(await m.deleteOciUpload("u1"), false);
+    assert.equal(await m.getOciUpload("u1"), undefined);
+  });
+
+  test("concurrent appends at the same offset: exactly one wins", async (m) => {
+    await m.createOciUpload(P("docs:hello"), {
+      id: "u1",
+      owner: "tok_a",
+      expiresAt: "2025-01-01T01:00:00.000Z",
+    }, { maxPerOwner: 5, now: "2025-01-01T00:00:00.000Z" });
+    const results = await Promise.allSettled(
+      Array.from(
+        { length: 6 },
+        (_, i) => m.appendOciUploadPart("u1", { part: `p${i}`, offset: 0, size: 10 }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+    assert.equal((await m.getOciUpload("u1"))?.size, 10);
+  });
+
   test("a closed store refuses further calls", async (m) => {
     await m.close();
     await rejectsWith(m.getPackage(P("docs:x")), "closed");
     await rejectsWith(m.commitVersion(publish("docs:x", "1.0.0")), "closed");
+    await rejectsWith(m.getOciUpload("u1"), "closed");
   });
 }
 

@@ -20,6 +20,7 @@ export const STORAGE_ERRORS = {
     status: 409,
     meaning: "The package changed since the caller read it (another process committed); read again",
   },
+  "limit": { status: 429, meaning: "An owner has as many open upload sessions as allowed" },
   "locked": { status: 503, meaning: "Another process holds the data directory" },
   "unavailable": {
     status: 503,

@@ -10,7 +10,11 @@ import {
   blobTempDir,
   blobTempPath,
   digestOfBlobName,
+  uploadDir,
+  uploadPartPath,
+  uploadsDir,
 } from "./_paths.ts";
+import { checkPartIds, concatParts, partNotFound } from "./_upload_parts.ts";
 import type {
   BlobBody,
   BlobSource,
@@ -230,6 +234,91 @@ export class FsBlobStore implements BlobStore {
         {},
         { cause: e },
       );
+    }
+  }
+
+  async putUploadPart(
+    upload: string,
+    part: string,
+    source: BlobSource,
+    options: { maxSize?: number } = {},
+  ): Promise<{ size: number }> {
+    this.#open();
+    checkPartIds(upload, part);
+    const tmp = blobTempPath(this.#dir);
+    let file: Deno.FsFile | undefined;
+    try {
+      file = await Deno.open(tmp, { write: true, createNew: true });
+      const out = file;
+      const got = await ingest(source, options.maxSize ?? this.#maxSize, (c) => writeAll(out, c));
+      await out.sync();
+      out.close();
+      file = undefined;
+      const dir = uploadDir(this.#dir, upload);
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.rename(tmp, uploadPartPath(this.#dir, upload, part));
+      await syncDir(dir);
+      return { size: got.size };
+    } catch (e) {
+      try {
+        file?.close();
+      } catch { /* already closed */ }
+      await Deno.remove(tmp).catch(() => {});
+      throw ioError(`store part "${part}" of upload "${upload}"`, e);
+    }
+  }
+
+  readUploadParts(upload: string, parts: readonly string[]): ReadableStream<Uint8Array> {
+    this.#open();
+    checkPartIds(upload);
+    return concatParts(parts, async (part) => {
+      checkPartIds(upload, part);
+      try {
+        return (await Deno.open(uploadPartPath(this.#dir, upload, part), { read: true })).readable;
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) throw partNotFound(upload, part);
+        throw ioError(`read part "${part}" of upload "${upload}"`, e);
+      }
+    });
+  }
+
+  async deleteUploadParts(upload: string): Promise<void> {
+    this.#open();
+    checkPartIds(upload);
+    try {
+      await Deno.remove(uploadDir(this.#dir, upload), { recursive: true });
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) {
+        throw ioError(`delete the parts of upload "${upload}"`, e);
+      }
+    }
+  }
+
+  async *listUploadParts(): AsyncIterable<{ upload: string; storedAt: string }> {
+    this.#open();
+    let entries: AsyncIterable<Deno.DirEntry>;
+    try {
+      entries = Deno.readDir(uploadsDir(this.#dir));
+      for await (const entry of entries) {
+        if (!entry.isDirectory) continue;
+        let newest = 0;
+        try {
+          for await (const p of Deno.readDir(uploadDir(this.#dir, entry.name))) {
+            const info = await Deno.stat(`${uploadDir(this.#dir, entry.name)}/${p.name}`);
+            newest = Math.max(newest, info.mtime?.getTime() ?? 0);
+          }
+          if (newest === 0) {
+            newest = (await Deno.stat(uploadDir(this.#dir, entry.name))).mtime?.getTime() ?? 0;
+          }
+        } catch (e) {
+          if (e instanceof Deno.errors.NotFound) continue; // removed meanwhile
+          throw e;
+        }
+        yield { upload: entry.name, storedAt: new Date(newest).toISOString() };
+      }
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw ioError("list upload parts", e);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Digest } from "../lib/names/mod.ts";
 import { settle, StorageError } from "./_errors.ts";
 import { DEFAULT_MAX_BLOB_SIZE, digestMismatch, ingest, resolveRange } from "./_ingest.ts";
+import { checkPartIds, concatParts, partNotFound } from "./_upload_parts.ts";
 import type {
   BlobBody,
   BlobSource,
@@ -16,6 +17,7 @@ import type {
  */
 export class MemoryBlobStore implements BlobStore {
   readonly #blobs = new Map<Digest, { bytes: Uint8Array; storedAt: string }>();
+  readonly #parts = new Map<string, Map<string, { bytes: Uint8Array; storedAt: string }>>();
   readonly #maxSize: number;
   readonly #now: () => Date;
   #closed = false;
@@ -100,6 +102,64 @@ export class MemoryBlobStore implements BlobStore {
 
   ping(): Promise<void> {
     return settle(() => this.#open());
+  }
+
+  async putUploadPart(
+    upload: string,
+    part: string,
+    source: BlobSource,
+    options: { maxSize?: number } = {},
+  ): Promise<{ size: number }> {
+    this.#open();
+    checkPartIds(upload, part);
+    const chunks: Uint8Array[] = [];
+    const got = await ingest(source, options.maxSize ?? this.#maxSize, (c) => {
+      chunks.push(c.slice());
+    });
+    const bytes = new Uint8Array(got.size);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    const parts = this.#parts.get(upload) ?? new Map();
+    parts.set(part, { bytes, storedAt: this.#now().toISOString() });
+    this.#parts.set(upload, parts);
+    return { size: got.size };
+  }
+
+  readUploadParts(upload: string, parts: readonly string[]): ReadableStream<Uint8Array> {
+    this.#open();
+    checkPartIds(upload);
+    return concatParts(parts, (part) => {
+      const p = this.#parts.get(upload)?.get(part);
+      if (p === undefined) return Promise.reject(partNotFound(upload, part));
+      const bytes = p.bytes;
+      return Promise.resolve(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            if (bytes.length > 0) controller.enqueue(bytes.slice());
+            controller.close();
+          },
+        }),
+      );
+    });
+  }
+
+  deleteUploadParts(upload: string): Promise<void> {
+    return settle(() => {
+      this.#open();
+      checkPartIds(upload);
+      this.#parts.delete(upload);
+    });
+  }
+
+  async *listUploadParts(): AsyncIterable<{ upload: string; storedAt: string }> {
+    this.#open();
+    for (const [upload, parts] of [...this.#parts]) {
+      const times = [...parts.values()].map((p) => p.storedAt).sort();
+      if (times.length > 0) yield { upload, storedAt: times.at(-1)! };
+    }
   }
 
   close(): Promise<void> {

@@ -7,6 +7,7 @@ import {
 } from "../lib/names/mod.ts";
 import { settle, StorageError } from "./_errors.ts";
 import { LocalCoordinator } from "./_coordination.ts";
+import { MemoryOciTables } from "./_memory_oci.ts";
 import {
   checkBasedOn,
   conflict,
@@ -32,7 +33,6 @@ import {
   firstPerPackage,
   hashTokenSecret,
   matchesTerms,
-  matchOf,
   newTokenId,
   normalizeSearchRows,
   pickLatest,
@@ -51,6 +51,12 @@ import {
   type MetadataStore,
   type NamespaceRecord,
   type NamespaceRole,
+  type OciBlobLinkInput,
+  type OciManifestInput,
+  type OciManifestRecord,
+  type OciUploadInput,
+  type OciUploadPart,
+  type OciUploadRecord,
   type PackageDetail,
   type PackageKind,
   type PackageSummary,
@@ -103,6 +109,7 @@ export class MemoryMetadataStore implements MetadataStore {
   readonly #tokenByHash = new Map<string, string>();
   readonly #now: () => Date;
   readonly #coord = new LocalCoordinator();
+  readonly #oci = new MemoryOciTables(() => this.#stamp());
   #closed = false;
 
   /** An empty store; `now` is its clock (tests pass a fake one). */
@@ -130,6 +137,7 @@ export class MemoryMetadataStore implements MetadataStore {
           input.basedOn,
         );
         const document = JSON.stringify(input.document); // may throw: before anything changes
+        if (input.oci !== undefined) this.#oci.check(input.oci);
         const now = this.#stamp();
         if (pkg) {
           pkg.updatedAt = now;
@@ -157,6 +165,7 @@ export class MemoryMetadataStore implements MetadataStore {
           yankedAt: null,
         };
         this.#versions.get(name)!.set(input.version, { summary, document, rows });
+        if (input.oci !== undefined) this.#oci.put(name, { ...input.oci, version: input.version });
         return { ...summary, document: JSON.parse(document) };
       }),
     );
@@ -251,14 +260,13 @@ export class MemoryMetadataStore implements MetadataStore {
       const limit = clampLimit(query.limit);
       const out: SearchRow[] = [];
       for (const [pkg, versions] of this.#versions) {
-        if (query.afterPackage !== undefined && !(pkg > query.afterPackage)) continue;
         for (const row of versions.values()) {
           if (row.summary.yanked && !query.includeYanked) continue;
           for (const r of row.rows) {
             if (
               r.relation === query.relation && r.namespace === query.namespace &&
               r.package === query.package && (query.name === undefined || r.name === query.name) &&
-              versionMatches(r.relation, r.version, query.version, matchOf(query))
+              versionMatches(r.relation, r.version, query.version, query.exact)
             ) {
               out.push({ ...r, fromPackage: pkg, fromVersion: row.summary.version });
             }
@@ -343,8 +351,85 @@ export class MemoryMetadataStore implements MetadataStore {
       for (const vs of this.#versions.values()) {
         for (const v of vs.values()) if (v.summary.digest === digest) return true;
       }
-      return false;
+      return this.#oci.references(digest);
     });
+  }
+
+  // --- OCI (rows in storage/_memory_oci.ts)
+
+  putOciManifest(
+    name: PackageName,
+    input: OciManifestInput & { version?: Version },
+  ): Promise<{ record: OciManifestRecord; created: boolean }> {
+    return this.#run(() => {
+      if (input.version !== undefined) this.#version(name, input.version);
+      return this.#oci.put(formatPackageName(name), input);
+    });
+  }
+
+  getOciManifest(name: PackageName, digest: Digest): Promise<OciManifestRecord | undefined> {
+    return this.#run(() => this.#oci.get(formatPackageName(name), digest));
+  }
+
+  getOciManifestOfVersion(
+    name: PackageName,
+    version: Version,
+  ): Promise<OciManifestRecord | undefined> {
+    return this.#run(() => this.#oci.ofVersion(formatPackageName(name), version));
+  }
+
+  listOciReferrers(name: PackageName, subject: Digest): Promise<OciManifestRecord[]> {
+    return this.#run(() => this.#oci.referrers(formatPackageName(name), subject));
+  }
+
+  deleteOciManifest(name: PackageName, digest: Digest): Promise<boolean> {
+    return this.#run(() => this.#oci.delete(formatPackageName(name), digest));
+  }
+
+  linkOciBlob(name: PackageName, link: OciBlobLinkInput): Promise<void> {
+    return this.#run(() => this.#oci.link(formatPackageName(name), link));
+  }
+
+  unlinkOciBlob(name: PackageName, digest: Digest): Promise<boolean> {
+    return this.#run(() => this.#oci.unlink(formatPackageName(name), digest));
+  }
+
+  hasOciBlob(name: PackageName, digest: Digest, now: string): Promise<boolean> {
+    return this.#run(() => {
+      const pkg = formatPackageName(name);
+      for (const v of this.#versions.get(pkg)?.values() ?? []) {
+        if (v.summary.digest === digest) return true;
+      }
+      return this.#oci.has(pkg, digest, now);
+    });
+  }
+
+  expiredOciBlobLinks(now: string, limit: number): Promise<{ package: string; digest: Digest }[]> {
+    return this.#run(() => this.#oci.expiredLinks(now, clampLimit(limit)));
+  }
+
+  createOciUpload(
+    name: PackageName,
+    input: OciUploadInput,
+    limits: { maxPerOwner: number; now: string },
+  ): Promise<OciUploadRecord> {
+    return this.#run(() => this.#oci.createUpload(formatPackageName(name), input, limits));
+  }
+
+  getOciUpload(id: string): Promise<OciUploadRecord | undefined> {
+    return this.#run(() => this.#oci.getUpload(id));
+  }
+
+  appendOciUploadPart(id: string, part: OciUploadPart): Promise<OciUploadRecord> {
+    return this.#run(() => this.#oci.append(id, part));
+  }
+
+  deleteOciUpload(id: string): Promise<boolean> {
+    return this.#run(() => this.#oci.deleteUpload(id));
+  }
+
+  expiredOciUploads(now: string, limit: number): Promise<OciUploadRecord[]> {
+    return this.#run(() => this.#oci.expiredUploads(now, clampLimit(limit)));
   }
 
   claimNamespace(

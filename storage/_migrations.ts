@@ -85,6 +85,68 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_by_owner ON tokens (owner);
     `,
   },
+  {
+    version: 2,
+    why:
+      "OCI: manifests (pushed, or generated from a release), blobs linked to repositories, upload sessions",
+    sql: `
+      CREATE TABLE oci_manifests (
+        package       TEXT NOT NULL,
+        digest        TEXT NOT NULL,
+        media_type    TEXT NOT NULL,
+        bytes         BLOB NOT NULL,                -- served byte for byte
+        subject       TEXT,                         -- a referrer's subject; NULL otherwise
+        artifact_type TEXT,
+        created_at    TEXT NOT NULL,
+        PRIMARY KEY (package, digest)
+      ) STRICT;
+      CREATE INDEX oci_manifests_by_subject ON oci_manifests (package, subject);
+
+      -- A version's manifest (its tag); at most one per version, never changed.
+      CREATE TABLE oci_tags (
+        package TEXT NOT NULL,
+        version TEXT NOT NULL,
+        digest  TEXT NOT NULL,
+        PRIMARY KEY (package, version),
+        FOREIGN KEY (package, version) REFERENCES versions (package, version),
+        FOREIGN KEY (package, digest) REFERENCES oci_manifests (package, digest)
+      ) STRICT;
+      CREATE INDEX oci_tags_by_digest ON oci_tags (package, digest);
+
+      -- The blobs a manifest references (kept from garbage collection).
+      CREATE TABLE oci_manifest_blobs (
+        package  TEXT NOT NULL,
+        manifest TEXT NOT NULL,
+        blob     TEXT NOT NULL,
+        PRIMARY KEY (package, manifest, blob),
+        FOREIGN KEY (package, manifest) REFERENCES oci_manifests (package, digest) ON DELETE CASCADE
+      ) STRICT;
+      CREATE INDEX oci_manifest_blobs_by_blob ON oci_manifest_blobs (blob, package);
+
+      -- Blobs uploaded to a repository, until a manifest references them or they lapse.
+      CREATE TABLE oci_blob_links (
+        package    TEXT NOT NULL,
+        digest     TEXT NOT NULL,
+        size       INTEGER NOT NULL CHECK (size >= 0),
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (package, digest)
+      ) STRICT;
+      CREATE INDEX oci_blob_links_by_digest ON oci_blob_links (digest);
+      CREATE INDEX oci_blob_links_by_expiry ON oci_blob_links (expires_at);
+
+      CREATE TABLE oci_uploads (
+        id         TEXT PRIMARY KEY,
+        package    TEXT NOT NULL,
+        owner      TEXT NOT NULL,
+        size       INTEGER NOT NULL CHECK (size >= 0),
+        parts      TEXT NOT NULL,                   -- JSON [{part, offset, size}]
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX oci_uploads_by_owner ON oci_uploads (owner, expires_at);
+      CREATE INDEX oci_uploads_by_expiry ON oci_uploads (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

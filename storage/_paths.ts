@@ -10,6 +10,8 @@
  *     .lock                           held by the one process that owns the blob directory
  *     tmp/<random>.part               uploads in progress; removed at startup
  *     sha256/<hex[0..2]>/<hex>        blob bytes, named by digest
+ *     uploads/<upload>/<part>         parts of the OCI protocol's chunked uploads (sessions are
+ *                                     in the metadata store; the registry sweeps lapsed ones)
  * ```
  */
 import type { Digest } from "../lib/names/mod.ts";
@@ -76,6 +78,26 @@ export function blobFanoutDir(blobDir: string, digest: Digest): string {
 /** The file of a blob in a blob directory. */
 export function blobPath(blobDir: string, digest: Digest): string {
   return join(blobDir, blobKey(digest));
+}
+
+/** The key of an upload part relative to a blob root: `uploads/<upload>/<part>`. */
+export function uploadPartKey(upload: string, part: string): string {
+  return `uploads/${upload}/${part}`;
+}
+
+/** The directory of every upload's parts. */
+export function uploadsDir(blobDir: string): string {
+  return join(blobDir, "uploads");
+}
+
+/** The directory of one upload's parts. */
+export function uploadDir(blobDir: string, upload: string): string {
+  return join(uploadsDir(blobDir), upload);
+}
+
+/** The file of an upload part. */
+export function uploadPartPath(blobDir: string, upload: string, part: string): string {
+  return join(blobDir, uploadPartKey(upload, part));
 }
 
 /** The digest a blob file name stands for, or `undefined` for a stray file. */

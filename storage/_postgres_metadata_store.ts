@@ -46,6 +46,22 @@ import {
 } from "./_metadata_errors.ts";
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from "./_postgres_schema.ts";
 import {
+  appendPgOciUploadPart,
+  checkPgOciManifest,
+  createPgOciUpload,
+  deletePgOciManifest,
+  expiredPgOciLinks,
+  expiredPgOciUploads,
+  getPgOciUpload,
+  hasPgOciBlob,
+  linkPgOciBlob,
+  pgOciManifestOfVersion,
+  pgOciRecord,
+  pgOciReferences,
+  pgOciReferrers,
+  putPgOciManifest,
+} from "./_postgres_oci.ts";
+import {
   byPackageThenVersion,
   byTextRank,
   checkDescription,
@@ -58,7 +74,6 @@ import {
   clampLimit,
   firstPerPackage,
   hashTokenSecret,
-  matchOf,
   newTokenId,
   normalizeSearchRows,
   pickLatest,
@@ -78,6 +93,12 @@ import type {
   MetadataStore,
   NamespaceRecord,
   NamespaceRole,
+  OciBlobLinkInput,
+  OciManifestInput,
+  OciManifestRecord,
+  OciUploadInput,
+  OciUploadPart,
+  OciUploadRecord,
   PackageDetail,
   PackageKind,
   PackageSummary,
@@ -359,6 +380,7 @@ export class PostgresMetadataStore implements MetadataStore {
   commitVersion(input: PublishInput): Promise<VersionRecord> {
     return this.#op("publish a version", async () => {
       checkPublish(input);
+      if (input.oci !== undefined) checkPgOciManifest(input.oci);
       const rows = normalizeSearchRows(input.searchRows);
       const name = formatPackageName(input.name);
       const document = JSON.stringify(input.document); // may throw: before anything is sent
@@ -406,6 +428,9 @@ export class PostgresMetadataStore implements MetadataStore {
           throw e;
         }
         await insertRows(tx, name, input.version, rows);
+        if (input.oci !== undefined) {
+          await putPgOciManifest(tx, name, { ...input.oci, version: input.version }, now);
+        }
         await this.#notify(tx, change);
       });
       this.#coord.emit(change);
@@ -561,14 +586,9 @@ export class PostgresMetadataStore implements MetadataStore {
         args.push(seriesKey(query.version));
         text += ` AND s.t_series = $${args.length}`;
       }
-      if (query.afterPackage !== undefined) {
-        // Byte order, as the rows are sorted (not the database's locale).
-        args.push(query.afterPackage);
-        text += ` AND s.package > $${args.length} COLLATE "C"`;
-      }
       if (!query.includeYanked) text += " AND v.yanked_at IS NULL";
       const rows = (await this.#sql.unsafe(text, args)).map(searchRow)
-        .filter((r) => versionMatches(r.relation, r.version, query.version, matchOf(query)))
+        .filter((r) => versionMatches(r.relation, r.version, query.version, query.exact))
         .sort(byPackageThenVersion);
       return (query.latestPerPackage ? firstPerPackage(rows) : rows).slice(0, limit);
     });
@@ -642,7 +662,128 @@ export class PostgresMetadataStore implements MetadataStore {
     return this.#op(
       "look up a digest",
       async () =>
-        (await this.#sql`SELECT 1 FROM versions WHERE digest = ${digest} LIMIT 1`).length > 0,
+        (await this.#sql`SELECT 1 FROM versions WHERE digest = ${digest} LIMIT 1`).length > 0 ||
+        await pgOciReferences(this.#sql, digest),
+    );
+  }
+
+  // --- OCI (rows in storage/_postgres_oci.ts)
+
+  putOciManifest(
+    name: PackageName,
+    input: OciManifestInput & { version?: Version },
+  ): Promise<{ record: OciManifestRecord; created: boolean }> {
+    const pkg = formatPackageName(name);
+    return this.#op("store an OCI manifest", () =>
+      this.#sql.begin(async (tx) => {
+        if (input.version !== undefined) {
+          const [v] = await tx`SELECT 1 FROM versions
+            WHERE package = ${pkg} AND version = ${input.version}`;
+          if (!v) throw versionNotFound(pkg, input.version);
+        }
+        return await putPgOciManifest(tx, pkg, input, this.#stamp());
+      }) as Promise<{ record: OciManifestRecord; created: boolean }>);
+  }
+
+  getOciManifest(name: PackageName, digest: Digest): Promise<OciManifestRecord | undefined> {
+    return this.#op(
+      "read an OCI manifest",
+      () => pgOciRecord(this.#sql, formatPackageName(name), digest),
+    );
+  }
+
+  getOciManifestOfVersion(
+    name: PackageName,
+    version: Version,
+  ): Promise<OciManifestRecord | undefined> {
+    return this.#op(
+      "read a version's OCI manifest",
+      () => pgOciManifestOfVersion(this.#sql, formatPackageName(name), version),
+    );
+  }
+
+  listOciReferrers(name: PackageName, subject: Digest): Promise<OciManifestRecord[]> {
+    return this.#op(
+      "list OCI referrers",
+      () => pgOciReferrers(this.#sql, formatPackageName(name), subject),
+    );
+  }
+
+  deleteOciManifest(name: PackageName, digest: Digest): Promise<boolean> {
+    return this.#op(
+      "delete an OCI manifest",
+      () =>
+        this.#sql.begin((tx) =>
+          deletePgOciManifest(tx, formatPackageName(name), digest)
+        ) as Promise<boolean>,
+    );
+  }
+
+  linkOciBlob(name: PackageName, link: OciBlobLinkInput): Promise<void> {
+    return this.#op("link a blob", () => linkPgOciBlob(this.#sql, formatPackageName(name), link));
+  }
+
+  unlinkOciBlob(name: PackageName, digest: Digest): Promise<boolean> {
+    return this.#op("unlink a blob", async () =>
+      (await this.#sql`DELETE FROM oci_blob_links
+        WHERE package = ${formatPackageName(name)} AND digest = ${digest}`).count > 0);
+  }
+
+  hasOciBlob(name: PackageName, digest: Digest, now: string): Promise<boolean> {
+    return this.#op(
+      "look up a blob",
+      () => hasPgOciBlob(this.#sql, formatPackageName(name), digest, now),
+    );
+  }
+
+  expiredOciBlobLinks(now: string, limit: number): Promise<{ package: string; digest: Digest }[]> {
+    return this.#op(
+      "list lapsed links",
+      () => expiredPgOciLinks(this.#sql, now, clampLimit(limit)),
+    );
+  }
+
+  createOciUpload(
+    name: PackageName,
+    input: OciUploadInput,
+    limits: { maxPerOwner: number; now: string },
+  ): Promise<OciUploadRecord> {
+    return this.#op("open an upload", () =>
+      this.#sql.begin((tx) =>
+        createPgOciUpload(
+          tx,
+          formatPackageName(name),
+          input,
+          limits,
+          this.#key(`oci-uploads:${input.owner}`),
+          this.#stamp(),
+        )
+      ) as Promise<OciUploadRecord>);
+  }
+
+  getOciUpload(id: string): Promise<OciUploadRecord | undefined> {
+    return this.#op("read an upload", () => getPgOciUpload(this.#sql, id));
+  }
+
+  appendOciUploadPart(id: string, part: OciUploadPart): Promise<OciUploadRecord> {
+    return this.#op(
+      "append to an upload",
+      () =>
+        this.#sql.begin((tx) => appendPgOciUploadPart(tx, id, part)) as Promise<OciUploadRecord>,
+    );
+  }
+
+  deleteOciUpload(id: string): Promise<boolean> {
+    return this.#op(
+      "end an upload",
+      async () => (await this.#sql`DELETE FROM oci_uploads WHERE id = ${id}`).count > 0,
+    );
+  }
+
+  expiredOciUploads(now: string, limit: number): Promise<OciUploadRecord[]> {
+    return this.#op(
+      "list lapsed uploads",
+      () => expiredPgOciUploads(this.#sql, now, clampLimit(limit)),
     );
   }
 

@@ -85,6 +85,66 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_by_owner ON tokens (owner, created_at, id);
     `,
   },
+  {
+    version: 2,
+    why:
+      "OCI: manifests (pushed, or generated from a release), blobs linked to repositories, upload sessions",
+    sql: `
+      CREATE TABLE oci_manifests (
+        package       text COLLATE "C" NOT NULL,
+        digest        text COLLATE "C" NOT NULL,
+        media_type    text NOT NULL,
+        bytes         bytea NOT NULL,
+        subject       text COLLATE "C",
+        artifact_type text,
+        created_at    text NOT NULL,
+        PRIMARY KEY (package, digest)
+      );
+      CREATE INDEX oci_manifests_by_subject ON oci_manifests (package, subject, created_at, digest);
+
+      CREATE TABLE oci_tags (
+        package text COLLATE "C" NOT NULL,
+        version text COLLATE "C" NOT NULL,
+        digest  text COLLATE "C" NOT NULL,
+        PRIMARY KEY (package, version),
+        FOREIGN KEY (package, version) REFERENCES versions (package, version),
+        FOREIGN KEY (package, digest) REFERENCES oci_manifests (package, digest)
+      );
+      CREATE INDEX oci_tags_by_digest ON oci_tags (package, digest);
+
+      CREATE TABLE oci_manifest_blobs (
+        package  text COLLATE "C" NOT NULL,
+        manifest text COLLATE "C" NOT NULL,
+        blob     text COLLATE "C" NOT NULL,
+        position integer NOT NULL,
+        PRIMARY KEY (package, manifest, blob),
+        FOREIGN KEY (package, manifest) REFERENCES oci_manifests (package, digest) ON DELETE CASCADE
+      );
+      CREATE INDEX oci_manifest_blobs_by_blob ON oci_manifest_blobs (blob, package);
+
+      CREATE TABLE oci_blob_links (
+        package    text COLLATE "C" NOT NULL,
+        digest     text COLLATE "C" NOT NULL,
+        size       bigint NOT NULL CHECK (size >= 0),
+        expires_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (package, digest)
+      );
+      CREATE INDEX oci_blob_links_by_digest ON oci_blob_links (digest);
+      CREATE INDEX oci_blob_links_by_expiry ON oci_blob_links (expires_at);
+
+      CREATE TABLE oci_uploads (
+        id         text COLLATE "C" PRIMARY KEY,
+        package    text COLLATE "C" NOT NULL,
+        owner      text COLLATE "C" NOT NULL,
+        size       bigint NOT NULL CHECK (size >= 0),
+        parts      text NOT NULL,
+        created_at text NOT NULL,
+        expires_at text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX oci_uploads_by_owner ON oci_uploads (owner, expires_at);
+      CREATE INDEX oci_uploads_by_expiry ON oci_uploads (expires_at);
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

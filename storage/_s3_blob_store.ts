@@ -23,7 +23,8 @@ import { createReadStream } from "node:fs";
 import type { Digest } from "../lib/names/mod.ts";
 import { StorageError } from "./_errors.ts";
 import { DEFAULT_MAX_BLOB_SIZE, digestMismatch, ingest, resolveRange } from "./_ingest.ts";
-import { blobKey } from "./_paths.ts";
+import { blobKey, uploadPartKey } from "./_paths.ts";
+import { checkPartIds, concatParts, partNotFound } from "./_upload_parts.ts";
 import type {
   BlobBody,
   BlobSource,
@@ -332,12 +333,120 @@ export class S3BlobStore implements BlobStore {
     return signed.url;
   }
 
+  // --- parts of uploads in progress: objects under `uploads/<upload>/<part>`
+
+  async putUploadPart(
+    upload: string,
+    part: string,
+    source: BlobSource,
+    options: { maxSize?: number } = {},
+  ): Promise<{ size: number }> {
+    this.#open();
+    checkPartIds(upload, part);
+    const spool = new Spool(this.#spoolAbove);
+    try {
+      let got;
+      try {
+        got = await ingest(source, options.maxSize ?? this.#maxSize, (c) => spool.write(c));
+      } catch (e) {
+        if (e instanceof StorageError) throw e;
+        throw new StorageError("io", `Cannot store an upload part: ${(e as Error).message}`, {}, {
+          cause: e,
+        });
+      }
+      await spool.finish();
+      const res = await this.#send("PUT", this.#keyUrl(uploadPartKey(upload, part)), {
+        headers: {
+          "x-amz-content-sha256": got.digest.slice("sha256:".length),
+          "content-type": "application/octet-stream",
+        },
+        spool,
+        size: got.size,
+      });
+      if (res.status !== 200) {
+        throw await this.#failure(`store part "${part}" of upload "${upload}"`, res);
+      }
+      await res.body?.cancel();
+      return { size: got.size };
+    } finally {
+      await spool.discard();
+    }
+  }
+
+  readUploadParts(upload: string, parts: readonly string[]): ReadableStream<Uint8Array> {
+    this.#open();
+    checkPartIds(upload);
+    return concatParts(parts, async (part) => {
+      checkPartIds(upload, part);
+      const res = await this.#send("GET", this.#keyUrl(uploadPartKey(upload, part)));
+      if (res.status === 404) {
+        await res.body?.cancel();
+        throw partNotFound(upload, part);
+      }
+      if (res.status !== 200) {
+        throw await this.#failure(`read part "${part}" of upload "${upload}"`, res);
+      }
+      return res.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+    });
+  }
+
+  async deleteUploadParts(upload: string): Promise<void> {
+    this.#open();
+    checkPartIds(upload);
+    for await (const object of this.#listKeys(`${this.#prefix}uploads/${upload}/`)) {
+      const res = await this.#send("DELETE", this.#keyUrl(object.key.slice(this.#prefix.length)));
+      if (res.status !== 204 && res.status !== 200 && res.status !== 404) {
+        throw await this.#failure(`delete the parts of upload "${upload}"`, res);
+      }
+      await res.body?.cancel();
+    }
+  }
+
+  async *listUploadParts(): AsyncIterable<{ upload: string; storedAt: string }> {
+    this.#open();
+    const newest = new Map<string, number>();
+    const root = `${this.#prefix}uploads/`;
+    for await (const object of this.#listKeys(root)) {
+      const upload = object.key.slice(root.length).split("/")[0];
+      if (!/^[a-z0-9-]{1,64}$/.test(upload)) continue;
+      newest.set(upload, Math.max(newest.get(upload) ?? 0, object.modified));
+    }
+    for (const [upload, t] of newest) yield { upload, storedAt: new Date(t).toISOString() };
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
   }
 
   // --- helpers
+
+  /** Every object under a key prefix, with its key and last modification (ms). */
+  async *#listKeys(prefix: string): AsyncIterable<{ key: string; modified: number }> {
+    let token: string | undefined;
+    do {
+      const q = new URLSearchParams({ "list-type": "2", prefix });
+      if (token !== undefined) q.set("continuation-token", token);
+      const res = await this.#send("GET", `${this.#base}?${q}`);
+      if (res.status !== 200) throw await this.#failure("list upload parts", res);
+      const xml = await new Response(res.body).text();
+      for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+        const modified = Date.parse(tag(m[1], "LastModified") ?? "");
+        yield {
+          key: unescapeXml(tag(m[1], "Key") ?? ""),
+          modified: Number.isNaN(modified) ? 0 : modified,
+        };
+      }
+      token = tag(xml, "IsTruncated") === "true"
+        ? unescapeXml(tag(xml, "NextContinuationToken") ?? "")
+        : undefined;
+    } while (token);
+  }
+
+  #keyUrl(key: string): string {
+    const full = `${this.#prefix}${key}`;
+    return `${this.#base}/${full.split("/").map(encodeURIComponent).join("/")}`;
+  }
 
   #open(): void {
     if (this.#closed) {

@@ -20,6 +20,7 @@ import {
   versionNotFound,
 } from "./_metadata_errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./_migrations.ts";
+import { SqliteOciTables } from "./_sqlite_oci.ts";
 import {
   byPackageThenVersion,
   byTextRank,
@@ -33,7 +34,6 @@ import {
   clampLimit,
   firstPerPackage,
   hashTokenSecret,
-  matchOf,
   newTokenId,
   normalizeSearchRows,
   pickLatest,
@@ -53,6 +53,12 @@ import type {
   MetadataStore,
   NamespaceRecord,
   NamespaceRole,
+  OciBlobLinkInput,
+  OciManifestInput,
+  OciManifestRecord,
+  OciUploadInput,
+  OciUploadPart,
+  OciUploadRecord,
   PackageDetail,
   PackageKind,
   PackageSummary,
@@ -102,6 +108,12 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #sync: string;
   readonly #statements = new Map<string, StatementSync>();
   readonly #coord = new LocalCoordinator();
+  readonly #oci = new SqliteOciTables({
+    get: (sql, ...args) => this.#get(sql, ...args),
+    all: (sql, ...args) => this.#all(sql, ...args),
+    exec: (sql, ...args) => this.#exec(sql, ...args),
+    stamp: () => this.#stamp(),
+  });
   #closed = false;
 
   private constructor(db: DatabaseSync, path: string, options: SqliteMetadataStoreOptions) {
@@ -146,6 +158,7 @@ export class SqliteMetadataStore implements MetadataStore {
       { kind: "package", name: formatPackageName(input.name) },
       this.#write(() => {
         checkPublish(input);
+        if (input.oci !== undefined) this.#oci.check(input.oci);
         const rows = normalizeSearchRows(input.searchRows);
         const name = formatPackageName(input.name);
         const pkg = this.#get("SELECT kind, description FROM packages WHERE name = ?", name);
@@ -211,6 +224,7 @@ export class SqliteMetadataStore implements MetadataStore {
           throw e;
         }
         this.#insertRows(name, input.version, rows);
+        if (input.oci !== undefined) this.#oci.put(name, { ...input.oci, version: input.version });
         return {
           package: name,
           version: input.version,
@@ -380,13 +394,9 @@ export class SqliteMetadataStore implements MetadataStore {
         sql += " AND s.t_series = ?";
         args.push(seriesKey(query.version));
       }
-      if (query.afterPackage !== undefined) {
-        sql += " AND s.package > ?";
-        args.push(query.afterPackage);
-      }
       if (!query.includeYanked) sql += " AND v.yanked_at IS NULL";
       const rows = this.#all(sql, ...args).map(searchRow)
-        .filter((r) => versionMatches(r.relation, r.version, query.version, matchOf(query)))
+        .filter((r) => versionMatches(r.relation, r.version, query.version, query.exact))
         .sort(byPackageThenVersion);
       return (query.latestPerPackage ? firstPerPackage(rows) : rows).slice(0, limit);
     });
@@ -453,8 +463,84 @@ export class SqliteMetadataStore implements MetadataStore {
 
   isDigestReferenced(digest: Digest): Promise<boolean> {
     return this.#read(() =>
-      this.#get("SELECT 1 FROM versions WHERE digest = ? LIMIT 1", digest) !== undefined
+      this.#get("SELECT 1 FROM versions WHERE digest = ? LIMIT 1", digest) !== undefined ||
+      this.#oci.references(digest)
     );
+  }
+
+  // --- OCI (rows in storage/_sqlite_oci.ts)
+
+  putOciManifest(
+    name: PackageName,
+    input: OciManifestInput & { version?: Version },
+  ): Promise<{ record: OciManifestRecord; created: boolean }> {
+    return this.#write(() => {
+      const pkg = formatPackageName(name);
+      if (
+        input.version !== undefined &&
+        !this.#get("SELECT 1 FROM versions WHERE package = ? AND version = ?", pkg, input.version)
+      ) throw versionNotFound(pkg, input.version);
+      return this.#oci.put(pkg, input);
+    });
+  }
+
+  getOciManifest(name: PackageName, digest: Digest): Promise<OciManifestRecord | undefined> {
+    return this.#read(() => this.#oci.get(formatPackageName(name), digest));
+  }
+
+  getOciManifestOfVersion(
+    name: PackageName,
+    version: Version,
+  ): Promise<OciManifestRecord | undefined> {
+    return this.#read(() => this.#oci.ofVersion(formatPackageName(name), version));
+  }
+
+  listOciReferrers(name: PackageName, subject: Digest): Promise<OciManifestRecord[]> {
+    return this.#read(() => this.#oci.referrers(formatPackageName(name), subject));
+  }
+
+  deleteOciManifest(name: PackageName, digest: Digest): Promise<boolean> {
+    return this.#write(() => this.#oci.delete(formatPackageName(name), digest));
+  }
+
+  linkOciBlob(name: PackageName, link: OciBlobLinkInput): Promise<void> {
+    return this.#write(() => this.#oci.link(formatPackageName(name), link));
+  }
+
+  unlinkOciBlob(name: PackageName, digest: Digest): Promise<boolean> {
+    return this.#write(() => this.#oci.unlink(formatPackageName(name), digest));
+  }
+
+  hasOciBlob(name: PackageName, digest: Digest, now: string): Promise<boolean> {
+    return this.#read(() => this.#oci.has(formatPackageName(name), digest, now));
+  }
+
+  expiredOciBlobLinks(now: string, limit: number): Promise<{ package: string; digest: Digest }[]> {
+    return this.#read(() => this.#oci.expiredLinks(now, clampLimit(limit)));
+  }
+
+  createOciUpload(
+    name: PackageName,
+    input: OciUploadInput,
+    limits: { maxPerOwner: number; now: string },
+  ): Promise<OciUploadRecord> {
+    return this.#write(() => this.#oci.createUpload(formatPackageName(name), input, limits));
+  }
+
+  getOciUpload(id: string): Promise<OciUploadRecord | undefined> {
+    return this.#read(() => this.#oci.getUpload(id));
+  }
+
+  appendOciUploadPart(id: string, part: OciUploadPart): Promise<OciUploadRecord> {
+    return this.#write(() => this.#oci.append(id, part));
+  }
+
+  deleteOciUpload(id: string): Promise<boolean> {
+    return this.#write(() => this.#oci.deleteUpload(id));
+  }
+
+  expiredOciUploads(now: string, limit: number): Promise<OciUploadRecord[]> {
+    return this.#read(() => this.#oci.expiredUploads(now, clampLimit(limit)));
   }
 
   claimNamespace(

@@ -97,6 +97,27 @@ export interface BlobStore {
    * this do not have the method.
    */
   presignedUrl?(digest: Digest, expiresInSeconds: number): Promise<string>;
+
+  // --- parts of uploads in progress (the OCI protocol's chunked uploads)
+  /**
+   * Stores one part of an upload in progress, a temporary object that is not a blob: named by the
+   * upload's id and a part id (each `[a-z0-9-]`, 1 to 64 characters). Refused like
+   * {@link BlobStore.put} (`too-large` past `maxSize`, `aborted`), leaving nothing. Returns its
+   * size.
+   */
+  putUploadPart(
+    upload: string,
+    part: string,
+    source: BlobSource,
+    options?: { maxSize?: number },
+  ): Promise<{ size: number }>;
+  /** The parts of an upload concatenated in the order given; a missing one fails with `not-found`. */
+  readUploadParts(upload: string, parts: readonly string[]): ReadableStream<Uint8Array>;
+  /** Removes every part of an upload; idempotent. */
+  deleteUploadParts(upload: string): Promise<void>;
+  /** The uploads that have parts, with when the newest part was written (to sweep orphans). */
+  listUploadParts(): AsyncIterable<{ upload: string; storedAt: Timestamp }>;
+
   /** Releases files and locks; later calls fail with `closed`. */
   close(): Promise<void>;
 }
@@ -232,6 +253,11 @@ export interface PublishInput {
    * commit fails with `stale` and writes nothing: the caller reads again and re-checks.
    */
   basedOn?: readonly Version[];
+  /**
+   * The version's OCI manifest when a client pushed one (the registry's /v2), stored in the same
+   * transaction; without it the registry generates one from the release.
+   */
+  oci?: OciManifestInput;
 }
 
 /** What {@link MetadataStore.replaceDerived} rewrites for a version. */
@@ -268,16 +294,6 @@ export interface TargetQuery {
   version?: Version;
   /** Match only this exact version, no semver range (default false). */
   exact?: boolean;
-  /**
-   * With a version: match every row of its semver series, lower versions too (pre-releases
-   * still exactly), for callers that decide by the types whether a row answers (default false).
-   */
-  series?: boolean;
-  /**
-   * Only rows of packages whose name sorts after this one: the next page of a query with more
-   * rows than `limit` (rows come in package order).
-   */
-  afterPackage?: string;
   /** Include rows of yanked versions (default false). */
   includeYanked?: boolean;
   /** Keep only the highest matching version of each package (default false). */
@@ -448,7 +464,10 @@ export interface MetadataStore {
   totals(): Promise<Totals>;
   /** All versions in (package, version-text) order after `after`, for rebuilds and checks. */
   listVersions(options: { after?: VersionCursor; limit: number }): Promise<VersionSummary[]>;
-  /** Whether any version references the digest (garbage collection keeps such blobs). */
+  /**
+   * Whether anything references the digest: a version, an OCI manifest (its config, layers) or
+   * a repository link (garbage collection keeps such blobs).
+   */
   isDigestReferenced(digest: Digest): Promise<boolean>;
 
   // --- namespaces
@@ -515,8 +534,145 @@ export interface MetadataStore {
   /** Resolves when the database answers; fails with `unavailable` (or `closed`) otherwise. */
   ping(): Promise<void>;
 
+  // --- OCI (the registry's /v2)
+  /**
+   * Stores an OCI manifest of a package. With `version`, the version's own manifest: stored only
+   * when the version has none yet (the first one stays and is returned with `created: false`), and
+   * the version must exist (`not-found`). Without, an artifact about `subject`. Storing a digest
+   * the package has already is a no-op returning the stored record.
+   */
+  putOciManifest(
+    name: PackageName,
+    input: OciManifestInput & { version?: Version },
+  ): Promise<{ record: OciManifestRecord; created: boolean }>;
+  /** A manifest of a package by digest (a version's or a referrer), or `undefined`. */
+  getOciManifest(name: PackageName, digest: Digest): Promise<OciManifestRecord | undefined>;
+  /** A version's own manifest, or `undefined` when none is stored yet. */
+  getOciManifestOfVersion(
+    name: PackageName,
+    version: Version,
+  ): Promise<OciManifestRecord | undefined>;
+  /** The package's artifacts about `subject`, oldest first (at most 1000). */
+  listOciReferrers(name: PackageName, subject: Digest): Promise<OciManifestRecord[]>;
+  /** Removes a referrer; a version's own manifest is immutable (`conflict`). Whether it existed. */
+  deleteOciManifest(name: PackageName, digest: Digest): Promise<boolean>;
+  /** Links an uploaded blob to a package's repository until `expiresAt` (a later expiry wins). */
+  linkOciBlob(name: PackageName, link: OciBlobLinkInput): Promise<void>;
+  /** Removes a link; whether it existed. */
+  unlinkOciBlob(name: PackageName, digest: Digest): Promise<boolean>;
+  /**
+   * Whether the package's repository holds a blob: a version's bytes, a blob one of its manifests
+   * references, or a link that has not lapsed at `now`.
+   */
+  hasOciBlob(name: PackageName, digest: Digest, now: Timestamp): Promise<boolean>;
+  /** Links that lapsed at `now` (at most `limit`), for sweeping. */
+  expiredOciBlobLinks(
+    now: Timestamp,
+    limit: number,
+  ): Promise<{ package: string; digest: Digest }[]>;
+  /**
+   * Opens an upload session to a package's repository. Fails with `limit` when the owner has
+   * `maxPerOwner` sessions that have not lapsed at `now`, with `conflict` for a used id.
+   */
+  createOciUpload(
+    name: PackageName,
+    input: OciUploadInput,
+    limits: { maxPerOwner: number; now: Timestamp },
+  ): Promise<OciUploadRecord>;
+  /** A session, or `undefined` (never opened, finished, cancelled or swept). */
+  getOciUpload(id: string): Promise<OciUploadRecord | undefined>;
+  /**
+   * Appends a part that starts where the session ends (`offset` = its size), atomically: a part
+   * at another offset fails with `conflict` (two writers raced, or the client skipped bytes); a
+   * missing session with `not-found`.
+   */
+  appendOciUploadPart(id: string, part: OciUploadPart): Promise<OciUploadRecord>;
+  /** Forgets a session (its parts are the blob store's to remove); whether it existed. */
+  deleteOciUpload(id: string): Promise<boolean>;
+  /** Sessions that lapsed at `now` (at most `limit`), for sweeping. */
+  expiredOciUploads(now: Timestamp, limit: number): Promise<OciUploadRecord[]>;
+
   /** Releases the database; later calls fail with `closed`. */
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OCI (the registry's /v2): manifests, blobs linked to repositories, upload sessions
+
+/** An OCI manifest to store: a version's own, or an artifact about one (`subject`). */
+export interface OciManifestInput {
+  /** The sha256 of `bytes`. */
+  digest: Digest;
+  /** Its media type, served as its Content-Type. */
+  mediaType: string;
+  /** The manifest, served byte for byte (at most 4 MiB). */
+  bytes: Uint8Array;
+  /** The manifest it is about (a referrer: a signature, an SBOM); absent for a version's own. */
+  subject?: Digest;
+  /** A referrer's artifact type (`artifactType`, else its config's media type). */
+  artifactType?: string;
+  /** The blobs it references (config, layers), which garbage collection then keeps. */
+  blobs: readonly Digest[];
+}
+
+/** A stored OCI manifest. */
+export interface OciManifestRecord {
+  /** `namespace:name`. */
+  package: string;
+  digest: Digest;
+  mediaType: string;
+  bytes: Uint8Array;
+  /** The version whose manifest it is, or `null` for a referrer. */
+  version: Version | null;
+  /** The manifest it is about, or `null`. */
+  subject: Digest | null;
+  /** A referrer's artifact type, or `null`. */
+  artifactType: string | null;
+  /** The blobs it references. */
+  blobs: Digest[];
+  /** When it was stored. */
+  createdAt: Timestamp;
+}
+
+/** A blob uploaded to a repository and not yet referenced by a manifest. */
+export interface OciBlobLinkInput {
+  digest: Digest;
+  size: number;
+  /** When the link lapses (and the blob goes, unless something references it). */
+  expiresAt: Timestamp;
+}
+
+/** One part of an upload session, in order. */
+export interface OciUploadPart {
+  /** The part's id in the blob store ({@link BlobStore.putUploadPart}). */
+  part: string;
+  /** Its first byte in the upload. */
+  offset: number;
+  /** Its length. */
+  size: number;
+}
+
+/** What {@link MetadataStore.createOciUpload} stores. */
+export interface OciUploadInput {
+  /** A random id (`[a-z0-9-]`, 1 to 64 characters), the session's name in URLs. */
+  id: string;
+  /** Who opened it (a token id); sessions are counted per owner. */
+  owner: string;
+  /** When it lapses (and its parts are removed). */
+  expiresAt: Timestamp;
+}
+
+/** An upload session: what has been received so far, as parts. */
+export interface OciUploadRecord {
+  id: string;
+  /** The package whose repository it uploads to (`namespace:name`). */
+  package: string;
+  owner: string;
+  /** Bytes received (the sum of the parts' sizes). */
+  size: number;
+  parts: OciUploadPart[];
+  createdAt: Timestamp;
+  expiresAt: Timestamp;
 }
 
 /** A blob store and a metadata store that live together (one data directory). */

@@ -53,6 +53,12 @@ export type {
   MetadataStore,
   NamespaceRecord,
   NamespaceRole,
+  OciBlobLinkInput,
+  OciManifestInput,
+  OciManifestRecord,
+  OciUploadInput,
+  OciUploadPart,
+  OciUploadRecord,
   PackageDetail,
   PackageKind,
   PackageSummary,
@@ -96,7 +102,8 @@ export {
   newTokenSecret,
   parseSearchTarget,
 } from "./_rules.ts";
-export { blobKey, DEFAULT_DATA_DIR } from "./_paths.ts";
+export { blobKey, DEFAULT_DATA_DIR, uploadPartKey } from "./_paths.ts";
+export { MAX_OCI_MANIFEST_BYTES } from "./_oci_rules.ts";
 export { DEFAULT_MAX_BLOB_SIZE } from "./_ingest.ts";
 export { SCHEMA_VERSION } from "./_migrations.ts";
 export {

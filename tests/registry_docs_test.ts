@@ -12,7 +12,7 @@ Deno.test("docs/api.md lists every route with its method", () => {
     const row = new RegExp(`^\\| \`${r.method}\`\\s*\\| \`${escape(path)}\`\\s*\\|`, "m");
     assert.match(doc, row, `${r.method} ${path} is not in docs/api.md`);
   }
-  const rows = [...doc.matchAll(/^\| `(GET|PUT|POST|DELETE)`\s*\| `([^`]+)`\s*\|/gm)];
+  const rows = [...doc.matchAll(/^\| `(GET|PUT|POST|PATCH|DELETE)`\s*\| `([^`]+)`\s*\|/gm)];
   assert.equal(rows.length, ROUTES.length, "docs/api.md lists a route the table does not have");
 });
 
