@@ -115,6 +115,8 @@ export interface SearchResultDoc {
   latest: string | null;
   version: string | null;
   digest: string | null;
+  /** For interface and world filters: the exports that answered, with their versions. */
+  matched?: string[];
   updatedAt: string;
 }
 
@@ -130,6 +132,8 @@ export interface ImplementationDoc {
   package: string;
   version: string;
   digest: string;
+  /** The exports of that version that implement the interface (registries before issue 19: none). */
+  matched?: string[];
 }
 
 /** What a download reports while it runs. */

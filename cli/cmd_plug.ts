@@ -13,9 +13,9 @@ const HELP =
   `Usage: wreg plug <socket.wasm> --plug <plug.wasm> [--plug <plug.wasm> ...] -o <out.wasm>
 
 Composes components: each import of the socket is filled by a plug that exports the same
-interface (the same name, or a semver-compatible version that is not lower: @0.2.6 fills
-@0.2.3), and plugs fill each other's imports too, so a chain socket <- a <- b composes in
-one call. Every connection is type-checked; a plug that does not fit is an error naming the
+interface (the same name, else another version of its semver series: @0.2.6 or @0.2.0
+for @0.2.3, the highest first; the types decide whether it fits), and plugs fill each
+other's imports too, so a chain socket <- a <- b composes in one call. Every connection is type-checked; a plug that does not fit is an error naming the
 import, the function or type, what was expected and what was found. Imports nothing fills
 become imports of the result; the socket's exports are its exports.
 

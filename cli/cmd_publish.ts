@@ -12,7 +12,11 @@ import { DownloadProgress, formatBytes } from "./_progress.ts";
 import { loadProject, MANIFEST_FILE } from "./_project.ts";
 import { Registries } from "./_registries.ts";
 import { buildWitPackage, resolveWitFolder } from "./_wit_build.ts";
-import { fetchPackage } from "./_sync.ts";
+import { fetchPackage, type SyncContext } from "./_sync.ts";
+import { normalizeRegistryUrl } from "./_config.ts";
+import { ociCall, OciRegistries, registryKind } from "./_oci.ts";
+import { formatOciRegistry } from "../oci/mod.ts";
+import { buildWasmArtifact, tagOfVersion, versionOfTag, wasmAnnotations } from "../lib/oci/mod.ts";
 import {
   ComponentDecodeError,
   decodeComponent,
@@ -27,6 +31,7 @@ import {
   seriesCheckPairs,
 } from "../lib/compat/mod.ts";
 import {
+  type Digest,
   digestOf,
   isPrerelease,
   parseDigest,
@@ -37,7 +42,7 @@ import {
   type Version,
 } from "../lib/names/mod.ts";
 import { checkPublishable, type Manifest, witFolder } from "../lib/package/mod.ts";
-import { formatWitPackageName } from "../lib/wit/mod.ts";
+import { formatWitPackageName, worldKeyName } from "../lib/wit/mod.ts";
 
 const HELP = `Usage: wreg publish [PATH] [--name <ns:name>] [--version <v>] [--registry <url>]
                     [--dry-run] [--with-deps] [--json]
@@ -55,13 +60,21 @@ ones), printing every change with its path. A breaking change stops here: publis
 a new series (0.2.0 after 0.1.x; 2.0.0 after 1.x). Then the bytes are uploaded with
 their sha256 digest, which the registry checks.
 
+The registry may be an OCI registry (--registry oci://host[:port]/prefix/, or a
+registry name found through its well-known document): the versions are its semver
+tags, and the package is pushed in the layout wkg writes (one application/wasm layer,
+config v0, wasm-metadata as annotations) to <prefix><ns>/<name>:<version>. An existing
+tag is never overwritten. Credentials: "credentials" in the wreg config, else the
+Docker config.json, else none.
+
 A WIT package is published under the name and version of its \`package\` line; a
 component under --name/--version, else wreg.json's, else its own metadata's.
 
 Options:
   --name <ns:name>    The package name
   --version <v>       The version
-  --registry <url>    The registry (default: wreg.json's, WREG_REGISTRY, \`wreg login\`)
+  --registry <url>    The registry: http(s)://… (wreg) or oci://host/prefix/ (default:
+                      wreg.json's, WREG_REGISTRY, \`wreg login\`)
   --dry-run           Check everything but do not upload
   --with-deps         For a WIT folder: first publish the packages of its deps/ the
                       registry lacks, dependencies first, each checked like the package
@@ -70,7 +83,7 @@ Options:
   --json              Print the outcome as JSON ({"packages": [...]} with --with-deps)
   -h, --help          Show this help
 
-Needs a token with the publish scope: \`wreg login\` or WREG_TOKEN.
+A wreg registry needs a token with the publish scope: \`wreg login\` or WREG_TOKEN.
 
 Exit status: 0 published (or would be, with --dry-run); 1 a breaking change in the series;
 2 unreadable or invalid input; 3 registry unreachable; 4 token refused; 5 registry error
@@ -274,16 +287,34 @@ interface PublishOptions {
   skipIdentical: boolean;
 }
 
+/** A published version of the candidate's package, as the series check reads it. */
+interface PublishedVersion {
+  version: Version;
+  /** Its digest, when the registry lists it without a download (a wreg registry does). */
+  digest?: string;
+  /** Its bytes, decoded (through the cache), and their digest. */
+  fetch(): Promise<{ decoded: DecodedWasm; digest: string }>;
+}
+
+/** Where a candidate is published: a wreg registry's API, or an OCI registry. */
+interface PublishTarget {
+  /** The registry, for messages and the JSON (`http(s)://…`, `oci://host/prefix/`). */
+  label: string;
+  /** The package's published versions (and kind, when the registry says), or none. */
+  list(): Promise<{ kind?: Candidate["kind"]; versions: PublishedVersion[] } | undefined>;
+  /** Uploads the candidate; resolves to extra lines for the report. */
+  upload(c: Candidate, digest: Digest): Promise<string[]>;
+}
+
 /**
  * Checks one candidate against its series at the registry and uploads it (see the help text).
  * Never throws for a breaking change: the outcome says so with exit 1.
  */
 async function publishOne(
-  io: Io,
-  registries: Registries,
-  client: ReturnType<Registries["forPackage"]>,
+  target: PublishTarget,
   c: Candidate,
   options: PublishOptions,
+  progress: DownloadProgress,
 ): Promise<Outcome> {
   const digest = await digestOf(c.bytes);
   const what = c.kind === "wit-package" ? "WIT package" : "component";
@@ -296,88 +327,76 @@ async function publishOne(
     kind: c.kind,
     size: c.bytes.length,
     digest,
-    registry: client.url,
+    registry: target.label,
     checks: [] as unknown[],
     published: false,
     dryRun: options.dryRun,
   };
-  const ctx = {
-    io,
-    registries,
-    cache: BlobCache.of(io),
-    progress: new DownloadProgress(io, { quiet: options.json }),
-  };
-  const fetchVersion = async (
-    version: Version,
-    entry: { digest: string; size?: number },
-  ): Promise<DecodedWasm> => {
-    const { bytes } = await fetchPackage(ctx, {
-      name: c.name,
-      version,
-      digest: parseDigest(entry.digest),
-      registry: client.url,
-      size: entry.size,
-    });
-    return decode(bytes, `${c.name}@${version}`);
-  };
-
-  // The series check against what the registry has.
-  const index = await client.packageIndex(c.name);
-  const pairs: PairReport[] = [];
-  if (index !== undefined) {
-    const indexKind = index.kind === "component" ? "component" : "wit-package";
-    if (indexKind !== c.kind) {
+  const kindOf = (k: Candidate["kind"]) => (k === "component" ? "components" : "WIT packages");
+  const sameKind = (k: Candidate["kind"]) => {
+    if (k !== c.kind) {
       throw new CliError(
-        `Cannot publish ${c.name}@${c.version}: ${c.name} holds ${
-          indexKind === "component" ? "components" : "WIT packages"
-        } at ${client.url}, and this is a ${what}`,
+        `Cannot publish ${c.name}@${c.version}: ${c.name} holds ${kindOf(k)} at ${target.label}, ` +
+          `and this is a ${what}`,
         EXIT.registry,
       );
     }
+  };
+
+  // The series check against what the registry has.
+  const index = await target.list();
+  const pairs: PairReport[] = [];
+  if (index !== undefined) {
+    if (index.kind !== undefined) sameKind(index.kind);
     const existing = index.versions.find((v) => v.version === c.version);
     if (existing !== undefined) {
       if (!options.skipIdentical) {
         throw new CliError(
           `Cannot publish ${c.name}@${c.version}: that version is already published at ` +
-            `${client.url}, and versions are immutable; publish a new version`,
+            `${target.label}, and versions are immutable; publish a new version`,
           EXIT.registry,
         );
       }
       // Identical bytes, or the same content encoded differently (docs included): skip it.
-      const same = existing.digest === digest ||
-        compare(await fetchVersion(c.version, existing), c.decoded).changes.length === 0;
-      ctx.progress.finish();
+      let theirs = existing.digest;
+      let same = theirs === digest;
+      if (!same) {
+        const other = await existing.fetch();
+        theirs = other.digest;
+        same = other.digest === digest || compare(other.decoded, c.decoded).changes.length === 0;
+      }
+      progress.finish();
       if (!same) {
         throw new CliError(
-          `Cannot publish ${c.name}@${c.version}: ${client.url} has that version with other ` +
-            `content (${existing.digest}, here ${digest}); versions are immutable, so publish ` +
+          `Cannot publish ${c.name}@${c.version}: ${target.label} has that version with other ` +
+            `content (${theirs}, here ${digest}); versions are immutable, so publish ` +
             `this content as a new version`,
           EXIT.registry,
         );
       }
-      out.push(`already published with the same content (${existing.digest}): skipped`);
+      out.push(`already published with the same content (${theirs}): skipped`);
       json.skipped = true;
       return { lines: out, json, exit: EXIT.ok };
     }
-    const published = index.versions.map((v) => tryParseVersion(v.version))
-      .filter((v): v is Version => v !== undefined && !isPrerelease(v));
+    const published = index.versions.map((v) => v.version).filter((v) => !isPrerelease(v));
     for (const pair of seriesCheckPairs(c.version, published)) {
       const other = pair.old === c.version ? pair.new : pair.old;
       const entry = index.versions.find((v) => v.version === other)!;
-      const otherDecoded = await fetchVersion(other, entry);
+      const { decoded: otherDecoded } = await entry.fetch();
+      sameKind(otherDecoded.kind === "wit-package" ? "wit-package" : "component");
       const report = pair.old === c.version
         ? compare(c.decoded, otherDecoded)
         : compare(otherDecoded, c.decoded);
       pairs.push({ old: pair.old, new: pair.new, report });
     }
-    ctx.progress.finish();
+    progress.finish();
   }
   const breaking = pairs.filter((p) => !p.report.compatible);
   if (pairs.length === 0) {
     out.push(
       index === undefined
-        ? `new package: nothing to check against at ${client.url}`
-        : `no other release of its series at ${client.url}: nothing to check against`,
+        ? `new package: nothing to check against at ${target.label}`
+        : `no other release of its series at ${target.label}: nothing to check against`,
     );
   }
   for (const p of pairs) {
@@ -416,13 +435,165 @@ async function publishOne(
     return { lines: out, json, exit: EXIT.no };
   }
   if (options.dryRun) {
-    out.push(`Dry run: not uploaded (would publish to ${client.url})`);
+    out.push(`Dry run: not uploaded (would publish to ${target.label})`);
   } else {
-    await client.publish(c.name, c.version, c.bytes, digest);
+    const extra = await target.upload(c, digest);
     json.published = true;
-    out.push(`Published ${c.name}@${c.version} to ${client.url}`);
+    out.push(`Published ${c.name}@${c.version} to ${target.label}`, ...extra);
   }
   return { lines: out, json, exit: EXIT.ok };
+}
+
+/** A wreg registry as a {@link PublishTarget}: its package index, its blobs, its publish API. */
+function wregTarget(
+  ctx: SyncContext,
+  client: ReturnType<Registries["forPackage"]>,
+  name: string,
+): PublishTarget {
+  return {
+    label: client.url,
+    async list() {
+      const index = await client.packageIndex(name);
+      if (index === undefined) return undefined;
+      return {
+        kind: index.kind === "component" ? "component" : "wit-package",
+        versions: index.versions.flatMap((e) => {
+          const version = tryParseVersion(e.version);
+          if (version === undefined) return [];
+          return [{
+            version,
+            digest: e.digest,
+            async fetch() {
+              const { bytes } = await fetchPackage(ctx, {
+                name,
+                version,
+                digest: parseDigest(e.digest),
+                registry: client.url,
+                size: e.size,
+              });
+              return { decoded: decode(bytes, `${name}@${version}`), digest: e.digest };
+            },
+          }];
+        }),
+      };
+    },
+    async upload(c, digest) {
+      await client.publish(c.name, c.version, c.bytes, digest);
+      return [];
+    },
+  };
+}
+
+/**
+ * An OCI registry as a {@link PublishTarget}: the repository's semver tags are the published
+ * versions (each read through its manifest and layer, verified, into the cache); the candidate
+ * is pushed in the layout wkg writes (its bytes as the one `application/wasm` layer, a config v0
+ * with its world's imports and exports, wasm-metadata as annotations), and an existing tag is
+ * never overwritten: it is looked up again just before the manifest is put.
+ */
+async function ociTarget(ctx: SyncContext, registry: string, name: string): Promise<PublishTarget> {
+  const oci = ctx.registries.oci;
+  const ref = await oci.ref(registry);
+  const label = formatOciRegistry(ref);
+  const repository = OciRegistries.repository(ref, name);
+  const client = oci.client(ref);
+  return {
+    label,
+    async list() {
+      const tags = await ociCall(() => client.tags(repository));
+      if (tags === undefined) return undefined;
+      const versions: PublishedVersion[] = [];
+      for (const tag of tags) {
+        const version = versionOfTag(tag);
+        if (version === undefined) continue;
+        versions.push({
+          version,
+          async fetch() {
+            const label = `${name}@${version}`;
+            const v = await oci.version(registry, name, tag, label);
+            if (v === undefined) {
+              throw new CliError(
+                `Cannot read ${label}: ${repository}:${tag} vanished`,
+                EXIT.registry,
+              );
+            }
+            let bytes = await ctx.cache.get(v.digest, label);
+            if (bytes === undefined) {
+              const task = ctx.progress.start(label);
+              bytes = await oci.layer(registry, v, task.update);
+              await ctx.cache.put(v.digest, bytes);
+              task.done(bytes.length);
+            }
+            return { decoded: decode(bytes, label), digest: v.digest };
+          },
+        });
+      }
+      return { versions };
+    },
+    async upload(c, digest) {
+      const tag = tagOfVersion(c.version);
+      if (tag === undefined) {
+        throw new CliError(
+          `Cannot publish ${c.name}@${c.version} to ${label}: the version cannot be an OCI tag`,
+          EXIT.usage,
+        );
+      }
+      const artifact = await ociArtifact(c, digest);
+      await ociCall(async () => {
+        await client.pushBlob(repository, c.bytes, digest);
+        await client.pushBlob(repository, artifact.config.bytes, artifact.config.digest);
+      });
+      // Never overwrite: a tag that appeared since the series check wins.
+      const now = await ociCall(() => client.manifestDigest(repository, tag));
+      if (now !== undefined) {
+        throw new CliError(
+          `Cannot publish ${c.name}@${c.version}: ${ref.host}/${repository}:${tag} was pushed ` +
+            "by someone else meanwhile, and versions are immutable; publish a new version",
+          EXIT.registry,
+        );
+      }
+      const manifest = await ociCall(() =>
+        client.putManifest(repository, tag, artifact.manifest.bytes, artifact.manifest.mediaType)
+      );
+      return [`  ${ref.host}/${repository}:${tag} (manifest ${manifest})`];
+    },
+  };
+}
+
+/** The config and manifest wkg would write for a candidate (`created` is now). */
+function ociArtifact(c: Candidate, digest: Digest) {
+  const r = c.decoded.resolve;
+  let imports: string[] = [];
+  let exports: string[] = [];
+  if (c.kind === "wit-package") {
+    const pkg = r.packages[c.decoded.package!];
+    const id = (item: string) =>
+      `${pkg.name.namespace}:${pkg.name.name}/${item}${
+        pkg.name.version ? `@${pkg.name.version}` : ""
+      }`;
+    exports = [...[...pkg.interfaces.keys()].map(id), ...[...pkg.worlds.keys()].map(id)];
+  } else {
+    const world = r.worlds[c.decoded.world!];
+    imports = [...world.imports.keys()].map((k) => worldKeyName(r, k));
+    exports = [...world.exports.keys()].map((k) => worldKeyName(r, k));
+  }
+  const meta = c.decoded.metadata;
+  return buildWasmArtifact({
+    created: new Date().toISOString(),
+    layerDigest: digest,
+    layerSize: c.bytes.length,
+    title: `${c.name.slice(c.name.indexOf(":") + 1)}.wasm`,
+    imports,
+    exports,
+    annotations: wasmAnnotations({
+      version: c.version,
+      description: meta.description,
+      licenses: meta.licenses,
+      source: meta.source,
+      homepage: meta.homepage,
+      authors: meta.authors,
+    }),
+  });
 }
 
 /**
@@ -526,6 +697,12 @@ export const publishCommand: Command = {
       json: values.json ?? false,
       skipIdentical: withDeps,
     };
+    const ctx: SyncContext = {
+      io,
+      registries,
+      cache: BlobCache.of(io),
+      progress: new DownloadProgress(io, { quiet: options.json }),
+    };
     const outcomes: Outcome[] = [];
     const report = () => {
       if (outcomes.length === 0) return;
@@ -539,10 +716,19 @@ export const publishCommand: Command = {
     let exit: number = EXIT.ok;
     try {
       for (const candidate of candidates) {
-        const client = values.registry !== undefined
-          ? registries.forCommand(values.registry, `publish ${candidate.name}`)
-          : registries.forPackage(candidate.name);
-        const outcome = await publishOne(io, registries, client, candidate, options);
+        const registry = values.registry !== undefined
+          ? normalizeRegistryUrl(values.registry)
+          : registries.urlFor(candidate.name);
+        const target = registryKind(registry) === "wreg"
+          ? wregTarget(
+            ctx,
+            values.registry !== undefined
+              ? registries.forCommand(values.registry, `publish ${candidate.name}`)
+              : registries.forPackage(candidate.name),
+            candidate.name,
+          )
+          : await ociTarget(ctx, registry, candidate.name);
+        const outcome = await publishOne(target, candidate, options, ctx.progress);
         outcomes.push(outcome);
         if (outcome.exit !== EXIT.ok) {
           exit = outcome.exit;

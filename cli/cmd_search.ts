@@ -8,9 +8,11 @@ const HELP = `Usage: wreg search [<text>] [--exports <iface>] [--imports <iface>
                    [--kind component|wit] [--limit N] [--registry <url>] [--json]
 
 Finds packages by words of their name or description, by an interface they export or
-import (ns:pkg/iface, with an optional @version matched by semver series), or by a world
-they implement (components that export what the world exports and import no more than it
-imports). Filters combine; give at least one.
+import (ns:pkg/iface, with an optional @version), or by a world they implement (components
+that export what the world exports and import no more than it imports). A version stands
+for its whole semver series, lower versions too, and the types decide: a component that
+exports wasi:http/incoming-handler@0.2.0 implements wasi:http/proxy@0.2.3 when its world
+fits; MATCHED names the export that answered. Filters combine; give at least one.
 
 Examples:
   wreg search scrub
@@ -90,13 +92,21 @@ export const searchCommand: Command = {
       io.stdout(`No packages found at ${client.url}\n`);
       return EXIT.ok;
     }
-    const rows = [["PACKAGE", "VERSION", "KIND", "DESCRIPTION"]];
+    const withMatched = doc.results.some((r) => r.matched !== undefined);
+    const rows = [[
+      "PACKAGE",
+      "VERSION",
+      "KIND",
+      ...(withMatched ? ["MATCHED"] : []),
+      "DESCRIPTION",
+    ]];
     for (const r of doc.results) {
       const desc = r.description.replace(/\s+/g, " ");
       rows.push([
         r.package,
         r.version ?? r.latest ?? "-",
         r.kind === "wit-package" ? "wit" : r.kind,
+        ...(withMatched ? [(r.matched ?? []).join(", ") || "-"] : []),
         desc.length > 70 ? `${desc.slice(0, 69)}…` : desc,
       ]);
     }

@@ -173,6 +173,12 @@ export class Context {
   readonly decoder: DecoderPool;
   /** Decoded releases by digest (immutable, so never stale). */
   readonly releases = new Lru<string, CachedRelease>(64);
+  /**
+   * Verdicts of the world index and of interface searches ("does the component with digest D
+   * implement world W of the WIT package with digest E"), keyed by digests: facts that never go
+   * stale, so they are kept across changes (bounded).
+   */
+  readonly verdicts = new Lru<string, { ok: boolean; matched: string[] }>(200_000);
   /** Package documents, index documents and search answers; dropped on every change. */
   readonly responses = new BoundedCache<string, CachedJson>(4096);
   /** Hot blob bytes for downloads. */

@@ -37,7 +37,7 @@ import {
   versionRecord,
   versionResponse,
 } from "./_reads.ts";
-import { interfaceImplementations, search } from "./_search.ts";
+import { interfaceImplementations, search, worldImplementations } from "./_search.ts";
 
 /** Path parameters of a matched route, already percent-decoded. */
 export type Params = Readonly<Record<string, string>>;
@@ -361,16 +361,26 @@ async function runSearch(ctx: Context, req: Request, url: RequestUrl, key: strin
   return cachedJson(req, out);
 }
 
-/** `GET /api/v1/implementations?interface=…`. */
+/** `GET /api/v1/implementations?interface=…` or `?world=…` (the world index). */
 export const implementations: Handler = async (ctx, _req, _params, url) => {
   const iface = stringParam(url, "interface");
-  if (iface === undefined) {
+  const world = stringParam(url, "world");
+  if ((iface === undefined) === (world === undefined)) {
     throw new RegistryError(
       "invalid-query",
-      'Cannot list implementations: give interface=ns:pkg/name (for example "wasi:http/incoming-handler@0.2.0")',
+      'Cannot list implementations: give interface=ns:pkg/name (for example "wasi:http/incoming-handler@0.2.0") or world=ns:pkg/name (for example "wasi:http/proxy@0.2.3"), not both',
     );
   }
-  return json(await interfaceImplementations(ctx, iface, boolParam(url, "includeYanked")));
+  const includeYanked = boolParam(url, "includeYanked");
+  if (world !== undefined) {
+    return json(
+      await worldImplementations(ctx, world, {
+        includeYanked,
+        hostProvides: listParam(url, "hostProvides"),
+      }),
+    );
+  }
+  return json(await interfaceImplementations(ctx, iface!, includeYanked));
 };
 
 // --- tokens

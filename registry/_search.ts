@@ -1,27 +1,33 @@
 /**
  * Search: packages by text, by an interface they export or import, by a world they implement, and
- * the implementations of an interface. Interface searches read the search index (rows written at
- * publish time, matched by semver). World searches check candidates from the index against the
- * world with {@link implementsWorld} (decoded releases are cached by digest; answers are cached
- * until the registry changes).
+ * the implementations of an interface or a world. Candidates come from the search index (rows
+ * written at publish time) over the whole semver series of the version asked, lower versions
+ * included; which of them answer is decided by the types (lib/compat's subtype relation): a
+ * component exporting `wasi:http/incoming-handler@0.2.0` implements `wasi:http/proxy@0.2.3` when
+ * its world is a subtype of that world, as `wasm-tools component semver-check` says and wasmtime
+ * links. Each answer names the export that matched. Verdicts are facts about two digests, so they
+ * are cached by digest and survive publishes; answers are cached until the registry changes.
  */
 import {
   compareVersions,
   formatPackageName,
+  isPrerelease,
+  isSemverCompatible,
   type PackageName,
   parsePackageName,
   sameSeries,
   type Version,
 } from "../lib/names/mod.ts";
-import type { WorldId } from "../lib/wit/mod.ts";
+import { isSubtypeInterface } from "../lib/compat/mod.ts";
+import { type InterfaceId, type Resolve, type WorldId, worldKeyName } from "../lib/wit/mod.ts";
 import {
   type PackageDetail,
   type PackageKind,
   type PackageSummary,
   parseSearchTarget,
-  type SearchRelation,
   type SearchRow,
   type SearchTarget,
+  type TargetQuery,
 } from "../storage/mod.ts";
 import { implementsWorld } from "./_compat.ts";
 import type { CachedRelease, Context } from "./_context.ts";
@@ -59,6 +65,11 @@ export interface SearchResult {
   version: string | null;
   /** The digest of `version`, when there is one. */
   digest: string | null;
+  /**
+   * For interface and world filters: the exports of `version` that answered them, with their
+   * versions (`wasi:http/incoming-handler@0.2.0` for `--world wasi:http/proxy@0.2.3`).
+   */
+  matched?: string[];
   updatedAt: string;
 }
 
@@ -87,10 +98,27 @@ export interface Implementation {
   package: string;
   version: string;
   digest: string;
+  /** The exports of that version that implement the interface or the world's exports. */
+  matched: string[];
+}
+
+/** The answer of the implementations of an interface. */
+export interface InterfaceImplementations {
+  /** The interface asked for. */
+  interface: string;
+  /**
+   * The interface of a published WIT package the exports were checked against by their types
+   * (`ns:pkg/name@version`: the version asked, else the highest of its series), or `null` when
+   * none is published and versions decided (same series, not lower).
+   */
+  checkedAgainst: string | null;
+  implementations: Implementation[];
 }
 
 const MAX_ROWS = 1000;
 const MAX_VERSIONS_CHECKED = 10;
+/** Most search rows one world or interface question reads (pages of {@link MAX_ROWS}). */
+const MAX_CANDIDATE_ROWS = 100_000;
 
 /** Parses an interface or world name given in a query parameter. */
 export function parseItemTarget(text: string, param: string): SearchTarget & { name: string } {
@@ -123,12 +151,23 @@ export async function search(ctx: Context, query: SearchQuery): Promise<SearchRe
     order = found.map((p) => p.name);
     for (const p of found) summaries.set(p.name, p);
   }
-  for (const relation of ["exports", "imports"] as const) {
-    const text = query[relation];
-    if (text === undefined) continue;
-    const t = parseItemTarget(text, relation);
+  const matched = new Map<string, Set<string>>();
+  const addMatched = (found: Implementation[]) => {
+    for (const i of found) {
+      const set = matched.get(i.package) ?? new Set<string>();
+      for (const m of i.matched) set.add(m);
+      matched.set(i.package, set);
+    }
+  };
+  if (query.exports !== undefined) {
+    const found = await interfaceImplementations(ctx, query.exports, query.includeYanked);
+    filters.push(new Map(found.implementations.map((i) => [i.package, i.version as Version])));
+    addMatched(found.implementations);
+  }
+  if (query.imports !== undefined) {
+    const t = parseItemTarget(query.imports, "imports");
     const rows = await ctx.storage.metadata.searchTarget({
-      relation,
+      relation: "imports",
       namespace: t.namespace,
       package: t.package,
       name: t.name,
@@ -143,6 +182,7 @@ export async function search(ctx: Context, query: SearchQuery): Promise<SearchRe
     const found = await worldImplementations(ctx, query.world, query);
     world = found.world;
     filters.push(new Map(found.implementations.map((i) => [i.package, i.version as Version])));
+    addMatched(found.implementations);
   }
   if (order === undefined && filters.length === 0) {
     throw new RegistryError(
@@ -160,6 +200,7 @@ export async function search(ctx: Context, query: SearchQuery): Promise<SearchRe
     const p = summaries.get(name) ?? detail.package;
     if (query.kind !== undefined && p.kind !== query.kind) continue;
     const version = filters.length > 0 ? filters[0].get(name)! : p.latestVersion;
+    const via = matched.get(name);
     results.push({
       package: p.name,
       kind: p.kind,
@@ -169,6 +210,7 @@ export async function search(ctx: Context, query: SearchQuery): Promise<SearchRe
       digest: version === null
         ? null
         : detail.versions.find((v) => v.version === version)?.digest ?? null,
+      ...(via === undefined ? {} : { matched: [...via].sort() }),
       updatedAt: p.updatedAt,
     });
   }
@@ -179,38 +221,196 @@ export async function search(ctx: Context, query: SearchQuery): Promise<SearchRe
   return world === undefined ? { query: q, results } : { query: q, world, results };
 }
 
-/** The packages whose highest matching version exports an interface, with digests. */
+/**
+ * The packages whose highest matching version exports an interface, with digests and the export
+ * that matched. With a version, every export of the interface in its semver series is a
+ * candidate; the types decide against the interface of the published WIT package (the version
+ * asked, else the highest of the series): the export must have every function and type of it,
+ * each equal (lib/compat's interface subtype). Without a published WIT package, versions decide
+ * (same series, not lower). Without a version, every export of the interface answers.
+ */
 export async function interfaceImplementations(
   ctx: Context,
   text: string,
   includeYanked: boolean,
-): Promise<{ interface: string; implementations: Implementation[] }> {
+): Promise<InterfaceImplementations> {
+  const key = `implements:${ctx.generation}:${text}:${includeYanked}`;
+  const hit = ctx.responses.get(key);
+  if (hit) return JSON.parse(hit.text);
   const t = parseItemTarget(text, "interface");
-  const rows = await ctx.storage.metadata.searchTarget({
+  const reference = t.version === null ? undefined : await referenceInterface(ctx, t);
+  const rows = await allRows(ctx, {
     relation: "exports",
     namespace: t.namespace,
     package: t.package,
     name: t.name,
     version: t.version ?? undefined,
+    series: true,
     includeYanked,
-    latestPerPackage: true,
-    limit: MAX_ROWS,
   });
   const implementations: Implementation[] = [];
-  for (const r of rows) {
-    const v = await ctx.storage.metadata.getVersion(parsePackageName(r.fromPackage), r.fromVersion);
-    if (v) {
-      implementations.push({ package: r.fromPackage, version: r.fromVersion, digest: v.digest });
+  for (const [pkg, pkgRows] of byPackage(rows)) {
+    const detail = await ctx.storage.metadata.getPackage(parsePackageName(pkg));
+    if (detail === undefined) continue;
+    for (const r of pkgRows.slice(0, MAX_VERSIONS_CHECKED)) {
+      const v = detail.versions.find((x) => x.version === r.fromVersion);
+      if (v === undefined) continue;
+      const exportName = `${t.namespace}:${t.package}/${t.name}${
+        r.version === null ? "" : `@${r.version}`
+      }`;
+      const ok = t.version === null
+        ? true
+        : reference === undefined
+        ? r.version !== null && isSemverCompatible(t.version, r.version)
+        : await exportFits(ctx, v.digest, exportName, reference);
+      if (ok) {
+        implementations.push({
+          package: pkg,
+          version: v.version,
+          digest: v.digest,
+          matched: [exportName],
+        });
+        break;
+      }
     }
   }
-  return { interface: text, implementations };
+  const out: InterfaceImplementations = {
+    interface: text,
+    checkedAgainst: reference?.id ?? null,
+    implementations,
+  };
+  ctx.responses.set(key, { text: JSON.stringify(out), bytes: new Uint8Array(), etag: "" });
+  return out;
+}
+
+/** An interface of a published WIT package, to check exports against. */
+interface ReferenceInterface {
+  /** `ns:pkg/name@version`. */
+  id: string;
+  release: CachedRelease & { kind: "wit-package" };
+  iface: InterfaceId;
+}
+
+/**
+ * The interface `t` names in the published WIT package of its namespace and package: at the
+ * version asked, else the highest of its series; `undefined` when none is published.
+ */
+async function referenceInterface(
+  ctx: Context,
+  t: SearchTarget & { name: string },
+): Promise<ReferenceInterface | undefined> {
+  const detail = await ctx.storage.metadata.getPackage(
+    parsePackageName(`${t.namespace}:${t.package}`),
+  );
+  if (detail === undefined || detail.package.kind !== "wit-package" || t.version === null) {
+    return undefined;
+  }
+  const chosen = seriesChoice(detail, t.version);
+  if (chosen === undefined) return undefined;
+  const release = await ctx.release(chosen.digest);
+  if (release.kind !== "wit-package") return undefined;
+  const iface = release.resolve.packages[release.package].interfaces.get(t.name);
+  if (iface === undefined) return undefined;
+  return {
+    id: `${t.namespace}:${t.package}/${t.name}@${chosen.version}`,
+    release,
+    iface,
+  };
+}
+
+/**
+ * The version of a WIT package a question at `wanted` reads: `wanted` itself when published,
+ * else the highest release of its series (lower or higher: the types decide what answers).
+ */
+function seriesChoice(
+  detail: PackageDetail,
+  wanted: Version,
+): PackageDetail["versions"][number] | undefined {
+  const exact = detail.versions.find((v) => v.version === wanted);
+  if (exact !== undefined) return exact;
+  if (isPrerelease(wanted)) return undefined;
+  return detail.versions.filter((v) =>
+    !v.yanked && !isPrerelease(v.version) && sameSeries(v.version, wanted)
+  ).sort((a, b) => compareVersions(b.version, a.version))[0];
+}
+
+/** Whether export `exportName` of a component has every function and type of `reference`. */
+async function exportFits(
+  ctx: Context,
+  digest: string,
+  exportName: string,
+  reference: ReferenceInterface,
+): Promise<boolean> {
+  const key = `iface\0${digest}\0${reference.release.digest}\0${reference.id}\0${exportName}`;
+  const hit = ctx.verdicts.get(key);
+  if (hit !== undefined) return hit.ok;
+  const component = await ctx.release(digest as CachedRelease["digest"]);
+  let ok = false;
+  if (component.kind === "component") {
+    const w = component.resolve.worlds[component.world];
+    for (const [k, item] of w.exports) {
+      if (item.tag !== "interface" || worldKeyName(component.resolve, k) !== exportName) continue;
+      ok = isSubtypeInterface(
+        component.resolve,
+        item.id,
+        reference.release.resolve,
+        reference.iface,
+      ).ok;
+    }
+  }
+  ctx.verdicts.set(key, { ok, matched: ok ? [exportName] : [] });
+  return ok;
+}
+
+/** Rows grouped by package (in package order), each package's highest version first. */
+function byPackage(rows: readonly SearchRow[]): Map<string, SearchRow[]> {
+  const out = new Map<string, SearchRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.fromPackage);
+    if (list === undefined) out.set(r.fromPackage, [r]);
+    else if (!list.some((x) => x.fromVersion === r.fromVersion)) list.push(r);
+  }
+  for (const list of out.values()) {
+    list.sort((a, b) => compareVersions(b.fromVersion, a.fromVersion));
+  }
+  return out;
+}
+
+/**
+ * Every row a query matches, page by page past the storage's limit of one query (at most
+ * {@link MAX_CANDIDATE_ROWS}). A full page may end inside a package: the next page starts after
+ * the last package it holds whole.
+ */
+async function allRows(ctx: Context, query: TargetQuery): Promise<SearchRow[]> {
+  const out: SearchRow[] = [];
+  let after: string | undefined;
+  while (out.length < MAX_CANDIDATE_ROWS) {
+    const page = await ctx.storage.metadata.searchTarget({
+      ...query,
+      afterPackage: after,
+      limit: MAX_ROWS,
+    });
+    if (page.length < MAX_ROWS) {
+      out.push(...page);
+      break;
+    }
+    const last = page[page.length - 1].fromPackage;
+    const whole = page.filter((r) => r.fromPackage !== last);
+    // One package with a full page of rows: keep them and go on after it.
+    const kept = whole.length === 0 ? page : whole;
+    out.push(...kept);
+    after = kept[kept.length - 1].fromPackage;
+  }
+  return out;
 }
 
 /**
  * The components that implement a world: for each package, its highest version (of the last
- * {@link MAX_VERSIONS_CHECKED}) that exports what the world exports and imports no more than it
- * imports. The world is read from the WIT package version named (or the highest compatible one
- * published; the latest when no version is named).
+ * {@link MAX_VERSIONS_CHECKED} that export the world's first exported interface in its semver
+ * series, lower versions included) whose world is a subtype of the world: it exports what the
+ * world exports and imports no more than it imports, compared by the types. The world is read
+ * from the WIT package version named (else the highest of its series; the latest when no version
+ * is named).
  */
 export async function worldImplementations(
   ctx: Context,
@@ -235,44 +435,42 @@ export async function worldImplementations(
   if (exported !== undefined) {
     const iface = release.resolve.interfaces[exported[0] as number];
     const p = release.resolve.packages[iface.package!].name;
-    rows = await candidates(ctx, "exports", {
+    rows = await allRows(ctx, {
+      relation: "exports",
       namespace: p.namespace,
       package: p.name,
       name: iface.name!,
-      version: (p.version ?? null) as Version | null,
-    }, options.includeYanked);
+      version: p.version as Version | undefined,
+      series: true,
+      includeYanked: options.includeYanked,
+    });
   } else {
-    rows = (await candidates(ctx, "depends-on", {
+    rows = (await allRows(ctx, {
+      relation: "depends-on",
       namespace: target.name.namespace,
       package: target.name.name,
-      name: null,
-      version: null,
-    }, options.includeYanked)).filter((r) =>
-      r.version === null || sameSeries(r.version, target.version)
-    );
-  }
-  const versionsOf = new Map<string, Set<string>>();
-  for (const r of rows) {
-    if (!versionsOf.has(r.fromPackage)) versionsOf.set(r.fromPackage, new Set());
-    versionsOf.get(r.fromPackage)!.add(r.fromVersion);
+      includeYanked: options.includeYanked,
+    })).filter((r) => r.version === null || sameSeries(r.version, target.version));
   }
   const implementations: Implementation[] = [];
-  for (const [pkg, versions] of [...versionsOf].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [pkg, pkgRows] of byPackage(rows)) {
     const detail: PackageDetail | undefined = await ctx.storage.metadata.getPackage(
       parsePackageName(pkg),
     );
     if (detail === undefined || detail.package.kind !== "component") continue;
+    const versions = new Set(pkgRows.map((r) => r.fromVersion));
     const ordered = detail.versions.filter((v) =>
       versions.has(v.version) && (options.includeYanked || !v.yanked)
     ).sort((a, b) => compareVersions(b.version, a.version)).slice(0, MAX_VERSIONS_CHECKED);
     for (const v of ordered) {
-      const component = await ctx.release(v.digest);
-      if (component.kind !== "component") continue;
-      const verdict = implementsWorld(component, { resolve: release.resolve, world: worldId }, {
-        hostProvides: options.hostProvides,
-      });
-      if (verdict.compatible) {
-        implementations.push({ package: pkg, version: v.version, digest: v.digest });
+      const verdict = await implementsCached(ctx, v.digest, target, options.hostProvides);
+      if (verdict.ok) {
+        implementations.push({
+          package: pkg,
+          version: v.version,
+          digest: v.digest,
+          matched: verdict.matched,
+        });
         break;
       }
     }
@@ -290,21 +488,65 @@ export async function worldImplementations(
   return out;
 }
 
-async function candidates(
+/**
+ * Whether the component with this digest implements the world (lib/compat, see
+ * {@link implementsWorld}), and its exports that answer the world's exports. The verdict is a
+ * fact about two digests, cached by them: it survives publishes, so a question after a publish
+ * decodes and checks only components it has not seen.
+ */
+async function implementsCached(
   ctx: Context,
-  relation: SearchRelation,
-  t: SearchTarget,
-  includeYanked: boolean,
-): Promise<SearchRow[]> {
-  return await ctx.storage.metadata.searchTarget({
-    relation,
-    namespace: t.namespace,
-    package: t.package,
-    name: t.name ?? undefined,
-    version: t.version ?? undefined,
-    includeYanked,
-    limit: MAX_ROWS,
-  });
+  digest: string,
+  target: WorldTarget,
+  hostProvides: readonly string[],
+): Promise<{ ok: boolean; matched: string[] }> {
+  const key = `world\0${digest}\0${target.release.digest}\0${target.worldId}\0${
+    hostProvides.join(",")
+  }`;
+  const hit = ctx.verdicts.get(key);
+  if (hit !== undefined) return hit;
+  const component = await ctx.release(digest as CachedRelease["digest"]);
+  let verdict = { ok: false, matched: [] as string[] };
+  if (component.kind === "component") {
+    const r = implementsWorld(
+      component,
+      { resolve: target.release.resolve, world: target.worldId },
+      {
+        hostProvides,
+      },
+    );
+    if (r.compatible) {
+      verdict = {
+        ok: true,
+        matched: matchedExports(
+          component.resolve,
+          component.world,
+          target.release.resolve,
+          target.worldId,
+        ),
+      };
+    }
+  }
+  ctx.verdicts.set(key, verdict);
+  return verdict;
+}
+
+/**
+ * The names of a component's exports that stand for a world's exports: the same interface (at
+ * whatever version of its series) or the same plain name.
+ */
+function matchedExports(
+  cr: Resolve,
+  cw: WorldId,
+  wr: Resolve,
+  ww: WorldId,
+): string[] {
+  const base = (name: string) => name.replace(/@[^@/]*$/, "");
+  const wanted = new Set([...wr.worlds[ww].exports.keys()].map((k) => base(worldKeyName(wr, k))));
+  return [...cr.worlds[cw].exports.keys()]
+    .map((k) => worldKeyName(cr, k))
+    .filter((n) => wanted.has(base(n)))
+    .sort();
 }
 
 interface WorldTarget {
@@ -336,22 +578,14 @@ async function resolveWorld(ctx: Context, text: string): Promise<WorldTarget> {
       { world: text },
     );
   }
-  let chosen = t.version === null
+  const chosen = t.version === null
     ? detail.versions.find((v) => v.version === detail.package.latestVersion)
-    : detail.versions.find((v) => v.version === t.version);
-  if (chosen === undefined && t.version !== null) {
-    const wanted = t.version;
-    chosen = detail.versions.filter((v) =>
-      !v.yanked && sameSeries(v.version, wanted) && compareVersions(v.version, wanted) >= 0
-    ).sort((a, b) =>
-      compareVersions(b.version, a.version)
-    )[0];
-  }
+    : seriesChoice(detail, t.version);
   if (chosen === undefined) {
     throw new RegistryError(
       "not-found",
       `Cannot find world ${JSON.stringify(text)}: ${formatPackageName(name)} has no ${
-        t.version === null ? "unyanked release" : `version compatible with ${t.version}`
+        t.version === null ? "unyanked release" : `release in the series of ${t.version}`
       }`,
       { world: text },
     );

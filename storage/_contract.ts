@@ -30,6 +30,7 @@ import type {
   PublishInput,
   SearchRelation,
   SearchRowInput,
+  TargetQuery,
 } from "./_types.ts";
 
 /** A store made fresh for one test, and how to remove what it left. */
@@ -747,6 +748,34 @@ export function metadataStoreContract(
       name: "incoming-handler",
       version: "0.2.3",
     });
+  });
+
+  test("search by target can match a whole series and page by package", async (m) => {
+    const exp = (name: string, target: string) =>
+      m.commitVersion(publish(name, "1.0.0", { searchRows: [row("exports", target)] }));
+    await exp("a:h020", "wasi:http/incoming-handler@0.2.0");
+    await exp("a:h023", "wasi:http/incoming-handler@0.2.3");
+    await exp("a:h030", "wasi:http/incoming-handler@0.3.0");
+    await exp("a:hrc", "wasi:http/incoming-handler@0.2.4-rc.1");
+    const q = (version: string, more: Partial<TargetQuery> = {}) =>
+      m.searchTarget({
+        relation: "exports",
+        namespace: "wasi",
+        package: "http",
+        name: "incoming-handler",
+        version: V(version),
+        series: true,
+        ...more,
+      }).then((rows) => rows.map((r) => r.fromPackage));
+    // Lower versions of the series too (the caller checks the types); pre-releases exactly.
+    assert.deepEqual(await q("0.2.3"), ["a:h020", "a:h023"]);
+    assert.deepEqual(await q("0.2.9"), ["a:h020", "a:h023"]);
+    assert.deepEqual(await q("0.3.0"), ["a:h030"]);
+    assert.deepEqual(await q("0.2.4-rc.1"), ["a:hrc"]);
+    // Pages: the packages after a name.
+    assert.deepEqual(await q("0.2.3", { afterPackage: "a:h020" }), ["a:h023"]);
+    assert.deepEqual(await q("0.2.3", { limit: 1 }), ["a:h020"]);
+    assert.deepEqual(await q("0.2.3", { afterPackage: "a:h023" }), []);
   });
 
   test("semver matching follows the major series from 1.0 on", async (m) => {

@@ -33,6 +33,7 @@ import {
   firstPerPackage,
   hashTokenSecret,
   matchesTerms,
+  matchOf,
   newTokenId,
   normalizeSearchRows,
   pickLatest,
@@ -260,13 +261,14 @@ export class MemoryMetadataStore implements MetadataStore {
       const limit = clampLimit(query.limit);
       const out: SearchRow[] = [];
       for (const [pkg, versions] of this.#versions) {
+        if (query.afterPackage !== undefined && !(pkg > query.afterPackage)) continue;
         for (const row of versions.values()) {
           if (row.summary.yanked && !query.includeYanked) continue;
           for (const r of row.rows) {
             if (
               r.relation === query.relation && r.namespace === query.namespace &&
               r.package === query.package && (query.name === undefined || r.name === query.name) &&
-              versionMatches(r.relation, r.version, query.version, query.exact)
+              versionMatches(r.relation, r.version, query.version, matchOf(query))
             ) {
               out.push({ ...r, fromPackage: pkg, fromVersion: row.summary.version });
             }

@@ -74,6 +74,7 @@ import {
   clampLimit,
   firstPerPackage,
   hashTokenSecret,
+  matchOf,
   newTokenId,
   normalizeSearchRows,
   pickLatest,
@@ -586,9 +587,14 @@ export class PostgresMetadataStore implements MetadataStore {
         args.push(seriesKey(query.version));
         text += ` AND s.t_series = $${args.length}`;
       }
+      if (query.afterPackage !== undefined) {
+        // Byte order, as the rows are sorted (not the database's locale).
+        args.push(query.afterPackage);
+        text += ` AND s.package > $${args.length} COLLATE "C"`;
+      }
       if (!query.includeYanked) text += " AND v.yanked_at IS NULL";
       const rows = (await this.#sql.unsafe(text, args)).map(searchRow)
-        .filter((r) => versionMatches(r.relation, r.version, query.version, query.exact))
+        .filter((r) => versionMatches(r.relation, r.version, query.version, matchOf(query)))
         .sort(byPackageThenVersion);
       return (query.latestPerPackage ? firstPerPackage(rows) : rows).slice(0, limit);
     });

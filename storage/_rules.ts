@@ -11,6 +11,7 @@ import {
   isPrerelease,
   isSemverCompatible,
   MAX_NAME_PART,
+  sameSeries,
   seriesOf,
   tryParseInterfaceName,
   tryParseVersion,
@@ -26,6 +27,7 @@ import {
   type SearchRelation,
   type SearchRowInput,
   type SearchTarget,
+  type TargetQuery,
   TOKEN_SCOPES as SCOPES,
   type TokenInput,
   type TokenScope,
@@ -207,19 +209,32 @@ export function seriesKey(version: Version | null): string {
   return version === null ? "" : seriesOf(version);
 }
 
-/** Whether a row's target version answers a query (see `TargetQuery.version`). */
+/**
+ * Whether a row's target version answers a query (see `TargetQuery.version`; `match` is
+ * `TargetQuery.exact`'s and `TargetQuery.series`'s choice).
+ */
 export function versionMatches(
   relation: SearchRelation,
   rowVersion: Version | null,
   wanted: Version | undefined,
-  exact = false,
+  match: boolean | "exact" | "series" | "fills" = false,
 ): boolean {
   if (wanted === undefined) return true;
   if (rowVersion === null) return false;
-  if (exact) return rowVersion === wanted;
+  if (match === true || match === "exact") return rowVersion === wanted;
+  if (match === "series") {
+    return isPrerelease(rowVersion) || isPrerelease(wanted)
+      ? rowVersion === wanted
+      : sameSeries(rowVersion, wanted);
+  }
   return REQUIRING_RELATIONS.includes(relation)
     ? isSemverCompatible(rowVersion, wanted) // the row needs rowVersion; `wanted` must fill it
     : isSemverCompatible(wanted, rowVersion); // the row provides rowVersion for `wanted`
+}
+
+/** How a {@link TargetQuery} matches versions (see `exact` and `series`). */
+export function matchOf(query: TargetQuery): "exact" | "series" | "fills" {
+  return query.exact ? "exact" : query.series ? "series" : "fills";
 }
 
 /** Highest first. */

@@ -34,6 +34,7 @@ import {
   clampLimit,
   firstPerPackage,
   hashTokenSecret,
+  matchOf,
   newTokenId,
   normalizeSearchRows,
   pickLatest,
@@ -394,9 +395,13 @@ export class SqliteMetadataStore implements MetadataStore {
         sql += " AND s.t_series = ?";
         args.push(seriesKey(query.version));
       }
+      if (query.afterPackage !== undefined) {
+        sql += " AND s.package > ?";
+        args.push(query.afterPackage);
+      }
       if (!query.includeYanked) sql += " AND v.yanked_at IS NULL";
       const rows = this.#all(sql, ...args).map(searchRow)
-        .filter((r) => versionMatches(r.relation, r.version, query.version, query.exact))
+        .filter((r) => versionMatches(r.relation, r.version, query.version, matchOf(query)))
         .sort(byPackageThenVersion);
       return (query.latestPerPackage ? firstPerPackage(rows) : rows).slice(0, limit);
     });

@@ -294,6 +294,16 @@ export interface TargetQuery {
   version?: Version;
   /** Match only this exact version, no semver range (default false). */
   exact?: boolean;
+  /**
+   * With a version: match every row of its semver series, lower versions too (pre-releases
+   * still exactly), for callers that decide by the types whether a row answers (default false).
+   */
+  series?: boolean;
+  /**
+   * Only rows of packages whose name sorts after this one: the next page of a query with more
+   * rows than `limit` (rows come in package order).
+   */
+  afterPackage?: string;
   /** Include rows of yanked versions (default false). */
   includeYanked?: boolean;
   /** Keep only the highest matching version of each package (default false). */

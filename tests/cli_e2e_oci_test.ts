@@ -25,7 +25,9 @@ import {
   wasiWitPackages,
   wellKnownServer,
   wkgConfig,
+  wkgGet,
 } from "./support/oci.ts";
+import { OciClient } from "../oci/mod.ts";
 import { type RunResult, Sandbox, startRegistry, writeTree } from "./cli_support.ts";
 import { withCustomSections } from "./registry_support.ts";
 import { watComponent } from "./bindings_fixtures.ts";
@@ -255,3 +257,85 @@ Deno.test("a component importing interfaces no registry has a WIT package for in
     await box.remove();
   }
 });
+
+const API_1_0_0 = `package acme:api@1.0.0;
+
+interface greet {
+  hello: func(name: string) -> string;
+}
+`;
+
+serviceTest(
+  "wreg publish --registry oci://… pushes what wkg reads, checks the series, never overwrites a tag",
+  ["oci"],
+  async () => {
+    const { registry } = requireService("oci");
+    const prefix = uniquePrefix();
+    const target = `oci://${registry}/${prefix}`;
+    const box = await Sandbox.create("wreg-oci-publish-");
+    try {
+      const work = await box.folder("work");
+      const at = (v: string, extra = "") =>
+        API_1_0_0.replace("@1.0.0", `@${v}`).replace("}\n", `${extra}}\n`);
+      await writeTree(work, {
+        "v1/api.wit": at("1.0.0"),
+        "v101/api.wit": at("1.0.1").replace("hello: func(name: string) -> string;", ""),
+        "v110/api.wit": at("1.1.0", "  bye: func() -> string;\n"),
+      });
+      const first = ok(
+        await box.wreg(work, ["publish", "v1", "--registry", target]),
+        "publish 1.0.0",
+      );
+      assert.match(first.stdout, /new package: nothing to check against at oci:\/\//);
+      assert.ok(first.stdout.includes(`Published acme:api@1.0.0 to ${target}`), first.stdout);
+      const digest = /acme:api@1\.0\.0: WIT package from v1, [^,]+, (sha256:[0-9a-f]{64})/
+        .exec(first.stdout)![1];
+
+      // wkg reads it: the bytes it gets are the bytes wreg published.
+      const cfg = await wkgConfig(`${box.root}/wkg`, registry, prefix, ["acme"]);
+      await wkgGet("acme:api@1.0.0", `${box.root}/got.wasm`, cfg);
+      assert.equal(await digestOf(await Deno.readFile(`${box.root}/got.wasm`)), digest);
+
+      // The same version again: refused, whatever the bytes.
+      const again = await box.wreg(work, ["publish", "v1", "--registry", target]);
+      assert.equal(again.code, 5, again.stderr);
+      assert.match(again.stderr, /that version is already published at oci:\/\/.*immutable/);
+
+      // A breaking 1.0.1 is refused by the series check against 1.0.0 read back from OCI.
+      const breaking = await box.wreg(work, ["publish", "v101", "--registry", target]);
+      assert.equal(breaking.code, 1, `${breaking.stdout}${breaking.stderr}`);
+      assert.match(breaking.stdout, /1\.0\.0 -> 1\.0\.1: NOT compatible/);
+      assert.match(breaking.stdout, /Not published/);
+      const compatible = ok(
+        await box.wreg(work, ["publish", "v110", "--registry", target]),
+        "publish 1.1.0",
+      );
+      assert.match(compatible.stdout, /1\.0\.0 -> 1\.1\.0: compatible/);
+      const tags = await new OciClient({ host: registry }).tags(`${prefix}acme/api`);
+      assert.deepEqual(tags?.sort(), ["1.0.0", "1.1.0"]);
+
+      // A component, as wkg reads it too.
+      await Deno.copyFile(TEST_COMMAND, `${work}/cmd.wasm`);
+      ok(
+        await box.wreg(work, [
+          "publish",
+          "cmd.wasm",
+          "--name",
+          "acme:cmd",
+          "--version",
+          "0.1.0",
+          "--registry",
+          target,
+        ]),
+        "publish a component",
+      );
+      await wkgGet("acme:cmd@0.1.0", `${box.root}/cmd.wasm`, cfg);
+      assert.deepEqual(
+        await Deno.readFile(`${box.root}/cmd.wasm`),
+        await Deno.readFile(TEST_COMMAND),
+      );
+    } finally {
+      await box.remove();
+    }
+  },
+);

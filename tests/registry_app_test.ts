@@ -205,7 +205,13 @@ for (const [kind, make] of STORAGES) {
       );
       assert.deepEqual(impls.json, {
         interface: "docs:processor/logger@0.1.0",
-        implementations: [{ package: "docs:sink", version: "1.0.0", digest: await digest(sink) }],
+        checkedAgainst: "docs:processor/logger@0.1.0",
+        implementations: [{
+          package: "docs:sink",
+          version: "1.0.0",
+          digest: await digest(sink),
+          matched: ["docs:processor/logger@0.1.0"],
+        }],
       });
       const deps = await c.call("GET", "/api/v1/packages/docs/processor/dependents");
       assert.deepEqual(deps.json.dependents, [

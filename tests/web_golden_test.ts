@@ -68,6 +68,7 @@ const SEARCH_RESULTS: SearchView = {
     latest: "0.2.0",
     version: "0.1.0",
     digest: D("a"),
+    matched: ["docs:processor/scrub@0.1.0"],
     updatedAt: T,
   }],
 };

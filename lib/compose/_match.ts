@@ -1,13 +1,14 @@
 /**
  * Matching extern names across components: an export fills an import of the same name, or of the
- * same interface at a semver-compatible version (`@1.2.0` fills `@1.0.0`, `@0.2.5` fills
- * `@0.2.1`; `@2.0.0` does not fill `@1.0.0`; pre-releases only match exactly).
+ * same interface at another version of its semver series, lower ones too (`@1.2.0` and `@1.0.0`
+ * fill each other, as do `@0.2.5` and `@0.2.1`; `@2.0.0` does not fill `@1.0.0`; pre-releases
+ * only match exactly). The versions only find the candidate: the types decide whether it fits,
+ * as wasmtime's linker does.
  */
 import { parseExternName } from "../component/mod.ts";
 import {
   compareVersions,
   isPrerelease,
-  isSemverCompatible,
   sameSeries,
   seriesOf,
   tryParseVersion,
@@ -47,20 +48,26 @@ function splitName(name: string): VersionedName | undefined {
 
 /**
  * How export `provided` matches import `wanted`: `exact` (same name), `compatible` (same
- * interface, a semver-compatible version that is not lower), or `undefined`.
+ * interface, another version of the same semver series, higher or lower), or `undefined`.
  */
 export function matchName(wanted: string, provided: string): "exact" | "compatible" | undefined {
   if (wanted === provided) return "exact";
   const w = versionedName(wanted), p = versionedName(provided);
   if (w === undefined || p === undefined || w.base !== p.base) return undefined;
   if (w.version === undefined || p.version === undefined) return undefined;
-  return isSemverCompatible(w.version, p.version) ? "compatible" : undefined;
+  return sameSeriesVersion(w.version, p.version) ? "compatible" : undefined;
+}
+
+/** Whether two versions are of one semver series (pre-releases: only when equal). */
+export function sameSeriesVersion(a: Version, b: Version): boolean {
+  if (isPrerelease(a) || isPrerelease(b)) return a === b;
+  return sameSeries(a, b);
 }
 
 /**
  * Why export `provided` does not fill import `wanted` although both name the same interface
  * (`a:b/c@2.0.0` for `a:b/c@1.0.0`: "2.0.0 is another major version than 1.0.0"), or `undefined`
- * when they are different interfaces or it does fill.
+ * when they are different interfaces or it does fill (any version of the same series does).
  */
 export function nearMiss(wanted: string, provided: string): string | undefined {
   const w = versionedName(wanted), p = versionedName(provided);
@@ -79,8 +86,8 @@ export function nearMiss(wanted: string, provided: string): string | undefined {
     return `${p.version} and ${w.version} are in different 0.x series (${ps} and ${ws}), ` +
       `which semver treats as incompatible`;
   }
-  return `${p.version} is older than ${w.version}: an export fills an import of its own version ` +
-    `or a lower one`;
+  // The same series fills in both directions (the types decide): matchName said so above.
+  return undefined;
 }
 
 /**

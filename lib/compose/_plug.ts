@@ -10,9 +10,10 @@
  * - Imports are visited breadth-first from the socket (each instance's imports in their binary
  *   order, then the imports of the plugs that filled them), so the result is the same for the
  *   same inputs.
- * - An import is filled by a plug export of the same name, or of the same interface at a
- *   semver-compatible version that is not lower (`@0.2.6` fills `@0.2.3`). Within one plug an
- *   exact name wins, then the highest compatible version.
+ * - An import is filled by a plug export of the same name, or of the same interface at another
+ *   version of its semver series, lower ones too (`@0.2.6` and `@0.2.0` both fill `@0.2.3`): the
+ *   types decide whether it fits, as wasmtime links. Within one plug an exact name wins, then
+ *   the highest version of the series.
  * - If several plugs export what an import needs, composition stops with `ambiguous-plug`
  *   naming them, unless the caller chose one ({@link PlugOptions.choose}).
  * - A plug whose export matches by name but whose type does not fit is an error
@@ -28,8 +29,8 @@ import type { Definition } from "./_definition.ts";
 import type { EncodedComposition, EncodeOptions } from "./_encode.ts";
 import { ComposeError } from "./_error.ts";
 import { CompositionGraph, type NodeId } from "./_graph.ts";
-import { nearMiss, type VersionedName, versionedName } from "./_match.ts";
-import { compareVersions, isSemverCompatible, type Version } from "../names/mod.ts";
+import { nearMiss, sameSeriesVersion, type VersionedName, versionedName } from "./_match.ts";
+import { compareVersions, type Version } from "../names/mod.ts";
 
 /** A component given to {@link plug}. */
 export interface PlugInput {
@@ -107,7 +108,7 @@ function indexExports(def: Definition): ExportIndex {
   return index;
 }
 
-/** The export that best fills `importName`: the exact name, else the highest compatible. */
+/** The export that best fills `importName`: the exact name, else the highest of its series. */
 function bestExport(
   index: ExportIndex,
   importName: string,
@@ -121,7 +122,7 @@ function bestExport(
     if (e.kind !== kind) continue;
     if (e.name === importName) return e.name;
     if (wanted?.version === undefined || e.version === undefined) continue;
-    if (!isSemverCompatible(wanted.version, e.version)) continue;
+    if (!sameSeriesVersion(wanted.version, e.version)) continue;
     if (best === undefined || compareVersions(e.version, best.version!) > 0) best = e;
   }
   return best?.name;

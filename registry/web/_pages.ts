@@ -245,9 +245,14 @@ function resultItem(r: SearchResult): Html {
   const href = packageHref(r.package, r.version === r.latest ? null : r.version) ?? "/";
   const version = r.version === null ? "" : markup` <span class="muted">${r.version}</span>`;
   const about = r.description === "" ? "" : markup`<p>${r.description}</p>`;
+  const via = r.matched === undefined || r.matched.length === 0
+    ? ""
+    : markup`<p class="muted matched">matched by ${
+      join(r.matched.map((m) => markup`<code>${m}</code>`), ", ")
+    }</p>`;
   return markup`<li><a class="name" href="${href}">${r.package}</a> ${
     kindBadge(r.kind)
-  }${version}${about}</li>`;
+  }${version}${about}${via}</li>`;
 }
 
 /** `/search`: the form with every filter, and the results. */
@@ -258,7 +263,7 @@ export function renderSearch(view: SearchView): Html {
     body = markup`<div class="callout warn" role="alert"><p>${view.error}</p></div>`;
   } else if (view.results === undefined) {
     body =
-      markup`<p class="muted">Search by words, or by what packages do: the interfaces they export or import (<code>namespace:package/interface</code>, with an optional <code>@version</code>; any compatible version matches) and the world a component implements.</p>`;
+      markup`<p class="muted">Search by words, or by what packages do: the interfaces they export or import (<code>namespace:package/interface</code>, with an optional <code>@version</code>, which stands for its semver series: the types decide) and the world a component implements.</p>`;
   } else {
     const w = view.world;
     const world = w === undefined
