@@ -6,7 +6,8 @@
 import type { Command, Io } from "./_command.ts";
 
 const HELP = `Usage: wreg serve [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
-                  [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--quiet]
+                  [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES]
+                  [--max-connections N] [--quiet]
                   [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
 
 Runs the wreg registry with the embedded storage (SQLite and blob files in --data).
@@ -19,6 +20,8 @@ Options:
   --seed-examples      Publish the example packages if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
   --max-upload BYTES   Largest publish body (default 268435456)
+  --max-connections N  Most open connections (default: what the open-file limit
+                       leaves room for, at most 4096)
   --oci-prefix P       OCI namespace prefix ("webassembly/"; default none): repositories
                        on /v2 are P<namespace>/<name> (wkg, oras, skopeo use /v2)
   --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names

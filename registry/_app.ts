@@ -8,6 +8,7 @@ import type { VersionRecord } from "../storage/mod.ts";
 import { type AppOptions, Context } from "./_context.ts";
 import { errorBody, internalErrorBody, toRegistryError } from "./_errors.ts";
 import { json } from "./_http.ts";
+import type { ServeInfo } from "./_http_server.ts";
 import type { RequestUrl } from "./_handlers.ts";
 import { publishVersion } from "./_publish.ts";
 import { isOciPath, Router } from "./_routes.ts";
@@ -19,10 +20,10 @@ import { unknownPathPage, wantsPage } from "./web/mod.ts";
 /** A registry: its fetch handler, and the publish pipeline for callers inside the process. */
 export interface Registry {
   /**
-   * Answers one HTTP request. Never throws. Cached documents are answered synchronously (a
-   * `Response`, not a promise), which `Deno.serve` sends without another turn of the event loop.
+   * Answers one HTTP request (`info`: the client's address, when served over TCP). Never throws.
+   * Cached documents are answered synchronously (a `Response`, not a promise).
    */
-  handle(req: Request): Response | Promise<Response>;
+  handle(req: Request, info?: ServeInfo): Response | Promise<Response>;
   /**
    * Publishes bytes as `publisher` through the same pipeline as `PUT` (seeding uses it). Throws
    * the refusal (`RegistryError`) when the pipeline refuses.
@@ -58,7 +59,7 @@ export function createRegistry(options: AppOptions): Registry {
   const ctx = new Context(options);
   const router = new Router();
   return {
-    handle(req: Request): Response | Promise<Response> {
+    handle(req: Request, _info?: ServeInfo): Response | Promise<Response> {
       let oci = false;
       const fail = (e: unknown): Response | Promise<Response> => {
         if (oci) return ociFailure(ctx, req, e);
@@ -158,7 +159,7 @@ function splitUrl(href: string): { pathname: string; url: RequestUrl } {
 
 /**
  * The registry's fetch handler: `createRegistry(options).handle`. Tests call it in-process;
- * registry/main.ts serves it with `Deno.serve`. Decoding runs in worker threads that live as
+ * registry/main.ts serves it with registry/_http_server.ts. Decoding runs in worker threads that live as
  * long as the process; use {@link createRegistry} and `close()` to stop them earlier.
  *
  * @example

@@ -1,12 +1,14 @@
 /**
  * Serving the registry over HTTP: opens the storage, seeds it if asked, binds the address with
- * `Deno.serve`, logs one line per request, and shuts down cleanly (in-flight requests finish, the
- * storage closes) when asked.
+ * the registry's own HTTP server (registry/_http_server.ts: timeouts, a cap on connections, and
+ * it keeps serving when descriptors run out), logs one line per request, and shuts down cleanly
+ * (in-flight requests finish, the storage closes) when asked.
  */
 import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts";
 import { createRegistry, type Registry } from "./_app.ts";
 import type { RegistryLimits } from "./_context.ts";
 import type { OciOptions } from "./oci/_state.ts";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpStats, serveHttp } from "./_http_server.ts";
 import { EXAMPLE_SEED, seed, type SeedOutcome } from "./_seed.ts";
 
 /** Options of {@link startServer}. */
@@ -25,6 +27,11 @@ export interface ServerOptions {
   limits?: Partial<RegistryLimits>;
   /** How the registry speaks OCI on `/v2` (namespace prefix, upload limits). */
   oci?: Partial<OciOptions>;
+  /**
+   * Limits of the HTTP server (timeouts, connections). `maxConnections` defaults to what the
+   * process's descriptor limit leaves room for.
+   */
+  http?: Partial<HttpLimits>;
   /** Seed the example packages before serving. */
   seedExamples?: boolean;
   /** The wreg checkout the example seed is read from (default: the one this file is in). */
@@ -53,6 +60,8 @@ export interface RunningServer {
   seeded: SeedOutcome[];
   /** Stops accepting, lets in-flight requests finish, closes the storage. Idempotent. */
   shutdown(): Promise<void>;
+  /** The HTTP server's counters (connections open, shed, timed out). */
+  httpStats(): HttpStats;
   /** Settles when the server has stopped. */
   finished: Promise<void>;
 }
@@ -84,27 +93,30 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     const handle = registry.handle;
     const requestLog = options.requestLog;
-    const logged = requestLog === undefined ? handle : (req: Request) => {
-      const t0 = performance.now();
-      const line = (res: Response) => {
-        const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
-        requestLog(`${req.method} ${path} ${res.status} ${(performance.now() - t0).toFixed(1)}ms`);
-        return res;
+    const logged = requestLog === undefined
+      ? handle
+      : (req: Request, info: Parameters<typeof handle>[1]) => {
+        const t0 = performance.now();
+        const line = (res: Response) => {
+          const path = req.url.slice(req.url.indexOf("/", req.url.indexOf("//") + 2));
+          requestLog(
+            `${req.method} ${path} ${res.status} ${(performance.now() - t0).toFixed(1)}ms`,
+          );
+          return res;
+        };
+        const answer = handle(req, info);
+        return answer instanceof Response ? line(answer) : answer.then(line);
       };
-      const answer = handle(req);
-      return answer instanceof Response ? line(answer) : answer.then(line);
-    };
-    const { promise: listening, resolve: onListen } = Promise.withResolvers<Deno.NetAddr>();
-    const server = Deno.serve({
+    const server = serveHttp({
       hostname: options.host ?? "127.0.0.1",
       port: options.port ?? 8080,
-      onListen: (addr) => onListen(addr as Deno.NetAddr),
-      onError: (e) => {
-        options.onServerError?.(e, new Request("http://unknown/"), "serve");
-        return new Response("internal error", { status: 500 });
+      limits: {
+        maxConnections: connectionsForDescriptors(),
+        ...options.http,
       },
+      onError: (e) => options.onServerError?.(e, new Request("http://unknown/"), "serve"),
     }, logged);
-    const addr = await listening;
+    const addr = server.addr;
     const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
     // Lapsed OCI uploads are swept even when no new upload comes to trigger it.
     const sweeper = setInterval(() => {
@@ -128,10 +140,29 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       storage,
       seeded,
       shutdown,
+      httpStats: () => server.stats(),
       finished: server.finished.then(() => stopping),
     };
   } catch (e) {
     await storage.close();
     throw e;
   }
+}
+
+/** Descriptors kept for the storage, the decoder threads, logs and the listener. */
+const RESERVED_DESCRIPTORS = 64;
+
+/**
+ * How many connections the process's open-file limit leaves room for (Linux: the soft limit in
+ * `/proc/self/limits`), at most {@link DEFAULT_HTTP_LIMITS}' cap; the default cap elsewhere.
+ */
+export function connectionsForDescriptors(): number {
+  let soft: number | undefined;
+  try {
+    const text = Deno.readTextFileSync("/proc/self/limits");
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+    if (m && m[1] !== "unlimited") soft = Number(m[1]);
+  } catch { /* not Linux */ }
+  if (soft === undefined) return DEFAULT_HTTP_LIMITS.maxConnections;
+  return Math.max(16, Math.min(DEFAULT_HTTP_LIMITS.maxConnections, soft - RESERVED_DESCRIPTORS));
 }

@@ -3,8 +3,8 @@
  *
  * ```sh
  * deno run -A registry/main.ts [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
- *   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--quiet]
- *   [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
+ *   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--max-connections N]
+ *   [--quiet] [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
  * ```
  *
  * The admin token comes from `--admin-token` or `WREG_ADMIN_TOKEN`; without either, one is
@@ -37,6 +37,8 @@ Options:
                        components) if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
   --max-upload BYTES   Largest publish body (default 268435456)
+  --max-connections N  Most open connections (default: what the open-file limit
+                       leaves room for, at most 4096)
   --oci-prefix P       OCI namespace prefix ("webassembly/"; default none): repositories
                        on /v2 are P<namespace>/<name>
   --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names (default:
@@ -65,6 +67,7 @@ export async function main(args: string[]): Promise<number> {
         "oci-prefix": { type: "string", default: "" },
         "oci-registry": { type: "string" },
         "public-url": { type: "string" },
+        "max-connections": { type: "string" },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -101,6 +104,15 @@ export async function main(args: string[]): Promise<number> {
     console.error(
       `error: invalid --public-url: expected an origin such as https://wasm.example.com`,
     );
+    return 2;
+  }
+  const maxConnections = values["max-connections"] === undefined
+    ? undefined
+    : Number(values["max-connections"]);
+  if (
+    maxConnections !== undefined && (!Number.isSafeInteger(maxConnections) || maxConnections < 1)
+  ) {
+    console.error(`error: invalid --max-connections: expected a positive number`);
     return 2;
   }
   let adminToken = values["admin-token"] ?? Deno.env.get("WREG_ADMIN_TOKEN");
@@ -145,6 +157,7 @@ export async function main(args: string[]): Promise<number> {
       adminToken,
       limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
       oci: { prefix: ociPrefix, registry: values["oci-registry"], publicUrl },
+      http: maxConnections === undefined ? undefined : { maxConnections },
       seedExamples: values["seed-examples"],
       log: out,
       requestLog: values.quiet ? undefined : requestLine,

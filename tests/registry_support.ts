@@ -208,11 +208,21 @@ export interface ServerProcess {
  * unless given); waits for its "listening" line.
  */
 export async function startServerProcess(
-  options: { dataDir?: string; args?: string[]; adminToken?: string } = {},
+  options: {
+    dataDir?: string;
+    args?: string[];
+    adminToken?: string;
+    /** Runs it under `ulimit -n` of this many open files. */
+    maxOpenFiles?: number;
+  } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "wreg-registry-test-" });
-  const child = new Deno.Command(Deno.execPath(), {
+  const limited = options.maxOpenFiles !== undefined;
+  const child = new Deno.Command(limited ? "sh" : Deno.execPath(), {
     args: [
+      ...(limited
+        ? ["-c", `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`, Deno.execPath()]
+        : []),
       "run",
       "-A",
       "--config",
