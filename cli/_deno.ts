@@ -11,10 +11,12 @@
  *
  * ```
  * wreg_modules/<namespace>/<name>/          the bindings (mod.ts, glue, core modules)
- * wreg_modules/.shim/preview2-shim-<v>/     @bytecodealliance/preview2-shim, for components that
- *                                           import WASI (copied from wreg's own node_modules)
+ * wreg_modules/.wasi/wasi-<digest>/          wreg's WASI host (the `wasi/` module), for lean glue of
+ *                                           components that import WASI
+ * wreg_modules/.shim/preview2-shim-<v>/     @bytecodealliance/preview2-shim, for jco's glue of
+ *                                           components that import WASI (async components)
  * deno.json  "imports": { "docs:scrubber": "./wreg_modules/docs/scrubber/mod.ts" }
- *            "scopes":  { "./wreg_modules/": { "@bytecodealliance/preview2-shim/cli": … } }
+ *            "scopes":  { "./wreg_modules/": { "@wreg/wasi": …, "@bytecodealliance/preview2-shim/cli": … } }
  * ```
  *
  * Why `wreg_modules/` in the project rather than a hidden cache folder: the import map must
@@ -25,7 +27,9 @@
  *
  * The shim is vendored because Deno's own npm resolver cannot install preview2-shim here (its
  * optional native packages are not all published) and a project should not need `npm install`
- * to run a component; the scope keeps its specifiers out of the user's own imports.
+ * to run a component; the scope keeps its specifiers out of the user's own imports. The WASI host
+ * is vendored as its TypeScript sources, in a folder named by their digest (so a wreg upgrade that
+ * changes it writes a new one).
  */
 import { CliError, EXIT } from "./_command.ts";
 import { cachePath } from "./_cache_dir.ts";
@@ -48,6 +52,7 @@ import {
   setJsonValue,
 } from "./_json_edit.ts";
 import { readBindingsManifest, writeBindings } from "./cmd_bindings.ts";
+import { wasiSources } from "./_wasi_host.ts";
 import { composeFailure } from "./cmd_plug.ts";
 import { type FetchedPackage, mapLimit, type SyncContext } from "./_sync.ts";
 import {
@@ -55,6 +60,7 @@ import {
   type BindingsManifest,
   PREVIEW2_SHIM,
   PREVIEW2_SHIM_VERSION,
+  WASI_HOST,
 } from "../lib/bindings/mod.ts";
 import { composeFromLock, type LockView } from "../lib/compose/mod.ts";
 import { type Digest, digestOf } from "../lib/names/mod.ts";
@@ -192,6 +198,32 @@ async function denoConfig(dir: string): Promise<{ file: string; text: string; ex
   return { file: "deno.json", text: "{}\n", exists: false };
 }
 
+/** Copies the WASI host into the project (once per version of its sources); returns its folder. */
+async function vendorWasiHost(projectDir: string): Promise<string> {
+  const files = await wasiSources();
+  const all = new Uint8Array(files.reduce((n, f) => n + f.contents.length + f.path.length + 1, 0));
+  let at = 0;
+  for (const f of files) {
+    all.set(new TextEncoder().encode(`${f.path}\n`), at);
+    at += f.path.length + 1;
+    all.set(f.contents as Uint8Array, at);
+    at += f.contents.length;
+  }
+  const digest = (await digestOf(all)).slice("sha256:".length, "sha256:".length + 16);
+  const rel = `${MODULES_DIR}/.wasi/wasi-${digest}`;
+  const target = joinPath(projectDir, rel);
+  const stamp = `${target}/.wreg-wasi`;
+  if ((await readTextIfExists(stamp)) === `${digest}\n`) return rel;
+  await replaceDirAtomic(target, [...files, { path: ".wreg-wasi", contents: `${digest}\n` }]);
+  // Older copies are no longer mapped.
+  for await (const e of Deno.readDir(joinPath(projectDir, `${MODULES_DIR}/.wasi`))) {
+    if (e.name !== `wasi-${digest}`) {
+      await removeIfExists(joinPath(projectDir, `${MODULES_DIR}/.wasi/${e.name}`));
+    }
+  }
+  return rel;
+}
+
 /** Where wreg's own copy of preview2-shim is (installed by `deno task setup`). */
 function shimSource(): string {
   return new URL("../node_modules/@bytecodealliance/preview2-shim", import.meta.url).pathname;
@@ -266,7 +298,7 @@ export async function writeDenoModules(
     const present = await readBindingsManifest(out);
     const written = present !== undefined && present.cacheKey === key
       ? { manifest: present, cached: true }
-      : await writeBindings(bytes, out, { name }, ctx.io);
+      : await writeBindings(bytes, out, { name, wasiHost: WASI_HOST }, ctx.io);
     return {
       name,
       version: p.version,
@@ -300,13 +332,20 @@ export async function writeDenoModules(
       }
     }
     const needsShim = modules.some((m) => Object.hasOwn(m.bindings.npm, PREVIEW2_SHIM));
+    const needsWasi = modules.some((m) => m.bindings.wasiHost !== undefined);
+    const scope: Record<string, string> = {};
+    if (needsWasi) {
+      const wasi = await vendorWasiHost(projectDir);
+      scope[`${WASI_HOST}/`] = `./${wasi}/`;
+    } else await removeIfExists(joinPath(projectDir, `${MODULES_DIR}/.wasi`));
     if (needsShim) {
       const shim = await vendorShim(projectDir);
-      const scope: Record<string, string> = {};
       scope[PREVIEW2_SHIM] = `./${shim}/dist/nodejs/index.js`;
       for (const m of SHIM_MODULES) {
         scope[`${PREVIEW2_SHIM}/${m}`] = `./${shim}/dist/nodejs/${m}.js`;
       }
+    } else await removeIfExists(joinPath(projectDir, `${MODULES_DIR}/.shim`));
+    if (needsShim || needsWasi) {
       if (JSON.stringify(getJsonValue(text, ["scopes", MODULES_SCOPE])) !== JSON.stringify(scope)) {
         text = setJsonValue(text, ["scopes", MODULES_SCOPE], scope);
       }

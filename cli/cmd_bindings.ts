@@ -26,6 +26,7 @@ import {
   type GlueChoice,
   MANIFEST,
 } from "../lib/bindings/mod.ts";
+import { LOCAL_WASI_DIR, LOCAL_WASI_HOST, wasiSources } from "./_wasi_host.ts";
 
 const HELP = `Usage: wreg bindings <file.wasm> -o <dir> [--name <name>] [--glue auto|lean|jco]
 
@@ -35,6 +36,9 @@ program imports it in one line and calls it with full types, in-process:
   <dir>/mod.ts              the entry: types, instantiate(), and (for components with no
                             imports to supply) the exported functions themselves
   <dir>/_glue.js, …         the glue and the component's core modules
+  <dir>/_wasi/              wreg's WASI host, for a component that imports WASI (it gets no
+                            files, environment or network unless instantiate's wasi option
+                            grants them)
   <dir>/wreg-bindings.json  what was generated, from which component, with which glue
 
 Map a specifier to <dir>/mod.ts in deno.json ("imports": {"<name>": "./<dir>/mod.ts"}), then
@@ -45,7 +49,8 @@ Map a specifier to <dir>/mod.ts in deno.json ("imports": {"<name>": "./<dir>/mod
 Options:
   -o, --out <dir>   Folder to write (replaced as a whole; refused if it holds other files)
   --name <name>     The specifier users import it by, for the docs (default: the file name)
-  --glue <kind>     auto (default): wreg's lean glue where it applies, jco otherwise;
+  --glue <kind>     auto (default): wreg's lean glue where it applies (everything but
+                    component model async), jco otherwise (the reason is printed);
                     lean: fail if lean glue does not apply; jco: always jco
   --no-cache        Neither read nor write the cache
   --json            Print what was generated as JSON
@@ -133,6 +138,14 @@ export async function writeBindings(
       }
     }
   }
+  // Lean glue of a component importing WASI imports the WASI host from a copy beside it.
+  const text = files.find((f) => f.path === MANIFEST)?.contents;
+  const m = text === undefined
+    ? undefined
+    : JSON.parse(typeof text === "string" ? text : new TextDecoder().decode(text));
+  if (m?.wasiHost === LOCAL_WASI_HOST) {
+    for (const f of await wasiSources()) files.push({ ...f, path: `${LOCAL_WASI_DIR}/${f.path}` });
+  }
   await replaceDirAtomic(dir, files);
   const manifest = await readBindingsManifest(dir);
   if (manifest === undefined) throw new CliError(`${outDir}/${MANIFEST} was not written`);
@@ -160,9 +173,10 @@ export function formatBindings(r: WriteBindingsResult, file: string, cwd: string
     );
   }
   if (m.wasi.length > 0) {
-    lines.push(
-      `  wasi:     ${m.wasi.length} interfaces, served by ${Object.keys(m.npm).join(", ")}`,
-    );
+    const by = m.wasiHost !== undefined
+      ? `wreg's WASI host (${m.wasiHost}), granting only what instantiate's wasi option gives`
+      : Object.keys(m.npm).join(", ");
+    lines.push(`  wasi:     ${m.wasi.length} interfaces, served by ${by}`);
   }
   if (m.permissions.length > 0) lines.push(`  run with: deno run ${m.permissions.join(" ")} …`);
   lines.push(
@@ -221,6 +235,7 @@ export const bindingsCommand: Command = {
     const result = await writeBindings(bytes, out, {
       name,
       glue,
+      wasiHost: LOCAL_WASI_HOST,
       cache: !parsed.values["no-cache"],
     }, io);
     if (parsed.values.json) {

@@ -6,6 +6,11 @@ import assert from "node:assert/strict";
 import { type Io, runWreg } from "../cli/mod.ts";
 import { MANIFEST } from "../lib/bindings/mod.ts";
 import { callsComponent, example } from "./bindings_fixtures.ts";
+import { CORPUS } from "./component_support.ts";
+
+/** A tiny component model async component of the corpus (jco's backpressure fixture). */
+const ASYNC_COMPONENT =
+  "jco/packages/jco-transpile/test/fixtures/components/p3/backpressure-sync/component.wasm";
 
 interface Run {
   code: number;
@@ -137,6 +142,8 @@ Deno.test("wreg bindings reports what it cannot do as one line with exit status 
   await withDirs(async (work, cache) => {
     const env = { WREG_CACHE_DIR: cache };
     await Deno.writeFile(`${work}/logger.wasm`, (await example("logger-js")).bytes);
+    // A component model async component: lean glue does not cover it.
+    await Deno.copyFile(`${CORPUS}${ASYNC_COMPONENT}`, `${work}/async.wasm`);
     await Deno.writeFile(`${work}/module.wasm`, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
     const cases: [string[], RegExp][] = [
       [["bindings"], /Missing <file\.wasm>/],
@@ -146,8 +153,8 @@ Deno.test("wreg bindings reports what it cannot do as one line with exit status 
         /--glue must be auto, lean or jco/,
       ],
       [
-        ["bindings", "logger.wasm", "-o", "x", "--glue", "lean"],
-        /Cannot generate bindings: lean glue does not cover it: it imports WASI/,
+        ["bindings", "async.wasm", "-o", "x", "--glue", "lean"],
+        /Cannot generate bindings: lean glue does not cover it: it uses component model async \(the canonical built-in backpressure\.inc\)/,
       ],
       [["bindings", "module.wasm", "-o", "x"], /Cannot generate bindings: it is a core module/],
       [["bindings", "missing.wasm", "-o", "x"], /Cannot read input/],
@@ -158,6 +165,10 @@ Deno.test("wreg bindings reports what it cannot do as one line with exit status 
       assert.match(r.stderr, message);
       assert.equal(r.stderr.split("\n").filter((l) => l).length, 1, r.stderr);
     }
-    assert.deepEqual(await listTree(work), ["logger.wasm", "module.wasm"], "nothing written");
+    assert.deepEqual(
+      await listTree(work),
+      ["async.wasm", "logger.wasm", "module.wasm"],
+      "nothing written",
+    );
   });
 });

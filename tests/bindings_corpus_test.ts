@@ -1,13 +1,14 @@
 /**
  * Bindings for every component of the shared corpus (real components built by others: Rust,
  * JavaScript, compositions, resources, WASI 0.2 and 0.3, async): generation succeeds wherever jco
- * 1.35 transpiled the component, picks lean glue only where it applies, and every generated
- * `mod.ts` type-checks; the lean ones with no imports also instantiate and run.
+ * 1.35 transpiled the component, picks lean glue for all but the component model async ones
+ * ({@link STILL_ON_JCO} names each and why), and every generated `mod.ts` type-checks; the lean
+ * ones with no imports also instantiate. tests/bindings_equivalence_test.ts runs them.
  */
 import assert from "node:assert/strict";
 import { type Bindings, BindingsError, generateBindings } from "../lib/bindings/mod.ts";
 import { CORPUS, corpusIndex } from "./component_support.ts";
-import { tempProject, writeFiles } from "./bindings_fixtures.ts";
+import { STILL_ON_JCO, tempProject, writeFiles } from "./bindings_fixtures.ts";
 
 /** The index records whether jco 1.35 transpiled each component. */
 const index =
@@ -35,16 +36,24 @@ Deno.test("bindings for the corpus: generated where jco transpiles, and all of t
       failed.push(e.file);
     }
   }
-  const lean = generated.filter((g) => g.b.glue === "lean").map((g) => g.file);
-  assert.ok(lean.length >= 3, `lean glue for ${lean.join(", ")}`);
+  const onJco = Object.fromEntries(
+    generated.filter((g) => g.b.glue === "jco").map((g) => [g.file, g.b.reason ?? ""]),
+  );
+  assert.deepEqual(Object.keys(onJco).sort(), Object.keys(STILL_ON_JCO).sort());
+  for (const [file, reason] of Object.entries(onJco)) assert.match(reason, STILL_ON_JCO[file]);
   for (const g of generated) {
-    if (g.b.glue === "jco") assert.ok(g.b.reason, `${g.file}: jco without a reason`);
     if (g.b.glue === "lean") {
-      assert.equal(g.b.wasi.length, 0, g.file);
       assert.ok(!g.b.files.some((f) => f.path.startsWith("_jco/")), g.file);
+      assert.deepEqual(g.b.npm, {}, g.file);
+      assert.deepEqual(g.b.permissions, [], g.file);
+      assert.equal(g.b.wasiHost !== undefined, g.b.wasi.length > 0, g.file);
     }
   }
-  assert.ok(generated.length >= 40, `${generated.length} generated`);
+  assert.ok(generated.length >= 48, `${generated.length} generated`);
+  assert.ok(
+    generated.length - Object.keys(onJco).length >= 39,
+    `${generated.length - Object.keys(onJco).length} on lean glue`,
+  );
 
   // One project importing every generated entry: one `deno check` for all of them.
   await using project = await tempProject({ imports: {}, npm: {} });

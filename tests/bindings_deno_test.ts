@@ -5,7 +5,12 @@
  * components that import no WASI.
  */
 import assert from "node:assert/strict";
-import { generateBindings, type GlueChoice, PREVIEW2_SHIM } from "../lib/bindings/mod.ts";
+import {
+  generateBindings,
+  type GlueChoice,
+  PREVIEW2_SHIM,
+  WASI_HOST,
+} from "../lib/bindings/mod.ts";
 import { plug } from "../lib/compose/mod.ts";
 import { callsComponent, example, tempProject, writeFiles } from "./bindings_fixtures.ts";
 
@@ -107,29 +112,51 @@ calls.noop();
   assert.equal(run.stdout, "5 héllo 1,2,3\n", run.stderr);
 });
 
-Deno.test("the scrubber composed with the JS logger runs through jco and preview2-shim", async () => {
+const COMPOSED_MAIN = `import { process, scrubPii } from "docs:scrubber";
+console.log(scrubPii("My SSN is 123-45-6789"));
+console.log(process("call 555-123-4567", { id: 7n, source: "web", priority: 3 }));
+`;
+
+Deno.test("the scrubber composed with the JS logger runs through lean glue and wreg's WASI host, with no permissions", async () => {
   const [scrubber, logger] = await Promise.all([example("scrubber-c"), example("logger-js")]);
   const composed = await plug(
     { bytes: scrubber.bytes, label: "scrubber.wasm" },
     [{ bytes: logger.bytes, label: "logger.wasm" }],
   );
   const b = await generateBindings(composed.bytes, { name: "docs:scrubber" });
-  assert.equal(b.glue, "jco");
-  assert.match(b.reason!, /WASI|nested components/);
+  assert.equal(b.glue, "lean", b.reason);
   assert.equal(b.ready, true, "the logger fills the scrubber's only non-WASI import");
   assert.deepEqual(b.imports, []);
   assert.ok(b.wasi.some((n) => n.startsWith("wasi:cli/stderr")));
+  assert.equal(b.wasiHost, WASI_HOST);
+  assert.deepEqual(b.npm, {}, "no preview2-shim");
+  assert.deepEqual(b.permissions, [], "wreg's WASI host reads nothing it was not given");
+  await using project = await tempProject({
+    imports: { "docs:scrubber": "./generated/docs-scrubber/mod.ts" },
+    files: { "main.ts": COMPOSED_MAIN },
+  });
+  await writeFiles(`${project.dir}/generated/docs-scrubber`, b.files);
+  assert.equal((await project.deno(["check", "main.ts"])).code, 0);
+  const run = await project.deno(["run", "--no-prompt", "main.ts"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, "My SSN is [REDACTED]\ncall [REDACTED]\n");
+  assert.equal(run.stderr, '[info] processed document 7 from "web" (priority 3): 1 redaction\n');
+});
+
+Deno.test("the scrubber composed with the JS logger still runs through jco and preview2-shim", async () => {
+  const [scrubber, logger] = await Promise.all([example("scrubber-c"), example("logger-js")]);
+  const composed = await plug(
+    { bytes: scrubber.bytes, label: "scrubber.wasm" },
+    [{ bytes: logger.bytes, label: "logger.wasm" }],
+  );
+  const b = await generateBindings(composed.bytes, { name: "docs:scrubber", glue: "jco" });
+  assert.equal(b.glue, "jco");
   assert.deepEqual(Object.keys(b.npm), [PREVIEW2_SHIM]);
   assert.deepEqual(b.permissions, ["--allow-env", "--allow-read"]);
   await using project = await tempProject({
     imports: { "docs:scrubber": "./generated/docs-scrubber/mod.ts" },
     npm: b.npm,
-    files: {
-      "main.ts": `import { process, scrubPii } from "docs:scrubber";
-console.log(scrubPii("My SSN is 123-45-6789"));
-console.log(process("call 555-123-4567", { id: 7n, source: "web", priority: 3 }));
-`,
-    },
+    files: { "main.ts": COMPOSED_MAIN },
   });
   await writeFiles(`${project.dir}/generated/docs-scrubber`, b.files);
   assert.equal((await project.deno(["check", "main.ts"])).code, 0);

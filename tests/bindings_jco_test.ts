@@ -204,7 +204,7 @@ Deno.test("generating jco bindings needs no preopens: wreg hands jco bytes, neve
   // A new process that never calls _setPreopens: transpiling must not touch the shim's filesystem.
   const bytes = await watComponent(FS_WIT, FS_WAT);
   const script = `import { generateBindings } from "${REPO}/lib/bindings/mod.ts";
-const b = await generateBindings(Uint8Array.fromBase64(Deno.args[0]), { name: "t:fs" });
+const b = await generateBindings(Uint8Array.fromBase64(Deno.args[0]), { name: "t:fs", glue: "jco" });
 console.log(b.glue, b.files.some((f) => f.path === "_jco/component.js"));
 `;
   await using project = await tempProject({ imports: {}, files: { "gen.ts": script } });
@@ -219,7 +219,7 @@ console.log(b.glue, b.files.some((f) => f.path === "_jco/component.js"));
 
 Deno.test("a component that imports wasi:filesystem sees no directories until setPreopens", async () => {
   const bytes = await watComponent(FS_WIT, FS_WAT);
-  const b = await generateBindings(bytes, { name: "t:fs" });
+  const b = await generateBindings(bytes, { name: "t:fs", glue: "jco" });
   assert.equal(b.glue, "jco");
   await using project = await tempProject({
     imports: { "t:fs": "./generated/mod.ts" },

@@ -355,9 +355,20 @@ Deno.test("lean glue: after a trap the instance refuses calls; a new instance wo
       }),
     };
     const inst = mod.instantiate(throwing) as Instance;
-    assert.throws(() => inst.eU32(1), /host failure/);
+    assert.throws(() => inst.eU32(1), (e: Error & { code?: string; cause?: unknown }) => {
+      // What the import threw unwound the component: a trap, carrying the original error.
+      assert.ok(e instanceof mod.ComponentError);
+      assert.equal(e.code, "trap");
+      assert.match(e.message, /component trap: host failure/);
+      assert.match(String(e.cause), /host failure/);
+      return true;
+    });
     fail = false;
-    assert.throws(() => inst.eU32(1), /trapped earlier/);
+    assert.throws(() => inst.eU32(1), (e: Error & { code?: string }) => {
+      assert.equal(e.code, "trap");
+      assert.match(e.message, /trapped earlier/);
+      return true;
+    });
     assert.equal((mod.instantiate(throwing) as Instance).eU32(1), 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -416,9 +427,10 @@ Deno.test("lean glue traps on invalid UTF-8 from the component but keeps a real 
     assert.equal(b.ready, true);
     const inst = mod.instantiate() as Instance;
     assert.equal(inst.replacement(), "\uFFFD");
-    assert.throws(() => inst.bad(), (e: Error) => {
-      assert.ok(e instanceof WebAssembly.RuntimeError);
-      assert.match(e.message, /invalid UTF-8/);
+    assert.throws(() => inst.bad(), (e: Error & { code?: string }) => {
+      assert.ok(e instanceof mod.ComponentError, "a trap is a ComponentError");
+      assert.equal(e.code, "trap");
+      assert.match(e.message, /component trap: invalid UTF-8/);
       return true;
     });
   } finally {

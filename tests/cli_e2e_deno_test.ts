@@ -41,7 +41,8 @@ async function checkAndRun(box: Sandbox, dir: string): Promise<void> {
     wrong.stderr,
     /TS2345 \[ERROR\]: Argument of type 'number' is not assignable to parameter of type 'string'/,
   );
-  const run = await box.deno(dir, ["run", "--allow-env", "--allow-read", "main.ts"]);
+  // Lean glue with wreg's WASI host: no permission at all (it reads nothing it was not given).
+  const run = await box.deno(dir, ["run", "--no-prompt", "main.ts"]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, "My SSN is [REDACTED]\n");
 }
@@ -58,7 +59,7 @@ Deno.test("wreg add docs:scrubber in a Deno project: a typed import that runs th
     );
     assert.match(
       added.stdout,
-      /bindings docs:scrubber -> \.\/wreg_modules\/docs\/scrubber\/mod\.ts \(jco glue, composed with docs:logger@0\.1\.0\)/,
+      /bindings docs:scrubber -> \.\/wreg_modules\/docs\/scrubber\/mod\.ts \(lean glue, composed with docs:logger@0\.1\.0\)/,
     );
     assert.match(added.stdout, /import \{ process, scrubPii \} from "docs:scrubber";/);
 
@@ -72,6 +73,12 @@ Deno.test("wreg add docs:scrubber in a Deno project: a typed import that runs th
     const config = parseJsonc(text) as Record<string, Record<string, unknown>>;
     assert.deepEqual(config.fmt, { lineWidth: 80 });
     assert.deepEqual(Object.keys(config), ["tasks", "imports", "fmt", "scopes"]);
+    // The composition imports WASI (the logger writes to stderr): wreg's WASI host is vendored and
+    // mapped for the generated glue only; preview2-shim is not needed.
+    const scope = (config.scopes as Record<string, Record<string, string>>)["./wreg_modules/"];
+    assert.deepEqual(Object.keys(scope), ["@wreg/wasi/"]);
+    assert.match(scope["@wreg/wasi/"], /^\.\/wreg_modules\/\.wasi\/wasi-[0-9a-f]{16}\/$/);
+    assert.ok((await Deno.stat(`${app}/${scope["@wreg/wasi/"]}mod.ts`)).isFile);
 
     await checkAndRun(box, app);
 

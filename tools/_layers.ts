@@ -30,6 +30,8 @@ export const LAYERS: Record<string, string[]> = {
   "lib/tlog": ["lib/names"],
   "lib/attest": ["lib/names"],
   "lib/names": [],
+  // wreg's WASI host: copied into projects next to generated glue, so it imports nothing of wreg.
+  "wasi": [],
 };
 
 /**

@@ -123,11 +123,14 @@ function pythonPackages() {
  * Debian packages: the example components are built with clang and wasm-ld (examples/build.ts
  * compiles the C scrubber for freestanding wasm32, so no wasi-libc is needed); the web index's
  * browser tests drive Chromium (tests/web_browser_test.ts, through playwright-core: Playwright's
- * own browser download does not work here).
+ * own browser download does not work here). wasi-libc and clang's wasm32 runtime build the C
+ * program the WASI host is tested with against wasmtime (wasi/testdata/probe.c, tests/wasi_host_test.ts).
  */
 const DEBIAN_PACKAGES = [
   "clang",
   "lld",
+  "wasi-libc",
+  "libclang-rt-14-dev-wasm32",
   "chromium",
   "postgresql",
   "docker-registry",

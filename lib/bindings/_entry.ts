@@ -23,10 +23,59 @@ export interface EntryInput {
   importsExample?: string;
   /** Whether the component imports `wasi:filesystem` (then `setPreopens` is exported). */
   filesystem: boolean;
-  /** Whether it imports WASI at all (then preview2-shim needs `--allow-env --allow-read`). */
-  wasi: boolean;
+  /**
+   * Who serves its WASI imports: `wasi` (wreg's WASI host), `shim` (preview2-shim, which needs
+   * `--allow-env --allow-read`), or `none` (it imports no WASI).
+   */
+  wasi: WasiMode;
+  /** The specifier of wreg's WASI host. */
+  wasiHost: string;
   generator: string;
 }
+
+/** Who serves a component's WASI imports. */
+export type WasiMode = "wasi" | "shim" | "none";
+
+/** The declarations of `instantiate`'s options (the `wasi/` module's `WasiOptions`, as text). */
+export const WASI_OPTIONS_TS = `/**
+ * What the component may use of the host through WASI. It gets nothing else: no files, no
+ * environment, no network, unless granted here (clocks, randomness and standard output and error
+ * need no grant). Deno's own permissions still apply on top: what the program may not do fails
+ * inside the component, as WASI says (an error code), never as a prompt.
+ */
+export interface WasiOptions {
+  /** Command-line arguments (\`wasi:cli/environment\`); none unless given. */
+  args?: string[];
+  /** Environment variables; none unless given (\`Deno.env.toObject()\` shares the program's). */
+  env?: Record<string, string>;
+  /** The working directory the component is told it starts in (\`initial-cwd\`); none unless given. */
+  cwd?: string;
+  /**
+   * Directories the component may use, by the path it sees them at (\`{ "/data": "./data" }\`, or
+   * \`{ "/data": { path: "./data", readonly: true } }\`). None unless given or set with
+   * \`setPreopens\`.
+   */
+  preopens?: Record<string, string | { path: string; readonly?: boolean }>;
+  /** Standard input: bytes to read, or \`"inherit"\` for the program's own; empty unless given. */
+  stdin?: Uint8Array | "inherit";
+  /** Standard output: \`"inherit"\` (the default), \`"ignore"\`, or a function given each chunk. */
+  stdout?: "inherit" | "ignore" | ((chunk: Uint8Array) => void);
+  /** Standard error, like \`stdout\`. */
+  stderr?: "inherit" | "ignore" | ((chunk: Uint8Array) => void);
+  /**
+   * Network access for \`wasi:sockets\` and \`wasi:http\`: \`true\` for every host Deno's permissions
+   * allow, or the hosts (\`example.com\`, \`127.0.0.1:8080\`) the component may reach; none unless
+   * given.
+   */
+  network?: boolean | string[];
+}
+
+/** Options of \`instantiate\`. */
+export interface InstantiateOptions {
+  /** What the component gets of WASI. */
+  wasi?: WasiOptions;
+}
+`;
 
 /** The text of `mod.ts`. */
 export function entryModule(e: EntryInput): string {
@@ -37,14 +86,22 @@ export function entryModule(e: EntryInput): string {
       ` * const { ${first} } = instantiate(${e.importsExample ?? "{ … }"});`,
     ]
     : [` * import { ${first} } from ${str(e.name)};`];
-  const perms = e.wasi
+  const perms = e.wasi === "shim"
     ? [
       " *",
       " * The component imports WASI, served by `@bytecodealliance/preview2-shim`, which needs",
       " * `--allow-env --allow-read` (it reads the environment and the working directory when it",
       " * loads) and must be resolvable from the importing project.",
     ]
+    : e.wasi === "wasi"
+    ? [
+      " *",
+      ` * The component imports WASI, served by wreg's WASI host (\`${e.wasiHost}\`, which the`,
+      " * importing project maps): it gets no files, environment or network unless",
+      " * `instantiate(imports, { wasi })` grants them, and needs no Deno permission otherwise.",
+    ]
     : [];
+  const hasOptions = e.wasi !== "none";
   const lines = [
     "// deno-lint-ignore-file",
     "// deno-fmt-ignore-file",
@@ -71,14 +128,29 @@ export function entryModule(e: EntryInput): string {
     "",
     e.declarations.trimEnd(),
     "",
+    ...(hasOptions ? [WASI_OPTIONS_TS.trimEnd(), ""] : []),
     "/**",
     " * Makes a new, independent instance of the component (its own memory and state).",
     e.needsImports
       ? " * `imports` implements what the component imports (WASI aside)."
       : " * The component has no imports to supply.",
+    ...(e.wasi === "wasi"
+      ? [" * `options.wasi` grants it WASI capabilities (see {@link WasiOptions})."]
+      : e.wasi === "shim"
+      ? [
+        " * `options.wasi` sets preview2-shim's arguments, environment, working directory and",
+        " * preopens for the whole program (jco's glue cannot give an instance its own).",
+      ]
+      : []),
     " */",
-    `export function instantiate(imports: Imports${e.needsImports ? "" : " = {}"}): Exports {`,
-    "  return instantiateGlue(imports) as Exports;",
+    hasOptions
+      ? `export function instantiate(imports: Imports${
+        e.needsImports ? "" : " = {}"
+      }, options: InstantiateOptions = {}): Exports {`
+      : `export function instantiate(imports: Imports${e.needsImports ? "" : " = {}"}): Exports {`,
+    hasOptions
+      ? "  return instantiateGlue(imports, options) as Exports;"
+      : "  return instantiateGlue(imports) as Exports;",
     "}",
   ];
   if (!e.needsImports) {
@@ -96,16 +168,22 @@ export function entryModule(e: EntryInput): string {
 }
 
 /** The text of `_glue.d.ts`. */
-export function glueDeclarations(filesystem: boolean): string {
+export function glueDeclarations(filesystem: boolean, wasi: WasiMode = "none"): string {
   return [
     "// deno-lint-ignore-file",
     "/** Untyped glue: `mod.ts` gives it its types. */",
     "export declare class ComponentError extends Error {",
-    "  /** The `err` value of the `result` the component returned. */",
+    '  /** The `err` value of the `result` the component returned (`code` "error"). */',
     "  readonly payload: unknown;",
-    "  constructor(payload: unknown);",
+    "  /** `error`: a `result` came back `err`; `trap`: the component trapped; `exit`: it exited. */",
+    '  readonly code: "error" | "trap" | "exit";',
+    '  /** The status the component exited with (`code` "exit"). */',
+    "  readonly exitCode?: number;",
+    '  constructor(payload: unknown, code?: "error" | "trap" | "exit", detail?: unknown);',
     "}",
-    "export declare function instantiate(imports?: unknown): unknown;",
+    wasi === "none"
+      ? "export declare function instantiate(imports?: unknown): unknown;"
+      : "export declare function instantiate(imports?: unknown, options?: unknown): unknown;",
     ...(filesystem
       ? [
         "/** Maps guest directories to host directories for `wasi:filesystem` (none by default). */",

@@ -26,6 +26,8 @@ export interface JcoWrapInput {
   bytes: Uint8Array;
   /** Extern name → key of every import the user supplies. */
   userImports: Map<string, string>;
+  /** The user imports that are world-level functions or resources (not interfaces). */
+  worldItems?: Set<string>;
   /** Extern names of the WASI imports served by preview2-shim. */
   wasiImports: string[];
   /** Extern name → key of every export. */
@@ -114,12 +116,14 @@ export async function generateJcoGlue(input: JcoWrapInput): Promise<JcoGlue> {
   const supply = new Map<string, string>();
   const byBare = new Map<string, string>();
   for (const [name, k] of input.userImports) {
-    const expr = `user${byBare.size}`;
+    // jco reads a world-level function or resource import as the `default` of an object.
+    const plain = input.worldItems?.has(name) === true;
+    const expr = plain ? `{ default: user${byBare.size} }` : `user${byBare.size}`;
     supply.set(name, expr);
     byBare.set(name.replace(/@[^/]*$/, ""), expr);
     void k;
   }
-  const shimModules = new Set<string>();
+  const shimModules = new Set<string>(input.wasiImports.length > 0 ? ["cli", "filesystem"] : []);
   for (const name of input.wasiImports) {
     const t = shimTarget(name)!;
     shimModules.add(t.module);
@@ -176,6 +180,7 @@ export async function generateJcoGlue(input: JcoWrapInput): Promise<JcoGlue> {
     "",
     COMPONENT_ERROR_JS,
     WRAP_HELPERS,
+    ...(input.wasiImports.length > 0 ? [SHIM_OPTIONS] : []),
     ...(input.filesystem
       ? [
         "/** Maps guest directories to host directories for `wasi:filesystem` (none by default). */",
@@ -186,7 +191,8 @@ export async function generateJcoGlue(input: JcoWrapInput): Promise<JcoGlue> {
       ]
       : []),
     "/** Makes a new instance of the component; `imports` supplies its non-WASI imports. */",
-    "export function instantiate(imports = {}) {",
+    "export function instantiate(imports = {}, options = {}) {",
+    ...(input.wasiImports.length > 0 ? ["  _shimOptions(options?.wasi);"] : []),
     ...userLines,
     "  const e = _jcoInstantiate((path) => _MODULES[path], {",
     ...entries,
@@ -212,6 +218,25 @@ function jcoExportName(name: string): string {
 function safe(k: string): string {
   return k.replace(/[^A-Za-z0-9_$]/g, "_");
 }
+
+/** \`instantiate\`'s WASI options, as far as preview2-shim takes them (for the whole program). */
+const SHIM_OPTIONS = `function _shimOptions(wasi) {
+  if (wasi === undefined) return;
+  for (const k of ["stdin", "stdout", "stderr", "network"]) {
+    if (wasi[k] !== undefined) {
+      throw new TypeError(\`the wasi option \${k} needs wreg's lean glue; this component's bindings use jco's\`);
+    }
+  }
+  if (wasi.args !== undefined) _wasi_cli._setArgs(wasi.args);
+  if (wasi.env !== undefined) _wasi_cli._setEnv(wasi.env);
+  if (wasi.cwd !== undefined) _wasi_cli._setCwd(wasi.cwd);
+  if (wasi.preopens !== undefined) {
+    const p = {};
+    for (const [guest, host] of Object.entries(wasi.preopens)) p[guest] = typeof host === "string" ? host : host.path;
+    _wasi_filesystem._setPreopens(p);
+  }
+}
+`;
 
 const WRAP_HELPERS = `function _import(imports, key, name) {
   const v = imports?.[key];

@@ -11,7 +11,7 @@
  * variants and results, `T | undefined` for options (a tagged `{ tag: "some", val }` when `T` is
  * itself an option).
  */
-import type { ValType } from "../component/mod.ts";
+import type { ResType, ValType } from "../component/mod.ts";
 import {
   casesOf,
   type Core,
@@ -72,7 +72,7 @@ export function checkSupported(t: ValType, where: string): void {
       return;
     case "own":
     case "borrow":
-      throw new Unsupported(`${where} uses resources`);
+      return;
     default:
       throw new Unsupported(`${where} uses ${k.k}`);
   }
@@ -85,6 +85,34 @@ export function isNullableOption(k: Kind): boolean {
   return !(typeof inner !== "string" && inner.k === "option" && isNullableOption(inner));
 }
 
+/** A string encoding of the Canonical ABI (`string-encoding` option). */
+export type StringEncoding = "utf8" | "utf16" | "latin1+utf16";
+
+/**
+ * What value conversions need from the component instance they run in: where its handle table
+ * is and, for a resource type, the runtime object naming it and whether this instance
+ * implements it (then handles carry its `i32` representation; otherwise a JavaScript object).
+ */
+export interface ValueCtx {
+  /** The runtime resource type (a JS variable) of a handle's resource, and who implements it. */
+  resource(r: ResType): { rt: string; local: boolean };
+  /** The instance's handle table (a JS variable). */
+  table(): string;
+  /** The string encoding of the canonical options. */
+  encoding: StringEncoding;
+}
+
+/** A context for functions that meet no resources and use UTF-8. */
+export const PLAIN_CTX: ValueCtx = {
+  resource() {
+    throw new Unsupported("a resource without a component instance");
+  },
+  table() {
+    throw new Unsupported("a resource without a component instance");
+  },
+  encoding: "utf8",
+};
+
 /**
  * One generated function's state: its statements, fresh variable names, the memory and realloc
  * it uses, and which error class argument checks throw.
@@ -94,6 +122,8 @@ export class FnGen {
   #n = 0;
   /** Whether the function reads or writes memory through the view variable `v`. */
   usesView = false;
+  /** Borrowed wrappers of this instance's own resources handed out (invalidated after a call). */
+  readonly lent: string[] = [];
   constructor(
     /** JS expression of the `WebAssembly.Memory`, when the function has one. */
     readonly memory: string | undefined,
@@ -106,6 +136,8 @@ export class FnGen {
     /** Module-level constants shared by every function of one glue module. */
     readonly shared: SharedConsts,
     readonly indent = "    ",
+    /** The component instance the function converts values for. */
+    readonly ctx: ValueCtx = PLAIN_CTX,
   ) {}
 
   tmp(prefix = "t"): string {
@@ -271,8 +303,9 @@ export function lowerFlat(g: FnGen, t: ValType, x0: string, path: string): strin
       case "string": {
         const p = g.tmp("p"), n = g.tmp("n");
         if (g.realloc === undefined) throw new Unsupported("a string parameter needs realloc");
+        const fn = LOWER_STR[g.ctx.encoding];
         g.emit(
-          `const ${p} = _lowerStr(${g.argError}, ${path}, ${x}, ${g.realloc}, ${g.mem()});`,
+          `const ${p} = ${fn}(${g.argError}, ${path}, ${x}, ${g.realloc}, ${g.mem()});`,
         );
         g.emit(`const ${n} = _strLen;`);
         g.refresh();
@@ -303,6 +336,9 @@ export function lowerFlat(g: FnGen, t: ValType, x0: string, path: string): strin
       const [p, n] = lowerList(g, k.element, x, path);
       return [p, n];
     }
+    case "own":
+    case "borrow":
+      return [lowerHandle(g, k.k, k.resource, x, path)];
     case "enum": {
       const d = g.tmp("d");
       g.emit(`let ${d};`);
@@ -319,6 +355,49 @@ export function lowerFlat(g: FnGen, t: ValType, x0: string, path: string): strin
     default:
       throw new Unsupported(`cannot lower ${k.k}`);
   }
+}
+
+/**
+ * Lowers a JavaScript value of a handle type into the instance (Canonical ABI `lower_own` and
+ * `lower_borrow`): an object of a resource this instance implements gives its representation
+ * (`borrow`) or a new owning handle (`own`, the object is then moved); any other resource's object
+ * gets a new handle in the table (a `borrow` one is counted until the callee drops it).
+ */
+function lowerHandle(
+  g: FnGen,
+  kind: "own" | "borrow",
+  r: ResType,
+  x: string,
+  path: string,
+): string {
+  const { rt, local } = g.ctx.resource(r);
+  const h = g.tmp("h");
+  const fn = local
+    ? (kind === "own" ? "_ownIn" : "_borrowIn")
+    : (kind === "own" ? "_ownInForeign" : "_borrowInForeign");
+  const table = kind === "borrow" && local ? "undefined" : g.ctx.table();
+  g.emit(`const ${h} = ${fn}(${g.argError}, ${path}, ${x}, ${rt}, ${table});`);
+  return h;
+}
+
+/**
+ * Lifts a handle out of the instance (`lift_own`, `lift_borrow`): the instance's own resources
+ * become objects of their class (a borrowed one is invalidated when the call returns), other
+ * resources are the objects they were lowered from.
+ */
+function liftHandle(g: FnGen, kind: "own" | "borrow", r: ResType, i: string): string {
+  const { rt, local } = g.ctx.resource(r);
+  const t = g.ctx.table();
+  const v = g.tmp("o");
+  if (kind === "own") {
+    g.emit(`const ${v} = ${local ? "_ownOut" : "_ownOutForeign"}(${t}, ${rt}, ${i});`);
+  } else if (local) {
+    g.emit(`const ${v} = _borrowOut(${t}, ${rt}, ${i});`);
+    g.lent.push(v);
+  } else {
+    g.emit(`const ${v} = ${t}.get(${i}, ${rt});`);
+  }
+  return v;
 }
 
 function lowerFlags(g: FnGen, names: readonly string[], x: string, path: string): string[] {
@@ -533,6 +612,12 @@ export function store(g: FnGen, t: ValType, x0: string, ptr: string, path: strin
       setDiscriminant(g, k.names.length, ptr, d);
       return;
     }
+    case "own":
+    case "borrow": {
+      const [h] = lowerFlat(g, t, x0, path);
+      setter(g, "setInt32", ptr, h);
+      return;
+    }
     case "variant":
     case "option":
     case "result": {
@@ -593,7 +678,7 @@ export function liftFlat(g: FnGen, t: ValType, cur: FlatCursor): string {
       case "string": {
         const p = cur.next("i32"), n = cur.next("i32");
         const r = g.tmp("r");
-        g.emit(`const ${r} = _liftStr(${g.mem()}, ${p}, ${n});`);
+        g.emit(`const ${r} = ${LIFT_STR[g.ctx.encoding]}(${g.mem()}, ${p}, ${n});`);
         return r;
       }
       default:
@@ -618,6 +703,9 @@ export function liftFlat(g: FnGen, t: ValType, cur: FlatCursor): string {
       const p = bind(g, cur.next("i32")), n = bind(g, cur.next("i32"));
       return liftList(g, k.element, p, n);
     }
+    case "own":
+    case "borrow":
+      return liftHandle(g, k.k, k.resource, bind(g, cur.next("i32")));
     case "enum": {
       const d = bind(g, cur.next("i32"));
       g.emit(`if ((${d} >>> 0) >= ${k.names.length}) throw _trap("invalid enum discriminant");`);
@@ -747,7 +835,7 @@ export function load(g: FnGen, t: ValType, ptr0: string): string {
       case "string": {
         const r = g.tmp("r");
         g.emit(
-          `const ${r} = _liftStr(${g.mem()}, ${getter(g, "getUint32", ptr)}, ${
+          `const ${r} = ${LIFT_STR[g.ctx.encoding]}(${g.mem()}, ${getter(g, "getUint32", ptr)}, ${
             getter(g, "getUint32", `${ptr} + 4`)
           });`,
         );
@@ -786,6 +874,9 @@ export function load(g: FnGen, t: ValType, ptr0: string): string {
       const n = bind(g, getter(g, "getUint32", `${ptr} + 4`));
       return liftList(g, k.element, p, n);
     }
+    case "own":
+    case "borrow":
+      return liftHandle(g, k.k, k.resource, bind(g, getter(g, "getInt32", ptr)));
     case "enum": {
       const d = bind(g, discriminant(g, k.names.length, ptr));
       g.emit(`if (${d} >= ${k.names.length}) throw _trap("invalid enum discriminant");`);
@@ -808,14 +899,44 @@ function discriminant(g: FnGen, cases: number, ptr: string): string {
   return getter(g, size === 1 ? "getUint8" : size === 2 ? "getUint16" : "getUint32", ptr);
 }
 
+/** The runtime's string lowering function per encoding. */
+const LOWER_STR: Record<StringEncoding, string> = {
+  utf8: "_lowerStr",
+  utf16: "_lowerStr16",
+  "latin1+utf16": "_lowerStrLatin1",
+};
+
+/** The runtime's string lifting function per encoding. */
+const LIFT_STR: Record<StringEncoding, string> = {
+  utf8: "_liftStr",
+  utf16: "_liftStr16",
+  "latin1+utf16": "_liftStrLatin1",
+};
+
 /** The \`ComponentError\` class both kinds of glue export. */
-export const COMPONENT_ERROR_JS =
-  `/** A top-level \`result\` export returned \`err\`: the error value is \`payload\`. */
+export const COMPONENT_ERROR_JS = `/**
+ * A call into the component failed, as \`code\` says:
+ * - \`"error"\`: a function returning a \`result\` returned \`err\`; the error value is \`payload\`
+ *   and the instance stays usable;
+ * - \`"trap"\`: the component trapped, or a function it imported threw (\`cause\` holds what was
+ *   thrown); the instance cannot be used again;
+ * - \`"exit"\`: the component called \`wasi:cli/exit\` with the status \`exitCode\`; the instance
+ *   cannot be used again.
+ */
 export class ComponentError extends Error {
   name = "ComponentError";
-  constructor(payload) {
-    super(_describe(payload));
+  constructor(payload, code = "error", detail) {
+    super(
+      code === "error"
+        ? _describe(payload)
+        : code === "exit"
+        ? \`component exited with status \${detail}\`
+        : \`component trap: \${typeof detail === "string" ? detail : detail?.message ?? String(detail)}\`,
+      code === "trap" && typeof detail !== "string" ? { cause: detail } : undefined,
+    );
     this.payload = payload;
+    this.code = code;
+    if (code === "exit") this.exitCode = detail;
   }
 }
 
@@ -830,6 +951,11 @@ function _describe(x) {
   } catch {
     return String(x);
   }
+}
+
+/** What a call that unwound out of the component throws: a trap, unless it already is one. */
+function _trapped(e) {
+  return e instanceof ComponentError && e.code !== "error" ? e : new ComponentError(undefined, "trap", e);
 }
 `;
 
@@ -864,7 +990,11 @@ function _bad(E, where, expected, x) {
 }
 
 function _trap(message) {
-  return new WebAssembly.RuntimeError(\`component trap: \${message}\`);
+  return new ComponentError(undefined, "trap", message);
+}
+
+function _enter() {
+  throw _trap("the component instance cannot be entered: it is running (an import called back into it, and it cannot be re-entered) or it trapped earlier (make a new instance)");
 }
 
 function _u64(E, w, x) {
@@ -957,4 +1087,196 @@ function _view(memory) {
     if (view === undefined || view.buffer !== b) view = new DataView(b);
     return view;
   };
+}`;
+
+/** Runtime helpers for strings in UTF-16 or latin1+UTF-16 (\`string-encoding\`). */
+export const RUNTIME_STR16 = `const _DEC16 = new TextDecoder("utf-16le");
+
+function _lowerStr16(E, w, s, realloc, memory) {
+  if (typeof s !== "string") throw _bad(E, w, "a string", s);
+  const n = s.length;
+  _strLen = n;
+  const p = realloc(0, 0, 2, n * 2);
+  if ((p & 1) !== 0) throw _trap("misaligned string");
+  const a = new Uint16Array(memory.buffer, p, n);
+  for (let i = 0; i < n; i++) a[i] = s.charCodeAt(i);
+  return p;
+}
+
+function _lowerStrLatin1(E, w, s, realloc, memory) {
+  if (typeof s !== "string") throw _bad(E, w, "a string", s);
+  const n = s.length;
+  let latin1 = true;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0xff) { latin1 = false; break; }
+  if (latin1) {
+    _strLen = n;
+    const p = realloc(0, 0, 2, n);
+    const a = new Uint8Array(memory.buffer, p, n);
+    for (let i = 0; i < n; i++) a[i] = s.charCodeAt(i);
+    return p;
+  }
+  const p = _lowerStr16(E, w, s, realloc, memory);
+  _strLen = (n | 0x80000000) >>> 0;
+  return p;
+}
+
+function _liftStr16(memory, p, n) {
+  p >>>= 0;
+  n >>>= 0;
+  if ((p & 1) !== 0 || p + n * 2 > memory.buffer.byteLength) throw _trap("string out of bounds or misaligned");
+  return _DEC16.decode(new Uint8Array(memory.buffer, p, n * 2));
+}
+
+function _liftStrLatin1(memory, p, n) {
+  n >>>= 0;
+  if ((n & 0x80000000) !== 0) return _liftStr16(memory, p, n & 0x7fffffff);
+  p >>>= 0;
+  if (p + n > memory.buffer.byteLength) throw _trap("string out of bounds");
+  const bytes = new Uint8Array(memory.buffer, p, n);
+  let s = "";
+  for (let i = 0; i < n; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+  return s;
+}`;
+
+/**
+ * Runtime helpers for resources: the handle table of a component instance (one per instance, as
+ * the Canonical ABI's \`handles\`), resource types, and the objects JavaScript sees for handles.
+ */
+export const RUNTIME_RESOURCES =
+  `/** A component instance's handles: slot 0 is never used, freed slots are reused. */
+class _Table {
+  reps = [undefined];
+  rts = [undefined];
+  owns = [false];
+  free = [];
+  /** Borrowed handles lent to the running call and not dropped yet. */
+  nb = 0;
+  /** Whether the handle \`remove\` took out last was an owning one. */
+  wasOwn = false;
+  add(rt, rep, own) {
+    let i;
+    if (this.free.length > 0) i = this.free.pop();
+    else {
+      i = this.reps.length;
+      if (i > 0x0fffffff) throw _trap("too many handles");
+      this.reps.push(undefined);
+      this.rts.push(undefined);
+      this.owns.push(false);
+    }
+    this.reps[i] = rep;
+    this.rts[i] = rt;
+    this.owns[i] = own;
+    return i;
+  }
+  get(i, rt) {
+    const t = this.rts[i >>> 0];
+    if (t !== rt) throw _trap(t === undefined ? \`unknown handle \${i >>> 0}\` : \`handle \${i >>> 0} is a \${t.name}, not a \${rt.name}\`);
+    return this.reps[i >>> 0];
+  }
+  remove(i, rt, mustOwn) {
+    const rep = this.get(i, rt);
+    i >>>= 0;
+    const own = this.owns[i];
+    if (mustOwn && !own) throw _trap(\`handle \${i} does not own its \${rt.name}\`);
+    this.reps[i] = undefined;
+    this.rts[i] = undefined;
+    this.owns[i] = false;
+    this.free.push(i);
+    this.wasOwn = own;
+    return rep;
+  }
+}
+
+const _REP = Symbol("wreg.rep");
+const _OWN = Symbol("wreg.own");
+
+/**
+ * A resource type a component instance implements: its class (what JavaScript sees of its
+ * handles), its destructor and the finalizer that runs it for objects nobody disposed of.
+ */
+function _localResource(name, className, drop) {
+  const rt = { name, cls: undefined, drop, fin: undefined, ctor: undefined };
+  if (drop !== undefined) {
+    rt.fin = new FinalizationRegistry((rep) => {
+      try {
+        drop(rep);
+      } catch {
+        // The instance is busy or trapped: the resource goes with it.
+      }
+    });
+  }
+  const cls = class {
+    constructor(...args) {
+      if (rt.ctor === undefined) throw new TypeError(\`\${className} has no constructor\`);
+      return rt.ctor(...args);
+    }
+    [Symbol.dispose]() {
+      const rep = this[_REP];
+      if (rep === undefined || !this[_OWN]) return;
+      this[_REP] = undefined;
+      rt.fin?.unregister(this);
+      rt.drop?.(rep);
+    }
+  };
+  Object.defineProperty(cls, "name", { value: className });
+  rt.cls = cls;
+  return rt;
+}
+
+function _wrap(rt, rep, own) {
+  const o = Object.create(rt.cls.prototype);
+  o[_REP] = rep;
+  o[_OWN] = own;
+  if (own && rt.fin !== undefined) rt.fin.register(o, rep, o);
+  return o;
+}
+
+function _ownOut(tb, rt, i) {
+  return _wrap(rt, tb.remove(i, rt, true), true);
+}
+
+function _ownOutForeign(tb, rt, i) {
+  return tb.remove(i, rt, true);
+}
+
+function _borrowOut(tb, rt, i) {
+  return _wrap(rt, tb.get(i, rt), false);
+}
+
+function _repOf(E, w, x, rt) {
+  if (!(x instanceof rt.cls)) throw _bad(E, w, \`a \${rt.cls.name}\`, x);
+  const rep = x[_REP];
+  if (rep === undefined) throw new E(\`\${w}: the \${rt.cls.name} was dropped or given away\`);
+  return rep;
+}
+
+function _ownIn(E, w, x, rt, tb) {
+  const rep = _repOf(E, w, x, rt);
+  if (!x[_OWN]) throw new E(\`\${w}: a borrowed \${rt.cls.name} cannot be given away\`);
+  x[_REP] = undefined;
+  rt.fin?.unregister(x);
+  return tb.add(rt, rep, true);
+}
+
+function _borrowIn(E, w, x, rt) {
+  return _repOf(E, w, x, rt);
+}
+
+function _ownInForeign(E, w, x, rt, tb) {
+  if (x === null || (typeof x !== "object" && typeof x !== "function")) throw _bad(E, w, \`a \${rt.name} resource\`, x);
+  return tb.add(rt, x, true);
+}
+
+function _borrowInForeign(E, w, x, rt, tb) {
+  if (x === null || (typeof x !== "object" && typeof x !== "function")) throw _bad(E, w, \`a \${rt.name} resource\`, x);
+  tb.nb++;
+  return tb.add(rt, x, false);
+}
+
+function _disposeForeign(x) {
+  if (x !== null && typeof x === "object" && typeof x[Symbol.dispose] === "function") x[Symbol.dispose]();
+}
+
+function _unlend(o) {
+  o[_REP] = undefined;
 }`;

@@ -14,15 +14,18 @@
  *   `const { process } = instantiate({ logger: { log: (level, message) => … } });`
  *
  * Either way `mod.ts` exports `instantiate`, the `Imports`/`Exports` interfaces, every WIT type
- * the user meets, and `ComponentError` (thrown when a function returning `result` returns `err`).
- * WASI imports are served by `@bytecodealliance/preview2-shim` and never appear in `Imports`.
+ * the user meets, and `ComponentError` (thrown when a function returning `result` returns `err`,
+ * when the component traps, and when it exits through `wasi:cli/exit`). WASI imports never appear
+ * in `Imports`: lean glue takes them from wreg's WASI host (`@wreg/wasi`, the `wasi/` module of
+ * this repository, given only what `instantiate(imports, { wasi })` grants), jco's glue from
+ * `@bytecodealliance/preview2-shim`.
  *
  * Two kinds of glue, chosen per component (see {@link chooseGlue}):
- * - **lean**: wreg's own code for components made of core modules with `canon lift`/`lower` of
- *   value types (no nested components, resources, async, WASI): core modules instantiated with
+ * - **lean**: wreg's own code for components made of core modules, nested components
+ *   (compositions), resources and synchronous `canon lift`/`lower`: core modules instantiated with
  *   `new WebAssembly.Instance`, values converted by code specialised per function;
- * - **jco**: `@bytecodealliance/jco-transpile` for everything else, with its known problems
- *   patched (see `_jco.ts`).
+ * - **jco**: `@bytecodealliance/jco-transpile` for what lean glue does not cover (component model
+ *   async: streams, futures, async functions), with its known problems patched (see `_jco.ts`).
  *
  * @example
  * ```ts
@@ -47,9 +50,15 @@ import { tsDeclarations } from "./_ts_types.ts";
 
 export { BindingsError, type BindingsErrorCode } from "./_error.ts";
 export { JCO_ENV_READ, patchJcoGlue } from "./_jco.ts";
+export { WASI_OPTIONS_TS } from "./_entry.ts";
 
 /** The generator's version; part of every cache key, bumped when the output changes. */
-export const GENERATOR_VERSION = "wreg-bindings/1";
+export const GENERATOR_VERSION = "wreg-bindings/2";
+/**
+ * The folder specifier lean glue imports wreg's WASI host from (`@wreg/wasi/mod.ts`): the
+ * project maps `@wreg/wasi/` to the `wasi/` module (`wreg add` vendors it into `wreg_modules/`).
+ */
+export const WASI_HOST = "@wreg/wasi";
 /** The jco-transpile version the jco path is written and tested against. */
 export const JCO_TRANSPILE_VERSION = "0.15.0";
 /** The preview2-shim version generated bindings of WASI components import. */
@@ -57,7 +66,7 @@ export const PREVIEW2_SHIM_VERSION = "0.26.1";
 /** The npm package generated bindings import for WASI (the default `shim`). */
 export const PREVIEW2_SHIM = "@bytecodealliance/preview2-shim";
 
-/** WASI packages preview2-shim implements; imports of these are never the user's to supply. */
+/** WASI packages the WASI hosts implement; imports of these are never the user's to supply. */
 const SHIM_PACKAGES = new Set(["cli", "clocks", "filesystem", "http", "io", "random", "sockets"]);
 
 /** Which glue to generate: chosen per component (`auto`), or forced. */
@@ -77,6 +86,13 @@ export interface BindingsOptions {
    * `@bytecodealliance/preview2-shim`, which the importing project must resolve).
    */
   shim?: string;
+  /**
+   * The folder lean glue imports wreg's WASI host from: `<wasiHost>/mod.ts`, `…/http.ts`,
+   * `…/sockets.ts`. Default `@wreg/wasi`, which the importing project maps (`"@wreg/wasi/":
+   * "…/wasi/"`; `wreg add` vendors the module into `wreg_modules/`); `./_wasi` for a copy beside
+   * the glue (`wreg bindings`).
+   */
+  wasiHost?: string;
 }
 
 /** One generated file, its path relative to the output folder. */
@@ -108,8 +124,10 @@ export interface Bindings {
   reason?: string;
   /** Imports the user supplies to `instantiate`. */
   imports: BindingsExtern[];
-  /** WASI imports, served by preview2-shim. */
+  /** WASI imports, served by wreg's WASI host (lean) or preview2-shim (jco). */
   wasi: string[];
+  /** The specifier of wreg's WASI host when the glue imports it (lean glue with WASI imports). */
+  wasiHost?: string;
   exports: BindingsExtern[];
   /** Whether importing `mod.ts` instantiates the component (it has no imports to supply). */
   ready: boolean;
@@ -136,8 +154,8 @@ export interface WorldSurface {
   resources: Set<string>;
 }
 
-/** Whether an interface name is one preview2-shim serves (WASI 0.2; not 0.3's async WASI). */
-function servedByShim(name: string): boolean {
+/** Whether an interface name is one the WASI hosts serve (WASI 0.2; not 0.3's async WASI). */
+function servedByWasiHost(name: string): boolean {
   const target = shimTarget(name);
   if (target === undefined || !SHIM_PACKAGES.has(target.module)) return false;
   const version = name.includes("@") ? name.slice(name.indexOf("@") + 1) : undefined;
@@ -163,7 +181,7 @@ export function worldSurface(resolve: Resolve, world: WorldId): WorldSurface {
       if (item.tag === "function") {
         if (!name.startsWith("[")) out.push(name);
       } else if (item.tag === "interface") {
-        if (isImport && servedByShim(name)) wasi.push(name);
+        if (isImport && servedByWasiHost(name)) wasi.push(name);
         else if (!isImport || resolve.interfaces[item.id].functions.size > 0) out.push(name);
       } else if (isResource(resolve, item.id)) {
         out.push(name);
@@ -202,14 +220,14 @@ const RESERVED_EXPORTS = ["instantiate", "ComponentError", "setPreopens", "insta
 
 /**
  * Which glue {@link generateBindings} generates for a component under `auto`, and why jco when
- * it is jco: lean glue needs no WASI imports, no nested components, no resources, no async, and
- * UTF-8 strings.
+ * it is jco: lean glue covers everything but component model async (async functions, streams,
+ * futures and their built-ins).
  */
 export function chooseGlue(bytes: Uint8Array): { glue: "lean" | "jco"; reason?: string } {
   const d = decode(bytes);
   const surface = worldSurface(d.resolve, d.world!);
   try {
-    leanGlue(bytes, d, surface);
+    leanGlue(bytes, d, surface, WASI_HOST);
     return { glue: "lean" };
   } catch (e) {
     if (e instanceof Unsupported) return { glue: "jco", reason: e.message };
@@ -234,11 +252,18 @@ function keysOf(surface: WorldSurface) {
   };
 }
 
-function leanGlue(bytes: Uint8Array, d: DecodedWasm, surface: WorldSurface, header = "") {
-  if (surface.wasi.length > 0) {
-    throw new Unsupported(`it imports WASI (${surface.wasi[0]}…), which preview2-shim serves`);
-  }
-  return generateLeanGlue(bytes, d, keysOf(surface), header);
+function leanGlue(
+  bytes: Uint8Array,
+  d: DecodedWasm,
+  surface: WorldSurface,
+  wasiHost: string,
+  header = "",
+) {
+  return generateLeanGlue(bytes, d, {
+    ...keysOf(surface),
+    wasi: new Set(surface.wasi),
+    wasiHost,
+  }, header);
 }
 
 /**
@@ -262,6 +287,7 @@ export async function generateBindings(
     throw new BindingsError("invalid-option", `unknown glue ${JSON.stringify(choice)}`);
   }
   const shim = options.shim ?? PREVIEW2_SHIM;
+  const wasiHost = options.wasiHost ?? WASI_HOST;
   const d = decode(bytes);
   const digest = await digestOf(bytes);
   const surface = worldSurface(d.resolve, d.world!);
@@ -273,20 +299,30 @@ export async function generateBindings(
   let glue: "lean" | "jco" = "jco";
   let reason: string | undefined;
   let glueNote: string;
+  let usesWasiHost = false;
   if (choice !== "jco") {
     try {
       const lean = leanGlue(
         bytes,
         d,
         surface,
+        wasiHost,
         `${header}\n// Glue: lean (wreg's own Canonical ABI code).`,
       );
       files.push({ path: "_glue.js", contents: lean.js });
       for (const m of lean.modules) files.push({ path: m.path, contents: m.bytes });
       glue = "lean";
+      usesWasiHost = lean.wasiModules.length > 0;
+      const nested = lean.componentInstances > 1
+        ? ` in ${lean.componentInstances} component instances`
+        : "";
       glueNote = `Glue: lean. wreg's own Canonical ABI code: ${lean.coreInstances} core module ` +
-        `instance(s) made with \`new WebAssembly.Instance\`\nfrom modules Deno compiles at import ` +
-        `(\`import source\`), values converted by code specialised per function.`;
+        `instance(s)${nested} made with \`new WebAssembly.Instance\`\nfrom modules Deno compiles ` +
+        `at import (\`import source\`), values converted by code specialised per function.` +
+        (usesWasiHost
+          ? `\nWASI comes from wreg's WASI host (${wasiHost}), with only what \`instantiate\`'s ` +
+            "`wasi` option grants."
+          : "");
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       if (choice === "lean") {
@@ -304,6 +340,7 @@ export async function generateBindings(
     const jco = await generateJcoGlue({
       bytes,
       userImports: new Map(surface.imports.map((n) => [n, importKeys.get(n)!])),
+      worldItems: worldLevelImports(d),
       wasiImports: surface.wasi,
       exportKeys,
       resultFunctions: resultFunctions(d, exportKeys),
@@ -317,7 +354,12 @@ export async function generateBindings(
       `Glue: jco. @bytecodealliance/jco-transpile ${JCO_TRANSPILE_VERSION}, wrapped by wreg, ` +
       `because lean glue does not cover this\ncomponent: ${reason}.`;
   }
-  files.push({ path: "_glue.d.ts", contents: glueDeclarations(fs) });
+  const options_ = glue === "lean"
+    ? (usesWasiHost ? "wasi" : "none")
+    : surface.wasi.length > 0
+    ? "shim"
+    : "none";
+  files.push({ path: "_glue.d.ts", contents: glueDeclarations(fs, options_) });
   files.push({
     path: "mod.ts",
     contents: entryModule({
@@ -329,23 +371,29 @@ export async function generateBindings(
       needsImports: surface.imports.length > 0,
       importsExample: importsExample(d, importKeys),
       filesystem: fs,
-      wasi: surface.wasi.length > 0,
+      wasi: options_,
+      wasiHost,
       generator: GENERATOR_VERSION,
     }),
   });
   const npm: Record<string, string> = surface.wasi.length > 0 && glue === "jco"
     ? { [PREVIEW2_SHIM]: PREVIEW2_SHIM_VERSION }
     : {};
-  const permissions = surface.wasi.length > 0 ? ["--allow-env", "--allow-read"] : [];
+  // preview2-shim reads the environment and the working directory when it loads; wreg's WASI
+  // host reads nothing it was not given (and asks Deno before it touches what it was given).
+  const permissions = surface.wasi.length > 0 && glue === "jco"
+    ? ["--allow-env", "--allow-read"]
+    : [];
   const result: Bindings = {
     files: [],
     entry: "mod.ts",
     digest,
-    cacheKey: await cacheKeyOf(digest, options.name, choice, shim),
+    cacheKey: await cacheKeyOf(digest, options.name, choice, shim, wasiHost),
     glue,
     ...(reason !== undefined ? { reason } : {}),
     imports: surface.imports.map((name) => ({ name, key: importKeys.get(name)! })),
     wasi: surface.wasi,
+    ...(usesWasiHost ? { wasiHost } : {}),
     exports: surface.exports.map((name) => ({ name, key: exportKeys.get(name)! })),
     ready: surface.imports.length === 0,
     npm,
@@ -365,8 +413,22 @@ export async function generateBindings(
 /** The manifest file every output folder has: what was generated from what. */
 export const MANIFEST = "wreg-bindings.json";
 
-async function cacheKeyOf(digest: string, name: string, glue: string, shim: string) {
-  const text = JSON.stringify([GENERATOR_VERSION, JCO_TRANSPILE_VERSION, digest, name, glue, shim]);
+async function cacheKeyOf(
+  digest: string,
+  name: string,
+  glue: string,
+  shim: string,
+  wasiHost: string,
+) {
+  const text = JSON.stringify([
+    GENERATOR_VERSION,
+    JCO_TRANSPILE_VERSION,
+    digest,
+    name,
+    glue,
+    shim,
+    wasiHost,
+  ]);
   return (await digestOf(new TextEncoder().encode(text))).slice("sha256:".length);
 }
 
@@ -384,6 +446,7 @@ export async function bindingsCacheKey(
     options.name,
     options.glue ?? "auto",
     options.shim ?? PREVIEW2_SHIM,
+    options.wasiHost ?? WASI_HOST,
   );
 }
 
@@ -402,6 +465,15 @@ function importsExample(d: DecodedWasm, importKeys: Map<string, string>): string
     } else parts.push(`${key}: …`);
   }
   return `{ ${parts.join(", ")} }`;
+}
+
+/** Imports of the world that are functions or resources rather than interfaces. */
+function worldLevelImports(d: DecodedWasm): Set<string> {
+  const out = new Set<string>();
+  for (const [k, item] of d.resolve.worlds[d.world!].imports) {
+    if (item.tag !== "interface") out.add(worldKeyName(d.resolve, k));
+  }
+  return out;
 }
 
 /** Exports whose result is a `result` (jco throws its error value raw; the wrapper wraps it). */

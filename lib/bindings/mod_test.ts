@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { CORPUS } from "../../tools/corpus.ts";
 import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import {
   bindingsCacheKey,
@@ -88,15 +89,22 @@ Deno.test("the entry says which glue was generated and why jco when it is jco", 
   assert.match(text(jco, "_glue.js"), /^\/\/ Glue: jco/m);
 });
 
-Deno.test("chooseGlue picks lean for value-type components and says why not otherwise", async () => {
+/** A tiny component model async component of the corpus (jco's backpressure fixture). */
+const ASYNC_COMPONENT =
+  `${CORPUS}jco/packages/jco-transpile/test/fixtures/components/p3/backpressure-sync/component.wasm`;
+
+Deno.test("chooseGlue picks lean for all but component model async, and says why not", async () => {
   assert.deepEqual(chooseGlue(await component()), { glue: "lean" });
   const resourceWit = `package t:r;
 world w { export counter: interface { resource c { constructor(); get: func() -> u32; } } }`;
   const embedded = await componentEmbed({ dummy: true, witSource: resourceWit, world: "w" });
-  const withResources = await componentNew(embedded, []);
-  const choice = chooseGlue(withResources);
+  assert.deepEqual(chooseGlue(await componentNew(embedded, [])), { glue: "lean" });
+  const choice = chooseGlue(await Deno.readFile(ASYNC_COMPONENT));
   assert.equal(choice.glue, "jco");
-  assert.match(choice.reason!, /resource|nested components/);
+  assert.match(
+    choice.reason!,
+    /component model async \(the canonical built-in backpressure\.inc\)/,
+  );
 });
 
 Deno.test("bad input and options are BindingsErrors with stable codes", async () => {
@@ -114,11 +122,8 @@ Deno.test("bad input and options are BindingsErrors with stable codes", async ()
       return true;
     });
   }
-  const resourceWit = `package t:r;
-world w { export counter: interface { resource c { constructor(); } } }`;
-  const embedded = await componentEmbed({ dummy: true, witSource: resourceWit, world: "w" });
   await assert.rejects(
-    generateBindings(await componentNew(embedded, []), { name: "r", glue: "lean" }),
+    generateBindings(await Deno.readFile(ASYNC_COMPONENT), { name: "r", glue: "lean" }),
     (e: BindingsError) => e.code === "lean-unsupported",
   );
 });

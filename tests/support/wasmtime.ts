@@ -79,6 +79,8 @@ export interface WasmtimeOptions {
   wasi?: boolean;
   /** Link wasi:http 0.2 too (default false; needs `wasi`). */
   wasiHttp?: boolean;
+  /** What WASI gives the component (nothing of it by default). */
+  wasiConfig?: WasiConfig;
   /**
    * Stop the call running this many seconds after the first call started (wasmtime's epoch
    * interruption): the run then succeeds with `stopped: "time"`, the output so far and the
@@ -93,6 +95,16 @@ export interface WasmtimeOptions {
    * 120000, or `stopAfterSeconds` plus a minute when that is longer).
    */
   timeoutMs?: number;
+}
+
+/** Arguments, environment, standard input and preopened directories for WASI. */
+export interface WasiConfig {
+  argv?: string[];
+  env?: Record<string, string>;
+  /** Text on standard input. */
+  stdin?: string;
+  /** Host directories the component sees at guest paths (`mutable` default true). */
+  preopens?: { host: string; guest: string; mutable?: boolean }[];
 }
 
 /** One call of an export: a top-level function name, or `interface#function`. */
@@ -136,6 +148,11 @@ export interface WasmtimeRun {
    * no result and the calls after it were not made. `undefined` when every call returned.
    */
   stopped?: "time" | "output";
+  /**
+   * The status the component exited with through `wasi:cli/exit` (the call that exited has no
+   * result and later calls were not made); `null` when it did not exit.
+   */
+  exitCode?: number | null;
 }
 
 /** What {@linkcode validateComponent} returns. */
@@ -315,6 +332,7 @@ export async function runComponent(
       ? {}
       : { stopAfterSeconds: options.stopAfterSeconds }),
     ...(options.stopOn === undefined ? {} : { stopOn: options.stopOn }),
+    ...(options.wasiConfig === undefined ? {} : { wasiConfig: options.wasiConfig }),
     instantiate: true,
   }, timeoutMs);
   const stopped = response.stopped as WasmtimeRun["stopped"] | null | undefined;
@@ -326,6 +344,7 @@ export async function runComponent(
     stderr: String(response.stderr ?? ""),
     imports: response.imports as ComponentItems,
     exports: response.exports as ComponentItems,
+    exitCode: (response.exitCode as number | null | undefined) ?? null,
   };
 }
 

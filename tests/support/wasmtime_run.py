@@ -18,6 +18,10 @@ The request (JSON on stdin):
                 "top-level-func": {"trap": "not here"} },
       "unknownImports": "trap" | "error" | "stub",   (default "trap")
       "wasi": true,                            (default true: link WASI 0.2 with stdout/stderr captured)
+      "wasiConfig": {"argv": ["probe", "files"], "env": {"A": "1"}, "stdin": "text",
+                     "preopens": [{"host": "/tmp/x", "guest": "/data", "mutable": true}]},
+                                               (optional: what WASI gives the component; none of
+                                                it by default)
       "wasiHttp": false,                       (default false: also link wasi:http 0.2)
       "stopAfterSeconds": 30,                  (optional: stop a call that has not returned by then)
       "stopOn": {"stream": "stderr", "text": "tick", "count": 2},
@@ -336,6 +340,41 @@ class Stopper:
             store.set_epoch_deadline(1)
 
 
+def configure_wasi(wasi, config):
+    """Applies "wasiConfig": arguments, environment, standard input and preopened directories.
+    Returns the temporary file holding standard input, if one was made."""
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise RunError("request", 'Cannot run: "wasiConfig" is an object')
+    argv = config.get("argv")
+    if argv is not None:
+        if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+            raise RunError("request", 'Cannot run: "wasiConfig.argv" is an array of strings')
+        wasi.argv = argv
+    env = config.get("env")
+    if env is not None:
+        if not isinstance(env, dict):
+            raise RunError("request", 'Cannot run: "wasiConfig.env" is an object')
+        wasi.env = [[k, str(v)] for k, v in env.items()]
+    for p in config.get("preopens", []):
+        if not isinstance(p, dict) or not isinstance(p.get("host"), str) \
+                or not isinstance(p.get("guest"), str):
+            raise RunError("request", 'Cannot run: a preopen is {"host", "guest", "mutable"}')
+        wasi.preopen_dir(p["host"], p["guest"], bool(p.get("mutable", True)))
+    stdin = config.get("stdin")
+    if stdin is None:
+        return None
+    if not isinstance(stdin, str):
+        raise RunError("request", 'Cannot run: "wasiConfig.stdin" is a string')
+    import tempfile
+    fd, path = tempfile.mkstemp(prefix="wreg-wasmtime-stdin-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(stdin.encode("utf-8"))
+    wasi.stdin_file = path
+    return path
+
+
 def capture(stopper, stream, buffer):
     def write(data):
         buffer.extend(data)
@@ -615,10 +654,12 @@ def run(request):
     linker = cm.Linker(engine)
     stdout, stderr = bytearray(), bytearray()
     wasi_http = bool(request.get("wasiHttp", False))
+    stdin_file = None
     if request.get("wasi", True):
         wasi = wasmtime.WasiConfig()
         wasi.stdout_custom = capture(stopper, "stdout", stdout)
         wasi.stderr_custom = capture(stopper, "stderr", stderr)
+        stdin_file = configure_wasi(wasi, request.get("wasiConfig"))
         store.set_wasi(wasi)
         linker.add_wasip2()
         if wasi_http:
@@ -636,6 +677,7 @@ def run(request):
     response["results"] = results
     response["hostCalls"] = record
     response["stopped"] = None
+    response["exitCode"] = None
     stopper.start()
     for i, call in enumerate(calls):
         if not isinstance(call, dict) or not isinstance(call.get("export"), str):
@@ -651,6 +693,10 @@ def run(request):
                   for (n, t), a in zip(fty.params, args)]
         try:
             value = func(store, *values)
+        except wasmtime.ExitTrap as e:
+            # wasi:cli/exit: the run ends with the status (no result for this call).
+            response["exitCode"] = e.code
+            break
         except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
             if stopper.reason is not None and "interrupt" in str(e):
                 response["stopped"] = stopper.reason
@@ -662,6 +708,8 @@ def run(request):
             raise err
         results.append(to_json(fty.result, value))
     stopper.cancel()
+    if stdin_file is not None:
+        os.unlink(stdin_file)
     response["stdout"] = stdout.decode("utf-8", "replace")
     response["stderr"] = stderr.decode("utf-8", "replace")
     return response

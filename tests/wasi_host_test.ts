@@ -1,0 +1,331 @@
+/**
+ * wreg's WASI host against wasmtime's, on the same component: a C program (testdata/probe.c,
+ * built with wasi-libc and the WASI preview1 adapter into a component exporting `wasi:cli/run`)
+ * that exercises one part of WASI per command. Each scenario runs in wasmtime (Python package)
+ * and through wreg's lean glue with this host; standard output, standard error, the exit code and
+ * the files left behind must be the same.
+ *
+ * Then what only this host has to prove: a grant the program cannot back with Deno's permissions
+ * fails inside the component (EACCES), without a prompt or an exception in the program.
+ */
+import assert from "node:assert/strict";
+import { componentEmbed, componentNew } from "@bytecodealliance/jco-transpile/wasm-tools";
+import { generateBindings } from "../lib/bindings/mod.ts";
+import { tempProject, writeFiles } from "./bindings_fixtures.ts";
+import { runComponent, type WasiConfig } from "./support/wasmtime.ts";
+import { CORPUS } from "./component_support.ts";
+
+const ADAPTER =
+  `${CORPUS}jco/packages/jco-transpile/test/fixtures/wasi_snapshot_preview1.reactor.wasm`;
+const RUN = "wasi:cli/run@0.2.0#run";
+
+const PROBE_WIT = `package wreg:probe;
+world probe {
+  export wasi:cli/run@0.2.0;
+}
+package wasi:cli@0.2.0 {
+  interface run { run: func() -> result; }
+}
+`;
+
+let probe: Promise<Uint8Array> | undefined;
+
+/** Builds testdata/probe.c into a component (clang for wasm32-wasi, then the adapter). */
+function buildProbe(): Promise<Uint8Array> {
+  probe ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "wreg-wasi-probe-" });
+    try {
+      const src = new URL("../wasi/testdata/probe.c", import.meta.url).pathname;
+      const out = await new Deno.Command("clang", {
+        args: ["--target=wasm32-wasi", "-O2", "-mexec-model=reactor", "-o", `${dir}/p.wasm`, src],
+        stderr: "piped",
+      }).output();
+      assert.equal(
+        out.code,
+        0,
+        `clang failed (node tools/setup.mjs installs clang and wasi-libc): ${
+          new TextDecoder().decode(out.stderr)
+        }`,
+      );
+      const embedded = await componentEmbed({
+        binary: await Deno.readFile(`${dir}/p.wasm`),
+        witSource: PROBE_WIT,
+        world: "probe",
+      });
+      return await componentNew(embedded, [[
+        "wasi_snapshot_preview1",
+        await Deno.readFile(ADAPTER),
+      ]]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  })();
+  return probe;
+}
+
+let lean: Promise<{ dir: string; mod: Record<string, unknown> }> | undefined;
+
+/** The probe's lean bindings, imported in this process (`@wreg/wasi/` maps to this module). */
+function leanBindings() {
+  lean ??= (async () => {
+    const b = await generateBindings(await buildProbe(), { name: "wreg:probe" });
+    assert.equal(b.glue, "lean", b.reason);
+    assert.equal(b.wasiHost, "@wreg/wasi");
+    assert.deepEqual(b.permissions, []);
+    const dir = await Deno.makeTempDir({ prefix: "wreg-wasi-lean-" });
+    await writeFiles(dir, b.files);
+    return { dir, mod: await import(`file://${dir}/mod.ts`) };
+  })();
+  return lean;
+}
+
+interface Outcome {
+  stdout: string;
+  stderr: string;
+  /** `ok`, `err` (run returned an error), `exit N`, or `trap`. */
+  status: string;
+}
+
+interface Scenario {
+  argv: string[];
+  env?: Record<string, string>;
+  stdin?: string;
+  /** Preopens: guest path → files to create in a fresh host folder, and whether it is writable. */
+  dirs?: Record<string, { files: Record<string, string>; mutable: boolean }>;
+}
+
+async function makeDirs(s: Scenario) {
+  const root = await Deno.makeTempDir({ prefix: "wreg-wasi-dirs-" });
+  const preopens: { host: string; guest: string; mutable: boolean }[] = [];
+  for (const [guest, d] of Object.entries(s.dirs ?? {})) {
+    const host = `${root}${guest}`;
+    await Deno.mkdir(host, { recursive: true });
+    for (const [name, text] of Object.entries(d.files)) {
+      await Deno.writeTextFile(`${host}/${name}`, text);
+    }
+    preopens.push({ host, guest, mutable: d.mutable });
+  }
+  return { root, preopens };
+}
+
+/** The files under a folder: path → contents (a symbolic link as `-> target`). */
+async function tree(dir: string, rel = ""): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for await (const e of Deno.readDir(`${dir}${rel}`)) {
+    const p = `${rel}/${e.name}`;
+    if (e.isSymlink) out[p] = `-> ${await Deno.readLink(`${dir}${p}`)}`;
+    else if (e.isDirectory) Object.assign(out, { [`${p}/`]: "" }, await tree(dir, p));
+    else out[p] = await Deno.readTextFile(`${dir}${p}`);
+  }
+  return out;
+}
+
+async function inWasmtime(
+  s: Scenario,
+): Promise<{ outcome: Outcome; files: Record<string, string> }> {
+  const { root, preopens } = await makeDirs(s);
+  try {
+    const config: WasiConfig = { argv: s.argv, env: s.env ?? {}, preopens };
+    if (s.stdin !== undefined) config.stdin = s.stdin;
+    let outcome: Outcome;
+    try {
+      const r = await runComponent(await buildProbe(), [{ export: RUN }], { wasiConfig: config });
+      const status = r.exitCode !== null && r.exitCode !== undefined
+        ? `exit ${r.exitCode}`
+        : (r.results[0] as { tag: string }).tag;
+      outcome = { stdout: r.stdout, stderr: r.stderr, status };
+    } catch (e) {
+      const response = (e as { response?: Record<string, unknown> }).response ?? {};
+      assert.match(String(response.message), /wasm trap|unreachable/, String(e));
+      outcome = {
+        stdout: String(response.stdout ?? ""),
+        stderr: String(response.stderr ?? ""),
+        status: "trap",
+      };
+    }
+    return { outcome, files: await tree(root) };
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+async function inLean(s: Scenario): Promise<{ outcome: Outcome; files: Record<string, string> }> {
+  const { mod } = await leanBindings();
+  const { root, preopens } = await makeDirs(s);
+  try {
+    const out: Uint8Array[] = [], err: Uint8Array[] = [];
+    const instantiate = mod.instantiate as (i: unknown, o: unknown) => {
+      run: { run(): void };
+    };
+    const inst = instantiate({}, {
+      wasi: {
+        args: s.argv,
+        env: s.env ?? {},
+        preopens: Object.fromEntries(
+          preopens.map((p) => [p.guest, { path: p.host, readonly: !p.mutable }]),
+        ),
+        stdout: (b: Uint8Array) => out.push(b),
+        stderr: (b: Uint8Array) => err.push(b),
+        ...(s.stdin !== undefined ? { stdin: new TextEncoder().encode(s.stdin) } : {}),
+      },
+    });
+    let status: string;
+    try {
+      inst.run.run();
+      status = "ok";
+    } catch (e) {
+      const ce = e as Error & { code?: string; exitCode?: number };
+      assert.ok(e instanceof (mod.ComponentError as typeof Error), String(e));
+      status = ce.code === "exit" ? `exit ${ce.exitCode}` : ce.code === "error" ? "err" : "trap";
+    }
+    const text = (parts: Uint8Array[]) => new TextDecoder().decode(concat(parts));
+    return { outcome: { stdout: text(out), stderr: text(err), status }, files: await tree(root) };
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const DATA = { "/data": { files: { "a.txt": "aaa\n" }, mutable: true } };
+const DIRS = { ...DATA, "/ro": { files: { "b.txt": "bbb\n" }, mutable: false } };
+
+const SCENARIOS: Record<string, { scenario: Scenario; expect: RegExp }> = {
+  "wasi:cli/environment get-arguments": {
+    scenario: { argv: ["probe", "args", "x", "two words", "ü"] },
+    expect: /5 arguments\n\[probe\]\n\[args\]\n\[x\]\n\[two words\]\n\[ü\]/,
+  },
+  "wasi:cli/environment get-environment (granted)": {
+    scenario: { argv: ["probe", "env"], env: { A: "1", B: "two words" } },
+    expect: /2 variables\nA=1\nB=two words\nHOME=\(unset\)/,
+  },
+  "wasi:cli/environment: nothing unless granted": {
+    scenario: { argv: ["probe", "env"] },
+    expect: /^0 variables\nHOME=\(unset\)\n$/,
+  },
+  "wasi:cli/stdout and stderr": {
+    scenario: { argv: ["probe", "stdio"] },
+    expect: /^to stdout\n$/,
+  },
+  "wasi:cli/stdin": {
+    scenario: { argv: ["probe", "stdin"], stdin: "hello from stdin\n" },
+    expect: /HELLO FROM STDIN\n\n17 bytes from stdin/,
+  },
+  "wasi:cli/stdin: empty unless given": {
+    scenario: { argv: ["probe", "stdin"] },
+    expect: /^\n0 bytes from stdin\n$/,
+  },
+  "wasi:cli/exit": {
+    scenario: { argv: ["probe", "exit", "7"] },
+    expect: /exiting with 7/,
+  },
+  "wasi:cli/run returning an error": {
+    scenario: { argv: ["probe", "fail"] },
+    expect: /^$/,
+  },
+  "wasi:clocks monotonic-clock (subscribe-duration, poll) and wall-clock": {
+    scenario: { argv: ["probe", "clocks"] },
+    expect: /slept at least 20 ms: 1\nrealtime after 2024: 1\nresolution positive: 1/,
+  },
+  "wasi:random": {
+    scenario: { argv: ["probe", "random"] },
+    expect: /random: 64 bytes, some nonzero 1, differs 1/,
+  },
+  "wasi:filesystem with preopens (one read-only), confined": {
+    scenario: { argv: ["probe", "files"], dirs: DIRS },
+    expect: /\/data\/\.\.\/outside\.txt: Operation not permitted[^]*\/ro\/b\.txt: 4 bytes: bbb/,
+  },
+  "wasi:filesystem: no directories unless granted": {
+    scenario: { argv: ["probe", "read", "/data/a.txt", "a.txt"] },
+    expect: /^\/data\/a\.txt: .+\na\.txt: .+\n$/,
+  },
+  "a trap": {
+    scenario: { argv: ["probe", "trap"] },
+    expect: /^$/,
+  },
+};
+
+for (const [name, { scenario, expect }] of Object.entries(SCENARIOS)) {
+  Deno.test(`WASI host vs wasmtime: ${name}`, async () => {
+    const w = await inWasmtime(scenario);
+    const l = await inLean(scenario);
+    assert.deepEqual(l.outcome, w.outcome, "stdout, stderr and status as in wasmtime");
+    assert.deepEqual(l.files, w.files, "the files left behind as in wasmtime");
+    assert.match(w.outcome.stdout, expect, "the probe did what the scenario is about");
+  });
+}
+
+Deno.test("WASI host vs wasmtime: the statuses are what each scenario makes", async () => {
+  const statuses: Record<string, string> = {};
+  for (const k of ["wasi:cli/exit", "wasi:cli/run returning an error", "a trap"]) {
+    statuses[k] = (await inLean(SCENARIOS[k].scenario)).outcome.status;
+  }
+  assert.deepEqual(statuses, {
+    // The preview1 adapter reports any non-zero exit as `exit(err)`: status 1 on every host.
+    "wasi:cli/exit": "exit 1",
+    "wasi:cli/run returning an error": "err",
+    "a trap": "trap",
+  });
+});
+
+Deno.test("a grant Deno's permissions do not back fails inside the component, without a prompt", async () => {
+  const b = await generateBindings(await buildProbe(), { name: "wreg:probe", wasiHost: "./_wasi" });
+  const root = await Deno.makeTempDir({ prefix: "wreg-wasi-denied-" });
+  try {
+    await Deno.writeTextFile(`${root}/secret.txt`, "secret\n");
+    await using project = await tempProject({
+      imports: {},
+      files: {
+        "main.ts": `import { instantiate } from "./probe/mod.ts";
+const { run } = instantiate({}, { wasi: {
+  args: ["probe", "read", "/data/secret.txt"],
+  preopens: { "/data": ${JSON.stringify(root)} },
+} });
+run.run();
+console.log("the program goes on");
+`,
+      },
+    });
+    await writeFiles(`${project.dir}/probe`, b.files);
+    const wasiDir = new URL("../wasi/", import.meta.url).pathname;
+    for await (const e of Deno.readDir(wasiDir)) {
+      if (e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+        await Deno.mkdir(`${project.dir}/probe/_wasi`, { recursive: true });
+        await Deno.copyFile(`${wasiDir}${e.name}`, `${project.dir}/probe/_wasi/${e.name}`);
+      }
+    }
+    // No --allow-read at all: the program granted a directory it cannot read itself.
+    const run = await project.deno(["run", "--no-prompt", "main.ts"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      "/data/secret.txt: Permission denied\nthe program goes on\n",
+      "EACCES inside the component, then the program continues",
+    );
+    assert.doesNotMatch(run.stderr, /NotCapable|Requires read access|prompt/);
+    // With the permission, the same program reads the file.
+    const allowed = await project.deno(["run", "--no-prompt", `--allow-read=${root}`, "main.ts"]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, /\/data\/secret\.txt: 7 bytes: secret/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("the environment the program has is not the component's unless granted", async () => {
+  const { mod } = await leanBindings();
+  const out: Uint8Array[] = [];
+  const instantiate = mod.instantiate as (i: unknown, o: unknown) => { run: { run(): void } };
+  instantiate({}, { wasi: { args: ["probe", "env"], stdout: (b: Uint8Array) => out.push(b) } })
+    .run.run();
+  assert.ok(Deno.env.get("PATH") !== undefined, "this process has an environment");
+  assert.equal(new TextDecoder().decode(concat(out)), "0 variables\nHOME=(unset)\n");
+});
