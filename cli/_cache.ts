@@ -10,8 +10,9 @@
  * layout is the registry's blob layout, which `wreg compose` reads too.
  *
  * Writes go to a temporary file in the same folder and are renamed into place, so two processes
- * filling the same entry both succeed and a reader never sees half a file. Every read is hashed
- * again: a file that does not match its name stops the command (exit 6) and names the file.
+ * filling the same entry both succeed and a reader never sees half a file. Every read from disk is
+ * hashed again (once per command run): a file that does not match its name stops the command
+ * (exit 6) and names the file.
  */
 import { CliError, EXIT } from "./_command.ts";
 import { type CacheEnv, cachePath } from "./_cache_dir.ts";
@@ -22,6 +23,11 @@ import { type Digest, digestOf } from "../lib/names/mod.ts";
 export class BlobCache {
   /** The `blobs` folder. */
   readonly dir: string;
+  /**
+   * Bytes this instance already read from disk and verified, so that one command run reads and
+   * hashes each blob once however many steps ask for it (resolution, composition, bindings).
+   */
+  readonly #verified = new Map<Digest, Uint8Array>();
 
   constructor(dir: string) {
     this.dir = dir.replace(/\/+$/, "");
@@ -44,6 +50,8 @@ export class BlobCache {
    * @throws {CliError} integrity (6), naming the file, when the bytes do not match.
    */
   async get(digest: Digest, label?: string): Promise<Uint8Array | undefined> {
+    const seen = this.#verified.get(digest);
+    if (seen !== undefined) return seen;
     const path = this.pathOf(digest);
     let bytes: Uint8Array;
     try {
@@ -60,6 +68,7 @@ export class BlobCache {
         EXIT.integrity,
       );
     }
+    this.#verified.set(digest, bytes);
     return bytes;
   }
 

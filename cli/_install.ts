@@ -168,6 +168,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
   let fills: FillNote[];
   let pruned: string[] = [];
   let missing = new Map<string, string[]>();
+  let unreachable = new Map<string, string>();
   let resolved = true;
   if (req.mode === "install" && project.lock !== undefined) {
     requireCurrentLock(manifest, project.lock);
@@ -217,6 +218,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     fills = plan.fills;
     pruned = plan.pruned;
     missing = plan.missing;
+    unreachable = plan.unreachable;
   }
 
   const fetched = await fetchLocked(ctx, lock);
@@ -259,6 +261,9 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
             fills,
             prunedFills: pruned,
             missingWitPackages: Object.fromEntries(missing),
+            ...(unreachable.size > 0
+              ? { unreachableWitPackages: Object.fromEntries(unreachable) }
+              : {}),
             downloaded,
             bindings: deno?.modules.map((m) => ({
               package: m.name,
@@ -284,7 +289,19 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     return EXIT.ok;
   }
   io.stdout(
-    formatReport({ req, lines, fills, pruned, missing, deno, witDeps, wrote, downloaded, lock }),
+    formatReport({
+      req,
+      lines,
+      fills,
+      pruned,
+      missing,
+      unreachable,
+      deno,
+      witDeps,
+      wrote,
+      downloaded,
+      lock,
+    }),
   );
   return EXIT.ok;
 }
@@ -294,6 +311,7 @@ const MARK = { added: "+", changed: "~", removed: "-", kept: " " } as const;
 
 function formatReport(r: {
   missing: Map<string, string[]>;
+  unreachable: Map<string, string>;
   req: InstallRequest;
   lines: PackageLine[];
   fills: FillNote[];
@@ -348,6 +366,14 @@ function formatReport(r: {
       }, from the types the component carries`,
     );
   }
+  if (r.unreachable.size > 0) {
+    const first = [...r.unreachable.values()][0];
+    out.push(
+      `note: left out ${[...r.unreachable.keys()].join(", ")}, not needed to use what imports ` +
+        `${r.unreachable.size === 1 ? "it" : "them"}: ${first.replace(/^Cannot [^:]*: /, "")}`,
+    );
+  }
+
   if (r.witDeps) {
     for (const w of r.witDeps.written) out.push(`wrote wit/deps/${w}/package.wit`);
     for (const w of r.witDeps.removed) out.push(`removed wit/deps/${w}`);

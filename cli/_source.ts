@@ -102,6 +102,7 @@ export class RegistrySource implements PackageSource {
   readonly #listings = new Map<string, Promise<PackageListing | undefined>>();
   readonly #oci = new Map<string, Promise<VersionEntry>>();
   readonly #missing = new Map<string, Set<string>>();
+  readonly #unreachable = new Map<string, string>();
 
   constructor(readonly registries: Registries, readonly ctx?: SourceContext) {}
 
@@ -142,18 +143,19 @@ export class RegistrySource implements PackageSource {
     return { name, registry: await oci.canonical(url), versions };
   }
 
-  /** The listing of a dependency, or `undefined` when it exists nowhere (or has no registry). */
-  async #lookup(name: string): Promise<PackageListing | undefined> {
+  /**
+   * The listing of a dependency that may be left out: none when it exists nowhere (or no
+   * registry is configured for it), or `unreachable` with the reason when its registry cannot be
+   * reached (a package that is not needed must not stop the run for want of a network).
+   */
+  async #lookup(name: string): Promise<{ listing?: PackageListing; unreachable?: string }> {
     try {
-      return await this.index(name);
+      return { listing: await this.index(name) };
     } catch (e) {
+      if (!(e instanceof CliError)) throw e;
       // No registry is configured for its namespace: then it exists nowhere wreg can see.
-      if (
-        e instanceof CliError && e.exitCode === EXIT.usage &&
-        /No registry is configured/.test(e.message)
-      ) {
-        return undefined;
-      }
+      if (e.exitCode === EXIT.usage && /No registry is configured/.test(e.message)) return {};
+      if (e.exitCode === EXIT.network) return { unreachable: e.message };
       throw e;
     }
   }
@@ -183,14 +185,18 @@ export class RegistrySource implements PackageSource {
     for (const [dep, range] of Object.entries(deps)) {
       if (dep === name) continue;
       const host = HOST_NAMESPACES.has(namespaceOf(dep));
-      if ((host || kind === "component") && (await this.#lookup(dep)) === undefined) {
-        if (!host) {
-          const key = `${name}@${version}`;
-          let s = this.#missing.get(key);
-          if (s === undefined) this.#missing.set(key, s = new Set());
-          s.add(dep);
+      if (host || kind === "component") {
+        const found = await this.#lookup(dep);
+        if (found.listing === undefined) {
+          if (found.unreachable !== undefined) this.#unreachable.set(dep, found.unreachable);
+          else if (!host) {
+            const key = `${name}@${version}`;
+            let s = this.#missing.get(key);
+            if (s === undefined) this.#missing.set(key, s = new Set());
+            s.add(dep);
+          }
+          continue;
         }
-        continue;
       }
       out[dep] = parseRange(range);
     }
@@ -208,6 +214,14 @@ export class RegistrySource implements PackageSource {
       if (s !== undefined && s.size > 0) out.set(p.name, [...s].sort());
     }
     return out;
+  }
+
+  /**
+   * Dependencies left out because their registry could not be reached (package → why), sorted.
+   * Only packages that are not needed are left out so: a component's WIT packages and the host's.
+   */
+  unreachable(): Map<string, string> {
+    return new Map([...this.#unreachable].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   async versions(name: string): Promise<readonly ListedVersion[] | undefined> {

@@ -109,6 +109,8 @@ export interface SyncPlan {
    * them: the component carries the types it uses).
    */
   missing: Map<string, string[]>;
+  /** WIT packages left out because their registry could not be reached (package → why). */
+  unreachable: Map<string, string>;
 }
 
 /** Bytes of a package, fetched through the cache. */
@@ -473,6 +475,7 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
       pruned,
       resolution,
       missing: source.missing(resolution.packages),
+      unreachable: source.unreachable(),
     };
   }
   throw new CliError(
