@@ -143,6 +143,33 @@ serviceTest(
       assert.equal(addAgain.code, 6, "adding again refuses the changed tag too");
       assert.equal(await Deno.readTextFile(`${app}/wreg.lock`), lockText);
 
+      // WIT packages a component imports are not needed to use it: an unreachable registry for
+      // them leaves them out with a note instead of failing the run.
+      const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const deadPort = (closed.addr as Deno.NetAddr).port;
+      closed.close();
+      const offline = await box.folder("offline");
+      await writeTree(offline, {
+        "wreg.json": `${
+          JSON.stringify({
+            registry: wreg.url,
+            registries: { wasi: `oci://127.0.0.1:${deadPort}/` },
+          })
+        }\n`,
+      });
+      const left = ok(
+        await box.wreg(offline, ["add", "acme:hello", "--no-bindings"]),
+        "add with the WASI registry down",
+      );
+      assert.match(
+        left.stdout,
+        /^note: left out wasi:cli, wasi:clocks, wasi:filesystem, wasi:io, not needed to use what imports them: .*connection refused/m,
+      );
+      assert.deepEqual(
+        Object.keys(JSON.parse(await Deno.readTextFile(`${offline}/wreg.lock`)).packages),
+        ["acme:hello"],
+      );
+
       // Every server stopped: another folder installs from the lock and the cache alone.
       proxy.stop();
       await wellKnown.stop();
