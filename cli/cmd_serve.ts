@@ -9,6 +9,7 @@ const HELP = `Usage: wreg serve [--host 127.0.0.1] [--port 8080] [--data ./wreg-
                   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES]
                   [--max-connections N] [--quiet]
                   [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
+                  [--database postgres://…] [--blobs s3://bucket/prefix?endpoint=…&region=…]
 
 Runs the wreg registry with the embedded storage (SQLite and blob files in --data).
 
@@ -19,6 +20,11 @@ Options:
   --admin-token T      The admin token (or WREG_ADMIN_TOKEN); generated and printed if absent
   --seed-examples      Publish the example packages if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
+  --database URL       Metadata in PostgreSQL (or WREG_DATABASE_URL; password in the URL
+                       or PGPASSWORD)
+  --blobs URL          Blobs in an S3-compatible store (or WREG_BLOBS_URL; credentials from
+                       AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). With both, several
+                       processes can serve one registry (docs/scale.md)
   --max-upload BYTES   Largest publish body (default 268435456)
   --max-connections N  Most open connections (default: what the open-file limit
                        leaves room for, at most 4096)

@@ -145,7 +145,12 @@ const STORAGE_TO_REGISTRY: Partial<Record<StorageError["code"], RegistryErrorCod
   "invalid-input": "invalid-body",
   "locked": "unavailable",
   "closed": "unavailable",
+  "unavailable": "unavailable",
+  "stale": "unavailable",
 };
+
+/** Seconds a client waits before retrying when the storage is away (`Retry-After`). */
+export const RETRY_AFTER_SECONDS = 2;
 
 /**
  * Turns what a handler threw into a user error, or `undefined` for a server fault. Storage,
@@ -157,7 +162,10 @@ export function toRegistryError(e: unknown): RegistryError | undefined {
   if (isStorageError(e)) {
     const code = STORAGE_TO_REGISTRY[e.code];
     if (code === undefined) return undefined;
-    return new RegistryError(code, e.message, { ...e.details });
+    const headers = code === "unavailable"
+      ? { "retry-after": String(RETRY_AFTER_SECONDS) }
+      : undefined;
+    return new RegistryError(code, e.message, { ...e.details }, headers);
   }
   if (e instanceof ComponentDecodeError) {
     return new RegistryError("invalid-component", e.message, {

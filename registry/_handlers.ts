@@ -15,7 +15,7 @@ import {
 import { newTokenSecret, type PackageKind, TOKEN_SCOPES, type TokenScope } from "../storage/mod.ts";
 import { authorizeNamespace, requireActor, requireAdmin, requireOwner } from "./_auth.ts";
 import type { CachedJson, Context } from "./_context.ts";
-import { RegistryError } from "./_errors.ts";
+import { RegistryError, RETRY_AFTER_SECONDS } from "./_errors.ts";
 import {
   contentLength,
   declaredDigest,
@@ -138,8 +138,48 @@ function cachedJson(req: Request, cached: CachedJson): Response {
 export const apiInfo: Handler = () =>
   Promise.resolve(json({ name: "wreg", api: "v1", docs: "docs/api.md" }));
 
-/** `GET /healthz`. */
+/** `GET /healthz`: the process is up (it answers without touching the storage). */
 export const health: Handler = () => Promise.resolve(json({ ok: true }));
+
+/** How long `/readyz` waits for each backend, in ms. */
+const READY_TIMEOUT_MS = 2000;
+
+/**
+ * `GET /readyz`: the metadata store and the blob store both answer (a load balancer sends no
+ * traffic to a process whose PostgreSQL or object store is away); 503 with `Retry-After` if not.
+ */
+export const ready: Handler = async (ctx) => {
+  const probe = async (what: string, ping: () => Promise<void>) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer in ${READY_TIMEOUT_MS} ms`)),
+            READY_TIMEOUT_MS,
+          );
+        }),
+      ]);
+      return undefined;
+    } catch (e) {
+      return `${what}: ${(e as Error).message}`;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const problems = (await Promise.all([
+    probe("metadata", () => ctx.storage.metadata.ping()),
+    probe("blobs", () => ctx.storage.blobs.ping()),
+  ])).filter((p) => p !== undefined);
+  if (problems.length === 0) return json({ ready: true });
+  throw new RegistryError(
+    "unavailable",
+    `Cannot serve requests yet: ${problems.join("; ")}`,
+    { ready: false },
+    { "retry-after": String(RETRY_AFTER_SECONDS) },
+  );
+};
 
 /** `GET /api/v1/stats`: counts for a front page. */
 export const stats: Handler = async (ctx) => json(await ctx.storage.metadata.totals());
@@ -304,6 +344,16 @@ async function serveBlob(ctx: Context, req: Request, digest: Digest): Promise<Re
   if (notModified(req.headers, etag)) return new Response(null, { status: 304, headers });
   const rangeHeader = ifRangeMatches(req.headers, etag) ? req.headers.get("range") : null;
   const head = req.method === "HEAD";
+  const store = ctx.storage.blobs;
+  if (!head && store.redirectSeconds && store.presignedUrl) {
+    // The object store (or a CDN in front of it) serves the bytes, ranges included.
+    if (!(await store.has(digest))) throw blobNotFound(digest);
+    const location = await store.presignedUrl(digest, store.redirectSeconds);
+    return new Response(null, {
+      status: 307,
+      headers: { location, etag, "cache-control": "no-store" },
+    });
+  }
   // Hot blobs come from memory; others are read once into it when small enough, else streamed.
   let bytes = ctx.blobs.get(digest);
   let size = bytes?.length;

@@ -51,6 +51,7 @@ export function isOciPath(pathname: string): boolean {
 /** Every route. `GET` routes answer `HEAD` too. */
 export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/healthz", access: "public", handler: h.health },
+  { method: "GET", path: "/readyz", access: "public", handler: h.ready },
   { method: "GET", path: "/api/v1", access: "public", handler: h.apiInfo },
   { method: "GET", path: "/api/v1/stats", access: "public", handler: h.stats },
   { method: "GET", path: "/api/v1/search", access: "public", handler: h.searchPackages },

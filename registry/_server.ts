@@ -4,7 +4,13 @@
  * it keeps serving when descriptors run out), logs one line per request, and shuts down cleanly
  * (in-flight requests finish, the storage closes) when asked.
  */
-import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts";
+import {
+  describeStorage,
+  openConfiguredStorage,
+  openMemoryStorage,
+  type Storage,
+  type StorageConfig,
+} from "../storage/mod.ts";
 import { createRegistry, type Registry } from "./_app.ts";
 import type { RegistryLimits } from "./_context.ts";
 import type { OciOptions } from "./oci/_state.ts";
@@ -21,6 +27,10 @@ export interface ServerOptions {
   dataDir?: string;
   /** Keep everything in memory instead (nothing survives the process). */
   memory?: boolean;
+  /** Metadata in PostgreSQL (`postgres://…`) instead of `dataDir`. */
+  database?: string;
+  /** Blobs in an S3-compatible store (`s3://bucket/prefix?endpoint=…`) instead of `dataDir`. */
+  blobs?: string;
   /** The admin token's secret. */
   adminToken?: string;
   /** Limits of the registry. */
@@ -72,9 +82,11 @@ export const WREG_ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, 
 /** Opens the storage and serves the registry on it. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? (() => {});
-  const storage: Storage = options.memory
-    ? openMemoryStorage()
-    : await openStorage({ dataDir: options.dataDir ?? "./wreg-data" });
+  const storage: Storage = options.memory ? openMemoryStorage() : await openConfiguredStorage({
+    dataDir: options.dataDir ?? "./wreg-data",
+    database: options.database,
+    blobs: options.blobs,
+  });
   try {
     const registry = createRegistry({
       storage,
@@ -165,4 +177,17 @@ export function connectionsForDescriptors(): number {
   } catch { /* not Linux */ }
   if (soft === undefined) return DEFAULT_HTTP_LIMITS.maxConnections;
   return Math.max(16, Math.min(DEFAULT_HTTP_LIMITS.maxConnections, soft - RESERVED_DESCRIPTORS));
+}
+
+/** Where a server's storage is, for its first log line (no credentials). */
+export function storageLine(options: ServerOptions): string {
+  if (options.memory) return "in memory";
+  const config: StorageConfig = {
+    dataDir: options.dataDir ?? "./wreg-data",
+    database: options.database,
+    blobs: options.blobs,
+  };
+  return config.database === undefined && config.blobs === undefined
+    ? `data ${config.dataDir}`
+    : describeStorage(config);
 }

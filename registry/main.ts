@@ -5,7 +5,13 @@
  * deno run -A registry/main.ts [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
  *   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--max-connections N]
  *   [--quiet] [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
+ *   [--database postgres://…] [--blobs s3://bucket/prefix?endpoint=…&region=…]
  * ```
+ *
+ * With `--database` and `--blobs` (or `WREG_DATABASE_URL` and `WREG_BLOBS_URL`), metadata lives in
+ * PostgreSQL and blobs in an S3-compatible store, and any number of these processes can serve one
+ * registry. Credentials come from the URL or `PGPASSWORD` (PostgreSQL) and `AWS_ACCESS_KEY_ID` /
+ * `AWS_SECRET_ACCESS_KEY` (S3); they are never printed.
  *
  * The admin token comes from `--admin-token` or `WREG_ADMIN_TOKEN`; without either, one is
  * generated for this run and printed once. The first line on stdout is
@@ -17,7 +23,7 @@
  */
 import { parseArgs } from "node:util";
 import { newTokenSecret } from "../storage/mod.ts";
-import { startServer } from "./_server.ts";
+import { type ServerOptions, startServer, storageLine } from "./_server.ts";
 
 /** Whether a namespace prefix has the form lib/oci accepts (`a/`, `a/b/`). */
 function isOciPrefix(prefix: string): boolean {
@@ -36,6 +42,12 @@ Options:
   --seed-examples      Publish the example packages (docs:processor and the example
                        components) if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
+  --database URL       Metadata in PostgreSQL: postgres://user@host:port/db[?schema=NAME]
+                       (or WREG_DATABASE_URL; the password in the URL or PGPASSWORD)
+  --blobs URL          Blobs in an S3-compatible store:
+                       s3://bucket/prefix?endpoint=URL&region=R[&presign=SECONDS]
+                       (or WREG_BLOBS_URL; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)
+                       With both, several processes can serve one registry
   --max-upload BYTES   Largest publish body (default 268435456)
   --max-connections N  Most open connections (default: what the open-file limit
                        leaves room for, at most 4096)
@@ -63,6 +75,8 @@ export async function main(args: string[]): Promise<number> {
         "admin-token": { type: "string" },
         "seed-examples": { type: "boolean", default: false },
         memory: { type: "boolean", default: false },
+        database: { type: "string" },
+        blobs: { type: "string" },
         "max-upload": { type: "string" },
         "oci-prefix": { type: "string", default: "" },
         "oci-registry": { type: "string" },
@@ -147,31 +161,32 @@ export async function main(args: string[]): Promise<number> {
     if (pendingBytes >= 64 * 1024) flush();
     else timer ??= setTimeout(flush, 20);
   };
+  const serveOptions: ServerOptions = {
+    host: values.host,
+    port,
+    dataDir: values.data,
+    memory: values.memory,
+    database: values.database ?? (Deno.env.get("WREG_DATABASE_URL") || undefined),
+    blobs: values.blobs ?? (Deno.env.get("WREG_BLOBS_URL") || undefined),
+    adminToken,
+    limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
+    oci: { prefix: ociPrefix, registry: values["oci-registry"], publicUrl },
+    http: maxConnections === undefined ? undefined : { maxConnections },
+    seedExamples: values["seed-examples"],
+    log: out,
+    requestLog: values.quiet ? undefined : requestLine,
+    onServerError: (e, req, id) =>
+      console.error(`wreg: server fault ${id} on ${req.method} ${req.url}:`, e),
+  };
   let server;
   try {
-    server = await startServer({
-      host: values.host,
-      port,
-      dataDir: values.data,
-      memory: values.memory,
-      adminToken,
-      limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
-      oci: { prefix: ociPrefix, registry: values["oci-registry"], publicUrl },
-      http: maxConnections === undefined ? undefined : { maxConnections },
-      seedExamples: values["seed-examples"],
-      log: out,
-      requestLog: values.quiet ? undefined : requestLine,
-      onServerError: (e, req, id) =>
-        console.error(`wreg: server fault ${id} on ${req.method} ${req.url}:`, e),
-    });
+    server = await startServer(serveOptions);
   } catch (e) {
     console.error(`error: cannot start the registry: ${(e as Error).message}`);
     return 1;
   }
   out(
-    `wreg registry listening on ${server.url} (${
-      values.memory ? "in memory" : `data ${values.data}`
-    })`,
+    `wreg registry listening on ${server.url} (${storageLine(serveOptions)})`,
   );
   const stop = () => {
     out("wreg registry stopping");

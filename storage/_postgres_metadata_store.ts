@@ -939,25 +939,30 @@ export class PostgresMetadataStore implements MetadataStore {
   // --- coordination
 
   withLock<T>(key: string, body: () => Promise<T>): Promise<T> {
-    return this.#op("take a lock", () =>
-      this.#coord.withLock(key, async () => {
-        const { promise: held, resolve: onHeld, reject: onFail } = Promise.withResolvers<void>();
-        const { promise: done, resolve: finish } = Promise.withResolvers<void>();
-        const tx = this.#lockSql.begin(async (t) => {
-          await t`SELECT set_config('lock_timeout', ${`${this.#lockTimeoutMs}ms`}, true)`;
-          await t`SELECT pg_advisory_xact_lock(hashtextextended(${this.#key(key)}, 0))`;
-          onHeld();
-          await done;
-        });
-        tx.catch((e) => onFail(e));
+    this.#checkOpen();
+    // The body's own failures pass through as they are; only taking the lock is mapped.
+    return this.#coord.withLock(key, async () => {
+      const { promise: held, resolve: onHeld, reject: onFail } = Promise.withResolvers<void>();
+      const { promise: done, resolve: finish } = Promise.withResolvers<void>();
+      const tx = this.#lockSql.begin(async (t) => {
+        await t`SELECT set_config('lock_timeout', ${`${this.#lockTimeoutMs}ms`}, true)`;
+        await t`SELECT pg_advisory_xact_lock(hashtextextended(${this.#key(key)}, 0))`;
+        onHeld();
+        await done;
+      });
+      tx.catch((e) => onFail(e));
+      try {
         await held;
-        try {
-          return await body();
-        } finally {
-          finish();
-          await tx.catch(() => {});
-        }
-      }));
+      } catch (e) {
+        throw pgError(`take the lock of ${key}`, e);
+      }
+      try {
+        return await body();
+      } finally {
+        finish();
+        await tx.catch(() => {});
+      }
+    });
   }
 
   holdDigest(digest: Digest): Promise<DigestHold> {
@@ -996,18 +1001,29 @@ export class PostgresMetadataStore implements MetadataStore {
     });
   }
 
-  ifDigestUnheld<T>(
+  async ifDigestUnheld<T>(
     digest: Digest,
     body: () => Promise<T>,
   ): Promise<{ ran: true; value: T } | { ran: false }> {
-    return this.#op("check a digest's holds", () =>
-      this.#lockSql.begin(async (t) => {
+    this.#checkOpen();
+    const failed: { error?: unknown } = {};
+    try {
+      return await this.#lockSql.begin(async (t) => {
         const [r] = await t`SELECT pg_try_advisory_xact_lock(hashtextextended(${
           this.#key(`blob:${digest}`)
         }, 0)) AS ok`;
         if (!r.ok) return { ran: false as const };
-        return { ran: true as const, value: await body() };
-      }) as Promise<{ ran: true; value: T } | { ran: false }>);
+        try {
+          return { ran: true as const, value: await body() };
+        } catch (e) {
+          failed.error = e;
+          throw e;
+        }
+      }) as { ran: true; value: T } | { ran: false };
+    } catch (e) {
+      if ("error" in failed && e === failed.error) throw e;
+      throw pgError(`check the holds of blob "${digest}"`, e);
+    }
   }
 
   onChange(listener: (change: StoreChange) => void): () => void {
@@ -1033,10 +1049,14 @@ export class PostgresMetadataStore implements MetadataStore {
 
   // --- helpers
 
-  async #op<T>(what: string, body: () => Promise<T>): Promise<T> {
+  #checkOpen(): void {
     if (this.#closed) {
       throw new StorageError("closed", "Cannot use the metadata database: it was closed");
     }
+  }
+
+  async #op<T>(what: string, body: () => Promise<T>): Promise<T> {
+    this.#checkOpen();
     try {
       return await body();
     } catch (e) {

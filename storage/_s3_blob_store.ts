@@ -138,7 +138,8 @@ export class S3BlobStore implements BlobStore {
   readonly #maxSize: number;
   readonly #spoolAbove: number;
   readonly #timeoutMs: number;
-  readonly presignSeconds: number;
+  /** Seconds a presigned download URL lives when downloads are redirected (unset: streamed). */
+  readonly redirectSeconds?: number;
   readonly #where: string;
   readonly #observe: S3BlobStoreOptions["observe"];
   #closed = false;
@@ -160,7 +161,7 @@ export class S3BlobStore implements BlobStore {
     this.#maxSize = options.maxSize ?? DEFAULT_MAX_BLOB_SIZE;
     this.#spoolAbove = options.spoolAbove ?? 8 * 1024 * 1024;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.presignSeconds = options.presignSeconds ?? 0;
+    if (options.presignSeconds) this.redirectSeconds = options.presignSeconds;
     this.#where = `bucket "${options.bucket}"`;
     this.#observe = options.observe;
   }
@@ -505,6 +506,9 @@ export class S3BlobStore implements BlobStore {
       code = tag(text, "Code") ?? "";
       message = tag(text, "Message") ?? "";
     } catch { /* the body is only for the message */ }
+    if (code === "" && res.status === 403) {
+      message = "access denied (check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)";
+    }
     const why = `${res.status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`;
     if (res.status >= 500 || res.status === 429) {
       return new StorageError(

@@ -118,6 +118,11 @@ export interface BlobStore {
   /** The uploads that have parts, with when the newest part was written (to sweep orphans). */
   listUploadParts(): AsyncIterable<{ upload: string; storedAt: Timestamp }>;
 
+  /**
+   * When set (with {@link BlobStore.presignedUrl}), servers redirect downloads to presigned URLs
+   * that live this many seconds instead of streaming the bytes themselves.
+   */
+  readonly redirectSeconds?: number;
   /** Releases files and locks; later calls fail with `closed`. */
   close(): Promise<void>;
 }

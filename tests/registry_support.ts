@@ -214,6 +214,7 @@ export async function startServerProcess(
     adminToken?: string;
     /** Runs it under `ulimit -n` of this many open files. */
     maxOpenFiles?: number;
+    env?: Record<string, string>;
   } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "wreg-registry-test-" });
@@ -239,6 +240,7 @@ export async function startServerProcess(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    env: options.env,
   }).spawn();
   let out = "";
   const { promise: listening, resolve, reject } = Promise.withResolvers<string>();
