@@ -58,6 +58,7 @@ const OCI_CODE_OF: Partial<Record<RegistryErrorCode, string>> = {
   "admin-disabled": "DENIED",
   "last-owner": "DENIED",
   "unavailable": "UNAVAILABLE",
+  "rate-limited": "TOOMANYREQUESTS",
 };
 
 /**
