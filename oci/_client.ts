@@ -494,6 +494,52 @@ export class OciClient {
   }
 
   /**
+   * The repositories of the registry (`/v2/_catalog`, `Link` pages followed, at most
+   * `limits.tags` names); `undefined` when the registry does not offer the catalog (ghcr.io does
+   * not: 404, 401, 403 or 405).
+   */
+  async catalog(): Promise<string[] | undefined> {
+    const what = `list the repositories of ${this.host}`;
+    const out: string[] = [];
+    let next: string | undefined = "/v2/_catalog?n=1000";
+    for (let page = 0; next !== undefined; page++) {
+      if (page >= this.limits.tagPages) break;
+      const o: SendOptions = { what };
+      const { res, abort, url, done } = await this.#send(next, o);
+      try {
+        if (page === 0 && [401, 403, 404, 405].includes(res.status)) {
+          await res.body?.cancel().catch(() => {});
+          return undefined;
+        }
+        if (!res.ok) throw await this.#failure(res, abort, o, url);
+        const body = await readLimited(
+          res,
+          abort,
+          this.timeoutMs,
+          { limit: this.limits.tagPageBytes },
+          what,
+          url,
+        );
+        let names: unknown;
+        try {
+          names = JSON.parse(decoder.decode(body))?.repositories;
+        } catch {
+          throw new OciClientError("invalid", `Cannot ${what}: the answer is not JSON`, url);
+        }
+        if (!Array.isArray(names) || !names.every((t) => typeof t === "string")) {
+          throw new OciClientError("invalid", `Cannot ${what}: "repositories" is not a list`, url);
+        }
+        out.push(...names);
+        if (out.length >= this.limits.tags) return out.slice(0, this.limits.tags);
+        next = nextLink(res.headers.get("link"), url, this.origin);
+      } finally {
+        done();
+      }
+    }
+    return out;
+  }
+
+  /**
    * A manifest by tag or digest, its bytes verified against the digest asked for and the one the
    * registry announces; `undefined` on 404.
    */

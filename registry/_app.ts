@@ -6,12 +6,14 @@ import { formatPackageName, type PackageName, type Version } from "../lib/names/
 import { digestOf } from "../lib/names/mod.ts";
 import type { VersionRecord } from "../storage/mod.ts";
 import { type AppOptions, Context } from "./_context.ts";
-import { errorBody, internalErrorBody, RegistryError, toRegistryError } from "./_errors.ts";
+import { errorBody, internalErrorBody, toRegistryError } from "./_errors.ts";
 import { json } from "./_http.ts";
 import type { ServeInfo } from "./_http_server.ts";
-import { clientKey } from "./_throttle.ts";
 import type { RequestUrl } from "./_handlers.ts";
 import { publishVersion } from "./_publish.ts";
+import { Mirror } from "./_mirror.ts";
+import { packageOfRepository } from "../lib/oci/mod.ts";
+import { tryParsePackageName } from "../lib/names/mod.ts";
 import { isOciPath, Router } from "./_routes.ts";
 import { challengeFor } from "./oci/_auth.ts";
 import { ociErrorResponse, ociInternalError } from "./oci/_errors.ts";
@@ -40,11 +42,6 @@ export interface Registry {
    * server runs it periodically, uploads run it when it is due.
    */
   sweepOci(): Promise<SweepReport>;
-  /**
-   * Starts draining before a shutdown: requests in flight go on, new writes (anything but `GET`
-   * and `HEAD`) are refused with `503 unavailable` and `Retry-After`.
-   */
-  drain(): void;
   /** Stops the decoder threads (the storage stays open: it is the caller's). */
   close(): void;
 }
@@ -63,10 +60,12 @@ export interface Registry {
  */
 export function createRegistry(options: AppOptions): Registry {
   const ctx = new Context(options);
+  if (options.mirror !== undefined && options.mirror.upstreams.length > 0) {
+    ctx.mirror = new Mirror(ctx, options.mirror);
+  }
   const router = new Router();
   return {
-    handle(req: Request, info?: ServeInfo): Response | Promise<Response> {
-      if (info !== undefined) ctx.clients.set(req, clientKey(info.remoteAddr.hostname));
+    handle(req: Request, _info?: ServeInfo): Response | Promise<Response> {
       let oci = false;
       const fail = (e: unknown): Response | Promise<Response> => {
         if (oci) return ociFailure(ctx, req, e);
@@ -87,16 +86,25 @@ export function createRegistry(options: AppOptions): Registry {
       try {
         const { pathname, url } = splitUrl(req.url);
         oci = isOciPath(pathname);
-        const { route, params } = router.match(req.method, pathname);
-        if (ctx.draining && route.method !== "GET") throw draining(req.method, pathname);
-        const answer = route.handler(ctx, req, params, url);
+        const dispatch = () => {
+          const { route, params } = router.match(req.method, pathname);
+          return route.handler(ctx, req, params, url);
+        };
+        // A read of a mirrored namespace first brings it up to date with its upstream.
+        const mirrored = ctx.mirror === undefined || (req.method !== "GET" && req.method !== "HEAD")
+          ? undefined
+          : mirrorTarget(ctx.mirror, pathname, ctx.oci.prefix);
+        if (mirrored !== undefined) {
+          const synced = mirrored === "all"
+            ? ctx.mirror!.ensureAll()
+            : ctx.mirror!.ensure(mirrored);
+          return synced.then(dispatch).catch(fail);
+        }
+        const answer = dispatch();
         return answer instanceof Response ? answer : answer.catch(fail);
       } catch (e) {
         return fail(e);
       }
-    },
-    drain() {
-      ctx.draining = true;
     },
     close() {
       ctx.close();
@@ -125,16 +133,40 @@ export function createRegistry(options: AppOptions): Registry {
   };
 }
 
-/** Seconds a client is asked to wait before retrying a write refused while draining. */
-const DRAIN_RETRY_AFTER = 5;
-
-function draining(method: string, pathname: string): RegistryError {
-  return new RegistryError(
-    "unavailable",
-    `Cannot ${method} ${pathname.slice(0, 200)}: the registry is shutting down`,
-    { retryAfter: DRAIN_RETRY_AFTER },
-    { "retry-after": String(DRAIN_RETRY_AFTER) },
-  );
+/**
+ * Which mirrored package a read is about (`all` for searches, which cover every mirrored package
+ * the upstreams' catalogs list), or `undefined` when it is about none.
+ */
+function mirrorTarget(
+  mirror: Mirror,
+  pathname: string,
+  ociPrefix: string,
+): PackageName | "all" | undefined {
+  const segs = pathname.split("/").filter((s) => s !== "");
+  const mirrored = (ns: string | undefined, name: string | undefined) => {
+    if (ns === undefined || name === undefined || mirror.upstreamOf(ns) === undefined) {
+      return undefined;
+    }
+    return tryParsePackageName(`${ns}:${name.split("@")[0]}`);
+  };
+  if (segs[0] === "api" && segs[1] === "v1") {
+    if (segs[2] === "search" || segs[2] === "implementations") return "all";
+    if (segs[2] === "packages" && segs.length >= 5) return mirrored(segs[3], segs[4]);
+    return undefined;
+  }
+  if (segs[0] === "v2") {
+    const at = segs.findIndex((s, i) =>
+      i > 1 && (s === "manifests" || s === "blobs" || s === "tags" || s === "referrers")
+    );
+    if (at < 0) return undefined;
+    const name = packageOfRepository(segs.slice(1, at).join("/"), ociPrefix);
+    return name === undefined ? undefined : mirrored(name.namespace, name.name);
+  }
+  if (segs[0] === "search") return "all";
+  if (segs.length >= 2 && segs[0] !== "-" && segs[0] !== ".well-known") {
+    return mirrored(segs[0], segs[1]);
+  }
+  return undefined;
 }
 
 /** A refusal or fault on `/v2`, in the OCI protocol's error envelope. */
@@ -189,7 +221,7 @@ function splitUrl(href: string): { pathname: string; url: RequestUrl } {
  * ```ts
  * import { createApp } from "./mod.ts";
  * import { openMemoryStorage } from "../storage/mod.ts";
- * const app = createApp({ storage: openMemoryStorage(), adminToken: "a-long-admin-secret" });
+ * const app = createApp({ storage: openMemoryStorage(), adminToken: "secret" });
  * const res = await app(new Request("http://localhost/healthz"));
  * console.assert(res.status === 200);
  * ```

@@ -66,6 +66,11 @@ export const REGISTRY_ERRORS = {
     status: 409,
     hint: "A package holds either components or WIT packages; publish under another name",
   },
+  "namespace-mirrored": {
+    status: 403,
+    hint:
+      "The namespace is mirrored from an upstream registry: publish there, and the mirror takes it from there",
+  },
   "version-exists": {
     status: 409,
     hint: "Versions are immutable; publish a new version number",
@@ -95,10 +100,6 @@ export const REGISTRY_ERRORS = {
     hint: "Start the server with --admin-token or WREG_ADMIN_TOKEN",
   },
   "last-owner": { status: 409, hint: "Add another owner first" },
-  "rate-limited": {
-    status: 429,
-    hint: "Wait the seconds Retry-After names, and check the token before trying again",
-  },
   // --- server
   "unavailable": { status: 503, hint: "Try again in a moment" },
   "internal": { status: 500, hint: "Try again; if it persists, report it with the request id" },

@@ -184,6 +184,19 @@ export const ready: Handler = async (ctx) => {
 /** `GET /api/v1/stats`: counts for a front page. */
 export const stats: Handler = async (ctx) => json(await ctx.storage.metadata.totals());
 
+/**
+ * `GET /api/v1/mirror`: the mirrored namespaces (registry/_mirror.ts), each upstream's last
+ * refresh and error, the tags the upstream changed after they were mirrored (never served), and
+ * the versions not mirrored with the reason.
+ */
+export const mirrorStatus: Handler = (ctx) =>
+  Promise.resolve(
+    json(
+      ctx.mirror?.status() ??
+        { upstreams: [], changedTags: [], skipped: [], refreshSeconds: null, maxVersions: null },
+    ),
+  );
+
 /** `GET /api/v1/packages?limit=`: the most recently published packages. */
 export const recentPackages: Handler = async (ctx, _req, _params, url) =>
   json({ packages: await ctx.storage.metadata.recentPackages(limitParam(url)) });

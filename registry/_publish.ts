@@ -83,6 +83,12 @@ export interface PublishRequest {
    * one, a manifest is generated from the release when first asked for.
    */
   oci?: OciManifestInput;
+  /**
+   * Set by the mirror (registry/_mirror.ts) for a version it commits from this upstream: the
+   * namespace's mirroring lets it in, and the compatibility gate reports but never refuses (the
+   * upstream published it; a mirror reflects what is there).
+   */
+  upstream?: string;
 }
 
 /** A version the gate found incompatible with the new one, with its breaking changes. */
@@ -98,6 +104,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
   const { metadata, blobs } = ctx.storage;
   const pkg = formatPackageName(req.name);
   const ref = `${pkg}@${req.version}`;
+  ctx.mirror?.checkPublish(req.name, req.version, req.upstream !== undefined);
   req.authorize(await metadata.getNamespace(req.name.namespace));
 
   const max = ctx.limits.maxUploadBytes;
@@ -188,7 +195,14 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
             { package: pkg, packageKind: detail.package.kind, kind: release.kind },
           );
         }
-        const compat = await gate(ctx, ref, req.version, release, versions);
+        const compat = await gate(
+          ctx,
+          ref,
+          req.version,
+          release,
+          versions,
+          req.upstream === undefined,
+        );
         const derived = deriveDocument({
           name: req.name,
           version: req.version,
@@ -382,6 +396,7 @@ async function gate(
   version: Version,
   release: Release,
   versions: readonly VersionSummary[],
+  refuse = true,
 ): Promise<CompatDoc | null> {
   const byVersion = new Map(versions.map((v) => [v.version as string, v]));
   const failures: GateFailure[] = [];
@@ -402,7 +417,7 @@ async function gate(
       });
     }
   }
-  if (failures.length > 0) {
+  if (failures.length > 0 && refuse) {
     const highest = versions.filter((v) => !isPrerelease(v.version)).map((v) => v.version).sort(
       compareVersions,
     ).at(-1) ?? version;

@@ -54,6 +54,7 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/readyz", access: "public", handler: h.ready },
   { method: "GET", path: "/api/v1", access: "public", handler: h.apiInfo },
   { method: "GET", path: "/api/v1/stats", access: "public", handler: h.stats },
+  { method: "GET", path: "/api/v1/mirror", access: "public", handler: h.mirrorStatus },
   { method: "GET", path: "/api/v1/search", access: "public", handler: h.searchPackages },
   { method: "GET", path: "/api/v1/implementations", access: "public", handler: h.implementations },
   { method: "GET", path: "/api/v1/blobs/:digest", access: "public", handler: h.getBlob },

@@ -14,6 +14,7 @@ import {
 import { createRegistry, type Registry } from "./_app.ts";
 import type { RegistryLimits } from "./_context.ts";
 import type { OciOptions } from "./oci/_state.ts";
+import type { MirrorOptions } from "./_mirror.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpStats, serveHttp } from "./_http_server.ts";
 import { EXAMPLE_SEED, seed, type SeedOutcome } from "./_seed.ts";
 
@@ -37,6 +38,8 @@ export interface ServerOptions {
   limits?: Partial<RegistryLimits>;
   /** How the registry speaks OCI on `/v2` (namespace prefix, upload limits). */
   oci?: Partial<OciOptions>;
+  /** Namespaces mirrored from upstream registries (`--upstream`). */
+  mirror?: MirrorOptions;
   /**
    * Limits of the HTTP server (timeouts, connections). `maxConnections` defaults to what the
    * process's descriptor limit leaves room for.
@@ -94,6 +97,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       limits: options.limits,
       onServerError: options.onServerError,
       oci: options.oci,
+      mirror: options.mirror,
     });
     let seeded: SeedOutcome[] = [];
     if (options.seedExamples) {
@@ -141,7 +145,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const shutdown = () =>
       stopping ??= (async () => {
         clearInterval(sweeper);
-        registry.drain();
         await server.shutdown();
         registry.close();
         await storage.close();

@@ -5,6 +5,7 @@
  * deno run -A registry/main.ts [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
  *   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--max-connections N]
  *   [--quiet] [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
+ *   [--upstream NS=oci://host/prefix/ ...] [--upstream-refresh SECONDS]
  *   [--database postgres://…] [--blobs s3://bucket/prefix?endpoint=…&region=…]
  * ```
  *
@@ -23,8 +24,8 @@
  */
 import { parseArgs } from "node:util";
 import { newTokenSecret } from "../storage/mod.ts";
-import { MIN_ADMIN_TOKEN } from "./_context.ts";
 import { type ServerOptions, startServer, storageLine } from "./_server.ts";
+import { parseUpstream, type Upstream } from "./_mirror.ts";
 
 /** Whether a namespace prefix has the form lib/oci accepts (`a/`, `a/b/`). */
 function isOciPrefix(prefix: string): boolean {
@@ -39,8 +40,7 @@ Options:
   --host HOST          Interface to bind (default 127.0.0.1)
   --port PORT          Port (default 8080; 0 picks a free one)
   --data DIR           Data directory (default ./wreg-data)
-  --admin-token T      The admin token (or WREG_ADMIN_TOKEN), at least 16 characters;
-                       generated and printed if absent
+  --admin-token T      The admin token (or WREG_ADMIN_TOKEN); generated and printed if absent
   --seed-examples      Publish the example packages (docs:processor and the example
                        components) if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
@@ -58,6 +58,13 @@ Options:
   --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names (default:
                        the host each request was sent to)
   --public-url URL     The origin of the OCI token realm (default: each request's origin)
+  --upstream NS=REG    Mirror namespace NS from the OCI registry REG (oci://host/prefix/,
+                       or a registry name found through its well-known document;
+                       "--upstream wasi" uses wasi.dev). Repeatable. Its packages are
+                       fetched on first request, verified, stored and indexed; nobody
+                       publishes into it here
+  --upstream-refresh S Least seconds between two reads of a mirrored package's tags
+                       (default 60)
   --quiet              Do not log requests
   -h, --help           Show this help
 
@@ -84,6 +91,8 @@ export async function main(args: string[]): Promise<number> {
         "oci-registry": { type: "string" },
         "public-url": { type: "string" },
         "max-connections": { type: "string" },
+        upstream: { type: "string", multiple: true },
+        "upstream-refresh": { type: "string" },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -131,17 +140,28 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: invalid --max-connections: expected a positive number`);
     return 2;
   }
+  const upstreams: Upstream[] = [];
+  for (const text of values.upstream ?? []) {
+    try {
+      upstreams.push(parseUpstream(text));
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+  const refresh = values["upstream-refresh"] === undefined
+    ? undefined
+    : Number(values["upstream-refresh"]);
+  if (refresh !== undefined && (!Number.isFinite(refresh) || refresh < 0)) {
+    console.error(`error: invalid --upstream-refresh: expected a number of seconds`);
+    return 2;
+  }
   let adminToken = values["admin-token"] ?? Deno.env.get("WREG_ADMIN_TOKEN");
   if (adminToken === undefined || adminToken === "") {
     adminToken = newTokenSecret();
     console.error(
       `wreg: admin token for this run (pass --admin-token to choose one): ${adminToken}`,
     );
-  } else if (adminToken.length < MIN_ADMIN_TOKEN) {
-    console.error(
-      `error: invalid admin token (--admin-token or WREG_ADMIN_TOKEN): it has ${adminToken.length} characters, at least ${MIN_ADMIN_TOKEN} are needed; generate one with \`openssl rand -hex 24\`, or leave it out and one is generated`,
-    );
-    return 2;
   }
   const enc = new TextEncoder();
   const out = (line: string) => {
@@ -178,6 +198,11 @@ export async function main(args: string[]): Promise<number> {
     adminToken,
     limits: maxUpload === undefined ? undefined : { maxUploadBytes: maxUpload },
     oci: { prefix: ociPrefix, registry: values["oci-registry"], publicUrl },
+    mirror: upstreams.length === 0 ? undefined : {
+      upstreams,
+      refreshSeconds: refresh,
+      log: (line) => console.error(`wreg: ${line}`),
+    },
     http: maxConnections === undefined ? undefined : { maxConnections },
     seedExamples: values["seed-examples"],
     log: out,

@@ -18,7 +18,7 @@ import {
   witPackage,
 } from "./registry_support.ts";
 
-const ADMIN = "test-admin-secret-0123";
+const ADMIN = "test-admin";
 
 async function offline<T>(
   dataDir: string,

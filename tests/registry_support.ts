@@ -234,7 +234,7 @@ export async function startServerProcess(
       "--data",
       dataDir,
       "--admin-token",
-      options.adminToken ?? "test-admin-secret-0123",
+      options.adminToken ?? "test-admin",
       ...(options.args ?? []),
     ],
     stdin: "null",

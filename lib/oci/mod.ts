@@ -77,8 +77,6 @@ export {
   isRepositoryName,
   isTag,
   MAX_REPOSITORY_LENGTH,
-  type OciFetchLines,
-  ociFetchLines,
   type OciReference,
   packageOfRepository,
   packageOfRepositoryOrFail,

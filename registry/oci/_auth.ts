@@ -77,12 +77,10 @@ export async function ociCaller(ctx: Context, req: Request): Promise<OciCaller> 
       );
     }
     secret = text.slice(colon + 1);
-    // Empty credentials (what a client without a login sends) are nobody in particular.
-    if (secret === "") return { kind: "anonymous", presented: true };
   }
   if (secret === ANONYMOUS_TOKEN) return { kind: "anonymous", presented: true };
   try {
-    return { kind: "actor", actor: await authenticateSecret(ctx, secret, req), secret };
+    return { kind: "actor", actor: await authenticateSecret(ctx, secret), secret };
   } catch (e) {
     if (e instanceof RegistryError && e.code === "invalid-token") {
       throw new OciRefusal(

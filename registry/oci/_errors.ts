@@ -48,6 +48,7 @@ const OCI_CODE_OF: Partial<Record<RegistryErrorCode, string>> = {
   "package-mismatch": "MANIFEST_INVALID",
   "kind-mismatch": "DENIED",
   "version-exists": "DENIED",
+  "namespace-mirrored": "DENIED",
   "incompatible-change": "DENIED",
   "unauthenticated": "UNAUTHORIZED",
   "invalid-token": "UNAUTHORIZED",
@@ -58,7 +59,6 @@ const OCI_CODE_OF: Partial<Record<RegistryErrorCode, string>> = {
   "admin-disabled": "DENIED",
   "last-owner": "DENIED",
   "unavailable": "UNAVAILABLE",
-  "rate-limited": "TOOMANYREQUESTS",
 };
 
 /**
@@ -85,7 +85,6 @@ export function ociErrorResponse(e: unknown, challenge: () => string): Response 
   if (r === undefined) return undefined;
   const headers: Record<string, string> = {};
   if (r.headers?.allow !== undefined) headers.allow = r.headers.allow;
-  if (r.headers?.["retry-after"] !== undefined) headers["retry-after"] = r.headers["retry-after"];
   if (r.headers?.["content-range"] !== undefined) {
     headers["content-range"] = r.headers["content-range"];
   }

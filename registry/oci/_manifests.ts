@@ -165,32 +165,16 @@ export const putManifest: Handler = async (ctx, req, params) => {
       { status: 413 },
     ));
   const digest = await digestWith(bytes) as Digest;
-  if (isDigestLike(reference) && reference !== digest) {
-    throw new OciRefusal(
-      "DIGEST_INVALID",
-      `Cannot ${action}: the manifest's bytes hash to ${digest}`,
-      { expected: reference, actual: digest },
-    );
-  }
-  // What the manifest is decides first: a container image is refused as one, whatever its tag.
-  const kind = classifyManifest(
-    parseManifest(bytes, { contentType: req.headers.get("content-type") ?? undefined, limits }),
-  );
-  if (kind.kind === "referrer") {
-    // What it is about decides next: only artifacts about a package's version are kept.
-    await checkSubject(ctx, name, action, kind);
-    if (!isDigestLike(reference)) {
+  let tagVersion: Version | undefined;
+  if (isDigestLike(reference)) {
+    if (reference !== digest) {
       throw new OciRefusal(
-        "MANIFEST_INVALID",
-        `Cannot ${action}: an artifact about another manifest (subject ${kind.subject.digest}) is pushed by digest; tags here are versions`,
-        { reference, reason: "referrer-tagged" },
+        "DIGEST_INVALID",
+        `Cannot ${action}: the manifest's bytes hash to ${digest}`,
+        { expected: reference, actual: digest },
       );
     }
-    await putReferrer(ctx, name, repository, action, kind, bytes, digest);
-    return manifestCreated(repository, digest, kind.subject.digest);
-  }
-  let tagVersion: Version | undefined;
-  if (!isDigestLike(reference)) {
+  } else {
     if (!isTag(reference)) {
       throw new OciRefusal(
         "MANIFEST_INVALID",
@@ -208,6 +192,20 @@ export const putManifest: Handler = async (ctx, req, params) => {
         { reference, reason: "tag-not-version" },
       );
     }
+  }
+  const kind = classifyManifest(
+    parseManifest(bytes, { contentType: req.headers.get("content-type") ?? undefined, limits }),
+  );
+  if (kind.kind === "referrer") {
+    if (tagVersion !== undefined) {
+      throw new OciRefusal(
+        "MANIFEST_INVALID",
+        `Cannot ${action}: an artifact about another manifest (subject ${kind.subject.digest}) is pushed by digest, not tagged as a version`,
+        { reason: "referrer-tagged" },
+      );
+    }
+    await putReferrer(ctx, name, repository, action, kind, bytes, digest);
+    return manifestCreated(repository, digest, kind.subject.digest);
   }
   const annotated = kind.manifest.annotations?.[ANNOTATIONS.version];
   const version = tagVersion ?? (annotated === undefined ? undefined : tryParseVersion(annotated));
@@ -341,13 +339,15 @@ async function checkPackageBlobs(
   checkWasmConfig(config, kind.layer);
 }
 
-/** The subject of an artifact is the manifest of a version of this package. */
-async function checkSubject(
+async function putReferrer(
   ctx: Context,
   name: PackageName,
+  repository: string,
   action: string,
   kind: WasmManifestKind & { kind: "referrer" },
-): Promise<Digest> {
+  bytes: Uint8Array,
+  digest: Digest,
+): Promise<void> {
   const subjectDigest = digestParam(kind.subject.digest);
   const subject = subjectDigest === undefined
     ? undefined
@@ -361,19 +361,6 @@ async function checkSubject(
       { subject: kind.subject.digest, reason: "subject-unknown" },
     );
   }
-  return subjectDigest!;
-}
-
-async function putReferrer(
-  ctx: Context,
-  name: PackageName,
-  repository: string,
-  action: string,
-  kind: WasmManifestKind & { kind: "referrer" },
-  bytes: Uint8Array,
-  digest: Digest,
-): Promise<void> {
-  const subjectDigest = await checkSubject(ctx, name, action, kind);
   const m = kind.manifest;
   const blobs = [m.config, ...m.layers];
   for (const [i, d] of blobs.entries()) {

@@ -10,7 +10,6 @@
  * cache of decoded releases, by digest) and the report is kept by the pair of digests.
  */
 import type { CompatReport } from "../../lib/compat/mod.ts";
-import { ociFetchLines } from "../../lib/oci/mod.ts";
 import {
   type Digest,
   formatPackageName,
@@ -37,6 +36,7 @@ import type { Html } from "./_html.ts";
 import { ICON_PATH, ICON_SVG, SECURITY_HEADERS, STYLE, STYLE_PATH } from "./_layout.ts";
 import {
   type Found,
+  type MirrorNote,
   type PackageView,
   renderDiff,
   renderHome,
@@ -393,18 +393,20 @@ async function renderPackagePage(
     pkg,
     version,
     pinned: pinned !== undefined,
-    oci: ociFetchLines(
-      ctx.oci.options.registry ?? new URL(req.url).host,
-      ctx.oci.prefix,
-      name,
-      version.version as Version,
-    ),
     known,
     implementations,
     targets,
     dependents,
+    mirror: mirrorNote(ctx, name),
   };
   return pageOf(renderPackage(view));
+}
+
+/** Where a package of a mirrored namespace comes from (registry/_mirror.ts), else `undefined`. */
+function mirrorNote(ctx: Context, name: PackageName): MirrorNote | undefined {
+  const from = ctx.mirror?.upstreamOf(name.namespace);
+  if (from === undefined) return undefined;
+  return { from, changed: ctx.mirror!.changedTags(formatPackageName(name)) };
 }
 
 /** `GET /:namespace/:name` and `/:namespace/:name@version`: a package page. */
@@ -523,6 +525,7 @@ export const diffPage: PageHandler = async (ctx, req, params) => {
       from: { version: from, wit: fromDoc.wit },
       to: { version: to, wit: toDoc.wit },
       report: await reportBetween(ctx, fromDoc, toDoc),
+      mirror: mirrorNote(ctx, parsed.name),
     }));
   });
   return direct ?? res;

@@ -313,8 +313,30 @@ export interface PackageView {
   targets: Record<string, Found[]>;
   /** The packages whose latest version depends on this one. */
   dependents: Found[];
-  /** The version's OCI reference and the `wkg get` / `oras pull` lines (registry/oci). */
-  oci?: { reference: string; wkg: string; oras: string };
+  /** For a package of a mirrored namespace: the upstream it is mirrored from, and changes seen. */
+  mirror?: MirrorNote;
+}
+
+/** Where a mirrored package comes from, and the upstream tags that changed after mirroring. */
+export interface MirrorNote {
+  /** The upstream registry (`oci://host/prefix/` or a registry name). */
+  from: string;
+  /** Versions whose upstream tag now points at other bytes (not served here). */
+  changed: { version: string; reference: string; mirrored: string; upstream: string }[];
+}
+
+/** The "mirrored from …" callout of a mirrored package's pages. */
+function mirrorCallout(m: MirrorNote | undefined, version?: string): Html | "" {
+  if (m === undefined) return "";
+  const changed = m.changed.filter((c) => version === undefined || c.version === version);
+  const warnings = changed.map((c) =>
+    markup`<p><strong>The upstream tag ${c.reference} changed</strong> after ${c.version} was mirrored: it now points at <code>${c.upstream}</code>. This registry keeps serving the bytes it first mirrored, <code>${c.mirrored}</code>.</p>`
+  );
+  return markup`<div class="callout${
+    changed.length > 0 ? " warn" : ""
+  }" role="note"><p>Mirrored from <code>${m.from}</code>: fetched from the upstream, verified and kept here; it is published there, not here.</p>${
+    join(warnings, "\n")
+  }</div>`;
 }
 
 function witLinks(known: ReadonlySet<string>): WitLinks {
@@ -589,6 +611,8 @@ export function renderPackage(view: PackageView): Html {
   const isLatest = doc.version === pkg.latest;
   const description = doc.description ?? (pkg.description === "" ? null : pkg.description);
   const notes: Html[] = [];
+  const mirrored = mirrorCallout(view.mirror, doc.version);
+  if (mirrored !== "") notes.push(mirrored);
   if (doc.yanked) {
     const since = doc.yankedAt === null ? "" : markup` (since ${date(doc.yankedAt)})`;
     notes.push(
@@ -634,7 +658,7 @@ export function renderPackage(view: PackageView): Html {
 <p>${badges}</p>
 ${prose(description, "lead")}
 <div class="install"><pre><code>wreg add ${install}</code></pre><span>to use it in a project</span></div>
-${ociLines(view)}${join(notes, "\n")}
+${join(notes, "\n")}
 <div class="layout">
 <div class="main">
 ${main}
@@ -642,15 +666,6 @@ ${main}
 ${aboutPackage(view)}
 </div>`,
   });
-}
-
-/** The OCI reference of the version and the commands of OCI clients that fetch it. */
-function ociLines(view: PackageView): Html | string {
-  if (view.oci === undefined) return "";
-  const { reference, wkg, oras } = view.oci;
-  return markup`<div class="install oci"><pre><code>${wkg}
-${oras}</code></pre><span>with OCI clients: <code>${reference}</code></span></div>
-`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -667,6 +682,8 @@ export interface DiffView {
   to: { version: string; wit: string };
   /** lib/compat's report from `from` to `to`. */
   report: CompatReport;
+  /** For a package of a mirrored namespace. */
+  mirror?: MirrorNote;
 }
 
 function category(c: Change): "added" | "removed" | "changed" {
@@ -786,7 +803,7 @@ export function renderDiff(view: DiffView): Html {
       }">${view.from.version}</a> to <a href="${
         packageHref(view.package, view.to.version) ?? "/"
       }">${view.to.version}</a>.</p>
-${verdictOf(view)}
+${mirrorCallout(view.mirror)}${verdictOf(view)}
 <form class="pick" action="${base}/diff" method="get" aria-label="Compare other versions">
 ${picker("from", "From", view.from.version)}
 ${picker("to", "To", view.to.version)}
