@@ -27,14 +27,23 @@ export function wat(text: string): Promise<Uint8Array> {
 }
 
 /**
- * A component implementing the one world of a WIT file or folder, with core functions that trap
- * (`wasm-tools component embed --dummy` then `component new`), as wac's graph tests make them.
+ * A component implementing a world of a WIT file or folder (its only one unless named), with core
+ * functions that trap (`wasm-tools component embed --dummy` then `component new`), as wac's graph
+ * tests make them.
  */
-export async function dummyFromWit(path: string): Promise<Uint8Array> {
+export async function dummyFromWit(path: string, world?: string): Promise<Uint8Array> {
   const dir = await Deno.makeTempDir({ prefix: "wreg-compose-wit-" });
   try {
     const embedded = `${dir}/embedded.wasm`, out = `${dir}/component.wasm`;
-    const a = await runWasmTools(["component", "embed", "--dummy", path, "-o", embedded]);
+    const a = await runWasmTools([
+      "component",
+      "embed",
+      "--dummy",
+      path,
+      ...(world === undefined ? [] : ["--world", world]),
+      "-o",
+      embedded,
+    ]);
     if (!a.success) throw new Error(`wasm-tools component embed ${path}: ${a.stderr}`);
     const b = await runWasmTools(["component", "new", embedded, "-o", out]);
     if (!b.success) throw new Error(`wasm-tools component new ${path}: ${b.stderr}`);
@@ -42,6 +51,43 @@ export async function dummyFromWit(path: string): Promise<Uint8Array> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** A temporary folder, removed after `f`. */
+export async function inTemp<T>(f: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "wreg-compose-tmp-" });
+  try {
+    return await f(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * Writes `<dir>/wit`: `main.wit` holding `main`, and every package of a corpus WIT tree (a
+ * wasi-http tag's folder, relative to the corpus) as a dependency, linked in place: `deps/http`
+ * is the tree's own folder, the other entries its `deps/`. Returns the folder.
+ */
+export async function witFolderOnTree(dir: string, tree: string, main: string): Promise<string> {
+  await Deno.mkdir(`${dir}/wit/deps`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/wit/main.wit`, main);
+  await Deno.symlink(`${CORPUS}${tree}`, `${dir}/wit/deps/http`);
+  for await (const e of Deno.readDir(`${CORPUS}${tree}/deps`)) {
+    if (e.isDirectory) {
+      await Deno.symlink(`${CORPUS}${tree}/deps/${e.name}`, `${dir}/wit/deps/${e.name}`);
+    }
+  }
+  return `${dir}/wit`;
+}
+
+/**
+ * A dummy component ({@link dummyFromWit}) of world `name`, written (as `world`, its WIT text) in
+ * a package `test:<name>` against a corpus WIT tree ({@link witFolderOnTree}).
+ */
+export function dummyOf(tree: string, name: string, world: string): Promise<Uint8Array> {
+  return inTemp(async (dir) =>
+    dummyFromWit(await witFolderOnTree(dir, tree, `package test:${name};\n\n${world}\n`), name)
+  );
 }
 
 /** `wasm-tools component wit` of a component (native wasm-tools). */

@@ -611,12 +611,16 @@ export class TypeChecker {
         };
       }
       for (const [r, path] of e.type.explicitResources) {
-        scope.explicitResources.set(r, [index, ...path]);
+        if (!scope.explicitResources.has(r)) scope.explicitResources.set(r, [index, ...path]);
       }
     }
     if (e.kind === "type" && e.created.tag === "resource") {
       if (e.created === e.referenced) scope.define(e.created.resource);
-      scope.explicitResources.set(e.created.resource, [index]);
+      // A resource exported under several names (`type headers = fields`) is found at its
+      // first export, the one that declares it: an alias's `(eq …)` always comes later.
+      if (!scope.explicitResources.has(e.created.resource)) {
+        scope.explicitResources.set(e.created.resource, [index]);
+      }
       if (parsed.kind === "label") {
         scope.exportNames.add(e.created, parsed.label);
       }

@@ -338,7 +338,12 @@ export class ImportsEncoder {
     const hit = scope.local.get(t);
     if (hit !== undefined) return hit;
     let index: number;
-    if (t.tag === "resource") {
+    const named = t.tag === "resource" ? this.namedRef(t, scope, ctx) : undefined;
+    if (named !== undefined) {
+      // A resource type that is a named export of an import (`headers`, an alias of `fields`):
+      // refer to that export, so the alias stays an alias under its own name.
+      index = this.refIndex(named, scope, ctx, "a resource");
+    } else if (t.tag === "resource") {
       const res = scope.localResources.get(t.resource);
       if (res !== undefined) index = res;
       else {
@@ -360,6 +365,20 @@ export class ImportsEncoder {
     }
     scope.local.set(t, index);
     return index;
+  }
+
+  /**
+   * Where a resource type comes from by name, when it is an export of another import of the
+   * result, or an export of this instance that is declared already; `undefined` otherwise (the
+   * resource is then found by its identity).
+   */
+  private namedRef(t: ResType, scope: Scope, ctx: TypeContext): TypeRef | undefined {
+    const ref = ctx.typeRef(t);
+    if (ref === undefined || ref.kind !== "result" || ref.export === undefined) return undefined;
+    if (scope.kind === "instance" && ref.import === scope.importName) {
+      return scope.byExport.has(ref.export) ? ref : undefined;
+    }
+    return ref;
   }
 
   private val(t: ValType, scope: Scope, ctx: TypeContext): Encoded {
