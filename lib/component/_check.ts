@@ -17,6 +17,7 @@ import { TypeChecker } from "./_check_types.ts";
 import { Scope, UniqueNames } from "./_scope.ts";
 import { Remapper } from "./_remap.ts";
 import { entityMismatch } from "./_subtype.ts";
+import { specRuleError } from "./_spec_rules.ts";
 import {
   type AnyType,
   type ComponentType,
@@ -363,9 +364,38 @@ class Checker extends TypeChecker {
     if (c.tag === "lift") {
       this.count(scope.coreFuncs, c.coreFunc, "core func", offset);
       this.options(scope, c.options, offset);
+      const has = (tag: CanonOption["tag"]) => c.options.some((o) => o.tag === tag);
+      if (has("callback") && !has("async")) {
+        throw specRuleError(
+          "callback-needs-async",
+          "`canon lift` has a `callback` option without `async`",
+          offset,
+        );
+      }
+      if (has("async") && has("post-return")) {
+        throw specRuleError(
+          "async-without-post-return",
+          "`canon lift` has both `async` and `post-return` options",
+          offset,
+        );
+      }
+      if (has("async") && !has("callback")) {
+        throw specRuleError(
+          "async-lift-needs-callback",
+          "`canon lift` is `async` without a `callback`",
+          offset,
+        );
+      }
       const t = this.at(scope.types, c.type, "type", offset);
       if (t.tag !== "func") {
         this.fail("invalid-component", `type index ${c.type} is not a function type`, offset);
+      }
+      if (has("async") && !t.async) {
+        throw specRuleError(
+          "async-needs-async-type",
+          "`canon lift` has the `async` option but lifts a function type that is not `async`",
+          offset,
+        );
       }
       this.abi("lift", t, c.options, offset);
       scope.funcs.push(t);
@@ -383,11 +413,43 @@ class Checker extends TypeChecker {
           );
         }
       }
+      if (c.options.some((o) => o.tag === "async") && !f.async) {
+        throw specRuleError(
+          "async-needs-async-type",
+          "`canon lower` has the `async` option but lowers a function that is not `async`",
+          offset,
+        );
+      }
       this.abi("lower", f, c.options, offset);
       scope.coreFuncs++;
       return;
     }
-    if (c.options) this.options(scope, c.options, offset);
+    if (c.options) {
+      this.options(scope, c.options, offset);
+      for (const o of c.options) {
+        if (o.tag === "post-return") {
+          throw specRuleError(
+            "post-return-on-lift",
+            `\`${c.name}\` has a \`post-return\` option`,
+            offset,
+          );
+        }
+        if (o.tag === "callback") {
+          throw specRuleError(
+            "callback-needs-async",
+            `\`${c.name}\` has a \`callback\` option`,
+            offset,
+          );
+        }
+        if (c.name === "task.return" && o.tag !== "memory" && o.tag !== "string-encoding") {
+          throw specRuleError(
+            "task-return-options",
+            `\`task.return\` has a \`${o.tag}\` option`,
+            offset,
+          );
+        }
+      }
+    }
     if (c.memory !== undefined) this.count(scope.coreMemories, c.memory, "memory", offset);
     if (c.table !== undefined) this.count(scope.coreTables, c.table, "table", offset);
     if (c.coreType !== undefined) this.at(scope.coreTypes, c.coreType, "core type", offset);

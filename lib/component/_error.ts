@@ -31,7 +31,12 @@ export type ComponentDecodeErrorCode =
   /** The binary is well-formed but breaks a validation rule (types, sorts, resources…). */
   | "invalid-component"
   /** The component is valid but cannot be expressed as a WIT world or package. */
-  | "not-representable";
+  | "not-representable"
+  /**
+   * The binary uses an encoding the current specification forbids beyond its grammar (one of
+   * `SPEC_RULES`, named in {@link ComponentDecodeError.rule}).
+   */
+  | "spec-rule";
 
 /**
  * Truncated, malformed, hostile or invalid component bytes.
@@ -56,6 +61,8 @@ export class ComponentDecodeError extends Error {
     readonly code: ComponentDecodeErrorCode,
     reason: string,
     readonly offset: number,
+    /** For `spec-rule`: the id of the rule broken (`SPEC_RULES`). */
+    readonly rule?: string,
   ) {
     super(`Cannot decode component: ${reason} (at offset 0x${offset.toString(16)})`);
     this.reason = reason;

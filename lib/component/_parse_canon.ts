@@ -2,6 +2,7 @@
 import type { CanonDef, CanonOption, ValTypeRef } from "./_ast.ts";
 import { readCoreValType, readValType } from "./_parse_types.ts";
 import type { Reader } from "./_reader.ts";
+import { specRuleError } from "./_spec_rules.ts";
 
 function options(r: Reader): CanonOption[] {
   const n = r.count("canonical option", 1);
@@ -110,6 +111,23 @@ const CANCEL: Record<number, string> = {
   0x2d: "thread.yield-then-promote",
 };
 
+/**
+ * The `cancel?` immediate, which the specification keeps in the binary format but requires to be
+ * 0x00 since component-model#716 (rule `cancellable-immediate`).
+ */
+function cancelImmediate(r: Reader, name: string): false {
+  const at = r.pos;
+  const set = r.bool("cancellable flag");
+  if (set) {
+    throw specRuleError(
+      "cancellable-immediate",
+      `\`${name}\` sets its \`cancellable\` immediate to 0x01 (it must be 0x00)`,
+      at,
+    );
+  }
+  return false;
+}
+
 /** Reads one `canon`. */
 export function readCanon(r: Reader): CanonDef {
   const b = r.u8();
@@ -150,7 +168,10 @@ export function readCanon(r: Reader): CanonDef {
       return { tag: "builtin", name: "error-context.debug-message", options: options(r) };
     case 0x20:
     case 0x21: {
-      const cancellable = r.bool("cancellable flag");
+      const cancellable = cancelImmediate(
+        r,
+        b === 0x20 ? "waitable-set.wait" : "waitable-set.poll",
+      );
       const memory = r.u32();
       const name = b === 0x20 ? "waitable-set.wait" : "waitable-set.poll";
       return { tag: "builtin", name, cancellable, memory };
@@ -191,7 +212,7 @@ export function readCanon(r: Reader): CanonDef {
   }
   if (BARE[b] !== undefined) return { tag: "builtin", name: BARE[b] };
   if (CANCEL[b] !== undefined) {
-    return { tag: "builtin", name: CANCEL[b], cancellable: r.bool("cancellable flag") };
+    return { tag: "builtin", name: CANCEL[b], cancellable: cancelImmediate(r, CANCEL[b]) };
   }
   r.badByte(b, "canonical function");
 }

@@ -10,7 +10,9 @@
  * with its dependencies. {@link validateComponent} does the same without the WIT model, and
  * {@link validateOuterComponent} without re-checking nested components already checked.
  * Everything untrusted goes through explicit {@link DecodeLimits}; failures are
- * {@link ComponentDecodeError}s with a stable `code` and a byte `offset`.
+ * {@link ComponentDecodeError}s with a stable `code` and a byte `offset`. Beyond the grammar, the
+ * rules of the current specification that older producers broke are enforced and listed, each
+ * with its reference, in {@link SPEC_RULES} (code `spec-rule`).
  *
  * **Encoding.** {@link encodeWitPackage} writes a package of the model as a WIT package binary,
  * byte for byte as wasm-tools does; {@link encodeWorldType} and {@link TypeScopeBuilder} /
@@ -46,6 +48,7 @@ export {
   type ComponentEncodeErrorCode,
 } from "./_error.ts";
 export { type DecodeLimits, DEFAULT_LIMITS } from "./_limits.ts";
+export { SPEC_RULES, type SpecRule, type SpecRuleId } from "./_spec_rules.ts";
 export {
   type CoreExternKind,
   decodeComponent,

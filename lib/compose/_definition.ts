@@ -134,7 +134,7 @@ export function analyzeComponent(
     } else if (e instanceof ComponentDecodeError) {
       throw new ComposeError(
         "invalid-component",
-        `${label} is not a valid component: ${e.message}`,
+        `${label} is not a valid component: ${e.reason} (at offset 0x${e.offset.toString(16)})`,
       );
     } else throw e;
   }
