@@ -7,6 +7,7 @@ import { witCommand } from "./cmd_wit.ts";
 import { inspectCommand } from "./cmd_inspect.ts";
 import { checkCommand } from "./cmd_check.ts";
 import { serveCommand } from "./cmd_serve.ts";
+import { adminCommand } from "./cmd_admin.ts";
 import { plugCommand } from "./cmd_plug.ts";
 import { composeCommand } from "./cmd_compose.ts";
 import { bindingsCommand } from "./cmd_bindings.ts";
@@ -39,6 +40,7 @@ export const COMMANDS: Command[] = [
   inspectCommand,
   checkCommand,
   serveCommand,
+  adminCommand,
   plugCommand,
   composeCommand,
   bindingsCommand,

@@ -119,3 +119,11 @@ export async function openConfiguredStorage(config: StorageConfig): Promise<Stor
     },
   };
 }
+
+/** Opens a PostgreSQL metadata store (loading its driver only now). */
+export async function openPostgresMetadataStore(
+  options: import("./_postgres_metadata_store.ts").PostgresMetadataStoreOptions,
+): Promise<import("./_postgres_metadata_store.ts").PostgresMetadataStore> {
+  const { PostgresMetadataStore } = await import("./_postgres_metadata_store.ts");
+  return await PostgresMetadataStore.open(options);
+}

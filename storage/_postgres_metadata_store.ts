@@ -23,6 +23,7 @@
  * `unavailable` errors (503 with Retry-After at the API); the pools reconnect by themselves on the
  * next query, so the registry recovers without a restart. No message carries the connection URL.
  */
+import { Buffer } from "node:buffer";
 import postgres from "postgres";
 import {
   type Digest,
@@ -936,6 +937,68 @@ export class PostgresMetadataStore implements MetadataStore {
     );
   }
 
+  // --- moving an embedded registry in (`wreg admin migrate`, storage/_migrate.ts)
+
+  /**
+   * Inserts rows of one of the durable tables as they are (timestamps, hashes and documents
+   * included), skipping rows whose key exists; returns how many were inserted. Meant for moving
+   * a registry in, never for serving: it bypasses the checks of the commit point.
+   */
+  importRows(table: ImportTable, rows: readonly Record<string, unknown>[]): Promise<number> {
+    return this.#op(`import ${table}`, async () => {
+      if (rows.length === 0) return 0;
+      const { columns, key } = IMPORT_TABLES[table];
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500).map((r) => pick(r, columns));
+        const res = await this.#sql`INSERT INTO ${this.#sql(table)} ${
+          this.#sql(chunk as Record<string, postgres.SerializableParameter>[], columns)
+        } ON CONFLICT (${this.#sql(key)}) DO NOTHING RETURNING 1`;
+        inserted += res.length;
+      }
+      return inserted;
+    });
+  }
+
+  /**
+   * Inserts a version row with its search rows in one transaction, unless the version exists;
+   * returns whether it was inserted.
+   */
+  importVersion(
+    version: Record<string, unknown>,
+    rows: readonly Record<string, unknown>[],
+  ): Promise<boolean> {
+    return this.#op("import a version", async () =>
+      await this.#sql.begin(async (tx) => {
+        const { columns, key } = IMPORT_TABLES.versions;
+        const res = await tx`INSERT INTO versions ${
+          tx(pick(version, columns) as Record<string, postgres.SerializableParameter>, columns)
+        } ON CONFLICT (${tx(key)}) DO NOTHING RETURNING 1`;
+        if (res.length === 0) return false;
+        const cols = IMPORT_TABLES.search_rows.columns;
+        for (let i = 0; i < rows.length; i += 1000) {
+          const chunk = rows.slice(i, i + 1000).map((r) => pick(r, cols));
+          await tx`INSERT INTO search_rows ${
+            tx(chunk as Record<string, postgres.SerializableParameter>[], cols)
+          }`;
+        }
+        return true;
+      }));
+  }
+
+  /** Every row of a durable table, in key order (to compare a move with its source). */
+  tableRows(table: ImportTable | "search_rows"): Promise<Record<string, unknown>[]> {
+    return this.#op(`read ${table}`, async () => {
+      const { columns } = IMPORT_TABLES[table];
+      const order = table === "search_rows"
+        ? ["package", "version", "id"]
+        : IMPORT_TABLES[table].key;
+      const rows = await this.#sql`SELECT ${this.#sql(columns)} FROM ${this.#sql(table)}
+        ORDER BY ${this.#sql(order)}`;
+      return rows.map((r) => ({ ...r }));
+    });
+  }
+
   // --- coordination
 
   withLock<T>(key: string, body: () => Promise<T>): Promise<T> {
@@ -1090,6 +1153,93 @@ export class PostgresMetadataStore implements MetadataStore {
   #stamp(): string {
     return this.#now().toISOString();
   }
+}
+
+/** The durable tables `wreg admin migrate` moves, with their columns and keys. */
+export const IMPORT_TABLES = {
+  namespaces: { columns: ["name", "created_at"], key: ["name"] },
+  namespace_members: {
+    columns: ["namespace", "member", "role", "added_at"],
+    key: ["namespace", "member"],
+  },
+  tokens: {
+    columns: [
+      "id",
+      "secret_hash",
+      "owner",
+      "scopes",
+      "namespaces",
+      "description",
+      "created_at",
+      "last_used_at",
+      "revoked_at",
+    ],
+    key: ["id"],
+  },
+  packages: {
+    columns: [
+      "name",
+      "namespace",
+      "kind",
+      "description",
+      "search_text",
+      "created_at",
+      "updated_at",
+    ],
+    key: ["name"],
+  },
+  versions: {
+    columns: [
+      "package",
+      "version",
+      "kind",
+      "digest",
+      "size",
+      "published_at",
+      "publisher",
+      "yanked_at",
+      "document",
+    ],
+    key: ["package", "version"],
+  },
+  search_rows: {
+    columns: [
+      "package",
+      "version",
+      "relation",
+      "t_namespace",
+      "t_package",
+      "t_name",
+      "t_version",
+      "t_series",
+    ],
+    key: [],
+  },
+  oci_manifests: {
+    columns: ["package", "digest", "media_type", "bytes", "subject", "artifact_type", "created_at"],
+    key: ["package", "digest"],
+  },
+  oci_manifest_blobs: {
+    columns: ["package", "manifest", "blob", "position"],
+    key: ["package", "manifest", "blob"],
+  },
+  oci_tags: { columns: ["package", "version", "digest"], key: ["package", "version"] },
+} as const satisfies Record<string, { columns: readonly string[]; key: readonly string[] }>;
+
+/** A table {@link PostgresMetadataStore.importRows} takes. */
+export type ImportTable = Exclude<keyof typeof IMPORT_TABLES, "search_rows">;
+
+function pick(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) {
+    const v = row[c];
+    out[c] = v instanceof Uint8Array
+      ? Buffer.from(v)
+      : typeof v === "bigint"
+      ? Number(v)
+      : v ?? null;
+  }
+  return out;
 }
 
 async function insertRows(

@@ -110,6 +110,7 @@ export {
   describeStorage,
   isShared,
   openConfiguredStorage,
+  openPostgresMetadataStore,
   redact as redactUrl,
   type StorageConfig,
   storageConfigFromEnv,
@@ -121,3 +122,5 @@ export type {
   PostgresMetadataStoreOptions,
 } from "./_postgres_metadata_store.ts";
 export type { S3BlobStore, S3BlobStoreOptions, S3Location } from "./_s3_blob_store.ts";
+export { migrateEmbedded, type MigrateOptions, type MigrateReport } from "./_migrate.ts";
+export { collectGarbage, DEFAULT_GC_GRACE_MS, type GcOptions, type GcReport } from "./_gc.ts";

@@ -507,8 +507,8 @@ serviceTest(
     // start), refuses publishes with an error naming the cause, and never prints the secret.
     const wrongSecret = `secret-${crypto.randomUUID()}`;
     const node = await startServerProcess({
-      args: ["--admin-token", "adm"],
-      adminToken: "adm",
+      args: ["--admin-token", "adm-secret-0123456789"],
+      adminToken: "adm-secret-0123456789",
       env: {
         ...storage.env,
         AWS_SECRET_ACCESS_KEY: wrongSecret,
@@ -518,7 +518,7 @@ serviceTest(
     });
     try {
       const client = new Client(node.url);
-      const token = await client.token("adm", "alice");
+      const token = await client.token("adm-secret-0123456789", "alice");
       const res = await client.publish(token, "creds:x", "1.0.0", await exportsFns("run"));
       assert.equal(res.status, 500);
       const ready = await client.call("GET", "/readyz");

@@ -1,0 +1,229 @@
+/**
+ * `wreg admin migrate` and `wreg admin gc` on real storage: an embedded registry seeded through
+ * its API is moved into PostgreSQL + S3 and compared through the API of a server on each; gc
+ * removes only what nothing references or holds.
+ */
+import assert from "node:assert/strict";
+import { digestOf } from "../lib/names/mod.ts";
+import { openConfiguredStorage, openPostgresMetadataStore } from "../storage/mod.ts";
+import { runWreg } from "../cli/mod.ts";
+import {
+  Client,
+  component,
+  startServerProcess,
+  withCustomSections,
+  witPackage,
+} from "./registry_support.ts";
+import { dropSchema, scaledStorage } from "./support/cluster.ts";
+import { serviceTest } from "./support/services.ts";
+
+const NEEDS: ("postgres" | "s3")[] = ["postgres", "s3"];
+
+async function wreg(args: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const code = await runWreg(args, {
+    cwd: Deno.cwd(),
+    env: { ...Deno.env.toObject(), ...env },
+    isTerminal: false,
+    stdout: (s) => out.push(s),
+    stderr: (s) => out.push(s),
+  });
+  return { code, out: out.join("") };
+}
+
+const WIT = `package docs:moved@1.0.0;
+
+interface greet {
+  hello: func() -> string;
+}
+
+world greeter {
+  export greet;
+}
+`;
+
+/** Every answer a client can see of the seeded registry, for comparison. */
+async function snapshot(c: Client, admin: string, tokens: Record<string, string>) {
+  const get = async (path: string, token?: string) => {
+    const a = await c.call("GET", path, { token });
+    return { status: a.status, body: a.json ?? a.text, etag: a.headers.get("etag") };
+  };
+  const out: Record<string, unknown> = {};
+  for (const p of ["docs/moved", "docs/greeter", "acme/tool"]) {
+    out[`package ${p}`] = await get(`/api/v1/packages/${p}`);
+    out[`index ${p}`] = await get(`/api/v1/packages/${p}/index`);
+    const doc = (await c.call("GET", `/api/v1/packages/${p}`)).json;
+    for (const v of doc.versions) {
+      out[`version ${p}@${v.version}`] = await get(`/api/v1/packages/${p}/${v.version}`);
+      const blob = await c.call("GET", `/api/v1/blobs/${v.digest}`);
+      out[`blob ${v.digest}`] = await digestOf(blob.bytes);
+    }
+  }
+  for (const ns of ["docs", "acme"]) out[`namespace ${ns}`] = await get(`/api/v1/namespaces/${ns}`);
+  for (const owner of ["alice", "bob"]) {
+    out[`tokens ${owner}`] = await get(`/api/v1/tokens?owner=${owner}`, admin);
+  }
+  for (const [who, t] of Object.entries(tokens)) {
+    out[`whoami ${who}`] = await get("/api/v1/whoami", t);
+  }
+  out.search = await get("/api/v1/search?q=docs");
+  out.world = await get("/api/v1/search?world=docs:moved/greeter@1.0.0");
+  out.stats = await get("/api/v1/stats");
+  out.oci = await get("/v2/docs/greeter/manifests/1.0.0");
+  return out;
+}
+
+serviceTest(
+  "wreg admin migrate moves a seeded embedded registry into PostgreSQL + S3, identical through the API; a second run moves nothing",
+  NEEDS,
+  async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "wreg-migrate-" });
+    const target = scaledStorage();
+    const admin = "migrate-admin-token-0123";
+    let embedded = await startServerProcess({ dataDir, adminToken: admin, args: ["--quiet"] });
+    try {
+      // Seed: a WIT package, components over two versions, a yank, members, a revoked token.
+      const c = new Client(embedded.url);
+      const alice = await c.token(admin, "alice");
+      const bob = await c.token(admin, "bob", ["publish"], ["acme"]);
+      const gone = await c.token(admin, "bob");
+      assert.equal((await c.publish(alice, "docs:moved", "1.0.0", witPackage(WIT))).status, 201);
+      const impl = await component(WIT, "greeter");
+      assert.equal((await c.publish(alice, "docs:greeter", "1.0.0", impl)).status, 201);
+      const impl11 = withCustomSections(impl, { note: "1.1" });
+      assert.equal((await c.publish(alice, "docs:greeter", "1.1.0", impl11)).status, 201);
+      assert.equal(
+        (await c.call("PUT", "/api/v1/packages/docs/greeter/1.0.0/yank", { token: alice })).status,
+        200,
+      );
+      const tool = withCustomSections(impl, { note: "tool" });
+      assert.equal((await c.publish(bob, "acme:tool", "0.1.0", tool)).status, 201);
+      assert.equal(
+        (await c.call("PUT", "/api/v1/namespaces/docs/members/carol", {
+          token: admin,
+          json: { role: "member" },
+        })).status,
+        200,
+      );
+      const revokeId = (await c.call("GET", "/api/v1/whoami", { token: gone })).json.token.id;
+      assert.equal(
+        (await c.call("DELETE", `/api/v1/tokens/${revokeId}`, { token: admin })).status,
+        200,
+      );
+      // An OCI manifest generated and stored when first asked for.
+      assert.equal((await c.call("GET", "/v2/docs/greeter/manifests/1.0.0")).status, 200);
+      const before = await snapshot(c, admin, { alice, bob });
+      await embedded.stop();
+
+      const env = target.env;
+      const first = await wreg(
+        ["admin", "migrate", "--from", dataDir, "--to", target.database, target.blobs],
+        env,
+      );
+      assert.equal(first.code, 0, first.out);
+      assert.match(first.out, /moved 27 rows and 5 blobs/);
+      assert.match(first.out, /the target is identical to the source/);
+      assert.ok(!first.out.includes(env.AWS_SECRET_ACCESS_KEY));
+      assert.ok(!first.out.includes(new URL(target.database).password));
+
+      const second = await wreg(
+        ["admin", "migrate", "--from", dataDir, "--to", target.database, "--blobs", target.blobs],
+        env,
+      );
+      assert.equal(second.code, 0, second.out);
+      assert.match(
+        second.out,
+        /moved 0 rows and 0 blobs \(0 bytes\); 5 blobs were there already; 5 verified/,
+      );
+
+      const scaled = await startServerProcess({
+        adminToken: admin,
+        args: ["--quiet", "--database", target.database, "--blobs", target.blobs],
+        env,
+      });
+      try {
+        const after = await snapshot(new Client(scaled.url), admin, { alice, bob });
+        assert.deepEqual(after, before);
+        // The revoked token stays revoked; tokens still work for publishing.
+        assert.equal(
+          (await new Client(scaled.url).call("GET", "/api/v1/whoami", { token: gone })).status,
+          401,
+        );
+        assert.equal(
+          (await new Client(scaled.url).publish(
+            alice,
+            "docs:greeter",
+            "1.2.0",
+            withCustomSections(impl, { n: "2" }),
+          ))
+            .status,
+          201,
+        );
+      } finally {
+        await scaled.stop();
+      }
+      // The source is untouched and serves as before.
+      embedded = await startServerProcess({ dataDir, adminToken: admin, args: ["--quiet"] });
+      assert.deepEqual(await snapshot(new Client(embedded.url), admin, { alice, bob }), before);
+    } finally {
+      await embedded.stop();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      await dropSchema(target.schema);
+    }
+  },
+);
+
+serviceTest(
+  "wreg admin gc removes unreferenced old blobs, never a referenced, recent or held one",
+  NEEDS,
+  async () => {
+    const target = scaledStorage();
+    const env = (k: string) => target.env[k] ?? Deno.env.get(k);
+    const storage = await openConfiguredStorage({
+      database: target.database,
+      blobs: target.blobs,
+      env,
+    });
+    const other = await openPostgresMetadataStore({ url: target.database });
+    try {
+      const referenced = await storage.blobs.put(new TextEncoder().encode("referenced"));
+      await storage.metadata.commitVersion({
+        name: { namespace: "gc", name: "kept" } as never,
+        version: "1.0.0" as never,
+        kind: "component",
+        digest: referenced.digest,
+        size: referenced.size,
+        publisher: "alice",
+        document: {},
+        searchRows: [],
+      });
+      const garbage = await storage.blobs.put(new TextEncoder().encode("garbage"));
+      const inFlight = await storage.blobs.put(new TextEncoder().encode("in flight"));
+      // Another process (a registry) holds the digest of a publish in flight.
+      const hold = await other.holdDigest(inFlight.digest);
+      const args = ["admin", "gc", "--database", target.database, "--blobs", target.blobs];
+      const kept = await wreg([...args, "--dry-run"], target.env);
+      assert.equal(kept.code, 0, kept.out);
+      assert.match(kept.out, /would remove 0 blobs .* 3 recent/); // default grace: a day
+      const run = await wreg([...args, "--grace", "0"], target.env);
+      assert.equal(run.code, 0, run.out);
+      assert.match(
+        run.out,
+        /removed 1 blobs \(7 bytes\) of 3; kept 1 referenced, 0 recent, 1 held/,
+      );
+      assert.equal(await storage.blobs.has(garbage.digest), false);
+      assert.equal(await storage.blobs.has(referenced.digest), true);
+      assert.equal(await storage.blobs.has(inFlight.digest), true);
+      await hold.release();
+      const again = await wreg([...args, "--grace", "0"], target.env);
+      assert.match(
+        again.out,
+        /removed 1 blobs \(9 bytes\) of 2; kept 1 referenced, 0 recent, 0 held/,
+      );
+    } finally {
+      await other.close();
+      await storage.close();
+      await dropSchema(target.schema);
+    }
+  },
+);
