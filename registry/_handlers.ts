@@ -231,9 +231,18 @@ export const getDependents: Handler = async (ctx, _req, params, url) => {
 };
 
 /** `GET /api/v1/packages/{namespace}/{name}/{version}`: the version document. */
-export const getVersion: Handler = async (ctx, req, params) => {
-  const record = await versionRecord(ctx, packageOf(params), versionOf(params));
-  return cachedJson(req, cached(JSON.stringify(versionResponse(record))));
+export const getVersion: Handler = (ctx, req, params) => {
+  // Cached like the package document (dropped on every change the storage signals, a yank
+  // included), so that a networked metadata store is not asked on every read.
+  const key = `version:${params.namespace}:${params.name}:${params.version}`;
+  const hit = ctx.responses.get(key);
+  if (hit !== undefined) return cachedJson(req, hit);
+  const generation = ctx.generation;
+  return versionRecord(ctx, packageOf(params), versionOf(params)).then((record) => {
+    const out = cached(JSON.stringify(versionResponse(record)));
+    if (ctx.generation === generation) ctx.responses.set(key, out);
+    return cachedJson(req, out);
+  });
 };
 
 /** `GET …/{version}/wit`: the version's WIT as text. */

@@ -267,8 +267,13 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     committed = true;
     return record;
   } finally {
-    await hold.release().catch(() => {});
-    if (!committed && created) await cleanup(ctx, req.digest);
+    // After a commit the version references the bytes, so the hold may end in the background; a
+    // refused publish ends it first, so that its own hold does not keep the cleanup away.
+    if (committed) hold.release().catch(() => {});
+    else {
+      await hold.release().catch(() => {});
+      if (created) await cleanup(ctx, req.digest);
+    }
   }
 }
 

@@ -389,8 +389,13 @@ export class PostgresMetadataStore implements MetadataStore {
       const now = this.#stamp();
       const change: StoreChange = { kind: "package", name };
       await this.#sql.begin(async (tx) => {
-        let [pkg] =
-          await tx`SELECT kind, description FROM packages WHERE name = ${name} FOR UPDATE`;
+        // The package row, locked, with its versions: one round trip.
+        const lockPackage = () =>
+          tx`SELECT kind, description,
+               (SELECT coalesce(json_agg(version), '[]'::json) FROM versions WHERE package = ${name})
+                 AS versions
+             FROM packages WHERE name = ${name} FOR UPDATE`;
+        let [pkg] = await lockPackage();
         let created = false;
         if (!pkg) {
           const description = input.description ?? "";
@@ -401,35 +406,42 @@ export class PostgresMetadataStore implements MetadataStore {
             ON CONFLICT (name) DO NOTHING RETURNING kind`;
           created = inserted.length === 1;
           // Another process created it meanwhile: wait for its row, then check against it.
-          if (!created) {
-            [pkg] =
-              await tx`SELECT kind, description FROM packages WHERE name = ${name} FOR UPDATE`;
-          }
+          if (!created) [pkg] = await lockPackage();
         }
         if (pkg && pkg.kind !== input.kind) {
           throw kindMismatch(name, pkg.kind as PackageKind, input.kind);
         }
-        const current = (await tx`SELECT version FROM versions WHERE package = ${name}`)
-          .map((r) => r.version as Version);
+        const current = (pkg?.versions ?? []) as Version[];
         const key = versionKey(input.version);
         const same = current.find((v) => versionKey(v) === key);
         if (same !== undefined) throw conflict(name, input.version, same);
         checkBasedOn(name, input.version, current, input.basedOn);
+        // The writes go out together, pipelined on the transaction's connection: `execute()`
+        // sends each at once, in this order (a query is otherwise sent when first awaited).
+        const description = input.description ?? (pkg?.description as string);
+        const writes: Promise<unknown>[] = [];
         if (pkg) {
-          const description = input.description ?? (pkg.description as string);
-          await tx`UPDATE packages SET updated_at = ${now}, description = ${description},
-                   search_text = ${searchableText(name, description)} WHERE name = ${name}`;
+          writes.push(
+            tx`UPDATE packages SET updated_at = ${now}, description = ${description},
+                 search_text = ${searchableText(name, description)} WHERE name = ${name}`
+              .execute(),
+          );
         }
-        try {
-          await tx`
+        writes.push(
+          tx`
             INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
             VALUES (${name}, ${input.version}, ${input.kind}, ${input.digest}, ${input.size}, ${now},
-                    ${input.publisher}, NULL, ${document})`;
-        } catch (e) {
-          if (codeOf(e) === "23505") throw conflict(name, input.version);
-          throw e;
+                    ${input.publisher}, NULL, ${document})`.execute(),
+        );
+        for (const q of rowInserts(tx, name, input.version, rows)) writes.push(q.execute());
+        const settled = await Promise.allSettled(writes);
+        const failed = settled.find((r) => r.status === "rejected") as
+          | PromiseRejectedResult
+          | undefined;
+        if (failed) {
+          if (codeOf(failed.reason) === "23505") throw conflict(name, input.version);
+          throw failed.reason;
         }
-        await insertRows(tx, name, input.version, rows);
         if (input.oci !== undefined) {
           await putPgOciManifest(tx, name, { ...input.oci, version: input.version }, now);
         }
@@ -505,9 +517,14 @@ export class PostgresMetadataStore implements MetadataStore {
   getPackage(name: PackageName): Promise<PackageDetail | undefined> {
     return this.#op("read a package", async () => {
       const pkg = formatPackageName(name);
-      const [row] = await this.#sql`SELECT * FROM packages WHERE name = ${pkg}`;
+      // One round trip: the package row with its versions as JSON.
+      const [row] = await this.#sql`SELECT p.*, (SELECT coalesce(json_agg(json_build_object(
+          'package', v.package, 'version', v.version, 'kind', v.kind, 'digest', v.digest,
+          'size', v.size, 'published_at', v.published_at, 'publisher', v.publisher,
+          'yanked_at', v.yanked_at)), '[]'::json) FROM versions v WHERE v.package = p.name) AS vs
+        FROM packages p WHERE p.name = ${pkg}`;
       if (!row) return undefined;
-      const versions = await summaries(this.#sql, pkg);
+      const versions = sortVersions((row.vs as Row[]).map(versionSummary));
       return { package: packageSummary(row, versions), versions };
     });
   }
@@ -1008,8 +1025,9 @@ export class PostgresMetadataStore implements MetadataStore {
       const { promise: held, resolve: onHeld, reject: onFail } = Promise.withResolvers<void>();
       const { promise: done, resolve: finish } = Promise.withResolvers<void>();
       const tx = this.#lockSql.begin(async (t) => {
-        await t`SELECT set_config('lock_timeout', ${`${this.#lockTimeoutMs}ms`}, true)`;
-        await t`SELECT pg_advisory_xact_lock(hashtextextended(${this.#key(key)}, 0))`;
+        // One round trip: the timeout is set (for this transaction) before the lock is waited for.
+        await t`SELECT pg_advisory_xact_lock(hashtextextended(${this.#key(key)}, 0))
+          FROM (SELECT set_config('lock_timeout', ${`${this.#lockTimeoutMs}ms`}, true)) AS s`;
         onHeld();
         await done;
       });
@@ -1022,8 +1040,10 @@ export class PostgresMetadataStore implements MetadataStore {
       try {
         return await body();
       } finally {
+        // The lock is released by the commit that follows; the caller need not wait for it (the
+        // next holder, here or elsewhere, waits for it in PostgreSQL).
         finish();
-        await tx.catch(() => {});
+        tx.catch(() => {});
       }
     });
   }
@@ -1242,6 +1262,42 @@ function pick(row: Record<string, unknown>, columns: readonly string[]): Record<
   return out;
 }
 
+/** The inserts of a version's search rows (not yet sent), in chunks. */
+function rowInserts(
+  tx: Tx,
+  pkg: string,
+  version: Version,
+  rows: readonly SearchRowInput[],
+): postgres.PendingQuery<postgres.Row[]>[] {
+  const values = rows.map((r) => ({
+    package: pkg,
+    version,
+    relation: r.relation,
+    t_namespace: r.namespace,
+    t_package: r.package,
+    t_name: r.name ?? "",
+    t_version: r.version ?? "",
+    t_series: seriesKey(r.version),
+  }));
+  const out: postgres.PendingQuery<postgres.Row[]>[] = [];
+  for (let i = 0; i < values.length; i += 1000) {
+    out.push(tx`INSERT INTO search_rows ${
+      tx(
+        values.slice(i, i + 1000),
+        "package",
+        "version",
+        "relation",
+        "t_namespace",
+        "t_package",
+        "t_name",
+        "t_version",
+        "t_series",
+      )
+    }`);
+  }
+  return out;
+}
+
 async function insertRows(
   tx: Tx,
   pkg: string,
@@ -1286,10 +1342,13 @@ async function summaries(sql: Sql | Tx, pkg: string): Promise<VersionSummary[]> 
 }
 
 async function namespaceRecord(sql: Sql | Tx, name: string): Promise<NamespaceRecord | undefined> {
-  const [ns] = await sql`SELECT * FROM namespaces WHERE name = ${name}`;
+  // One round trip: the namespace with its members as JSON.
+  const [ns] = await sql`SELECT n.created_at, (SELECT coalesce(json_agg(json_build_object(
+      'member', m.member, 'role', m.role, 'added_at', m.added_at)), '[]'::json)
+      FROM namespace_members m WHERE m.namespace = n.name) AS members
+    FROM namespaces n WHERE n.name = ${name}`;
   if (!ns) return undefined;
-  const members = (await sql`SELECT member, role, added_at FROM namespace_members
-    WHERE namespace = ${name}`).map((m) => ({
+  const members = (ns.members as Row[]).map((m) => ({
     user: m.member as string,
     role: m.role as NamespaceRole,
     addedAt: m.added_at as string,
