@@ -28,6 +28,8 @@
 import { transpileBytes } from "@bytecodealliance/jco-transpile";
 import { generateBindings, type GlueChoice } from "../lib/bindings/mod.ts";
 import { callsComponent, example, writeFiles } from "../tests/bindings_fixtures.ts";
+import { CORPUS } from "../tools/corpus.ts";
+import { byHand } from "./_by_hand.ts";
 import { formatMs, measure, summarize, table, type Timing } from "./_harness.ts";
 
 const work = await Deno.makeTempDir({ prefix: "wreg-bench-bindings-" });
@@ -59,6 +61,7 @@ await bindings(scrubber, "jco", "scrubber-jco");
 }
 await Deno.writeFile(`${work}/calls.core.wasm`, callsCore);
 await Deno.writeTextFile(`${work}/empty.js`, "export {};\n");
+await Deno.writeTextFile(`${work}/logger.js`, "export function log() {}\n");
 
 /** How each way gets `noop`, `add`, `echo` and `echoList` into scope of the timing script. */
 const SOURCES: Record<string, string> = {
@@ -308,5 +311,383 @@ async function coreModules(dir: string): Promise<Map<string, WebAssembly.Module>
   }
   out.push(table("Cold start: `deno run` of a new process to the first call's output", rows));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Real components: the Python and JavaScript examples and two Rust components of the corpus
+// (jco's numbers and strings fixtures), all importing WASI, the Python one a CPython runtime of
+// 17 MiB, the JavaScript one a composition. Each way is measured in its own processes:
+//   raw        the core modules instantiated by hand (bench/_by_hand.ts), the core export called
+//              with the Canonical ABI written out, WASI answered by hand-written functions;
+//   lean       `wreg bindings` (the default glue for these now), WASI from wreg's WASI host;
+//   wreg jco   `wreg bindings --glue jco`, WASI from preview2-shim;
+//   jco        jco-transpile's default output.
+// Standard error goes to /dev/null for every way (the logger writes a line per call).
+
+interface RealComponent {
+  title: string;
+  dir: string;
+  bytes: Uint8Array;
+  /** The export (by-hand name), the call's JS for bindings, and the raw call. */
+  call: { title: string; export: string; lean: string; raw: string; check: string };
+  /** Per-call batch sizes (fast, slow ways). */
+  batch: number;
+  /** Its non-WASI imports, as `instantiate`'s argument (JS source; `host` is `HOST_JS`'s). */
+  imports?: string;
+  /** The interface it imports that `host` implements (for jco's default output's map). */
+  host?: string;
+}
+
+/**
+ * An implementation of the Rust fixtures' imported test interfaces (never called by the
+ * benchmarked exports): every function returns its first argument.
+ */
+const HOST_JS = `export const host = new Proxy({}, { get: () => (x) => x, has: () => true });
+${
+  [
+    "roundtripU8",
+    "roundtripS8",
+    "roundtripU16",
+    "roundtripS16",
+    "roundtripU32",
+    "roundtripS32",
+    "roundtripU64",
+    "roundtripS64",
+    "roundtripF32",
+    "roundtripF64",
+    "roundtripChar",
+    "setScalar",
+    "getScalar",
+    "takeBasic",
+    "returnUnicode",
+  ].map((f) => `export const ${f} = (x) => x;`).join("\n")
+}
+`;
+
+const CORPUS_RT = `${CORPUS}jco/packages/jco-transpile/test/fixtures/components/runtime/`;
+const realText = "My SSN is 123-45-6789, mail me at a@b.co. ".repeat(24).slice(0, 1000);
+
+const REAL: RealComponent[] = [
+  {
+    title: "Python example (scrubber-py, componentize-py)",
+    dir: "py",
+    bytes: (await example("scrubber-py")).bytes,
+    call: {
+      title: "scrub-pii(string) -> string, 1,000 chars",
+      export: "scrub-pii",
+      lean: "s += inst.scrubPii(text).length;",
+      raw: "s += rawString(ex, text).length;",
+      check: "inst.scrubPii('SSN 123-45-6789') === 'SSN [REDACTED]'",
+    },
+    batch: 400,
+    imports: "{ logger: { log() {} } }",
+  },
+  {
+    title: "JavaScript example (logger-js, componentize-qjs, a composition)",
+    dir: "js",
+    bytes: (await example("logger-js")).bytes,
+    call: {
+      title: "log(level, string) to stderr, 1,000 chars",
+      export: "docs:processor/logger@0.1.0#log",
+      lean: 'inst.logger.log("info", text); s++;',
+      raw: "rawStringVoid(ex, text, [1]); s++;",
+      check: "true",
+    },
+    batch: 2_000,
+  },
+  {
+    title: "Rust (jco's numbers fixture, wit-bindgen)",
+    dir: "rs-num",
+    bytes: await Deno.readFile(`${CORPUS_RT}numbers.component.wasm`),
+    call: {
+      title: "roundtrip-u32(u32) -> u32",
+      export: "test:numbers/test#roundtrip-u32",
+      lean: "s += inst.test.roundtripU32(i >>> 0);",
+      raw: "s += ex.core(i >>> 0) >>> 0;",
+      check: "inst.test.roundtripU32(4000000000) === 4000000000",
+    },
+    batch: 200_000,
+    imports: "{ test: host }",
+    host: "test:numbers/test",
+  },
+  {
+    title: "Rust (jco's strings fixture, wit-bindgen, UTF-16 strings)",
+    dir: "rs-str",
+    bytes: await Deno.readFile(`${CORPUS_RT}strings.component.wasm`),
+    call: {
+      title: "roundtrip(string) -> string, 1,000 chars",
+      export: "roundtrip",
+      lean: "s += inst.roundtrip(text).length;",
+      raw: "s += rawString16(ex, text).length;",
+      check: "inst.roundtrip('héllo') === 'héllo'",
+    },
+    batch: 20_000,
+    imports: "{ imports: host }",
+    host: "test:strings/imports",
+  },
+];
+
+await Deno.writeTextFile(`${work}/host.js`, HOST_JS);
+for (const c of REAL) {
+  await Deno.writeFile(`${work}/${c.dir}.wasm`, c.bytes);
+  await bindings(c.bytes, "auto", `${c.dir}-lean`);
+  await bindings(c.bytes, "jco", `${c.dir}-jco`);
+  // jco's default output imports the component's own imports by their names: map the logger.
+  const r = await transpileBytes(c.bytes, {
+    name: "component",
+    map: {
+      "docs:processor/logger": "../logger.js",
+      ...(c.host !== undefined ? { [c.host]: "../host.js" } : {}),
+    },
+  });
+  await writeFiles(
+    `${work}/${c.dir}-jco-default`,
+    Object.entries(r.files).map(([path, contents]) => ({ path, contents })),
+  );
+}
+
+const BY_HAND = new URL("./_by_hand.ts", import.meta.url).href;
+/** wreg's deno.json: children resolve `@wreg/wasi/`, preview2-shim and lib/'s npm imports by it. */
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+/** How each way makes `inst` (or `ex`, the raw export) for the timing script. */
+function realSource(c: RealComponent, way: string): string {
+  switch (way) {
+    case "raw (core modules by hand)":
+      return `import { byHand, rawString, rawString16, rawStringVoid } from ${
+        JSON.stringify(BY_HAND)
+      };
+const make = byHand(Deno.readFileSync(${JSON.stringify(`${work}/${c.dir}.wasm`)}));
+const ex = make().exports.get(${JSON.stringify(c.call.export)});
+const inst = undefined;`;
+    case "wreg lean glue":
+      return `import { instantiate } from "./${c.dir}-lean/mod.ts";
+import { host } from "./host.js";
+const inst = instantiate(${c.imports ?? "{}"});`;
+    case "wreg jco glue (patched)":
+      return `import { instantiate } from "./${c.dir}-jco/mod.ts";
+import { host } from "./host.js";
+const inst = instantiate(${c.imports ?? "{}"});`;
+    default:
+      return `import * as inst0 from "./${c.dir}-jco-default/component.js";
+const inst = { ...inst0, logger: inst0["docs:processor/logger@0.1.0"] ?? inst0.logger, test: inst0["test:numbers/test"] ?? inst0.test };`;
+  }
+}
+
+const REAL_WAYS = [
+  "raw (core modules by hand)",
+  "wreg lean glue",
+  "wreg jco glue (patched)",
+  "jco default output",
+];
+
+async function realPerCall(c: RealComponent, way: string): Promise<Timing> {
+  const slow = way.includes("jco");
+  const raw = way.startsWith("raw");
+  const n = slow ? Math.max(20, Math.floor(c.batch / 100)) : c.batch;
+  const script = `${realSource(c, way)}
+const text = ${JSON.stringify(realText)};
+${raw ? "" : `if (!(${c.call.check})) throw new Error("wrong answer");`}
+function run(N) {
+  let s = 0;
+  for (let i = 0; i < N; i++) { ${raw ? c.call.raw : c.call.lean} }
+  return s;
+}
+for (let i = 0; i < ${slow ? 100 : 1000}; i++) run(${
+    slow ? 2 : Math.max(2, Math.floor(c.batch / 1000))
+  });
+const out = [];
+for (let r = 0; r < 15; r++) {
+  const t0 = performance.now();
+  run(${n});
+  out.push((performance.now() - t0) / ${n});
+}
+console.log(JSON.stringify(out));
+`;
+  const file = `${work}/real-${crypto.randomUUID().slice(0, 8)}.js`;
+  await Deno.writeTextFile(file, script);
+  const samples: number[] = [];
+  for (let p = 0; p < 3; p++) {
+    const o = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", "--config", CONFIG, file],
+      cwd: work,
+      stdout: "piped",
+      // The logger writes a line per call: to /dev/null for every way.
+      stderr: c.dir === "js" ? "null" : "piped",
+    }).output();
+    const text = new TextDecoder().decode(o.stdout);
+    if (!o.success || text.trim() === "") {
+      throw new Error(`${c.title}, ${way}: ${o.stderr ? new TextDecoder().decode(o.stderr) : ""}`);
+    }
+    samples.push(...JSON.parse(text));
+  }
+  return summarize(way, samples);
+}
+
+const realSummary: string[] = [
+  "### Summary: real components, per call (median), instantiation, cold start",
+  "",
+  "| component | call | raw | lean | lean ÷ raw | wreg jco ÷ raw | jco default ÷ raw | instantiate lean ÷ by hand | cold start lean ÷ empty | lean ÷ compile only |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+];
+for (const c of REAL) {
+  const rows: Timing[] = [];
+  for (const way of REAL_WAYS) rows.push(await realPerCall(c, way));
+  out.push(table(`Per call: ${c.title}, ${c.call.title}`, rows));
+
+  // Instantiation, in this process, the ways in turns.
+  const make = byHand(c.bytes);
+  const lean = await import(`${work}/${c.dir}-lean/mod.ts`);
+  const jco = await import(`${work}/${c.dir}-jco/mod.ts`);
+  const quiet = { wasi: { stderr: "ignore", stdout: "ignore" } };
+  const rounds = c.bytes.length > 4_000_000 ? 40 : 400;
+  const host = new Proxy({}, { get: () => (x: unknown) => x, has: () => true });
+  const imports = c.imports === undefined
+    ? {}
+    : c.host === undefined
+    ? { logger: { log() {} } }
+    : c.host.endsWith("/imports")
+    ? { imports: host }
+    : { test: host };
+  const inst = interleaved([
+    ["by hand: the core instances", () => make()],
+    ["wreg lean instantiate()", () => lean.instantiate(imports, quiet)],
+    ["wreg jco instantiate()", () => jco.instantiate(imports)],
+  ], rounds);
+  out.push(table(`Instantiation: ${c.title}`, inst));
+
+  // Cold start: a new process up to the first call's output.
+  const coreFiles = [...Deno.readDirSync(`${work}/${c.dir}-lean`)]
+    .filter((e) => /^_core\d+\.wasm$/.test(e.name)).map((e) => e.name);
+  const first = c.dir === "js"
+    ? 'inst.logger.log("info", "x"); console.log(3);'
+    : c.dir === "py"
+    ? 'console.log(inst.scrubPii("3"));'
+    : c.dir === "rs-num"
+    ? "console.log(inst.test.roundtripU32(3));"
+    : 'console.log(inst.roundtrip("3"));';
+  const scripts: [string, string][] = [
+    ["import an empty module", `import "./empty.js";\nconsole.log(3);\n`],
+    [
+      "compile only: import source of its core modules",
+      coreFiles.map((f, i) => `import source m${i} from "./${c.dir}-lean/${f}";`).join("\n") +
+      `\nvoid [${coreFiles.map((_, i) => `m${i}`).join(", ")}];\nconsole.log(3);\n`,
+    ],
+    [
+      "wreg lean bindings, first call",
+      `import { instantiate } from "./${c.dir}-lean/mod.ts";\nimport { host } from "./host.js";\nconst inst = instantiate(${
+        c.imports ?? "{}"
+      });\n${first}\n`,
+    ],
+    [
+      "wreg jco bindings, first call",
+      `import { instantiate } from "./${c.dir}-jco/mod.ts";\nimport { host } from "./host.js";\nconst inst = instantiate(${
+        c.imports ?? "{}"
+      });\n${first}\n`,
+    ],
+    [
+      "jco default output, first call",
+      `import * as inst0 from "./${c.dir}-jco-default/component.js";\nconst inst = { ...inst0, logger: inst0["docs:processor/logger@0.1.0"], test: inst0["test:numbers/test"] };\n${first}\n`,
+    ],
+  ];
+  const cold: Timing[] = [];
+  for (const [name, source] of scripts) {
+    const file = `${work}/cold-${c.dir}-${cold.length}.ts`;
+    await Deno.writeTextFile(file, source);
+    cold.push(
+      await measure(name, async () => {
+        const o = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "--no-check", "--config", CONFIG, file],
+          cwd: work,
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        const got = new TextDecoder().decode(o.stdout).trim();
+        if (got !== "3") throw new Error(`${c.title}, ${name}: ${got}`);
+      }, { warmup: 2, runs: 10 }),
+    );
+  }
+  out.push(table(`Cold start: ${c.title}, \`deno run\` to the first call's output`, cold));
+
+  // Where a cold start goes, in one process: loading (compiling the core modules), instantiating,
+  // the first call (which compiles the Wasm it runs: V8 compiles functions on first use) and a
+  // second call; lean glue beside the same core modules instantiated and called by hand.
+  const firstRaw = c.dir === "js"
+    ? "rawStringVoid(ex, 'x', [1])"
+    : c.dir === "py"
+    ? "rawString(ex, '3')"
+    : c.dir === "rs-num"
+    ? "ex.core(3)"
+    : "rawString16(ex, '3')";
+  const firstLean = first.replace(/console\.log\((.*)\);$/, "$1;").replace("console.log(3);", "");
+  const phaseScripts: [string, string][] = [
+    [
+      "lean",
+      `const t0 = performance.now();
+const m = await import("./${c.dir}-lean/mod.ts");
+const t1 = performance.now();
+const { host } = await import("./host.js");
+const inst = m.instantiate(${c.imports ?? "{}"});
+const t2 = performance.now();
+${firstLean}
+const t3 = performance.now();
+${firstLean}
+const t4 = performance.now();
+console.log(JSON.stringify([t0, t1 - t0, t2 - t1, t3 - t2, t4 - t3]));`,
+    ],
+    [
+      "by hand",
+      `import { byHand, rawString, rawString16, rawStringVoid } from ${JSON.stringify(BY_HAND)};
+const bytes = Deno.readFileSync(${JSON.stringify(`${work}/${c.dir}.wasm`)});
+const t0 = performance.now();
+const make = byHand(bytes);
+const t1 = performance.now();
+const ex = make().exports.get(${JSON.stringify(c.call.export)});
+const t2 = performance.now();
+${firstRaw};
+const t3 = performance.now();
+${firstRaw};
+const t4 = performance.now();
+console.log(JSON.stringify([t0, t1 - t0, t2 - t1, t3 - t2, t4 - t3]));`,
+    ],
+  ];
+  const phaseRows: string[] = [
+    `### Cold start phases: ${c.title} (median of 10 processes)`,
+    "",
+    "| way | process start to script | load (compile) | instantiate | first call | second call |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const [name, source] of phaseScripts) {
+    const file = `${work}/phase-${c.dir}-${name.replace(/ /g, "-")}.js`;
+    await Deno.writeTextFile(file, source);
+    const runs: number[][] = [];
+    for (let i = 0; i < 10; i++) {
+      const o = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-check", "--config", CONFIG, file],
+        cwd: work,
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      runs.push(JSON.parse(new TextDecoder().decode(o.stdout)));
+    }
+    const med = (k: number) => {
+      const v = runs.map((r) => r[k]).sort((a, b) => a - b);
+      return formatMs(v[v.length >> 1]);
+    };
+    phaseRows.push(`| ${name} | ${med(0)} | ${med(1)} | ${med(2)} | ${med(3)} | ${med(4)} |`);
+  }
+  out.push(phaseRows.join("\n"), "");
+
+  const r = (i: number) => rows[i].median / rows[0].median;
+  realSummary.push(
+    `| ${c.title} | ${c.call.title} | ${formatMs(rows[0].median)} | ${formatMs(rows[1].median)} | ${
+      r(1).toFixed(2)
+    }× | ${r(2).toFixed(0)}× | ${r(3).toFixed(0)}× | ${
+      (inst[1].median / inst[0].median).toFixed(2)
+    }× | ${(cold[2].median / cold[0].median).toFixed(2)}× | ${
+      (cold[2].median / cold[1].median).toFixed(2)
+    }× |`,
+  );
+}
+out.unshift(...realSummary, "");
 
 console.log(out.join("\n"));

@@ -517,29 +517,67 @@ Deno.test("lean glue and jco's glue agree on the scrubber composed with the JS l
 
 const RT = "jco/packages/jco-transpile/test/fixtures/components/runtime/";
 
-Deno.test("lean glue and jco's glue agree on exported resources (constructors, methods, statics, drop)", async () => {
+Deno.test("lean glue and jco's glue agree on resources: constructors, methods, statics, own and borrow, drop", async () => {
   const bytes = await Deno.readFile(`${CORPUS}${RT}resources.component.wasm`);
-  const d = decodeComponent(bytes);
   const results: Record<string, unknown> = {};
   for (const glue of ["lean", "jco"] as const) {
-    const { dir, mod, b } = await load(bytes, glue, "resources");
+    const { dir, mod } = await load(bytes, glue, "resources");
     try {
-      const host = makeHost(d.resolve, d.world!, b);
-      const inst = mod.instantiate(host.imports, glue === "lean" ? QUIET : undefined);
-      const ex = inst.exports;
-      const out: unknown[] = [];
-      for (const [name, cls] of Object.entries(ex as Record<string, Any>).sort()) {
-        if (typeof cls !== "function" || !/^[A-Z]/.test(name)) continue;
-        out.push(name);
-        const methods = Object.getOwnPropertyNames(cls.prototype).filter((m) =>
-          m !== "constructor" && typeof cls.prototype[m] === "function"
-        ).sort();
-        out.push(methods);
+      // The imported resource, implemented by the host.
+      class Y {
+        constructor(public a: number) {}
+        getA() {
+          return this.a;
+        }
+        setA(a: number) {
+          this.a = a;
+        }
+        static add(y: Y, a: number) {
+          return new Y(y.a + a);
+        }
       }
-      results[glue] = out;
+      const inst = mod.instantiate({ imports: { Y } }, glue === "lean" ? QUIET : undefined);
+      const { X, Z, KebabCase, add, consume, testImports } = inst.exports;
+      const steps: Record<string, unknown> = {};
+      const x = new X(5);
+      steps.get = outcome(() => x.getA());
+      x.setA(7);
+      steps.set = outcome(() => x.getA());
+      const x2 = X.add(x, 3);
+      steps.staticOwn = outcome(() => x2.getA());
+      steps.movedAway = outcome(() => x.getA()) as unknown;
+      const z1 = new Z(1), z2 = new Z(2);
+      const z3 = add(z1, z2);
+      steps.borrows = outcome(() => [z1.getA(), z2.getA(), z3.getA()]);
+      // Disposing of an owned Z runs the component's destructor, once per object.
+      const before = Z.numDropped();
+      z1[Symbol.dispose]();
+      z3[Symbol.dispose]();
+      z3[Symbol.dispose]();
+      steps.dropped = Z.numDropped() - before;
+      steps.consume = outcome(() => consume(x2));
+      const k = new KebabCase(9);
+      steps.kebab = outcome(() => [k.getA(), KebabCase.takeOwned(k)]);
+      steps.imports = outcome(() => testImports());
+      steps.classes = [X.name, Z.name, KebabCase.name];
+      results[glue] = steps;
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   }
-  assert.deepStrictEqual(results.lean, results.jco);
+  // A resource given away is gone: both glues refuse its use (their messages differ).
+  const moved = (r: Any) => ({ ...r, movedAway: "threw" in r.movedAway ? "refused" : r.movedAway });
+  assert.deepStrictEqual(moved(results.lean), moved(results.jco));
+  assert.deepEqual(moved(results.lean), {
+    get: { ok: 5 },
+    set: { ok: 7 },
+    staticOwn: { ok: 10 },
+    movedAway: "refused",
+    borrows: { ok: [1, 2, 3] },
+    dropped: 2,
+    consume: { ok: undefined },
+    kebab: { ok: [9, 9] },
+    imports: { ok: undefined },
+    classes: ["X", "Z", "KebabCase"],
+  });
 });

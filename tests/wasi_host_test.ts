@@ -9,7 +9,7 @@
  * fails inside the component (EACCES), without a prompt or an exception in the program.
  */
 import assert from "node:assert/strict";
-import { componentEmbed, componentNew } from "@bytecodealliance/jco-transpile/wasm-tools";
+import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { generateBindings } from "../lib/bindings/mod.ts";
 import { tempProject, writeFiles } from "./bindings_fixtures.ts";
 import { runComponent, type WasiConfig } from "./support/wasmtime.ts";
@@ -328,4 +328,157 @@ Deno.test("the environment the program has is not the component's unless granted
     .run.run();
   assert.ok(Deno.env.get("PATH") !== undefined, "this process has an environment");
   assert.equal(new TextDecoder().decode(concat(out)), "0 variables\nHOME=(unset)\n");
+});
+
+// ---------------------------------------------------------------------------------------------
+// wasi:http/outgoing-handler: a component (testdata/http_client.wat, the Canonical ABI by hand)
+// sends requests to a local server in another process, in wasmtime (with wasi:http linked) and
+// through lean glue with wreg's WASI host (`fetch` in the I/O worker).
+
+const HTTP = `${CORPUS}wasi-http/v0.2.0/wit/`;
+
+/** The client's world with wasi:http@0.2.0 and its dependencies, as nested packages. */
+async function httpClientWit(): Promise<string> {
+  const read = (p: string) => Deno.readTextFile(p);
+  const pkg = async (name: string, files: string[]) =>
+    `package ${name} {\n${
+      (await Promise.all(files.map(read))).map((t) => t.replace(/^package [^;]+;/m, "")).join("\n")
+    }\n}\n`;
+  let src = await read(new URL("../wasi/testdata/http_client.wit", import.meta.url).pathname);
+  src += await pkg("wasi:http@0.2.0", [`${HTTP}types.wit`, `${HTTP}handler.wit`]);
+  for (const [name, dir] of [["wasi:io@0.2.0", "io"], ["wasi:clocks@0.2.0", "clocks"]]) {
+    const files: string[] = [];
+    for await (const e of Deno.readDir(`${HTTP}deps/${dir}`)) {
+      if (e.name.endsWith(".wit")) files.push(`${HTTP}deps/${dir}/${e.name}`);
+    }
+    src += await pkg(name, files.sort());
+  }
+  return src;
+}
+
+let httpClient: Promise<Uint8Array> | undefined;
+
+function buildHttpClient(): Promise<Uint8Array> {
+  httpClient ??= (async () => {
+    const wat = await Deno.readTextFile(
+      new URL("../wasi/testdata/http_client.wat", import.meta.url).pathname,
+    );
+    const embedded = await componentEmbed({
+      binary: await parse(wat),
+      witSource: await httpClientWit(),
+      world: "client",
+    });
+    return await componentNew(embedded, []);
+  })();
+  return httpClient;
+}
+
+/** A server in a child process: GET /hello/… answers 200 with the path, POST echoes in 201. */
+async function withServer(f: (authority: string) => Promise<void>) {
+  const script =
+    `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log(port) },
+  async (req) => {
+    const url = new URL(req.url);
+    if (url.pathname === "/missing") return new Response("no", { status: 404 });
+    if (req.method === "POST") return new Response("got " + await req.text(), { status: 201 });
+    return new Response("hello " + url.pathname + url.search + " x-test=" + req.headers.get("x-test"));
+  });`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = child.stdout.getReader();
+    const { value } = await reader.read();
+    reader.releaseLock();
+    const port = new TextDecoder().decode(value).trim();
+    await f(`127.0.0.1:${port}`);
+  } finally {
+    child.kill();
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+  }
+}
+
+/** The case of `wasi:http/types.error-code` by name, as the client prints it. */
+async function errorCodeIndex(name: string): Promise<number> {
+  const text = await Deno.readTextFile(`${HTTP}types.wit`);
+  const body = text.slice(text.indexOf("variant error-code {"));
+  const cases = body.slice(body.indexOf("{") + 1, body.indexOf("}")).split("\n")
+    .map((l) => l.replace(/\/\/.*$/, "").trim()).filter((l) => l !== "")
+    .map((l) => l.replace(/[(,].*$/, ""));
+  const i = cases.indexOf(name);
+  assert.ok(i >= 0, name);
+  return i;
+}
+
+Deno.test("wasi:http outgoing-handler: the same answers as wasmtime's, from a real server", async () => {
+  const bytes = await buildHttpClient();
+  const b = await generateBindings(bytes, { name: "wreg:http-client" });
+  assert.equal(b.glue, "lean", b.reason);
+  const dir = await Deno.makeTempDir({ prefix: "wreg-http-client-" });
+  try {
+    await writeFiles(dir, b.files);
+    const mod = await import(`file://${dir}/mod.ts`);
+    await withServer(async (authority) => {
+      // A port nothing listens on (fetch refuses some well-known ports outright, like 1).
+      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const closed = `127.0.0.1:${(probe.addr as Deno.NetAddr).port}`;
+      probe.close();
+      const calls: [number, string, string, string][] = [
+        [0, authority, "/hello/world?q=1", ""],
+        [2, authority, "/echo", "a body ✓"],
+        [0, authority, "/missing", ""],
+        [0, closed, "/", ""],
+      ];
+      const wasmtime = await runComponent(
+        bytes,
+        calls.map((args) => ({ export: "fetch", args })),
+        { wasiHttp: true },
+      );
+      const inst = mod.instantiate({}, { wasi: { network: ["127.0.0.1"] } });
+      const lean = calls.map((args) => inst.fetch(...args));
+      assert.deepEqual(lean, wasmtime.results);
+      assert.equal(lean[0], `200\nhello /hello/world?q=1 x-test=null`);
+      assert.equal(lean[1], "201\ngot a body ✓");
+      assert.equal(lean[2], "404\nno");
+      assert.equal(lean[3], `error 12 ${await errorCodeIndex("connection-refused")}`);
+
+      // Without a network grant, or to a host not granted, the request is denied inside.
+      const denied = `error 9 ${await errorCodeIndex("HTTP-request-denied")}`;
+      assert.equal(mod.instantiate({}).fetch(0, authority, "/", ""), denied);
+      const other = mod.instantiate({}, { wasi: { network: ["example.com"] } });
+      assert.equal(other.fetch(0, authority, "/", ""), denied);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a wasmCloud HTTP component serves requests through Deno.serve and serveIncoming", async () => {
+  const bytes = await Deno.readFile(`${CORPUS}wasmCloud/tests/fixtures/http_hello_world_rust.wasm`);
+  const b = await generateBindings(bytes, { name: "wasmcloud:hello" });
+  assert.equal(b.glue, "lean", b.reason);
+  assert.equal(b.ready, true);
+  await using project = await tempProject({
+    imports: { "wasmcloud:hello": "./hello/mod.ts" },
+    files: {
+      "main.ts": `import { incomingHandler, serveIncoming } from "wasmcloud:hello";
+const server = Deno.serve(
+  { hostname: "127.0.0.1", port: 0, onListen() {} },
+  (req) => serveIncoming(incomingHandler, req),
+);
+const res = await fetch(\`http://127.0.0.1:\${server.addr.port}/hi\`);
+console.log(res.status, await res.text());
+await server.shutdown();
+`,
+    },
+  });
+  await writeFiles(`${project.dir}/hello`, b.files);
+  assert.equal((await project.deno(["check", "main.ts"])).code, 0);
+  const run = await project.deno(["run", "--no-prompt", "--allow-net=127.0.0.1", "main.ts"]);
+  assert.equal(run.code, 0, run.stderr);
+  // The component ends its body with a newline of its own.
+  assert.equal(run.stdout, "200 Hello from Rust!\n\n");
 });

@@ -44,7 +44,9 @@ function workerMain(): void {
 
   function errorOf(e: Any) {
     const name = e?.name ?? "Error";
-    return { name, code: e?.code, message: String(e?.message ?? e) };
+    // fetch says "fetch failed" and puts what happened (refused, reset…) in the cause.
+    const cause = e?.cause === undefined ? "" : `: ${e.cause?.message ?? e.cause}`;
+    return { name, code: e?.code ?? e?.cause?.code, message: `${e?.message ?? e}${cause}` };
   }
 
   async function readChunk(id: number, max: number): Promise<Uint8Array | null> {

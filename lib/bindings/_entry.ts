@@ -30,6 +30,8 @@ export interface EntryInput {
   wasi: WasiMode;
   /** The specifier of wreg's WASI host. */
   wasiHost: string;
+  /** The `Exports` key of the component's `wasi:http/incoming-handler`, when the glue serves it. */
+  httpHandler?: string;
   generator: string;
 }
 
@@ -125,6 +127,23 @@ export function entryModule(e: EntryInput): string {
     } } from "./_glue.js";`,
     "",
     `export { ComponentError${e.filesystem ? ", setPreopens" : ""} };`,
+    ...(e.httpHandler !== undefined
+      ? [
+        `// @ts-types="./_glue.d.ts"`,
+        `import { serveIncoming as serveGlue } from "./_glue.js";`,
+        "",
+        "/**",
+        " * Serves one HTTP request with an instance's `wasi:http/incoming-handler`: the request's",
+        " * body is read, the handler runs, and what it sets becomes the `Response`.",
+        " * `Deno.serve((req) => serveIncoming(instance." + e.httpHandler + ", req))`.",
+        " */",
+        `export function serveIncoming(handler: Exports[${
+          str(e.httpHandler)
+        }], request: Request): Promise<Response> {`,
+        "  return serveGlue(handler, request);",
+        "}",
+      ]
+      : []),
     "",
     e.declarations.trimEnd(),
     "",
@@ -168,7 +187,11 @@ export function entryModule(e: EntryInput): string {
 }
 
 /** The text of `_glue.d.ts`. */
-export function glueDeclarations(filesystem: boolean, wasi: WasiMode = "none"): string {
+export function glueDeclarations(
+  filesystem: boolean,
+  wasi: WasiMode = "none",
+  servesHttp = false,
+): string {
   return [
     "// deno-lint-ignore-file",
     "/** Untyped glue: `mod.ts` gives it its types. */",
@@ -184,6 +207,11 @@ export function glueDeclarations(filesystem: boolean, wasi: WasiMode = "none"): 
     wasi === "none"
       ? "export declare function instantiate(imports?: unknown): unknown;"
       : "export declare function instantiate(imports?: unknown, options?: unknown): unknown;",
+    ...(servesHttp
+      ? [
+        "export declare function serveIncoming(handler: unknown, request: Request): Promise<Response>;",
+      ]
+      : []),
     ...(filesystem
       ? [
         "/** Maps guest directories to host directories for `wasi:filesystem` (none by default). */",

@@ -83,6 +83,8 @@ export interface LeanGlue {
   componentInstances: number;
   /** The WASI host modules the glue imports (`@wreg/wasi/mod.ts`, `@wreg/wasi/http.ts`…). */
   wasiModules: string[];
+  /** Whether the glue exports `serveIncoming` (the component exports `wasi:http/incoming-handler`). */
+  servesHttp: boolean;
 }
 
 /** A component-level function, as the glue calls it. */
@@ -870,6 +872,14 @@ class Gen {
         imports.push(`import * as _wasi_${m} from ${str(`${host}/${m}.ts`)};`);
       }
     }
+    // A component serving wasi:http gets the host's adapter from `Request` to `Response`.
+    const serves = this.naming.exportKeys !== undefined &&
+      [...this.naming.exportKeys.keys()].some((n) =>
+        n.startsWith("wasi:http/incoming-handler@0.2.")
+      );
+    if (serves && wasi.includes("http")) {
+      imports.push(`export { serveIncoming } from ${str(`${host}/http.ts`)};`);
+    }
     const enumConsts = [...this.shared.enums].map(([text, v]) =>
       `const ${v} = Object.freeze(${text});`
     );
@@ -915,6 +925,7 @@ class Gen {
       coreInstances: this.instantiations,
       componentInstances: this.frames,
       wasiModules: wasi.map((m) => `${host}/${m === "core" ? "mod" : m}.ts`),
+      servesHttp: serves && wasi.includes("http"),
     };
   }
 }

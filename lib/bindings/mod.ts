@@ -300,6 +300,7 @@ export async function generateBindings(
   let reason: string | undefined;
   let glueNote: string;
   let usesWasiHost = false;
+  let servesHttp = false;
   if (choice !== "jco") {
     try {
       const lean = leanGlue(
@@ -313,6 +314,7 @@ export async function generateBindings(
       for (const m of lean.modules) files.push({ path: m.path, contents: m.bytes });
       glue = "lean";
       usesWasiHost = lean.wasiModules.length > 0;
+      servesHttp = lean.servesHttp;
       const nested = lean.componentInstances > 1
         ? ` in ${lean.componentInstances} component instances`
         : "";
@@ -359,7 +361,10 @@ export async function generateBindings(
     : surface.wasi.length > 0
     ? "shim"
     : "none";
-  files.push({ path: "_glue.d.ts", contents: glueDeclarations(fs, options_) });
+  files.push({ path: "_glue.d.ts", contents: glueDeclarations(fs, options_, servesHttp) });
+  const httpHandler = servesHttp
+    ? [...exportKeys].find(([n]) => n.startsWith("wasi:http/incoming-handler@0.2."))?.[1]
+    : undefined;
   files.push({
     path: "mod.ts",
     contents: entryModule({
@@ -373,6 +378,7 @@ export async function generateBindings(
       filesystem: fs,
       wasi: options_,
       wasiHost,
+      ...(httpHandler !== undefined ? { httpHandler } : {}),
       generator: GENERATOR_VERSION,
     }),
   });

@@ -663,6 +663,9 @@ def run(request):
         store.set_wasi(wasi)
         linker.add_wasip2()
         if wasi_http:
+            # Outgoing requests need the store's wasi:http context too (without it wasmtime's
+            # c-api panics on the first request).
+            store.set_wasi_http()
             linker.add_wasi_http()
     elif wasi_http:
         raise RunError("request", 'Cannot run: "wasiHttp" needs "wasi"')
