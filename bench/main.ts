@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: runs every benchmark script in bench/ (each beside its peer, each printing
  * markdown tables) one after another in separate processes, so one's warm state never helps
- * another. Pass names to run a subset: `deno task bench wit_parse storage`.
+ * another. Pass names to run a subset: `deno task bench wit_parse storage` (a name also runs the
+ * scripts named after it: `oci` runs oci.ts and oci_registry.ts).
  *
  * Results are printed and also written to bench/results/latest.md; BENCHMARKS.md records the
  * figures with the machine and date they were measured on.
@@ -16,7 +17,10 @@ for await (const e of Deno.readDir(here)) {
     continue;
   }
   const name = e.name.replace(/\.ts$/, "");
-  if (filter.length === 0 || filter.includes(name)) scripts.push(name);
+  // A name also runs its family: `oci` runs oci.ts and oci_registry.ts.
+  if (filter.length === 0 || filter.some((f) => name === f || name.startsWith(`${f}_`))) {
+    scripts.push(name);
+  }
 }
 scripts.sort();
 if (scripts.length === 0) {

@@ -253,9 +253,8 @@ export const putManifest: Handler = async (ctx, req, params) => {
     }
     throw e;
   }
-  // The version's manifest references them now: the upload links are no longer needed.
-  await ctx.storage.metadata.unlinkOciBlob(name, layer.digest);
-  await ctx.storage.metadata.unlinkOciBlob(name, kind.config.digest as Digest);
+  // The version's manifest references the layer and config now; their upload links lapse by
+  // themselves (removing them here would cost two more commits per push).
   return manifestCreated(repository, digest);
 };
 
@@ -374,7 +373,6 @@ async function putReferrer(
     artifactType: kind.artifactType,
     blobs: blobs.map((b) => b.digest as Digest),
   });
-  for (const b of blobs) await ctx.storage.metadata.unlinkOciBlob(name, b.digest as Digest);
 }
 
 /**
