@@ -29,6 +29,8 @@ import {
   PROCESSOR_0_1_1,
   PROCESSOR_0_1_2_BREAKING,
   PROCESSOR_WIT,
+  ROOT,
+  startServerProcess,
   storageSnapshot,
   tinyComponent,
   witPackage,
@@ -870,4 +872,31 @@ Deno.test("a blob mounts from another repository that holds it; otherwise a sess
     headers: { authorization: auth },
   });
   assert.equal(immutable.status, 405);
+});
+
+Deno.test("wreg serve --oci-prefix puts repositories under the prefix and announces it", async () => {
+  const server = await startServerProcess({ args: ["--quiet", "--oci-prefix", "webassembly/"] });
+  try {
+    const client = new Client(server.url);
+    const alice = await client.token("test-admin", "alice");
+    await client.publish(alice, "wasi:logging", "0.1.0", await tinyComponent("wasi:logging@0.1.0"));
+    const meta = await client.call("GET", "/.well-known/wasm-pkg/registry.json");
+    assert.deepEqual(meta.json, {
+      oci: { namespacePrefix: "webassembly/", registry: server.url.replace("http://", "") },
+      preferredProtocol: "oci",
+    });
+    const tags = await client.call("GET", "/v2/webassembly/wasi/logging/tags/list");
+    assert.deepEqual(tags.json, { name: "webassembly/wasi/logging", tags: ["0.1.0"] });
+    assert.equal((await client.call("GET", "/v2/wasi/logging/tags/list")).status, 404);
+  } finally {
+    await server.stop();
+    await Deno.remove(server.dataDir, { recursive: true }).catch(() => {});
+  }
+  const bad = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/registry/main.ts`, "--oci-prefix", "WebAssembly", "--memory"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(bad.code, 2);
+  assert.match(new TextDecoder().decode(bad.stderr), /invalid --oci-prefix "WebAssembly"/);
 });
