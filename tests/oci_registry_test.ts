@@ -182,6 +182,12 @@ Deno.test("auth: a challenge without credentials, a token endpoint for logins an
     200,
   );
 
+  // A client without a login sends empty Basic credentials: that is anonymous.
+  const empty = await client.call("GET", "/v2/token?scope=repository:docs/tiny:pull", {
+    headers: { authorization: basic("", "") },
+  });
+  assert.equal(empty.status, 200);
+  assert.equal((await client.call("GET", "/v2/", { token: empty.json.token })).status, 200);
   const wrong = await client.call("GET", "/v2/token?scope=repository:docs/tiny:push", {
     headers: { authorization: basic("wreg_not-a-token") },
   });
@@ -699,6 +705,17 @@ Deno.test("chunked uploads: out-of-order chunks get 416 with the range so far, a
   assert.equal(
     (await client.call("GET", location, { headers: { authorization: `Bearer ${bob}` } })).status,
     404,
+  );
+  // A last chunk out of order (PUT with a body) is refused the same way and ends nothing.
+  const badLast = await client.call("PUT", `${location}?digest=${await digestOf(bytes)}`, {
+    headers: { authorization: auth, "content-range": `150-${bytes.length - 1}` },
+    body: bytes.slice(150) as Uint8Array<ArrayBuffer>,
+  });
+  assert.equal(badLast.status, 416);
+  assert.equal(badLast.headers.get("range"), "0-99");
+  assert.equal(
+    (await client.call("GET", location, { headers: { authorization: auth } })).status,
+    204,
   );
   assert.equal((await chunk(100, bytes.length - 1)).status, 202);
   const wrongDigest = await client.call("PUT", `${location}?digest=sha256:${"0".repeat(64)}`, {

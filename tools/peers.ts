@@ -88,7 +88,8 @@ export function peerPathIfInstalled(name: string): string | undefined {
   const home = Deno.env.get("HOME") ?? "/root";
   const inToolsDir = `${toolsDir()}/${tool.name}-${tool.version}/bin/${tool.bin}`;
   let path: string | undefined = exists(inToolsDir) ? inToolsDir : undefined;
-  if (!path) {
+  // A test suite (kind go-suite) has no version flag: only the cache counts.
+  if (!path && tool.kind !== "go-suite") {
     const cargoHome = Deno.env.get("CARGO_HOME") ?? `${home}/.cargo`;
     const goBin = `${Deno.env.get("GOPATH") ?? `${home}/go`}/bin`;
     path = [tool.bin, `${cargoHome}/bin/${tool.bin}`, `${goBin}/${tool.bin}`].find((c) =>

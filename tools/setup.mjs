@@ -222,6 +222,8 @@ function versionMatches(bin, tool) {
 function findPeer(tool) {
   const cached = join(TOOLS_DIR, `${tool.name}-${tool.version}`, "bin", tool.bin);
   if (existsSync(cached)) return cached;
+  // A test suite has no version flag (started, it runs): only the cache counts.
+  if (tool.kind === "go-suite") return undefined;
   const cargoHome = process.env.CARGO_HOME ?? join(HOME, ".cargo");
   const goBin = join(process.env.GOPATH ?? join(HOME, "go"), "bin");
   for (const c of [tool.bin, join(cargoHome, "bin", tool.bin), join(goBin, tool.bin)]) {
@@ -324,7 +326,7 @@ function buildPeer(tool) {
         env: { ...process.env, GOFLAGS: "-mod=readonly -buildvcs=false" },
       },
     );
-  } else if (tool.kind === "go") {
+  } else if (tool.kind === "go" || tool.kind === "go-suite") {
     r = spawnSync(builderFor(tool), ["install", tool.module], {
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, GOBIN: join(tmp, "bin"), GOFLAGS: "-buildvcs=false" },

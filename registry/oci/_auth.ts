@@ -77,6 +77,8 @@ export async function ociCaller(ctx: Context, req: Request): Promise<OciCaller> 
       );
     }
     secret = text.slice(colon + 1);
+    // Empty credentials (what a client without a login sends) are nobody in particular.
+    if (secret === "") return { kind: "anonymous", presented: true };
   }
   if (secret === ANONYMOUS_TOKEN) return { kind: "anonymous", presented: true };
   try {

@@ -165,16 +165,32 @@ export const putManifest: Handler = async (ctx, req, params) => {
       { status: 413 },
     ));
   const digest = await digestWith(bytes) as Digest;
-  let tagVersion: Version | undefined;
-  if (isDigestLike(reference)) {
-    if (reference !== digest) {
+  if (isDigestLike(reference) && reference !== digest) {
+    throw new OciRefusal(
+      "DIGEST_INVALID",
+      `Cannot ${action}: the manifest's bytes hash to ${digest}`,
+      { expected: reference, actual: digest },
+    );
+  }
+  // What the manifest is decides first: a container image is refused as one, whatever its tag.
+  const kind = classifyManifest(
+    parseManifest(bytes, { contentType: req.headers.get("content-type") ?? undefined, limits }),
+  );
+  if (kind.kind === "referrer") {
+    // What it is about decides next: only artifacts about a package's version are kept.
+    await checkSubject(ctx, name, action, kind);
+    if (!isDigestLike(reference)) {
       throw new OciRefusal(
-        "DIGEST_INVALID",
-        `Cannot ${action}: the manifest's bytes hash to ${digest}`,
-        { expected: reference, actual: digest },
+        "MANIFEST_INVALID",
+        `Cannot ${action}: an artifact about another manifest (subject ${kind.subject.digest}) is pushed by digest; tags here are versions`,
+        { reference, reason: "referrer-tagged" },
       );
     }
-  } else {
+    await putReferrer(ctx, name, repository, action, kind, bytes, digest);
+    return manifestCreated(repository, digest, kind.subject.digest);
+  }
+  let tagVersion: Version | undefined;
+  if (!isDigestLike(reference)) {
     if (!isTag(reference)) {
       throw new OciRefusal(
         "MANIFEST_INVALID",
@@ -192,20 +208,6 @@ export const putManifest: Handler = async (ctx, req, params) => {
         { reference, reason: "tag-not-version" },
       );
     }
-  }
-  const kind = classifyManifest(
-    parseManifest(bytes, { contentType: req.headers.get("content-type") ?? undefined, limits }),
-  );
-  if (kind.kind === "referrer") {
-    if (tagVersion !== undefined) {
-      throw new OciRefusal(
-        "MANIFEST_INVALID",
-        `Cannot ${action}: an artifact about another manifest (subject ${kind.subject.digest}) is pushed by digest, not tagged as a version`,
-        { reason: "referrer-tagged" },
-      );
-    }
-    await putReferrer(ctx, name, repository, action, kind, bytes, digest);
-    return manifestCreated(repository, digest, kind.subject.digest);
   }
   const annotated = kind.manifest.annotations?.[ANNOTATIONS.version];
   const version = tagVersion ?? (annotated === undefined ? undefined : tryParseVersion(annotated));
@@ -338,15 +340,13 @@ async function checkPackageBlobs(
   checkWasmConfig(config, kind.layer);
 }
 
-async function putReferrer(
+/** The subject of an artifact is the manifest of a version of this package. */
+async function checkSubject(
   ctx: Context,
   name: PackageName,
-  repository: string,
   action: string,
   kind: WasmManifestKind & { kind: "referrer" },
-  bytes: Uint8Array,
-  digest: Digest,
-): Promise<void> {
+): Promise<Digest> {
   const subjectDigest = digestParam(kind.subject.digest);
   const subject = subjectDigest === undefined
     ? undefined
@@ -360,6 +360,19 @@ async function putReferrer(
       { subject: kind.subject.digest, reason: "subject-unknown" },
     );
   }
+  return subjectDigest!;
+}
+
+async function putReferrer(
+  ctx: Context,
+  name: PackageName,
+  repository: string,
+  action: string,
+  kind: WasmManifestKind & { kind: "referrer" },
+  bytes: Uint8Array,
+  digest: Digest,
+): Promise<void> {
+  const subjectDigest = await checkSubject(ctx, name, action, kind);
   const m = kind.manifest;
   const blobs = [m.config, ...m.layers];
   for (const [i, d] of blobs.entries()) {

@@ -351,6 +351,9 @@ export const patchUpload: Handler = async (ctx, req, params) => {
 export const finishUpload: Handler = async (ctx, req, params, url) => {
   const { name, upload } = await sessionOf(ctx, req, params);
   const digest = digestQuery(url, true)!;
+  // A last chunk refused as out of order leaves the session as it was (the client may resume);
+  // once the blob is being stored, finished or refused (a wrong digest), the session ends.
+  let storing = false;
   try {
     if (upload.parts.length === 0 && contentRange(req) === undefined) {
       // The whole blob in this request (oras's POST then PUT): straight into the blob store.
@@ -359,9 +362,11 @@ export const finishUpload: Handler = async (ctx, req, params, url) => {
         req.body?.cancel().catch(() => {});
         throw tooLarge(ctx.limits.maxUploadBytes);
       }
+      storing = true;
       await storeBlob(ctx, name, req.body ?? new Uint8Array(), digest);
     } else {
       const done = await appendChunk(ctx, req, params.name, upload);
+      storing = true;
       await storeBlob(
         ctx,
         name,
@@ -370,8 +375,7 @@ export const finishUpload: Handler = async (ctx, req, params, url) => {
       );
     }
   } finally {
-    // Finished or refused (a wrong digest), the session ends; its parts go.
-    await endSession(ctx, upload.id);
+    if (storing) await endSession(ctx, upload.id);
   }
   return blobCreated(params.name, digest);
 };
