@@ -151,3 +151,78 @@ export async function pushPackage(
 export function ociCodes(a: Answer): string[] {
   return (a.json?.errors ?? []).map((e: { code: string }) => e.code);
 }
+
+/** What a tool printed and how it ended. */
+export interface ToolRun {
+  code: number;
+  output: string;
+}
+
+/** Runs a peer tool with a clean environment (plus `env`), in `cwd`, within `timeoutMs`. */
+export async function runTool(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<ToolRun> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      NO_COLOR: "1",
+      RUST_BACKTRACE: "0",
+      ...options.env,
+    },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, output: `${dec.decode(out.stdout)}${dec.decode(out.stderr)}` };
+}
+
+/** Like {@link runTool}, failing with the output when the tool does not exit 0. */
+export async function mustRun(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<string> {
+  const r = await runTool(cmd, args, options);
+  if (r.code !== 0) {
+    throw new Error(`${cmd.split("/").at(-1)} ${args.join(" ")} exited ${r.code}:\n${r.output}`);
+  }
+  return r.output;
+}
+
+/**
+ * A wkg config for a wreg registry on plain-HTTP loopback: the registry name is its `host:port`
+ * (wkg then fetches the discovery document from it, over HTTP because the host is 127.0.0.1), and
+ * `protocol = "http"` keyed by that name, which the discovery document cannot say. With a token,
+ * wkg logs in with it as a Basic password (the token endpoint's flow).
+ */
+export async function wregWkgConfig(
+  dir: string,
+  host: string,
+  token?: string,
+): Promise<{ args: string[]; env: Record<string, string> }> {
+  await Deno.mkdir(dir, { recursive: true });
+  const lines = [
+    `default_registry = "${host}"`,
+    "",
+    `[registry."${host}".oci]`,
+    `protocol = "http"`,
+  ];
+  if (token !== undefined) lines.push(`auth = { username = "wreg", password = "${token}" }`);
+  await Deno.writeTextFile(`${dir}/wkg.toml`, `${lines.join("\n")}\n`);
+  return {
+    args: ["--config", `${dir}/wkg.toml`, "--cache", `${dir}/cache`],
+    env: { HOME: dir, XDG_CACHE_HOME: `${dir}/xdg-cache`, XDG_CONFIG_HOME: `${dir}/xdg-config` },
+  };
+}
+
+/** The variable wkg reads a bearer token from for a registry name. */
+export function wkgBearerVariable(registry: string): string {
+  return `WKG_REGISTRY_${registry.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_AUTH_BEARER`;
+}
