@@ -5,7 +5,9 @@ import { loadProject } from "./_project.ts";
 import { Registries } from "./_registries.ts";
 import { formatBytes } from "./_progress.ts";
 import { table } from "./cmd_search.ts";
-import { parsePackageName, tryParseVersion } from "../lib/names/mod.ts";
+import { parsePackageName, parseVersion, tryParseVersion } from "../lib/names/mod.ts";
+import { type OciFetchLines, ociFetchLines, parseRegistryMetadata } from "../lib/oci/mod.ts";
+import type { RegistryClient } from "./_client.ts";
 
 const HELP = `Usage: wreg info <ns:name[@version]> [--wit] [--registry <url>] [--json]
 
@@ -100,6 +102,14 @@ export const infoCommand: Command = {
     if (doc !== undefined) {
       out.push(`  digest:    ${doc.digest}`, `  size:      ${formatBytes(doc.size)}`);
       out.push(`  published: ${doc.publishedAt} by ${doc.publisher}`);
+      const oci = await ociLines(client, name, doc.version);
+      if (oci !== undefined) {
+        out.push(
+          `  oci:       ${oci.reference}`,
+          `  fetch:     ${oci.wkg}`,
+          `             ${oci.oras}`,
+        );
+      }
       if (doc.dependencies.length > 0) {
         out.push(
           `  depends on: ${doc.dependencies.map((d) => `${d.package}@${d.range}`).join(", ")}`,
@@ -128,3 +138,33 @@ export const infoCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/**
+ * The version's OCI reference and the `wkg get` / `oras pull` lines, from the registry's
+ * discovery document (`/.well-known/wasm-pkg/registry.json`); `undefined` when the registry
+ * serves none (an older wreg) or it cannot be read: the lines only inform.
+ */
+async function ociLines(
+  client: RegistryClient,
+  name: string,
+  version: string,
+): Promise<OciFetchLines | undefined> {
+  let doc: unknown;
+  try {
+    doc = await client.json<unknown>("/.well-known/wasm-pkg/registry.json", {
+      action: "look up the registry's OCI side",
+      allow404: true,
+    });
+  } catch {
+    return undefined;
+  }
+  const meta = parseRegistryMetadata(doc);
+  if (meta === undefined) return undefined;
+  const registry = meta.registry ?? new URL(client.url).host;
+  return ociFetchLines(
+    registry,
+    meta.namespacePrefix,
+    parsePackageName(name),
+    parseVersion(version),
+  );
+}

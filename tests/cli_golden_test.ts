@@ -17,7 +17,7 @@ function normalize(text: string, box?: Sandbox): string {
   let t = text;
   if (box) t = t.replaceAll(box.root, "<sandbox>");
   return t
-    .replace(/http:\/\/127\.0\.0\.1:\d+/g, "http://127.0.0.1:<port>")
+    .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>")
     .replace(/sha256:[0-9a-f]{64}/g, "sha256:<digest>")
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>")
     .replace(/\d{4}-\d\d-\d\d/g, "<date>")

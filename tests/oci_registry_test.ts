@@ -117,6 +117,10 @@ Deno.test("a version published through wreg's API is an OCI artifact wkg can rea
     name: "docs/tiny",
     tags: ["0.1.0"],
   });
+  // The web index shows the version's OCI reference and how to fetch it.
+  const page = await client.call("GET", "/docs/tiny", { headers: { accept: "text/html" } });
+  assert.match(page.text, /wkg get --registry registry\.test docs:tiny@0\.1\.0/);
+  assert.match(page.text, /oras pull registry\.test\/docs\/tiny:0\.1\.0/);
 });
 
 Deno.test("a generated manifest keeps its bytes across restarts and yanks", async () => {

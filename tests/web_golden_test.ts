@@ -192,6 +192,11 @@ function iface(pkg: string, name: string, version: string) {
 }
 
 const PACKAGE_COMPONENT: PackageView = {
+  oci: {
+    reference: "wasm.example.com/acme/scrubber-composed:0.1.0",
+    wkg: "wkg get --registry wasm.example.com acme:scrubber-composed@0.1.0",
+    oras: "oras pull wasm.example.com/acme/scrubber-composed:0.1.0",
+  },
   pkg: {
     name: "acme:scrubber-composed",
     namespace: "acme",

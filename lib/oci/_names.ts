@@ -241,3 +241,41 @@ export function packageOfRepositoryOrFail(repository: string, prefix = ""): Pack
     { repository },
   );
 }
+
+/** How a version is fetched with OCI clients, as the web index and `wreg info` show it. */
+export interface OciFetchLines {
+  /** `registry/repository:tag`. */
+  reference: string;
+  /** `wkg get --registry <registry> ns:name@version`. */
+  wkg: string;
+  /** `oras pull <reference>`. */
+  oras: string;
+}
+
+/**
+ * The OCI reference of a version and the `wkg get` / `oras pull` lines that fetch it, or
+ * `undefined` when the version has no tag (longer than a tag may be).
+ *
+ * @example
+ * ```ts
+ * import { ociFetchLines } from "./mod.ts";
+ * import { parsePackageName, parseVersion } from "../names/mod.ts";
+ * const l = ociFetchLines("wasm.example.com", "", parsePackageName("docs:hello"), parseVersion("1.0.0"));
+ * console.assert(l?.oras === "oras pull wasm.example.com/docs/hello:1.0.0");
+ * ```
+ */
+export function ociFetchLines(
+  registry: string,
+  prefix: string,
+  name: PackageName,
+  version: Version,
+): OciFetchLines | undefined {
+  const tag = tagOfVersion(version);
+  if (tag === undefined) return undefined;
+  const reference = `${registry}/${repositoryOf(name, prefix)}:${tag}`;
+  return {
+    reference,
+    wkg: `wkg get --registry ${registry} ${name.namespace}:${name.name}@${version}`,
+    oras: `oras pull ${reference}`,
+  };
+}

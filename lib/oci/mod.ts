@@ -77,6 +77,8 @@ export {
   isRepositoryName,
   isTag,
   MAX_REPOSITORY_LENGTH,
+  type OciFetchLines,
+  ociFetchLines,
   type OciReference,
   packageOfRepository,
   packageOfRepositoryOrFail,

@@ -16,6 +16,7 @@ import {
   matchesDigest,
   OCI_EMPTY_DIGEST,
   OciError,
+  ociFetchLines,
   packageOfRepository,
   packageOfRepositoryOrFail,
   parseChallenges,
@@ -551,4 +552,28 @@ Deno.test("the error envelope, written and read back", () => {
   assert.equal(parseErrorEnvelope('{"errors":{}}'), undefined);
   assert.equal(new OciError("UNAUTHORIZED", "x").status, 401);
   assert.equal(new OciError("DENIED", "x", undefined, 409).status, 409);
+});
+
+Deno.test("the lines that fetch a version with OCI clients", () => {
+  assert.deepEqual(
+    ociFetchLines(
+      "127.0.0.1:5000",
+      "webassembly/",
+      parsePackageName("wasi:http"),
+      parseVersion("0.2.3"),
+    ),
+    {
+      reference: "127.0.0.1:5000/webassembly/wasi/http:0.2.3",
+      wkg: "wkg get --registry 127.0.0.1:5000 wasi:http@0.2.3",
+      oras: "oras pull 127.0.0.1:5000/webassembly/wasi/http:0.2.3",
+    },
+  );
+  assert.equal(
+    ociFetchLines("r", "", parsePackageName("a:b"), parseVersion("1.0.0+b.1"))?.reference,
+    "r/a/b:1.0.0_b.1",
+  );
+  assert.equal(
+    ociFetchLines("r", "", parsePackageName("a:b"), parseVersion(`1.0.0-${"x".repeat(130)}`)),
+    undefined,
+  );
 });

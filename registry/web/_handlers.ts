@@ -10,6 +10,7 @@
  * cache of decoded releases, by digest) and the report is kept by the pair of digests.
  */
 import type { CompatReport } from "../../lib/compat/mod.ts";
+import { ociFetchLines } from "../../lib/oci/mod.ts";
 import {
   type Digest,
   formatPackageName,
@@ -393,6 +394,12 @@ async function renderPackagePage(
     pkg,
     version,
     pinned: pinned !== undefined,
+    oci: ociFetchLines(
+      ctx.oci.options.registry ?? new URL(req.url).host,
+      ctx.oci.prefix,
+      name,
+      version.version as Version,
+    ),
     known,
     implementations,
     targets,

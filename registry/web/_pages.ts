@@ -315,6 +315,8 @@ export interface PackageView {
   dependents: Found[];
   /** For a package of a mirrored namespace: the upstream it is mirrored from, and changes seen. */
   mirror?: MirrorNote;
+  /** The version's OCI reference and the `wkg get` / `oras pull` lines (registry/oci). */
+  oci?: { reference: string; wkg: string; oras: string };
 }
 
 /** Where a mirrored package comes from, and the upstream tags that changed after mirroring. */
@@ -658,7 +660,7 @@ export function renderPackage(view: PackageView): Html {
 <p>${badges}</p>
 ${prose(description, "lead")}
 <div class="install"><pre><code>wreg add ${install}</code></pre><span>to use it in a project</span></div>
-${join(notes, "\n")}
+${ociLines(view)}${join(notes, "\n")}
 <div class="layout">
 <div class="main">
 ${main}
@@ -666,6 +668,15 @@ ${main}
 ${aboutPackage(view)}
 </div>`,
   });
+}
+
+/** The OCI reference of the version and the commands of OCI clients that fetch it. */
+function ociLines(view: PackageView): Html | string {
+  if (view.oci === undefined) return "";
+  const { reference, wkg, oras } = view.oci;
+  return markup`<div class="install oci"><pre><code>${wkg}
+${oras}</code></pre><span>with OCI clients: <code>${reference}</code></span></div>
+`;
 }
 
 // ---------------------------------------------------------------------------------------------
