@@ -220,14 +220,21 @@ export const getIndex: Handler = (ctx, req, params) => {
 };
 
 /** `GET /api/v1/packages/{namespace}/{name}/dependents`. */
-export const getDependents: Handler = async (ctx, _req, params, url) => {
+export const getDependents: Handler = (ctx, req, params, url) => {
+  // Cached per query until the storage signals a change, like the other derived answers.
+  const key = `dependents:${params.namespace}:${params.name}:${url.search}`;
+  const hit = ctx.responses.get(key);
+  if (hit !== undefined) return cachedJson(req, hit);
+  const generation = ctx.generation;
   const v = stringParam(url, "version");
-  return json(
-    await dependents(ctx, packageOf(params), {
-      version: v === undefined ? undefined : parseVersion(v),
-      includeYanked: boolParam(url, "includeYanked"),
-    }),
-  );
+  return dependents(ctx, packageOf(params), {
+    version: v === undefined ? undefined : parseVersion(v),
+    includeYanked: boolParam(url, "includeYanked"),
+  }).then((answer) => {
+    const out = cached(JSON.stringify(answer));
+    if (ctx.generation === generation) ctx.responses.set(key, out);
+    return cachedJson(req, out);
+  });
 };
 
 /** `GET /api/v1/packages/{namespace}/{name}/{version}`: the version document. */

@@ -434,6 +434,8 @@ export class PostgresMetadataStore implements MetadataStore {
                     ${input.publisher}, NULL, ${document})`.execute(),
         );
         for (const q of rowInserts(tx, name, input.version, rows)) writes.push(q.execute());
+        // Without an OCI manifest to store, the notification goes out with the writes.
+        if (input.oci === undefined) writes.push(this.#notification(tx, change).execute());
         const settled = await Promise.allSettled(writes);
         const failed = settled.find((r) => r.status === "rejected") as
           | PromiseRejectedResult
@@ -444,8 +446,8 @@ export class PostgresMetadataStore implements MetadataStore {
         }
         if (input.oci !== undefined) {
           await putPgOciManifest(tx, name, { ...input.oci, version: input.version }, now);
+          await this.#notify(tx, change);
         }
-        await this.#notify(tx, change);
       });
       this.#coord.emit(change);
       return {
@@ -1158,6 +1160,12 @@ export class PostgresMetadataStore implements MetadataStore {
       this.#coord.emit(change);
       return result;
     });
+  }
+
+  #notification(tx: Tx, change: StoreChange): postgres.PendingQuery<postgres.Row[]> {
+    return tx`SELECT pg_notify(${this.#channel}, ${
+      JSON.stringify({ ...change, origin: this.#origin })
+    })`;
   }
 
   async #notify(tx: Tx, change: StoreChange): Promise<void> {

@@ -4,7 +4,7 @@ import { digestOf } from "../lib/names/mod.ts";
 import { blobStoreContract, bytesOf, readAll, type Register, streamOf } from "./_contract.ts";
 import { parseS3Url, S3BlobStore, type S3BlobStoreOptions } from "./_s3_blob_store.ts";
 import { blobKey, isStorageError } from "./mod.ts";
-import { requireService, serviceTest } from "../tests/support/services.ts";
+import { requireService, serviceIfAvailable, serviceTest } from "../tests/support/services.ts";
 
 const register: Register = (name, fn) => serviceTest(name, ["s3"], fn);
 
@@ -163,3 +163,36 @@ serviceTest(
     assert.ok(!err.message.includes(secret));
   },
 );
+
+// SeaweedFS, the second S3 server (lenient where versitygw and AWS are strict, e.g. chunked
+// uploads): the same contract when tools/services.mjs started it (asked for with
+// WREG_S3_SERVER=seaweedfs, or its binary already built). Otherwise the run says so.
+const seaweed = serviceIfAvailable("seaweedfs");
+const seaweedAsked = (Deno.env.get("WREG_S3_SERVER") ?? "").split(",").includes("seaweedfs");
+if (seaweed !== undefined || seaweedAsked) {
+  blobStoreContract(
+    "s3 on SeaweedFS",
+    () => {
+      const s = requireService("seaweedfs");
+      return Promise.resolve({
+        store: new S3BlobStore({
+          endpoint: s.endpoint,
+          region: s.region,
+          bucket: s.bucket,
+          prefix: `test-${crypto.randomUUID()}/`,
+          accessKeyId: s.accessKey,
+          secretAccessKey: s.secretKey,
+        }),
+        cleanup: () => Promise.resolve(),
+      });
+    },
+    (name, fn) => serviceTest(name, ["seaweedfs"], fn),
+  );
+} else {
+  Deno.test({
+    name:
+      "s3 blob store on SeaweedFS (not built here: WREG_S3_SERVER=seaweedfs and a weed binary run it)",
+    ignore: true,
+    fn: () => {},
+  });
+}

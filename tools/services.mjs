@@ -13,6 +13,8 @@
 //   WREG_TEST_S3_ENDPOINT, _REGION, _BUCKET,  a versitygw S3 server and its one bucket
 //     _ACCESS_KEY, _SECRET_KEY
 //   WREG_TEST_OCI_REGISTRY                    127.0.0.1:<port>, the CNCF distribution registry
+//   WREG_TEST_SEAWEEDFS_ENDPOINT, _REGION,    SeaweedFS, only when asked (WREG_S3_SERVER=seaweedfs)
+//     _BUCKET, _ACCESS_KEY, _SECRET_KEY         or already built (WREG_SEAWEEDFS_BIN, …)
 //   WREG_TEST_SERVICES_DIR                    the run's state folder (logs, data)
 //
 // Plain Node on purpose (like setup.mjs): it runs before Deno does anything.
@@ -237,7 +239,86 @@ async function ociRegistry(state) {
   return { WREG_TEST_OCI_REGISTRY: `127.0.0.1:${port}` };
 }
 
-const SERVICES = { postgres, s3, oci: ociRegistry };
+/**
+ * SeaweedFS (`weed mini`), a second S3 server with a distributed engine, only when asked for
+ * (`WREG_S3_SERVER=seaweedfs`) or when its binary is already there (`WREG_SEAWEEDFS_BIN`,
+ * `$WREG_TOOLS_DIR/seaweedfs/bin/weed`, or `weed` on PATH): its build takes 17-26 minutes on two
+ * cores (shared/notes/SCALE-OUT.md §1.3), too much for every run. Telemetry off, loopback only,
+ * auth on, every port given (a gRPC port left at 0 becomes port + 10000).
+ */
+async function seaweedfs(state) {
+  const asked = (process.env.WREG_S3_SERVER ?? "").split(",").includes("seaweedfs");
+  const candidates = [
+    process.env.WREG_SEAWEEDFS_BIN,
+    join(TOOLS_DIR, "seaweedfs", "bin", "weed"),
+  ].filter(Boolean);
+  let bin = candidates.find((c) => existsSync(c));
+  if (!bin && spawnSync("weed", ["version"], { encoding: "utf8" }).status === 0) bin = "weed";
+  if (!bin) {
+    if (asked) {
+      throw new Error("SeaweedFS was asked for (WREG_S3_SERVER) but no weed binary is built");
+    }
+    return { skipped: true };
+  }
+  const dir = join(state, "seaweedfs");
+  execFileSync("mkdir", ["-p", dir]);
+  const names = [
+    "master",
+    "masterGrpc",
+    "volume",
+    "volumeGrpc",
+    "filer",
+    "filerGrpc",
+    "s3",
+    "s3Grpc",
+    "admin",
+    "adminGrpc",
+  ];
+  const ports = {};
+  for (const n of names) ports[n] = await freePort();
+  const access = "wreg";
+  const secret = randomBytes(18).toString("hex");
+  const child = startDaemon(
+    bin,
+    [
+      "mini",
+      `-dir=${dir}`,
+      "-ip=127.0.0.1",
+      "-ip.bind=127.0.0.1",
+      "-master.telemetry=false",
+      "-webdav=false",
+      "-admin.ui=false",
+      `-master.port=${ports.master}`,
+      `-master.port.grpc=${ports.masterGrpc}`,
+      `-volume.port=${ports.volume}`,
+      `-volume.port.grpc=${ports.volumeGrpc}`,
+      `-filer.port=${ports.filer}`,
+      `-filer.port.grpc=${ports.filerGrpc}`,
+      `-s3.port=${ports.s3}`,
+      `-s3.port.grpc=${ports.s3Grpc}`,
+      "-s3.port.iceberg=0",
+      "-s3.port.lance=0",
+      `-admin.port=${ports.admin}`,
+      `-admin.port.grpc=${ports.adminGrpc}`,
+      "-admin.port.legacy=0",
+      "-bucket=wreg-test",
+    ],
+    { env: { ...process.env, AWS_ACCESS_KEY_ID: access, AWS_SECRET_ACCESS_KEY: secret } },
+    join(state, "seaweedfs.log"),
+  );
+  stops.push(() => child.kill("SIGKILL"));
+  const endpoint = `http://127.0.0.1:${ports.s3}`;
+  await waitFor("SeaweedFS", async () => (await fetch(`${endpoint}/healthz`)).ok, 60_000);
+  return {
+    WREG_TEST_SEAWEEDFS_ENDPOINT: endpoint,
+    WREG_TEST_SEAWEEDFS_REGION: "us-east-1",
+    WREG_TEST_SEAWEEDFS_BUCKET: "wreg-test",
+    WREG_TEST_SEAWEEDFS_ACCESS_KEY: access,
+    WREG_TEST_SEAWEEDFS_SECRET_KEY: secret,
+  };
+}
+
+const SERVICES = { postgres, s3, oci: ociRegistry, seaweedfs };
 
 function teardown() {
   for (const stop of stops.splice(0).reverse()) {
@@ -263,8 +344,9 @@ async function main() {
   const failed = [];
   results.forEach((r, i) => {
     const name = Object.keys(SERVICES)[i];
-    if (r.status === "fulfilled") Object.assign(env, r.value[1]);
-    else failed.push(`${name}: ${r.reason?.message ?? r.reason}`);
+    if (r.status === "fulfilled") {
+      if (!r.value[1].skipped) Object.assign(env, r.value[1]);
+    } else failed.push(`${name}: ${r.reason?.message ?? r.reason}`);
   });
   env.WREG_TEST_SERVICES_FAILED = failed.join("\n");
   log(

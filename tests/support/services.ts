@@ -45,10 +45,20 @@ export interface OciService {
   registry: string;
 }
 
+/** SeaweedFS's S3 gateway: started only when asked for or already built (tools/services.mjs). */
+export interface SeaweedService {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+}
+
 interface Services {
   postgres: PostgresService;
   s3: S3Service;
   oci: OciService;
+  seaweedfs: SeaweedService;
 }
 
 const env = (k: string) => Deno.env.get(k);
@@ -72,6 +82,18 @@ function read<K extends keyof Services>(name: K): Services[K] | undefined {
           secretKey: env("WREG_TEST_S3_SECRET_KEY")!,
           bin: env("WREG_TEST_S3_BIN")!,
           dir: env("WREG_TEST_S3_DIR")!,
+        } as Services[K]
+        : undefined;
+    }
+    case "seaweedfs": {
+      const endpoint = env("WREG_TEST_SEAWEEDFS_ENDPOINT");
+      return endpoint
+        ? {
+          endpoint,
+          region: env("WREG_TEST_SEAWEEDFS_REGION")!,
+          bucket: env("WREG_TEST_SEAWEEDFS_BUCKET")!,
+          accessKey: env("WREG_TEST_SEAWEEDFS_ACCESS_KEY")!,
+          secretKey: env("WREG_TEST_SEAWEEDFS_SECRET_KEY")!,
         } as Services[K]
         : undefined;
     }
