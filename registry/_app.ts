@@ -6,7 +6,7 @@ import { formatPackageName, type PackageName, type Version } from "../lib/names/
 import { digestOf } from "../lib/names/mod.ts";
 import type { VersionRecord } from "../storage/mod.ts";
 import { type AppOptions, Context } from "./_context.ts";
-import { errorBody, internalErrorBody, toRegistryError } from "./_errors.ts";
+import { errorBody, internalErrorBody, RegistryError, toRegistryError } from "./_errors.ts";
 import { json } from "./_http.ts";
 import type { ServeInfo } from "./_http_server.ts";
 import type { RequestUrl } from "./_handlers.ts";
@@ -42,6 +42,11 @@ export interface Registry {
    * server runs it periodically, uploads run it when it is due.
    */
   sweepOci(): Promise<SweepReport>;
+  /**
+   * Starts draining before a shutdown: requests in flight go on, new writes (anything but `GET`
+   * and `HEAD`) are refused with `503 unavailable` and `Retry-After`.
+   */
+  drain(): void;
   /** Stops the decoder threads (the storage stays open: it is the caller's). */
   close(): void;
 }
@@ -88,6 +93,7 @@ export function createRegistry(options: AppOptions): Registry {
         oci = isOciPath(pathname);
         const dispatch = () => {
           const { route, params } = router.match(req.method, pathname);
+          if (ctx.draining && route.method !== "GET") throw draining(req.method, pathname);
           return route.handler(ctx, req, params, url);
         };
         // A read of a mirrored namespace first brings it up to date with its upstream.
@@ -105,6 +111,9 @@ export function createRegistry(options: AppOptions): Registry {
       } catch (e) {
         return fail(e);
       }
+    },
+    drain() {
+      ctx.draining = true;
     },
     close() {
       ctx.close();
@@ -167,6 +176,18 @@ function mirrorTarget(
     return mirrored(segs[0], segs[1]);
   }
   return undefined;
+}
+
+/** Seconds a client is asked to wait before retrying a write refused while draining. */
+const DRAIN_RETRY_AFTER = 5;
+
+function draining(method: string, pathname: string): RegistryError {
+  return new RegistryError(
+    "unavailable",
+    `Cannot ${method} ${pathname.slice(0, 200)}: the registry is shutting down`,
+    { retryAfter: DRAIN_RETRY_AFTER },
+    { "retry-after": String(DRAIN_RETRY_AFTER) },
+  );
 }
 
 /** A refusal or fault on `/v2`, in the OCI protocol's error envelope. */

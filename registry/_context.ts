@@ -194,6 +194,8 @@ export class Context {
   generation = 0;
   readonly #touched = new Map<string, number>();
   readonly #unsubscribe: () => void;
+  /** Set when the server starts draining: new writes are refused with 503 (registry/_app.ts). */
+  draining = false;
   #closed = false;
 
   constructor(options: AppOptions) {

@@ -17,8 +17,9 @@
  *   (no write stalls longer than the write timeout);
  * - heads are limited in size; bodies are framed by `Content-Length` or `chunked` (both at once,
  *   or conflicting lengths, are refused: the request-smuggling cases);
- * - a graceful shutdown stops accepting, closes idle connections, lets requests in flight finish
- *   (their connections close after the answer) and closes whatever is left after a deadline.
+ * - a graceful shutdown stops accepting and lets requests in flight finish; meanwhile requests on
+ *   connections already open are answered (and their connections closed after the answer), and
+ *   when nothing is in flight any more, or at the drain deadline, every connection is closed.
  *
  * One timer sweeps every connection's deadline once a second (no timer per request). Handlers get
  * a standard `Request` (its `url` is the target as sent, not normalized, as `Deno.serve` gives it)
@@ -473,6 +474,16 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
     }
   }
 
+  /**
+   * While draining: once no request is in flight, the connections left (idle, or part-way
+   * through a head) are closed. Until then they stay open, and what they ask is answered with
+   * `Connection: close` (the registry refuses new writes with 503 and Retry-After meanwhile).
+   */
+  function settleDrain() {
+    for (const c of connections) if (c.phase === "busy" || c.phase === "write") return;
+    for (const c of connections) c.close("shutdown");
+  }
+
   /** Closes the connection that has waited longest without sending a request byte. */
   function evictIdle(): boolean {
     for (const c of connections) {
@@ -559,7 +570,10 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
         c.close();
         connections.delete(c);
         stats.open = connections.size;
-        if (draining) checkFinished();
+        if (draining) {
+          settleDrain();
+          checkFinished();
+        }
       });
     }
     acceptLoopDone = true;
@@ -922,7 +936,7 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
         try {
           listener.close();
         } catch { /* closed */ }
-        for (const c of connections) if (c.phase === "idle") c.close("shutdown");
+        settleDrain();
         const timer = setTimeout(() => {
           for (const c of connections) c.close("shutdown");
         }, limits.drainTimeoutMs);

@@ -145,6 +145,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const shutdown = () =>
       stopping ??= (async () => {
         clearInterval(sweeper);
+        registry.drain();
         await server.shutdown();
         registry.close();
         await storage.close();

@@ -210,3 +210,77 @@ Deno.test("malformed framing is refused: both lengths, conflicting lengths, an o
     await server.shutdown();
   }
 });
+
+Deno.test("SIGTERM drains: an upload in flight finishes, a new publish gets 503 with Retry-After (issue 17 #11)", async () => {
+  // Reproduced before the fix: the upload in flight answered 400 upload-incomplete and the
+  // process exited at once; later, on the registry's own server, a new publish was still taken.
+  const admin = "admin-secret-for-drain-test";
+  let server = await startServerProcess({ adminToken: admin, args: ["--quiet"] });
+  const dataDir = server.dataDir;
+  try {
+    const client = new Client(server.url);
+    const token = await client.token(admin, "alice");
+    const port = Number(new URL(server.url).port);
+    const bytes = await componentOfSize(2 * 1024 * 1024, "docs:big@1.0.0");
+    const digest = `sha256:${
+      new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>))
+        .toHex()
+    }`;
+    const half = bytes.length >> 1;
+    // A: an upload, half sent.
+    const a = await Deno.connect({ hostname: "127.0.0.1", port });
+    await a.write(enc.encode(
+      `PUT /api/v1/packages/docs/big/1.0.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: application/wasm\r\nX-Wreg-Digest: ${digest}\r\nContent-Length: ${bytes.length}\r\n\r\n`,
+    ));
+    for (let at = 0; at < half; at += 65536) {
+      await a.write(bytes.subarray(at, Math.min(half, at + 65536)));
+    }
+    // B: a kept-alive connection, one request answered.
+    const b = await Deno.connect({ hostname: "127.0.0.1", port });
+    await b.write(enc.encode("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const buf = new Uint8Array(4096);
+    const n = await b.read(buf);
+    assert.match(dec.decode(buf.subarray(0, n!)), /^HTTP\/1\.1 200 /);
+
+    server.child.kill("SIGTERM");
+    for (let i = 0; i < 200 && !/stopping/.test(server.output()); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(server.output(), /wreg registry stopping/);
+
+    // B: a new publish while draining is refused with 503 and Retry-After.
+    const small = await componentOfSize(1024, "docs:small@1.0.0");
+    const smallDigest = `sha256:${
+      new Uint8Array(await crypto.subtle.digest("SHA-256", small as Uint8Array<ArrayBuffer>))
+        .toHex()
+    }`;
+    await b.write(enc.encode(
+      `PUT /api/v1/packages/docs/small/1.0.0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: application/wasm\r\nX-Wreg-Digest: ${smallDigest}\r\nContent-Length: ${small.length}\r\n\r\n`,
+    ));
+    await b.write(small);
+    const refused = (await readUntilClosed(b)).text;
+    assert.match(refused, /^HTTP\/1\.1 503 /);
+    assert.match(refused, /\r\nretry-after: \d+\r\n/i);
+    assert.match(refused, /"code":"unavailable"/);
+
+    // A: the rest of the upload; it is published.
+    for (let at = half; at < bytes.length; at += 65536) {
+      await a.write(bytes.subarray(at, Math.min(bytes.length, at + 65536)));
+    }
+    const done = (await readUntilClosed(a)).text;
+    assert.match(done, /^HTTP\/1\.1 201 /, done.slice(0, 300));
+    assert.equal((await server.child.status).code, 0);
+    await server.stop();
+
+    // It is there after a restart; the refused one is not.
+    server = await startServerProcess({ adminToken: admin, dataDir, args: ["--quiet"] });
+    const again = new Client(server.url);
+    assert.equal((await again.call("GET", "/api/v1/packages/docs/big/1.0.0")).status, 200);
+    assert.equal((await again.call("GET", "/api/v1/packages/docs/small/1.0.0")).status, 404);
+  } finally {
+    await server.stop("SIGKILL").catch(() => {});
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});

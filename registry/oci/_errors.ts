@@ -85,6 +85,7 @@ export function ociErrorResponse(e: unknown, challenge: () => string): Response 
   if (r === undefined) return undefined;
   const headers: Record<string, string> = {};
   if (r.headers?.allow !== undefined) headers.allow = r.headers.allow;
+  if (r.headers?.["retry-after"] !== undefined) headers["retry-after"] = r.headers["retry-after"];
   if (r.headers?.["content-range"] !== undefined) {
     headers["content-range"] = r.headers["content-range"];
   }
