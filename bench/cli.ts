@@ -90,7 +90,10 @@ async function must(cwd: string, args: string[], env: Record<string, string>): P
 }
 
 const work = await Deno.makeTempDir({ prefix: "wreg-bench-cli-" });
-const server = await startServerProcess({ adminToken: "bench", args: ["--quiet"] });
+const server = await startServerProcess({
+  adminToken: "bench-admin-secret-0123",
+  args: ["--quiet"],
+});
 const rows: Timing[] = [];
 let seq = 0;
 const fresh = async () => {

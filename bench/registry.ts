@@ -37,7 +37,7 @@ const ROUNDS_1M = Number(Deno.env.get("BENCH_RUNS") ?? 200);
 const ROUNDS_16M = Math.max(10, Math.round(ROUNDS_1M / 8));
 const PUBLISH_ROUNDS = Math.max(20, Math.round(ROUNDS_1M / 3));
 const WRK_SECONDS = Number(Deno.env.get("BENCH_WRK_SECONDS") ?? 5);
-const ADMIN = "bench-admin";
+const ADMIN = "bench-admin-secret-0123";
 const tmp = await Deno.makeTempDir({ prefix: "wreg-bench-registry-" });
 const cleanups: (() => Promise<unknown>)[] = [];
 const notes: string[] = [];

@@ -23,7 +23,7 @@ import { formatMs, summarize, type Timing } from "./_harness.ts";
 const VERSIONS = 50;
 const WARM_RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 300);
 const COLD_RUNS = Math.max(10, Math.round(WARM_RUNS / 10));
-const ADMIN = "bench-admin";
+const ADMIN = "bench-admin-secret-0123";
 
 /** `bench:fifty` at 1.N.0: an interface that gains a function each minor version. */
 function fiftyWit(n: number): string {

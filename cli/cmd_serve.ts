@@ -17,7 +17,8 @@ Options:
   --host HOST          Interface to bind (default 127.0.0.1)
   --port PORT          Port (default 8080; 0 picks a free one)
   --data DIR           Data directory (default ./wreg-data, relative to this folder)
-  --admin-token T      The admin token (or WREG_ADMIN_TOKEN); generated and printed if absent
+  --admin-token T      The admin token (or WREG_ADMIN_TOKEN), at least 16 characters;
+                       generated and printed if absent
   --seed-examples      Publish the example packages if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
   --database URL       Metadata in PostgreSQL (or WREG_DATABASE_URL; password in the URL

@@ -13,7 +13,7 @@ const HELP = `Usage: wreg token --owner <name> [--scopes publish,yank] [--namesp
 Creates a token on the registry with its admin token (the one \`wreg serve\` was started
 with) and prints it alone on stdout, so it can be captured:
 
-  TOKEN=$(wreg token --owner me --admin-token secret --registry http://127.0.0.1:8080)
+  TOKEN=$(wreg token --owner me --admin-token "$ADMIN" --registry http://127.0.0.1:8080)
   wreg login --registry http://127.0.0.1:8080 --token "$TOKEN"
 
 The registry shows the token only in this answer. The first publish to a namespace makes

@@ -9,6 +9,7 @@ import { type AppOptions, Context } from "./_context.ts";
 import { errorBody, internalErrorBody, RegistryError, toRegistryError } from "./_errors.ts";
 import { json } from "./_http.ts";
 import type { ServeInfo } from "./_http_server.ts";
+import { clientKey } from "./_throttle.ts";
 import type { RequestUrl } from "./_handlers.ts";
 import { publishVersion } from "./_publish.ts";
 import { Mirror } from "./_mirror.ts";
@@ -70,7 +71,8 @@ export function createRegistry(options: AppOptions): Registry {
   }
   const router = new Router();
   return {
-    handle(req: Request, _info?: ServeInfo): Response | Promise<Response> {
+    handle(req: Request, info?: ServeInfo): Response | Promise<Response> {
+      if (info !== undefined) ctx.clients.set(req, clientKey(info.remoteAddr.hostname));
       let oci = false;
       const fail = (e: unknown): Response | Promise<Response> => {
         if (oci) return ociFailure(ctx, req, e);
@@ -242,7 +244,7 @@ function splitUrl(href: string): { pathname: string; url: RequestUrl } {
  * ```ts
  * import { createApp } from "./mod.ts";
  * import { openMemoryStorage } from "../storage/mod.ts";
- * const app = createApp({ storage: openMemoryStorage(), adminToken: "secret" });
+ * const app = createApp({ storage: openMemoryStorage(), adminToken: "a-long-admin-secret" });
  * const res = await app(new Request("http://localhost/healthz"));
  * console.assert(res.status === 200);
  * ```

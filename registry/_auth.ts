@@ -27,17 +27,34 @@ const CHALLENGE = { "www-authenticate": 'Bearer realm="wreg"' };
 export async function authenticate(ctx: Context, req: Request): Promise<Actor | undefined> {
   const secret = bearerToken(req.headers);
   if (secret === undefined) return undefined;
-  return await authenticateSecret(ctx, secret);
+  return await authenticateSecret(ctx, secret, req);
 }
 
 /**
  * The caller a token secret stands for, however it arrived (a bearer token, the password of the
- * OCI surface's Basic credentials). Refuses unknown and revoked tokens.
+ * OCI surface's Basic credentials). Refuses unknown and revoked tokens; a client that failed too
+ * often lately is refused with `429 rate-limited` and `Retry-After` before its secret is looked
+ * at (registry/_throttle.ts).
  */
-export async function authenticateSecret(ctx: Context, secret: string): Promise<Actor> {
+export async function authenticateSecret(
+  ctx: Context,
+  secret: string,
+  req: Request,
+): Promise<Actor> {
+  const client = ctx.clientOf(req);
+  const wait = ctx.authFailures.blockedFor(client, ctx.now().getTime());
+  if (wait > 0) {
+    throw new RegistryError(
+      "rate-limited",
+      `Cannot authenticate: too many failed attempts from this client; try again in ${wait} s`,
+      { retryAfter: wait },
+      { "retry-after": String(wait) },
+    );
+  }
   if (ctx.adminToken !== undefined && sameSecret(secret, ctx.adminToken)) return { kind: "admin" };
   const token = await ctx.storage.metadata.findTokenBySecret(secret);
   if (token === undefined) {
+    ctx.authFailures.fail(client, ctx.now().getTime());
     throw new RegistryError(
       "invalid-token",
       "Cannot authenticate: the token is unknown or was revoked",

@@ -13,10 +13,14 @@ import type { DecodeLimits } from "../lib/component/mod.ts";
 import type { Digest } from "../lib/names/mod.ts";
 import type { Storage, StoreChange } from "../storage/mod.ts";
 import type { Release } from "./_compat.ts";
+import { DEFAULT_THROTTLE_LIMITS, FailureThrottle, type ThrottleLimits } from "./_throttle.ts";
 import { acquireDecoder, type Decoded, type DecoderPool, releaseDecoder } from "./_decoder.ts";
 import { concat } from "./_http.ts";
 import { type OciOptions, OciState } from "./oci/_state.ts";
 import type { Mirror, MirrorOptions } from "./_mirror.ts";
+
+/** Shortest admin token accepted (a short one could be guessed; failures are throttled too). */
+export const MIN_ADMIN_TOKEN = 16;
 
 /** Limits on what clients may send and ask for. */
 export interface RegistryLimits {
@@ -61,6 +65,8 @@ export interface AppOptions {
   adminToken?: string;
   /** Limits; missing fields take {@link DEFAULT_REGISTRY_LIMITS}. */
   limits?: Partial<RegistryLimits>;
+  /** How failed authentication is throttled per client (registry/_throttle.ts). */
+  throttle?: Partial<ThrottleLimits>;
   /** The clock (tests); the storage stamps its own rows. */
   clock?: () => Date;
   /**
@@ -196,6 +202,10 @@ export class Context {
   readonly #unsubscribe: () => void;
   /** Set when the server starts draining: new writes are refused with 503 (registry/_app.ts). */
   draining = false;
+  /** Failed authentication per client (registry/_auth.ts). */
+  readonly authFailures: FailureThrottle;
+  /** The client of each request being answered, when it came over TCP (registry/_app.ts). */
+  readonly clients = new WeakMap<Request, string>();
   #closed = false;
 
   constructor(options: AppOptions) {
@@ -203,6 +213,12 @@ export class Context {
     this.limits = { ...DEFAULT_REGISTRY_LIMITS, ...options.limits };
     this.now = options.clock ?? (() => new Date());
     this.adminToken = options.adminToken === "" ? undefined : options.adminToken;
+    if (this.adminToken !== undefined && this.adminToken.length < MIN_ADMIN_TOKEN) {
+      throw new Error(
+        `Cannot use the admin token: it has ${this.adminToken.length} characters, at least ${MIN_ADMIN_TOKEN} are needed`,
+      );
+    }
+    this.authFailures = new FailureThrottle({ ...DEFAULT_THROTTLE_LIMITS, ...options.throttle });
     this.onServerError = options.onServerError ??
       ((e, req, id) => console.error(`[${id}] ${req.method} ${new URL(req.url).pathname}:`, e));
     this.decoder = acquireDecoder(this.limits.decodeWorkers);
@@ -222,6 +238,11 @@ export class Context {
     this.#closed = true;
     this.#unsubscribe();
     releaseDecoder(this.decoder);
+  }
+
+  /** The client a request comes from (`local` when it did not come over TCP). */
+  clientOf(req: Request): string {
+    return this.clients.get(req) ?? "local";
   }
 
   /** Whether a token's last use should be recorded now (at most once a minute per token). */

@@ -100,6 +100,10 @@ export const REGISTRY_ERRORS = {
     hint: "Start the server with --admin-token or WREG_ADMIN_TOKEN",
   },
   "last-owner": { status: 409, hint: "Add another owner first" },
+  "rate-limited": {
+    status: 429,
+    hint: "Wait the seconds Retry-After names, and check the token before trying again",
+  },
   // --- server
   "unavailable": { status: 503, hint: "Try again in a moment" },
   "internal": { status: 500, hint: "Try again; if it persists, report it with the request id" },

@@ -24,6 +24,7 @@
  */
 import { parseArgs } from "node:util";
 import { newTokenSecret } from "../storage/mod.ts";
+import { MIN_ADMIN_TOKEN } from "./_context.ts";
 import { type ServerOptions, startServer, storageLine } from "./_server.ts";
 import { parseUpstream, type Upstream } from "./_mirror.ts";
 
@@ -40,7 +41,8 @@ Options:
   --host HOST          Interface to bind (default 127.0.0.1)
   --port PORT          Port (default 8080; 0 picks a free one)
   --data DIR           Data directory (default ./wreg-data)
-  --admin-token T      The admin token (or WREG_ADMIN_TOKEN); generated and printed if absent
+  --admin-token T      The admin token (or WREG_ADMIN_TOKEN), at least 16 characters;
+                       generated and printed if absent
   --seed-examples      Publish the example packages (docs:processor and the example
                        components) if they are not there yet
   --memory             Keep everything in memory (nothing is written to disk)
@@ -162,6 +164,11 @@ export async function main(args: string[]): Promise<number> {
     console.error(
       `wreg: admin token for this run (pass --admin-token to choose one): ${adminToken}`,
     );
+  } else if (adminToken.length < MIN_ADMIN_TOKEN) {
+    console.error(
+      `error: invalid admin token (--admin-token or WREG_ADMIN_TOKEN): it has ${adminToken.length} characters, at least ${MIN_ADMIN_TOKEN} are needed; generate one with \`openssl rand -hex 24\`, or leave it out and one is generated`,
+    );
+    return 2;
   }
   const enc = new TextEncoder();
   const out = (line: string) => {

@@ -8,7 +8,7 @@
  * ```ts
  * import { createApp } from "./mod.ts";
  * import { openMemoryStorage } from "../storage/mod.ts";
- * const app = createApp({ storage: openMemoryStorage(), adminToken: "let-me-in" });
+ * const app = createApp({ storage: openMemoryStorage(), adminToken: "let-me-in-please-1234" });
  * const created = await app(new Request("http://localhost/api/v1/tokens", {
  *   method: "POST",
  *   headers: { authorization: "Bearer let-me-in", "content-type": "application/json" },

@@ -111,7 +111,7 @@ export interface Registry {
 
 /** Starts a registry process for a test. */
 export async function startRegistry(): Promise<Registry> {
-  const admin = "e2e-admin";
+  const admin = "e2e-admin-secret-0123";
   const server = await startServerProcess({ adminToken: admin, args: ["--quiet"] });
   const client = new Client(server.url);
   const token = await client.token(admin, "alice");

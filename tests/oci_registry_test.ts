@@ -36,7 +36,7 @@ import {
   witPackage,
 } from "./registry_support.ts";
 
-const ADMIN = "admin-secret";
+const ADMIN = "admin-secret-for-tests";
 
 async function fixture(options: { storage?: Storage; clock?: () => Date; oci?: object } = {}) {
   const storage = options.storage ?? openMemoryStorage();

@@ -21,7 +21,7 @@ import {
   witPackage,
 } from "./registry_support.ts";
 
-const ADMIN = "admin-secret";
+const ADMIN = "admin-secret-for-tests";
 
 interface Fixture {
   client: Client;

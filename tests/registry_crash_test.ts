@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { openStorage, verifyStorage } from "../storage/mod.ts";
 import { Client, digest, startServerProcess, witPackage } from "./registry_support.ts";
 
-const ADMIN = "test-admin";
+const ADMIN = "test-admin-secret-0123";
 const WORKERS = 4;
 const ROUNDS = 3;
 

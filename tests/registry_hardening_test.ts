@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { digestOf, type PackageName, parseVersion } from "../lib/names/mod.ts";
-import { createApp } from "../registry/mod.ts";
+import { createApp, createRegistry } from "../registry/mod.ts";
 import { openMemoryStorage, openStorage, type Storage } from "../storage/mod.ts";
 import {
   Client,
@@ -13,6 +13,7 @@ import {
   PROCESSOR_0_1_2_BREAKING,
   PROCESSOR_WIT,
   processorAt,
+  ROOT,
   witPackage,
 } from "./registry_support.ts";
 
@@ -156,5 +157,80 @@ Deno.test("the 404 page of a long missing name answers, even beside a long name 
     assert.equal(page.status, 404);
     assert.match(page.headers.get("content-type")!, /^text\/html/);
     assert.ok(page.bytes.length < 20_000, `${page.bytes.length} bytes`);
+  }
+});
+
+Deno.test("failed authentication is throttled per client with 429 and Retry-After (issue 17 #12)", async () => {
+  // Reproduced before the fix: 1,810 wrong tokens a second were all answered 401.
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  const storage = openMemoryStorage();
+  const registry = createRegistry({ storage, adminToken: ADMIN, clock: () => new Date(now) });
+  try {
+    const from = (hostname: string) => ({
+      remoteAddr: { transport: "tcp" as const, hostname, port: 40000 },
+    });
+    const call = async (token: string, hostname: string) => {
+      const res = await registry.handle(
+        new Request("http://registry.test/api/v1/whoami", {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+        from(hostname),
+      );
+      return {
+        status: res.status,
+        retryAfter: res.headers.get("retry-after"),
+        body: await res.json(),
+      };
+    };
+    const c = new Client((req) => Promise.resolve(registry.handle(req, from("10.0.0.9"))));
+    const good = await c.token(ADMIN, "alice");
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await call(`wreg_guess${i}`, "10.0.0.1")).status);
+    assert.deepEqual(statuses, [...new Array(10).fill(401), 429, 429]);
+    const limited = await call(good, "10.0.0.1");
+    assert.equal(limited.status, 429, "a right token from a throttled client is refused too");
+    assert.equal(limited.body.code, "rate-limited");
+    assert.ok(Number(limited.retryAfter) >= 1, String(limited.retryAfter));
+    // Another client is not affected; an IPv6 client is one /64.
+    assert.equal((await call(good, "10.0.0.2")).status, 200);
+    for (let i = 0; i < 10; i++) await call(`wreg_v6guess${i}`, `2001:db8:0:1::${i + 1}`);
+    assert.equal((await call(good, "2001:db8:0:1:ffff::1")).status, 429);
+    assert.equal((await call(good, "2001:db8:0:2::1")).status, 200);
+    // Time forgives.
+    now += Number(limited.retryAfter) * 1000;
+    assert.equal((await call(good, "10.0.0.1")).status, 200);
+  } finally {
+    registry.close();
+    await storage.close();
+  }
+});
+
+Deno.test("admin tokens under 16 characters are refused (issue 17 #12)", async () => {
+  const storage = openMemoryStorage();
+  try {
+    assert.throws(
+      () => createRegistry({ storage, adminToken: "secret" }),
+      /admin token: it has 6 characters, at least 16/,
+    );
+    const main = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        `${ROOT}/deno.json`,
+        `${ROOT}/registry/main.ts`,
+        "--memory",
+        "--port",
+        "0",
+        "--admin-token",
+        "a",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(main.code, 2);
+    assert.match(new TextDecoder().decode(main.stderr), /at least 16 are needed/);
+  } finally {
+    await storage.close();
   }
 });

@@ -16,7 +16,7 @@ import {
   witPackage,
 } from "./registry_support.ts";
 
-const ADMIN = "admin-secret";
+const ADMIN = "admin-secret-for-tests";
 const LIMIT = 64 * 1024;
 
 async function withApp(
@@ -274,7 +274,7 @@ Deno.test("a real server survives a truncated upload and an oversized one, stori
   const server = await startServerProcess({ args: ["--max-upload", String(LIMIT), "--quiet"] });
   try {
     const c = new Client(server.url);
-    const alice = await c.token("test-admin", "alice");
+    const alice = await c.token("test-admin-secret-0123", "alice");
     const bytes = witPackage(PROCESSOR_WIT);
     const port = Number(new URL(server.url).port);
 

@@ -18,7 +18,7 @@ import {
   witPackage,
 } from "./registry_support.ts";
 
-const ADMIN = "test-admin";
+const ADMIN = "test-admin-secret-0123";
 
 async function offline<T>(
   dataDir: string,

@@ -234,7 +234,7 @@ export async function startServerProcess(
       "--data",
       dataDir,
       "--admin-token",
-      options.adminToken ?? "test-admin",
+      options.adminToken ?? "test-admin-secret-0123",
       ...(options.args ?? []),
     ],
     stdin: "null",

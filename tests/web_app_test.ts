@@ -10,7 +10,7 @@ import { openMemoryStorage } from "../storage/mod.ts";
 import { Client, PROCESSOR_0_1_1, PROCESSOR_WIT, witPackage } from "./registry_support.ts";
 import { greeterWit } from "./web_support.ts";
 
-const ADMIN = "test-admin";
+const ADMIN = "test-admin-secret-0123";
 
 async function withRegistry(
   body: (c: Client, alice: string) => Promise<void>,

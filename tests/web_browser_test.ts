@@ -15,7 +15,7 @@ import { Client, type ServerProcess, startServerProcess } from "./registry_suppo
 import { ARTIFACTS, launchChromium, publishWebFixtures, PWNED } from "./web_support.ts";
 import { ensureExamples } from "./support/examples.ts";
 
-const ADMIN = "test-admin";
+const ADMIN = "test-admin-secret-0123";
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 

@@ -82,7 +82,7 @@ export async function ociCaller(ctx: Context, req: Request): Promise<OciCaller> 
   }
   if (secret === ANONYMOUS_TOKEN) return { kind: "anonymous", presented: true };
   try {
-    return { kind: "actor", actor: await authenticateSecret(ctx, secret), secret };
+    return { kind: "actor", actor: await authenticateSecret(ctx, secret, req), secret };
   } catch (e) {
     if (e instanceof RegistryError && e.code === "invalid-token") {
       throw new OciRefusal(

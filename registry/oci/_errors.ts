@@ -59,6 +59,7 @@ const OCI_CODE_OF: Partial<Record<RegistryErrorCode, string>> = {
   "admin-disabled": "DENIED",
   "last-owner": "DENIED",
   "unavailable": "UNAVAILABLE",
+  "rate-limited": "TOOMANYREQUESTS",
 };
 
 /**
