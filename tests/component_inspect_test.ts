@@ -121,3 +121,33 @@ Deno.test("wreg inspect shows a valid component that WIT cannot describe, saying
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("wreg inspect of a component with 200,000 exports exits 2 with a limit error, not 70 (issue 17 #16)", async () => {
+  const { ByteWriter } = await import("../lib/component/mod.ts");
+  const n = 200_000;
+  const label = (i: number) => `e${i.toString(26).replace(/[0-9]/g, (d) => "qrstuvwxyz"[+d])}`;
+  const exports = new ByteWriter(n * 10).u32(n);
+  for (let i = 0; i < n; i++) exports.u8(0x00).name(label(i)).u8(0x03).u32(0).u8(0x00);
+  const w = new ByteWriter().bytes(
+    new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]),
+  );
+  w.section(7, new ByteWriter().u32(1).u8(0x7f).finish());
+  w.section(11, exports.finish());
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeFileSync(`${dir}/many.wasm`, w.finish());
+    let stderr = "";
+    const io: Io = {
+      stdout: () => {},
+      stderr: (t) => void (stderr += t),
+      cwd: dir,
+      env: {},
+      isTerminal: false,
+    };
+    assert.equal(await runWreg(["inspect", "many.wasm"], io), 2, stderr);
+    assert.match(stderr, /^error: Cannot decode ".*": more than the limit of 100000 exports/);
+    assert.equal(stderr.trim().split("\n").length, 1);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -8,7 +8,7 @@ import { Budget } from "./_budget.ts";
 import { checkComponent, type CheckedComponent } from "./_check.ts";
 import { ComponentDecodeError } from "./_error.ts";
 import { parseExternName } from "./_extern_name.ts";
-import { type DecodeLimits, resolveLimits } from "./_limits.ts";
+import { type DecodeLimits, resolveLimits, typeWorkFor } from "./_limits.ts";
 import { type Metadata, readMetadata } from "./_metadata.ts";
 import { decodePackageDocs, PACKAGE_DOCS_SECTION, type PackageDocs } from "./_package_docs.ts";
 import { parseComponentAt } from "./_parse_component.ts";
@@ -128,7 +128,7 @@ export function detectKind(bytes: Uint8Array, options: DecodeOptions = {}): Wasm
   const ast = parseComponentAt(bytes, limits, 0, bytes.length, 0);
   const syntactic = witPackageShape(ast);
   if (syntactic !== "unknown") return syntactic ? "wit-package" : "component";
-  const checked = checkComponent(ast, new Budget(limits.maxTypeWork));
+  const checked = checkComponent(ast, new Budget(typeWorkFor(limits, bytes.length)));
   return witEncoding(externsOf(ast, checked.type)) === undefined ? "component" : "wit-package";
 }
 
@@ -236,7 +236,7 @@ export function decodeComponent(bytes: Uint8Array, options: DecodeOptions = {}):
     };
   }
   const ast = parseComponentAt(bytes, limits, 0, bytes.length, 0);
-  const checked = checkComponent(ast, new Budget(limits.maxTypeWork));
+  const checked = checkComponent(ast, new Budget(typeWorkFor(limits, bytes.length)));
   const externs = externsOf(ast, checked.type);
   const metadata = options.metadata === false ? {} : readMetadata(bytes, ast.customs, "component");
   const docs = packageDocsOf(bytes, ast);
@@ -312,7 +312,7 @@ export function validateComponent(bytes: Uint8Array, options: DecodeOptions = {}
     return "module";
   }
   const ast = parseComponentAt(bytes, limits, 0, bytes.length, 0);
-  const checked = checkComponent(ast, new Budget(limits.maxTypeWork));
+  const checked = checkComponent(ast, new Budget(typeWorkFor(limits, bytes.length)));
   return witEncoding(externsOf(ast, checked.type)) === undefined ? "component" : "wit-package";
 }
 
@@ -345,6 +345,6 @@ export function validateOuterComponent(
     known.set(c.ast, c);
   }
   const ast = parseComponentAt(bytes, limits, 0, bytes.length, 0, asts);
-  const checked = checkComponent(ast, new Budget(limits.maxTypeWork), known);
+  const checked = checkComponent(ast, new Budget(typeWorkFor(limits, bytes.length)), known);
   return witEncoding(externsOf(ast, checked.type)) === undefined ? "component" : "wit-package";
 }

@@ -18,6 +18,7 @@ import type {
 import { readCanon } from "./_parse_canon.ts";
 import { readCoreModule } from "./_parse_module.ts";
 import {
+  checkDeclExterns,
   readAlias,
   readCoreSort,
   readCoreType,
@@ -28,7 +29,7 @@ import {
   readValType,
 } from "./_parse_types.ts";
 import { readPreamble } from "./_preamble.ts";
-import { Reader } from "./_reader.ts";
+import { type ItemCount, Reader } from "./_reader.ts";
 import type { DecodeLimits } from "./_limits.ts";
 
 /** Names of the component section ids. */
@@ -140,6 +141,7 @@ export function parseComponentAt(
   end: number,
   depth: number,
   known?: KnownComponents,
+  items: ItemCount = { used: 0 },
 ): ComponentAst {
   const layer = readPreamble(bytes, start, end);
   if (layer !== "component") {
@@ -187,7 +189,7 @@ export function parseComponentAt(
 
   // The sections as walkSections finds them (inline: one reader for the walk, one for contents).
   const w = new Reader(bytes, limits, start + 8, end);
-  const r = new Reader(bytes, limits, start + 8, end);
+  const r = new Reader(bytes, limits, start + 8, end, items);
   let sectionCount = 0;
   while (!w.eof()) {
     const offset = w.pos;
@@ -251,7 +253,15 @@ export function parseComponentAt(
             given.range.end - given.range.start === contents.end - contents.start &&
             readPreamble(bytes, contents.start, contents.end) === "component"
           ? given
-          : parseComponentAt(bytes, limits, contents.start, contents.end, depth + 1);
+          : parseComponentAt(
+            bytes,
+            limits,
+            contents.start,
+            contents.end,
+            depth + 1,
+            undefined,
+            items,
+          );
         if (component === given && depth + 1 + nestingHeight(given) > limits.maxNestingDepth) {
           r.fail(
             "limit-exceeded",
@@ -319,6 +329,7 @@ export function parseComponentAt(
       }
       case 10: {
         const n = r.count("import", 3);
+        checkDeclExterns(r, "imports", ast.imports.length + n);
         for (let i = 0; i < n; i++) {
           const offset = r.pos;
           const name = readExternName(r);
@@ -332,6 +343,7 @@ export function parseComponentAt(
       }
       case 11: {
         const n = r.count("export", 4);
+        checkDeclExterns(r, "exports", ast.exports.length + n);
         for (let i = 0; i < n; i++) {
           const offset = r.pos;
           const name = readExternName(r);

@@ -225,18 +225,37 @@ export function readTypeDef(r: Reader, depth: number): TypeDef {
       enter(r, depth, at);
       const n = r.count("component type declaration", 1);
       const decls: ComponentDecl[] = new Array(n);
-      for (let i = 0; i < n; i++) decls[i] = readComponentDecl(r, depth + 1);
+      let imports = 0, exports = 0;
+      for (let i = 0; i < n; i++) {
+        const d = decls[i] = readComponentDecl(r, depth + 1);
+        if (d.tag === "import") checkDeclExterns(r, "imports", ++imports);
+        else if (d.tag === "export") checkDeclExterns(r, "exports", ++exports);
+      }
       return { tag: "component", decls };
     }
     case 0x42: {
       enter(r, depth, at);
       const n = r.count("instance type declaration", 1);
       const decls: InstanceDecl[] = new Array(n);
-      for (let i = 0; i < n; i++) decls[i] = readInstanceDecl(r, depth + 1);
+      let exports = 0;
+      for (let i = 0; i < n; i++) {
+        const d = decls[i] = readInstanceDecl(r, depth + 1);
+        if (d.tag === "export") checkDeclExterns(r, "exports", ++exports);
+      }
       return { tag: "instance", decls };
     }
   }
   return { tag: "defined", def: readDefinedType(r, b) };
+}
+
+/** Refuses more than `maxExterns` imports or exports in one component or type. */
+export function checkDeclExterns(r: Reader, what: "imports" | "exports", count: number): void {
+  if (count > r.limits.maxExterns) {
+    r.fail(
+      "limit-exceeded",
+      `more than the limit of ${r.limits.maxExterns} ${what} in one component or type`,
+    );
+  }
 }
 
 function enter(r: Reader, depth: number, at: number): void {

@@ -7,6 +7,11 @@ import type { DecodeLimits } from "./_limits.ts";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
+/** Vector elements read so far from one input, against `DecodeLimits.maxSyntaxItems`. */
+export interface ItemCount {
+  used: number;
+}
+
 /** Reads `bytes[pos..end)`; offsets in errors are indexes into `bytes`. */
 export class Reader {
   pos: number;
@@ -15,14 +20,16 @@ export class Reader {
     readonly limits: DecodeLimits,
     pos = 0,
     public end = bytes.length,
+    /** When given, every vector length read is counted here against `maxSyntaxItems`. */
+    readonly items?: ItemCount,
   ) {
     this.pos = pos;
   }
 
-  /** A reader over `[pos, pos + len)` that shares the buffer and limits. */
+  /** A reader over `[pos, pos + len)` that shares the buffer, limits and item count. */
   sub(len: number): Reader {
     this.need(len);
-    const r = new Reader(this.bytes, this.limits, this.pos, this.pos + len);
+    const r = new Reader(this.bytes, this.limits, this.pos, this.pos + len, this.items);
     return r;
   }
 
@@ -176,6 +183,16 @@ export class Reader {
     }
     if (n * minElementBytes > this.end - this.pos) {
       this.fail("unexpected-eof", `${what} count ${n} is larger than the remaining input`, at);
+    }
+    if (this.items !== undefined) {
+      this.items.used += n;
+      if (this.items.used > this.limits.maxSyntaxItems) {
+        this.fail(
+          "limit-exceeded",
+          `the input has more than the limit of ${this.limits.maxSyntaxItems} items of component syntax (definitions, declarations, fields, arguments)`,
+          at,
+        );
+      }
     }
     return n;
   }

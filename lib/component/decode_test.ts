@@ -7,7 +7,7 @@ import {
   validateComponent,
   walkSections,
 } from "./mod.ts";
-import { DEFAULT_LIMITS } from "./_limits.ts";
+import { DEFAULT_LIMITS, typeWorkFor } from "./_limits.ts";
 import { ByteWriter } from "./_writer.ts";
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
@@ -305,4 +305,70 @@ Deno.test("a component argument must match the imported component type, not only
     () => decodeComponent(bad),
     (e: unknown) => e instanceof ComponentDecodeError && /mismatch.*`f`/.test(e.message),
   );
+});
+
+Deno.test("millions of tiny definitions are refused before they are allocated (issue 17 #6)", () => {
+  // 16 sibling nested components, each a type section of a million `bool` types: 16 MB that
+  // took 23 s and 2.7 GB before the type-work limit refused it. The syntax-item count stops at
+  // the first section's count, before one definition is made.
+  const million = 1_000_000;
+  const types = new ByteWriter(million + 8).u32(million);
+  for (let i = 0; i < million; i++) types.u8(0x7f);
+  const nested = new ByteWriter().bytes(new Uint8Array(HEADER)).section(7, types.finish()).finish();
+  const outer = new ByteWriter(17 * nested.length);
+  outer.bytes(new Uint8Array(HEADER));
+  for (let i = 0; i < 16; i++) outer.section(4, nested);
+  const bomb = outer.finish();
+  // The first nested component's contents start after the outer header, the section id and its
+  // size (3 LEB128 bytes); its type section's count follows its header, section id and size.
+  const firstCount = 8 + 1 + 3 + 8 + 1 + 3;
+  for (const f of [decodeComponent, validateComponent, detectKind]) {
+    const e = fails(bomb, "limit-exceeded", firstCount, f);
+    assert.match(e.message, /more than the limit of 500000 items of component syntax/);
+  }
+  // The same shape within the limit decodes.
+  const small = new ByteWriter(1000).u32(1000);
+  for (let i = 0; i < 1000; i++) small.u8(0x7f);
+  const ok = new ByteWriter().bytes(new Uint8Array(HEADER)).section(
+    4,
+    new ByteWriter().bytes(new Uint8Array(HEADER)).section(7, small.finish()).finish(),
+  ).finish();
+  assert.equal(validateComponent(ok), "component");
+  fails(
+    ok,
+    "limit-exceeded",
+    undefined,
+    (b) => validateComponent(b, { limits: { maxSyntaxItems: 999 } }),
+  );
+});
+
+Deno.test("the type-work budget is scaled to the input's size (issue 17 #6)", async () => {
+  // The explosive instantiation above, under the default limits: a few kilobytes get
+  // 100,000 + 16 steps per byte, not the 2,000,000 a large input may use.
+  let wat = `(component $c0 (type $r (resource (rep i32))) (export "r" (type $r)))`;
+  for (let i = 1; i <= 18; i++) {
+    wat = `(component $c${i} ${wat}
+      (instance $a (instantiate $c${i - 1}))
+      (instance $b (instantiate $c${i - 1}))
+      (export "a" (instance $a))
+      (export "b" (instance $b)))`;
+  }
+  const b = await parse(wat);
+  const e = fails(b, "limit-exceeded", undefined, validateComponent);
+  assert.match(e.message, new RegExp(`limit of ${100_000 + 16 * b.length} steps`));
+  assert.equal(typeWorkFor(DEFAULT_LIMITS, 10), 100_160);
+  assert.equal(typeWorkFor(DEFAULT_LIMITS, 64 * 1024 * 1024), DEFAULT_LIMITS.maxTypeWork);
+});
+
+Deno.test("a component with more exports than the limit is refused as a limit (issue 17 #16)", () => {
+  // 200,000 exports of one type: wreg inspect ended with an internal error (exit 70).
+  const n = 200_000;
+  const label = (i: number) => `e${i.toString(26).replace(/[0-9]/g, (d) => "qrstuvwxyz"[+d])}`;
+  const exports = new ByteWriter(n * 10).u32(n);
+  for (let i = 0; i < n; i++) exports.u8(0x00).name(label(i)).u8(0x03).u32(0).u8(0x00);
+  const w = new ByteWriter().bytes(new Uint8Array(HEADER));
+  w.section(7, new ByteWriter().u32(1).u8(0x7f).finish());
+  w.section(11, exports.finish());
+  const e = fails(w.finish(), "limit-exceeded");
+  assert.match(e.message, /more than the limit of 100000 exports/);
 });
