@@ -7,7 +7,7 @@ import type { Command, Io } from "./_command.ts";
 
 const HELP = `Usage: wreg serve [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
                   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES]
-                  [--max-connections N] [--quiet]
+                  [--max-connections N] [--reserve NS]... [--quiet]
                   [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
                   [--database postgres://…] [--blobs s3://bucket/prefix?endpoint=…&region=…]
 
@@ -29,6 +29,8 @@ Options:
   --max-upload BYTES   Largest publish body (default 268435456)
   --max-connections N  Most open connections (default: what the open-file limit
                        leaves room for, at most 4096)
+  --reserve NS         Reserve a namespace besides wasi (repeatable): no first publish
+                       claims it; the admin assigns it (PUT /api/v1/namespaces/NS)
   --oci-prefix P       OCI namespace prefix ("webassembly/"; default none): repositories
                        on /v2 are P<namespace>/<name> (wkg, oras, skopeo use /v2)
   --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names

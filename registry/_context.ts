@@ -10,7 +10,7 @@
  * within moments). Several registry processes can serve one PostgreSQL + S3 storage.
  */
 import type { DecodeLimits } from "../lib/component/mod.ts";
-import type { Digest } from "../lib/names/mod.ts";
+import { type Digest, parsePackageName } from "../lib/names/mod.ts";
 import type { Storage, StoreChange } from "../storage/mod.ts";
 import type { Release } from "./_compat.ts";
 import { DEFAULT_THROTTLE_LIMITS, FailureThrottle, type ThrottleLimits } from "./_throttle.ts";
@@ -18,6 +18,9 @@ import { acquireDecoder, type Decoded, type DecoderPool, releaseDecoder } from "
 import { concat } from "./_http.ts";
 import { type OciOptions, OciState } from "./oci/_state.ts";
 import type { Mirror, MirrorOptions } from "./_mirror.ts";
+
+/** Namespaces no publish may claim on any registry: the WebAssembly System Interface's. */
+export const ALWAYS_RESERVED: readonly string[] = ["wasi"];
 
 /** Shortest admin token accepted (a short one could be guessed; failures are throttled too). */
 export const MIN_ADMIN_TOKEN = 16;
@@ -67,6 +70,11 @@ export interface AppOptions {
   limits?: Partial<RegistryLimits>;
   /** How failed authentication is throttled per client (registry/_throttle.ts). */
   throttle?: Partial<ThrottleLimits>;
+  /**
+   * Namespaces a first publish may not claim, besides `wasi` (always reserved): an admin gives
+   * them to their owners with `PUT /api/v1/namespaces/{namespace}`.
+   */
+  reservedNamespaces?: readonly string[];
   /** The clock (tests); the storage stamps its own rows. */
   clock?: () => Date;
   /**
@@ -202,6 +210,8 @@ export class Context {
   readonly #unsubscribe: () => void;
   /** Set when the server starts draining: new writes are refused with 503 (registry/_app.ts). */
   draining = false;
+  /** Namespaces only an admin can create (`wasi` and `AppOptions.reservedNamespaces`). */
+  readonly reservedNamespaces: ReadonlySet<string>;
   /** Failed authentication per client (registry/_auth.ts). */
   readonly authFailures: FailureThrottle;
   /** The client of each request being answered, when it came over TCP (registry/_app.ts). */
@@ -218,6 +228,10 @@ export class Context {
         `Cannot use the admin token: it has ${this.adminToken.length} characters, at least ${MIN_ADMIN_TOKEN} are needed`,
       );
     }
+    this.reservedNamespaces = new Set([
+      ...ALWAYS_RESERVED,
+      ...(options.reservedNamespaces ?? []).map((n) => parsePackageName(`${n}:x`).namespace),
+    ]);
     this.authFailures = new FailureThrottle({ ...DEFAULT_THROTTLE_LIMITS, ...options.throttle });
     this.onServerError = options.onServerError ??
       ((e, req, id) => console.error(`[${id}] ${req.method} ${new URL(req.url).pathname}:`, e));

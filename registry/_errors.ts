@@ -94,6 +94,11 @@ export const REGISTRY_ERRORS = {
     hint: "Ask an owner of the namespace to add you, or publish under your own namespace",
   },
   "not-owner": { status: 403, hint: "Only an owner of the namespace can do this" },
+  "namespace-reserved": {
+    status: 403,
+    hint:
+      "An admin gives a reserved namespace to its owners with PUT /api/v1/namespaces/{namespace}",
+  },
   "admin-required": { status: 403, hint: "Use the server's admin token" },
   "admin-disabled": {
     status: 403,

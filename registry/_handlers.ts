@@ -579,6 +579,40 @@ function namespaceParam(params: Params): string {
 export const getNamespace: Handler = async (ctx, _req, params) =>
   json(await namespaceRecord(ctx, namespaceParam(params)));
 
+/** Most owners one `PUT /api/v1/namespaces/{namespace}` names. */
+const MAX_ASSIGNED_OWNERS = 100;
+
+/**
+ * `PUT /api/v1/namespaces/{namespace}` (admin) with `{"owners": [user, …]}`: creates the namespace
+ * for those owners before anyone publishes (the way to give out a reserved one), or makes them
+ * owners of an existing one. 201 when it was created, 200 otherwise.
+ */
+export const putNamespace: Handler = async (ctx, req, params) => {
+  const ns = namespaceParam(params);
+  const action = `assign namespace "${ns}"`;
+  const actor = await requireActor(ctx, req, action);
+  requireAdmin(ctx, actor, action);
+  const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
+  const owners = body.owners;
+  if (
+    !Array.isArray(owners) || owners.length === 0 || owners.length > MAX_ASSIGNED_OWNERS ||
+    !owners.every((o) => typeof o === "string")
+  ) {
+    throw new RegistryError(
+      "invalid-body",
+      `Cannot ${action}: "owners" must be a list of 1 to ${MAX_ASSIGNED_OWNERS} user names`,
+      { field: "owners" },
+    );
+  }
+  const unique = [...new Set(owners as string[])];
+  const claim = await ctx.storage.metadata.claimNamespace(ns, unique[0]);
+  let record = claim.namespace;
+  for (const user of claim.claimed ? unique.slice(1) : unique) {
+    record = await ctx.storage.metadata.setNamespaceMember(ns, user, "owner");
+  }
+  return json(record, claim.claimed ? 201 : 200);
+};
+
 /** `PUT /api/v1/namespaces/{namespace}/members/{user}` (owner): add a member or set a role. */
 export const putMember: Handler = async (ctx, req, params) => {
   const ns = namespaceParam(params);

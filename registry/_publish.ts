@@ -105,7 +105,12 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
   const pkg = formatPackageName(req.name);
   const ref = `${pkg}@${req.version}`;
   ctx.mirror?.checkPublish(req.name, req.version, req.upstream !== undefined);
-  req.authorize(await metadata.getNamespace(req.name.namespace));
+  const namespace = await metadata.getNamespace(req.name.namespace);
+  // A mirror brings an upstream's namespace in as it is; nobody else claims a reserved one.
+  if (namespace === undefined && req.upstream === undefined) {
+    refuseReserved(ctx, req.name.namespace, ref);
+  }
+  req.authorize(namespace);
 
   const max = ctx.limits.maxUploadBytes;
   if (req.contentLength !== undefined && req.contentLength > max) {
@@ -223,6 +228,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
         const ns = await metadata.getNamespace(req.name.namespace);
         const owner = req.authorize(ns);
         if (ns === undefined) {
+          if (req.upstream === undefined) refuseReserved(ctx, req.name.namespace, ref);
           const claim = await metadata.claimNamespace(req.name.namespace, owner);
           if (!claim.claimed) req.authorize(claim.namespace);
         }
@@ -275,6 +281,19 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       if (created) await cleanup(ctx, req.digest);
     }
   }
+}
+
+/**
+ * A reserved namespace (`wasi`, and `AppOptions.reservedNamespaces`) is never claimed by a first
+ * publish: an admin creates it for its owners (`PUT /api/v1/namespaces/{namespace}`).
+ */
+function refuseReserved(ctx: Context, namespace: string, ref: string): void {
+  if (!ctx.reservedNamespaces.has(namespace)) return;
+  throw new RegistryError(
+    "namespace-reserved",
+    `Cannot publish ${ref}: namespace "${namespace}" is reserved, and nobody has been given it yet`,
+    { namespace },
+  );
 }
 
 function kindText(kind: string, article = false): string {

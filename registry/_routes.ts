@@ -125,6 +125,12 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: "PUT",
+    path: "/api/v1/namespaces/:namespace",
+    access: "admin",
+    handler: h.putNamespace,
+  },
+  {
+    method: "PUT",
     path: "/api/v1/namespaces/:namespace/members/:user",
     access: "owner",
     handler: h.putMember,

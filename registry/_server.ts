@@ -45,6 +45,8 @@ export interface ServerOptions {
    * process's descriptor limit leaves room for.
    */
   http?: Partial<HttpLimits>;
+  /** Namespaces reserved besides `wasi` (see `AppOptions.reservedNamespaces`). */
+  reservedNamespaces?: readonly string[];
   /** Seed the example packages before serving. */
   seedExamples?: boolean;
   /** The wreg checkout the example seed is read from (default: the one this file is in). */
@@ -94,6 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const registry = createRegistry({
       storage,
       adminToken: options.adminToken,
+      reservedNamespaces: options.reservedNamespaces,
       limits: options.limits,
       onServerError: options.onServerError,
       oci: options.oci,

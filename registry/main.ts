@@ -4,6 +4,7 @@
  * ```sh
  * deno run -A registry/main.ts [--host 127.0.0.1] [--port 8080] [--data ./wreg-data]
  *   [--admin-token T] [--seed-examples] [--memory] [--max-upload BYTES] [--max-connections N]
+ *   [--reserve NS]...
  *   [--quiet] [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
  *   [--upstream NS=oci://host/prefix/ ...] [--upstream-refresh SECONDS]
  *   [--database postgres://…] [--blobs s3://bucket/prefix?endpoint=…&region=…]
@@ -23,6 +24,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { tryParsePackageName } from "../lib/names/mod.ts";
 import { newTokenSecret } from "../storage/mod.ts";
 import { MIN_ADMIN_TOKEN } from "./_context.ts";
 import { type ServerOptions, startServer, storageLine } from "./_server.ts";
@@ -55,6 +57,8 @@ Options:
   --max-upload BYTES   Largest publish body (default 268435456)
   --max-connections N  Most open connections (default: what the open-file limit
                        leaves room for, at most 4096)
+  --reserve NS         Reserve a namespace besides wasi (repeatable): no first publish
+                       claims it; the admin assigns it (PUT /api/v1/namespaces/NS)
   --oci-prefix P       OCI namespace prefix ("webassembly/"; default none): repositories
                        on /v2 are P<namespace>/<name>
   --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names (default:
@@ -95,6 +99,7 @@ export async function main(args: string[]): Promise<number> {
         "max-connections": { type: "string" },
         upstream: { type: "string", multiple: true },
         "upstream-refresh": { type: "string" },
+        reserve: { type: "string", multiple: true, default: [] },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -158,6 +163,17 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: invalid --upstream-refresh: expected a number of seconds`);
     return 2;
   }
+  const reserved = (values.reserve as string[]).flatMap((r) => r.split(",")).map((r) => r.trim())
+    .filter((r) => r !== "");
+  const badReserved = reserved.find((r) => tryParsePackageName(`${r}:x`)?.namespace !== r);
+  if (badReserved !== undefined) {
+    console.error(
+      `error: invalid --reserve ${
+        JSON.stringify(badReserved)
+      }: expected a namespace of lowercase words joined by "-"`,
+    );
+    return 2;
+  }
   let adminToken = values["admin-token"] ?? Deno.env.get("WREG_ADMIN_TOKEN");
   if (adminToken === undefined || adminToken === "") {
     adminToken = newTokenSecret();
@@ -211,6 +227,7 @@ export async function main(args: string[]): Promise<number> {
       log: (line) => console.error(`wreg: ${line}`),
     },
     http: maxConnections === undefined ? undefined : { maxConnections },
+    reservedNamespaces: reserved,
     seedExamples: values["seed-examples"],
     log: out,
     requestLog: values.quiet ? undefined : requestLine,

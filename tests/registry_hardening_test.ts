@@ -234,3 +234,67 @@ Deno.test("admin tokens under 16 characters are refused (issue 17 #12)", async (
     await storage.close();
   }
 });
+
+Deno.test("reserved namespaces are not claimed by a first publish; an admin assigns them (issue 17 #5)", async () => {
+  // Reproduced before the fix: anyone's token published wasi:cli@0.2.12 and claimed "wasi".
+  const storage = openMemoryStorage();
+  const c = new Client(createApp({ storage, adminToken: ADMIN, reservedNamespaces: ["acme"] }));
+  const mallory = await c.token(ADMIN, "mallory");
+  const wasi = witPackage(
+    PROCESSOR_WIT.replace("package docs:processor@0.1.0;", "package wasi:cli@0.2.12;"),
+  );
+  const squat = await c.publish(mallory, "wasi:cli", "0.2.12", wasi);
+  assert.equal(squat.status, 403, squat.text);
+  assert.equal(squat.json.code, "namespace-reserved");
+  assert.match(squat.json.message, /PUT \/api\/v1\/namespaces\/\{namespace\}/);
+  const acme = await c.publish(
+    mallory,
+    "acme:app",
+    "1.0.0",
+    await component(PROCESSOR_WIT, "processor"),
+  );
+  assert.equal(acme.json.code, "namespace-reserved", "a configured reservation holds too");
+  assert.equal((await c.call("GET", "/api/v1/namespaces/wasi")).status, 404);
+  assert.equal((await storage.metadata.totals()).packages, 0);
+
+  // Only the admin assigns; then the owners publish, and nobody else.
+  const notAdmin = await c.call("PUT", "/api/v1/namespaces/wasi", {
+    token: mallory,
+    json: { owners: ["mallory"] },
+  });
+  assert.equal(notAdmin.status, 403);
+  assert.equal(notAdmin.json.code, "admin-required");
+  const badBody = await c.call("PUT", "/api/v1/namespaces/wasi", {
+    token: ADMIN,
+    json: { owners: [] },
+  });
+  assert.equal(badBody.status, 400);
+  const created = await c.call("PUT", "/api/v1/namespaces/wasi", {
+    token: ADMIN,
+    json: { owners: ["bytecodealliance", "wasi-sig"] },
+  });
+  assert.equal(created.status, 201, created.text);
+  assert.deepEqual(
+    created.json.members.map((m: { user: string; role: string }) => [m.user, m.role]),
+    [["bytecodealliance", "owner"], ["wasi-sig", "owner"]],
+  );
+  const again = await c.call("PUT", "/api/v1/namespaces/wasi", {
+    token: ADMIN,
+    json: { owners: ["wasi-sig", "third"] },
+  });
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.json.members.length, 3);
+  const ba = await c.token(ADMIN, "bytecodealliance");
+  assert.equal((await c.publish(ba, "wasi:cli", "0.2.12", wasi)).status, 201);
+  const stillSquat = await c.publish(mallory, "wasi:cli", "0.2.13", wasi);
+  assert.equal(stillSquat.status, 403);
+  // An unreserved namespace can be assigned ahead of its first publish too.
+  assert.equal(
+    (await c.call("PUT", "/api/v1/namespaces/docs", { token: ADMIN, json: { owners: ["alice"] } }))
+      .status,
+    201,
+  );
+  const first = await c.publish(mallory, "docs:processor", "0.1.0", witPackage(PROCESSOR_WIT));
+  assert.equal(first.status, 403);
+  assert.equal(first.json.code, "namespace-forbidden");
+});
