@@ -14,7 +14,14 @@ import { type Digest, parsePackageName } from "../lib/names/mod.ts";
 import type { Storage, StoreChange } from "../storage/mod.ts";
 import type { Release } from "./_compat.ts";
 import { DEFAULT_THROTTLE_LIMITS, FailureThrottle, type ThrottleLimits } from "./_throttle.ts";
-import { acquireDecoder, type Decoded, type DecoderPool, releaseDecoder } from "./_decoder.ts";
+import {
+  acquireDecoder,
+  type Decoded,
+  type DecodedWithDocument,
+  type DecoderPool,
+  releaseDecoder,
+} from "./_decoder.ts";
+import type { DeriveRequest } from "./_document.ts";
 import { concat } from "./_http.ts";
 import { type OciOptions, OciState } from "./oci/_state.ts";
 import type { Mirror, MirrorOptions } from "./_mirror.ts";
@@ -244,6 +251,17 @@ export class Context {
   /** Decodes bytes off the main thread, with the configured limits. */
   decode(bytes: Uint8Array): Promise<Decoded> {
     return this.decoder.decode(bytes, this.limits.decode, this.limits.decodeTimeoutMs);
+  }
+
+  /** {@link decode}, deriving the version document in the decoder's thread too (a publish). */
+  decodeForPublish(
+    bytes: Uint8Array,
+    derive: Omit<DeriveRequest, "maxDocumentBytes">,
+  ): Promise<DecodedWithDocument> {
+    return this.decoder.decode(bytes, this.limits.decode, this.limits.decodeTimeoutMs, {
+      ...derive,
+      maxDocumentBytes: this.limits.maxDocumentBytes,
+    });
   }
 
   /** Releases the decoder threads (the storage is the caller's). Idempotent. */

@@ -1,12 +1,14 @@
 /**
  * The decoder in a worker thread: published bytes are untrusted and a large component takes tens
  * of milliseconds to decode, so decoding runs off the thread that answers requests (and, during a
- * publish, at the same time as the blob's fsync). Receives `{id, bytes, limits}`, answers
+ * publish, at the same time as the blob's fsync; with `derive`, the version document is derived
+ * here as well). Receives `{id, bytes, limits, derive?}`, answers
  * `{id, ok: true, value}` with the parts of the decode the registry keeps, or `{id, ok: false,
  * error}` with the decoder's code and offset.
  */
 import { ComponentDecodeError, decodeComponent } from "../lib/component/mod.ts";
-import type { DecodeRequest, DecodeResponse } from "./_decoder.ts";
+import type { DecodedWithDocument, DecodeRequest, DecodeResponse } from "./_decoder.ts";
+import { preDerive } from "./_document.ts";
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null;
@@ -14,20 +16,22 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (e) => {
-  const { id, bytes, limits } = e.data;
+  const { id, bytes, limits, derive } = e.data;
   try {
     const d = decodeComponent(bytes, { limits });
-    scope.postMessage({
-      id,
-      ok: true,
-      value: {
-        kind: d.kind,
-        resolve: d.resolve,
-        world: d.world,
-        package: d.package,
-        metadata: { ...d.metadata, itemNames: undefined },
-      },
-    });
+    const value: DecodedWithDocument = {
+      kind: d.kind,
+      resolve: d.resolve,
+      world: d.world,
+      package: d.package,
+      metadata: { ...d.metadata, itemNames: undefined },
+    };
+    // A publish: its document is derived here too (the composed-from JSON parsed, the WIT
+    // printed, the size measured), so that a large one never occupies the main thread.
+    if (derive !== undefined && d.kind !== "module") {
+      value.derived = preDerive(value, bytes, derive);
+    }
+    scope.postMessage({ id, ok: true, value });
   } catch (err) {
     scope.postMessage({
       id,

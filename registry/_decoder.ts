@@ -13,20 +13,26 @@ import {
   type DecodedWasm,
   type DecodeLimits,
 } from "../lib/component/mod.ts";
+import type { DeriveRequest, PreDerived } from "./_document.ts";
 
 /** The parts of a decode the registry keeps. */
 export type Decoded = Pick<DecodedWasm, "kind" | "resolve" | "world" | "package" | "metadata">;
+
+/** A decode with, when asked, the version document derived in the worker too. */
+export type DecodedWithDocument = Decoded & { derived?: PreDerived };
 
 /** A message to a decoder worker. */
 export interface DecodeRequest {
   id: number;
   bytes: Uint8Array;
   limits: Partial<DecodeLimits>;
+  /** Derive the version document too (a publish), off the main thread. */
+  derive?: DeriveRequest;
 }
 
 /** A worker's answer. */
 export type DecodeResponse =
-  | { id: number; ok: true; value: Decoded }
+  | { id: number; ok: true; value: DecodedWithDocument }
   | {
     id: number;
     ok: false;
@@ -38,7 +44,7 @@ export type DecodeResponse =
 interface Task {
   request: DecodeRequest;
   timeoutMs: number;
-  resolve(value: Decoded): void;
+  resolve(value: DecodedWithDocument): void;
   reject(error: unknown): void;
 }
 
@@ -62,11 +68,16 @@ export class DecoderPool {
    * Decodes `bytes`; rejects with the worker's {@link ComponentDecodeError} for bad bytes, or with
    * a `limit-exceeded` one when the decode overran `timeoutMs`.
    */
-  decode(bytes: Uint8Array, limits: Partial<DecodeLimits>, timeoutMs: number): Promise<Decoded> {
+  decode(
+    bytes: Uint8Array,
+    limits: Partial<DecodeLimits>,
+    timeoutMs: number,
+    derive?: DeriveRequest,
+  ): Promise<DecodedWithDocument> {
     if (this.#closed) return Promise.reject(new Error("The decoder pool is closed"));
-    const { promise, resolve, reject } = Promise.withResolvers<Decoded>();
+    const { promise, resolve, reject } = Promise.withResolvers<DecodedWithDocument>();
     this.#queue.push({
-      request: { id: this.#nextId++, bytes, limits },
+      request: { id: this.#nextId++, bytes, limits, derive },
       timeoutMs,
       resolve,
       reject,

@@ -3,7 +3,7 @@
  * JSON the read API, the CLI and the web index show), the package's description, its
  * dependencies, and its rows in the search index. Pure: decoded bytes in, plain data out.
  */
-import type { Metadata } from "../lib/component/mod.ts";
+import { DEFAULT_LIMITS, type Metadata, walkSections } from "../lib/component/mod.ts";
 import {
   dependencyRanges as witDependencyRanges,
   type InterfaceId,
@@ -28,7 +28,11 @@ import {
 } from "../lib/names/mod.ts";
 import type { JsonObject, PackageKind, SearchRowInput } from "../storage/mod.ts";
 import { printFunction } from "../lib/compat/mod.ts";
-import { type ComposedFrom, decodeComposedFrom } from "../lib/compose/mod.ts";
+import {
+  COMPOSED_FROM_SECTION,
+  type ComposedFrom,
+  decodeComposedFrom,
+} from "../lib/compose/mod.ts";
 import type { CompatReport } from "./_compat.ts";
 import type { Decoded } from "./_decoder.ts";
 
@@ -192,6 +196,73 @@ export function readComposedFrom(bytes: Uint8Array): ComposedFrom | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What a decoder worker needs to derive a version's document beside the decode. */
+export interface DeriveRequest {
+  name: PackageName;
+  version: Version;
+  /** The digest the publisher declared (the blob store refuses bytes that hash otherwise). */
+  digest: Digest;
+  /** The limit of the version document, checked before the main thread sees it. */
+  maxDocumentBytes: number;
+}
+
+/**
+ * What a decoder worker derived: the document without the compatibility report (the main thread
+ * adds it under the package's lock) and its serialized size; or only the size of what is too
+ * large, so that the main thread never parses, builds or serializes it (issue 17 #7).
+ */
+export type PreDerived =
+  | (Derived & { documentBytes: number; tooLarge?: undefined })
+  | { tooLarge: number; part: "wreg:composed-from section" | "version document" };
+
+/**
+ * Derives a version's document in the decoder's thread: the `wreg:composed-from` section's size
+ * is checked before its JSON is parsed, and the document's size before it is handed over.
+ */
+export function preDerive(decoded: Decoded, bytes: Uint8Array, req: DeriveRequest): PreDerived {
+  let composedFrom: ComposedFrom | undefined;
+  if (decoded.kind === "component") {
+    const raw = customSectionSize(bytes, COMPOSED_FROM_SECTION);
+    if (raw !== undefined && raw > req.maxDocumentBytes) {
+      return { tooLarge: raw, part: "wreg:composed-from section" };
+    }
+    if (raw !== undefined) composedFrom = readComposedFrom(bytes);
+  }
+  const derived = deriveDocument({
+    name: req.name,
+    version: req.version,
+    digest: req.digest,
+    size: bytes.length,
+    decoded,
+    compat: null,
+    composedFrom,
+  });
+  const documentBytes = JSON.stringify(derived.document).length;
+  if (documentBytes > req.maxDocumentBytes) {
+    return { tooLarge: documentBytes, part: "version document" };
+  }
+  return { ...derived, documentBytes };
+}
+
+/** The payload size of the first top-level custom section named `name`, or `undefined`. */
+function customSectionSize(bytes: Uint8Array, name: string): number | undefined {
+  const want = new TextEncoder().encode(name);
+  for (const s of walkSections(bytes, DEFAULT_LIMITS)) {
+    if (s.id !== 0) continue;
+    let at = s.contents.start;
+    let len = 0, shift = 0, b: number;
+    do {
+      b = bytes[at++];
+      len |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80 && shift < 35);
+    const name = at;
+    if (len !== want.length || name + len > s.contents.end) continue;
+    if (want.every((c, i) => bytes[name + i] === c)) return s.contents.end - (name + len);
+  }
+  return undefined;
 }
 
 /** The dependencies of a version as the CLI's resolver reads them (lib/wit). */

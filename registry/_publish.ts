@@ -53,8 +53,8 @@ import {
   type Release,
 } from "./_compat.ts";
 import type { Context } from "./_context.ts";
-import type { Decoded } from "./_decoder.ts";
-import { type CompatDoc, deriveDocument, readComposedFrom } from "./_document.ts";
+import type { Decoded, DecodedWithDocument } from "./_decoder.ts";
+import type { CompatDoc } from "./_document.ts";
 import { RegistryError } from "./_errors.ts";
 
 /**
@@ -171,7 +171,9 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       }, new ByteLengthQueuingStrategy({ highWaterMark: Math.min(READ_AHEAD, max) }));
     }
     if (req.body instanceof Uint8Array) onReceived(req.body);
-    const decoding = received.then((bytes) => ctx.decode(bytes));
+    const decoding = received.then((bytes) =>
+      ctx.decodeForPublish(bytes, { name: req.name, version: req.version, digest: req.digest })
+    );
     decoding.catch(() => {}); // awaited below, unless the upload fails first
     let put;
     try {
@@ -184,6 +186,8 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
 
     const decoded = await decode(decoding, ref);
     const release = checkDomain(decoded, req, ref);
+    const prepared = decoded.derived!;
+    if (prepared.tooLarge !== undefined) throw documentTooLarge(ctx, ref, prepared.tooLarge);
 
     const commit = () =>
       metadata.withLock(`package:${pkg}`, async () => {
@@ -208,23 +212,14 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
           versions,
           req.upstream === undefined,
         );
-        const derived = deriveDocument({
-          name: req.name,
-          version: req.version,
-          digest: put.digest,
-          size: put.size,
-          decoded,
-          compat,
-          composedFrom: release.kind === "component" ? readComposedFrom(bytes) : undefined,
-        });
-        const documentSize = JSON.stringify(derived.document).length;
-        if (documentSize > ctx.limits.maxDocumentBytes) {
-          throw new RegistryError(
-            "document-too-large",
-            `Cannot publish ${ref}: its version document (WIT text, doc comments, metadata) has ${documentSize} bytes, more than the limit of ${ctx.limits.maxDocumentBytes}`,
-            { size: documentSize, limit: ctx.limits.maxDocumentBytes },
-          );
+        // The document was derived and measured in the decoder's thread; only the report of
+        // the compatibility gate is added here (`compat` was null there).
+        const derived = prepared;
+        const compatBytes = JSON.stringify(compat).length - "null".length;
+        if (derived.documentBytes + compatBytes > ctx.limits.maxDocumentBytes) {
+          throw documentTooLarge(ctx, ref, derived.documentBytes + compatBytes);
         }
+        derived.document.compat = compat;
         const ns = await metadata.getNamespace(req.name.namespace);
         const owner = req.authorize(ns);
         if (ns === undefined) {
@@ -281,6 +276,14 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       if (created) await cleanup(ctx, req.digest);
     }
   }
+}
+
+function documentTooLarge(ctx: Context, ref: string, size: number): RegistryError {
+  return new RegistryError(
+    "document-too-large",
+    `Cannot publish ${ref}: its version document (WIT text, doc comments, metadata, composition record) has ${size} bytes, more than the limit of ${ctx.limits.maxDocumentBytes}`,
+    { size, limit: ctx.limits.maxDocumentBytes },
+  );
 }
 
 /**
@@ -364,7 +367,10 @@ function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-async function decode(decoding: Promise<Decoded>, ref: string): Promise<Decoded> {
+async function decode(
+  decoding: Promise<DecodedWithDocument>,
+  ref: string,
+): Promise<DecodedWithDocument> {
   try {
     return await decoding;
   } catch (e) {

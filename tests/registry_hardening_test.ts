@@ -14,6 +14,7 @@ import {
   PROCESSOR_WIT,
   processorAt,
   ROOT,
+  withCustomSections,
   witPackage,
 } from "./registry_support.ts";
 
@@ -297,4 +298,64 @@ Deno.test("reserved namespaces are not claimed by a first publish; an admin assi
   const first = await c.publish(mallory, "docs:processor", "0.1.0", witPackage(PROCESSOR_WIT));
   assert.equal(first.status, 403);
   assert.equal(first.json.code, "namespace-forbidden");
+});
+
+/**
+ * Runs `body` while recording the main thread's `JSON.parse` inputs and `JSON.stringify` outputs
+ * longer than `threshold` characters (the decoder's workers have their own `JSON`).
+ */
+async function watchJson<T>(threshold: number, body: () => Promise<T>) {
+  const { parse, stringify } = JSON;
+  const large: string[] = [];
+  JSON.parse = ((text: string, reviver?: (k: string, v: unknown) => unknown) => {
+    if (typeof text === "string" && text.length > threshold) large.push(`parse ${text.length}`);
+    return parse(text, reviver);
+  }) as typeof JSON.parse;
+  JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+    const out = stringify(...args);
+    if (typeof out === "string" && out.length > threshold) large.push(`stringify ${out.length}`);
+    return out;
+  }) as typeof JSON.stringify;
+  try {
+    return { result: await body(), large };
+  } finally {
+    JSON.parse = parse;
+    JSON.stringify = stringify;
+  }
+}
+
+Deno.test("a publish too large for its document is measured and refused off the main thread (issue 17 #7)", async () => {
+  // Reproduced before the fix: the composed-from JSON was parsed and the whole document
+  // stringified on the main thread before the size check (a 119 MB publish held /healthz 3.4 s).
+  const limit = 256 * 1024;
+  const storage = openMemoryStorage();
+  const c = new Client(
+    createApp({ storage, adminToken: ADMIN, limits: { maxDocumentBytes: limit } }),
+  );
+  const alice = await c.token(ADMIN, "alice");
+  const base = await component(PROCESSOR_WIT, "processor");
+  // A composed-from record of 2 MB (valid JSON, so the old code parsed it all).
+  const record = JSON.stringify({ components: [{ name: "x".repeat(2 * 1024 * 1024) }] });
+  const composed = withCustomSections(base, { "wreg:composed-from": record });
+  const a = await watchJson(64 * 1024, () => c.publish(alice, "docs:big", "1.0.0", composed));
+  assert.deepEqual(a.large, [], "nothing large was parsed or serialized on the main thread");
+  assert.equal(a.result.status, 400, a.result.text);
+  assert.equal(a.result.json.code, "document-too-large");
+
+  // A WIT package whose doc comments make a 1 MB document.
+  const docs = `/// ${"d".repeat(1024 * 1024)}\n`;
+  const wordy = witPackage(PROCESSOR_WIT.replace("interface types {", `${docs}interface types {`));
+  const b = await watchJson(64 * 1024, () => c.publish(alice, "docs:processor", "0.1.0", wordy));
+  assert.deepEqual(b.large, []);
+  assert.equal(b.result.status, 400, b.result.text);
+  assert.equal(b.result.json.code, "document-too-large");
+  assert.equal((await storage.metadata.totals()).packages, 0);
+
+  // Within the limit the document keeps everything, composed-from included.
+  const small = withCustomSections(base, {
+    "wreg:composed-from": JSON.stringify({ components: [], fills: [] }),
+  });
+  const ok = await c.publish(alice, "docs:fine", "1.0.0", small);
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.compat, null);
 });
