@@ -40,6 +40,12 @@ Deno.test("wreg publish --with-deps publishes WASI 0.2.0 and 0.2.3 trees in depe
   let registry: Registry | undefined;
   try {
     registry = await startRegistry();
+    // "wasi" is reserved: the admin gives it to alice before she publishes WASI there.
+    const assigned = await registry.client.call("PUT", "/api/v1/namespaces/wasi", {
+      token: registry.admin,
+      json: { owners: ["alice"] },
+    });
+    assert.equal(assigned.status, 201, assigned.text);
     const work = await box.folder("work");
     const login = await box.wreg(work, [
       "login",

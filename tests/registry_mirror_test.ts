@@ -67,7 +67,7 @@ serviceTest(
     try {
       const url = server.url;
       const client = new Client(url);
-      const token = await client.token("test-admin", "alice");
+      const token = await client.token("test-admin-secret-0123", "alice");
       const work = await box.folder("work");
       ok(await box.wreg(work, ["login", "--registry", url, "--token", token]), "login");
 
