@@ -18,7 +18,12 @@ import {
   wkgConfig,
   wkgOciPush,
 } from "./support/oci.ts";
-import { Client, startServerProcess, withCustomSections } from "./registry_support.ts";
+import {
+  Client,
+  SERVER_ADMIN_TOKEN,
+  startServerProcess,
+  withCustomSections,
+} from "./registry_support.ts";
 import { type RunResult, Sandbox, writeTree } from "./cli_support.ts";
 import { CORPUS } from "../tools/corpus.ts";
 
@@ -67,7 +72,7 @@ serviceTest(
     try {
       const url = server.url;
       const client = new Client(url);
-      const token = await client.token("test-admin-secret-0123", "alice");
+      const token = await client.token(SERVER_ADMIN_TOKEN, "alice");
       const work = await box.folder("work");
       ok(await box.wreg(work, ["login", "--registry", url, "--token", token]), "login");
 

@@ -203,6 +203,9 @@ export interface ServerProcess {
   stop(signal?: Deno.Signal): Promise<number>;
 }
 
+/** The admin token of servers {@linkcode startServerProcess} starts (16 characters at least). */
+export const SERVER_ADMIN_TOKEN = "test-admin-secret-0123";
+
 /**
  * Starts `registry/main.ts` on a free port (`--port 0`) with a data directory (a new temporary one
  * unless given); waits for its "listening" line.
@@ -234,7 +237,7 @@ export async function startServerProcess(
       "--data",
       dataDir,
       "--admin-token",
-      options.adminToken ?? "test-admin-secret-0123",
+      options.adminToken ?? SERVER_ADMIN_TOKEN,
       ...(options.args ?? []),
     ],
     stdin: "null",
