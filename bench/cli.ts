@@ -104,7 +104,7 @@ const fresh = async () => {
 try {
   // --- the wreg project: publish 21 packages.
   const client = new Client(server.url);
-  const token = await client.token("bench", "bench");
+  const token = await client.token("bench-admin-secret-0123", "bench");
   const publish = async (name: string, bytes: Uint8Array) => {
     const a = await client.publish(token, name, "1.0.0", bytes);
     if (a.status !== 201) throw new Error(`publish ${name}: ${a.status} ${a.text}`);

@@ -100,9 +100,9 @@ async function semverCheckSays(bytes: Uint8Array, version: string): Promise<bool
 
 Deno.test("search --world wasi:http/proxy (0.2.3, 0.2.0, no version) finds exactly what semver-check says implements it", async () => {
   const storage = openMemoryStorage();
-  const c = new Client(createApp({ storage, adminToken: "admin" }));
+  const c = new Client(createApp({ storage, adminToken: "admin-secret-0123456" }));
   try {
-    const token = await c.token("admin", "alice");
+    const token = await c.token("admin-secret-0123456", "alice");
     for (const tree of Object.values(TREES)) {
       const { resolve } = await loadTree(tree);
       for (const [id, p] of resolve.packages.entries()) {
