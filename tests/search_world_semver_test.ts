@@ -103,6 +103,12 @@ Deno.test("search --world wasi:http/proxy (0.2.3, 0.2.0, no version) finds exact
   const c = new Client(createApp({ storage, adminToken: "admin-secret-0123456" }));
   try {
     const token = await c.token("admin-secret-0123456", "alice");
+    // wasi is a reserved namespace: the admin gives it to alice before she publishes into it.
+    const assigned = await c.call("PUT", "/api/v1/namespaces/wasi", {
+      token: "admin-secret-0123456",
+      json: { owners: ["alice"] },
+    });
+    assert.equal(assigned.status, 201, assigned.text);
     for (const tree of Object.values(TREES)) {
       const { resolve } = await loadTree(tree);
       for (const [id, p] of resolve.packages.entries()) {
