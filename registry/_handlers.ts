@@ -24,6 +24,7 @@ import {
   json,
   JSON_TYPE,
   mediaType,
+  NOSNIFF,
   notModified,
   parseRange,
   readJsonObject,
@@ -62,6 +63,8 @@ export type Handler = (
 export const WASM_TYPE = "application/wasm";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
+/** Answers about tokens are never kept by a cache or a browser (issue 17 #19). */
+const NO_STORE = { "cache-control": "no-store" };
 
 // --- parameters
 
@@ -127,7 +130,7 @@ function listParam(url: RequestUrl, name: string): string[] {
 }
 
 function cachedJson(req: Request, cached: CachedJson): Response {
-  const headers = { "content-type": JSON_TYPE, etag: cached.etag };
+  const headers = { "content-type": JSON_TYPE, etag: cached.etag, ...NOSNIFF };
   if (notModified(req.headers, cached.etag)) return new Response(null, { status: 304, headers });
   return new Response(cached.bytes as Uint8Array<ArrayBuffer>, { headers });
 }
@@ -256,7 +259,11 @@ export const getVersion: Handler = (ctx, req, params) => {
 export const getVersionWit: Handler = async (ctx, _req, params) => {
   const record = await versionRecord(ctx, packageOf(params), versionOf(params));
   return new Response(String((record.document as { wit?: string }).wit ?? ""), {
-    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": IMMUTABLE },
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "cache-control": IMMUTABLE,
+      ...NOSNIFF,
+    },
   });
 };
 
@@ -370,10 +377,16 @@ async function serveBlob(ctx: Context, req: Request, digest: Digest): Promise<Re
     "accept-ranges": "bytes",
     "x-content-type-options": "nosniff",
   };
-  if (notModified(req.headers, etag)) return new Response(null, { status: 304, headers });
+  const store = ctx.storage.blobs;
+  if (notModified(req.headers, etag)) {
+    // Only a blob that exists is "not modified"; a missing one is not found (issue 17 #17).
+    if (ctx.blobs.get(digest) === undefined && !(await store.has(digest))) {
+      throw blobNotFound(digest);
+    }
+    return new Response(null, { status: 304, headers });
+  }
   const rangeHeader = ifRangeMatches(req.headers, etag) ? req.headers.get("range") : null;
   const head = req.method === "HEAD";
-  const store = ctx.storage.blobs;
   if (!head && store.redirectSeconds && store.presignedUrl) {
     // The object store (or a CDN in front of it) serves the bytes, ranges included.
     if (!(await store.has(digest))) throw blobNotFound(digest);
@@ -520,7 +533,7 @@ export const createToken: Handler = async (ctx, req) => {
     namespaces: namespaces as string[] | null,
     description,
   });
-  return json({ token: secret, ...record }, 201);
+  return json({ token: secret, ...record }, 201, NO_STORE);
 };
 
 /** `GET /api/v1/tokens?owner=` (admin). */
@@ -531,29 +544,33 @@ export const listTokens: Handler = async (ctx, req, _params, url) => {
   if (owner === undefined) {
     throw new RegistryError("invalid-query", "Cannot list tokens: give owner=<user>");
   }
-  return json({ tokens: await ctx.storage.metadata.listTokens(owner) });
+  return json({ tokens: await ctx.storage.metadata.listTokens(owner) }, 200, NO_STORE);
 };
 
 /** `DELETE /api/v1/tokens/{id}` (admin). */
 export const revokeToken: Handler = async (ctx, req, params) => {
   const actor = await requireActor(ctx, req, "revoke a token");
   requireAdmin(ctx, actor, "revoke a token");
-  return json(await ctx.storage.metadata.revokeToken(params.id));
+  return json(await ctx.storage.metadata.revokeToken(params.id), 200, NO_STORE);
 };
 
 /** `GET /api/v1/whoami`: the caller's token and namespaces. */
 export const whoami: Handler = async (ctx, req) => {
   const actor = await requireActor(ctx, req, "tell who you are");
-  if (actor.kind === "admin") return json({ admin: true });
+  if (actor.kind === "admin") return json({ admin: true }, 200, NO_STORE);
   const t = actor.token;
-  return json({
-    admin: t.scopes.includes("admin"),
-    token: t,
-    namespaces: (await ctx.storage.metadata.namespacesOf(t.owner)).map((n) => ({
-      name: n.name,
-      role: n.members.find((m) => m.user === t.owner)?.role,
-    })),
-  });
+  return json(
+    {
+      admin: t.scopes.includes("admin"),
+      token: t,
+      namespaces: (await ctx.storage.metadata.namespacesOf(t.owner)).map((n) => ({
+        name: n.name,
+        role: n.members.find((m) => m.user === t.owner)?.role,
+      })),
+    },
+    200,
+    NO_STORE,
+  );
 };
 
 // --- namespaces

@@ -8,6 +8,9 @@ import { RegistryError } from "./_errors.ts";
 /** The content type of every JSON response. */
 export const JSON_TYPE = "application/json; charset=utf-8";
 
+/** Browsers must take a response as the type it says (JSON, WIT text, blobs), never sniff it. */
+export const NOSNIFF = { "x-content-type-options": "nosniff" } as const;
+
 /** A JSON response; `body` is serialized unless it is already text. */
 export function json(
   body: unknown,
@@ -15,7 +18,10 @@ export function json(
   headers: Record<string, string> = {},
 ): Response {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  return new Response(text, { status, headers: { "content-type": JSON_TYPE, ...headers } });
+  return new Response(text, {
+    status,
+    headers: { "content-type": JSON_TYPE, ...NOSNIFF, ...headers },
+  });
 }
 
 /**

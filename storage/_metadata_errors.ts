@@ -69,7 +69,7 @@ export function memberNotFound(name: string, user: string): StorageError {
 export function lastOwner(name: string, user: string): StorageError {
   return new StorageError(
     "last-owner",
-    `Cannot remove owner "${user}" from namespace "${name}": add another owner first`,
+    `Cannot remove owner "${user}" from namespace "${name}": it is the namespace's last owner`,
     { namespace: name, user },
   );
 }

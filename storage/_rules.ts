@@ -69,15 +69,30 @@ export function checkNamespace(name: string): string {
   return name;
 }
 
-/** Checks a user name: 1 to {@link MAX_USER} characters, no control characters. */
+/**
+ * A user name: visible characters, single spaces between words (none at either end), nothing a
+ * reader cannot see or tell apart from a space: no control or format characters (zero-width
+ * joiners, direction marks), no other spaces or separators, no default-ignorable code points
+ * (fillers that render as nothing), no private-use or unassigned code points, no lone surrogates,
+ * and not the blank Braille pattern (U+2800).
+ */
+const USER_NAME = /^[^\p{C}\p{Z}\p{DI}\p{M}\u2800](?:[^\p{C}\p{Z}\p{DI}\u2800]| (?! ))*$/u;
+
+/**
+ * Checks a user name: 1 to {@link MAX_USER} characters that can all be seen (see
+ * {@link USER_NAME}); blank and invisible names are refused.
+ */
 export function checkUser(user: string, what = "user"): string {
   if (
     typeof user !== "string" || user.length === 0 || user.length > MAX_USER ||
-    [...user].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+    !USER_NAME.test(user) || user.endsWith(" ")
   ) {
+    const shown = typeof user === "string" ? user.slice(0, MAX_USER) : user;
     throw invalid(
-      `Invalid ${what} ${JSON.stringify(user)}: expected 1 to ${MAX_USER} printable characters`,
-      { [what]: user },
+      `Invalid ${what} ${
+        JSON.stringify(shown)
+      }: expected 1 to ${MAX_USER} visible characters, words separated by single spaces`,
+      { [what]: shown },
     );
   }
   return user;

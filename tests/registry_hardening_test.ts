@@ -359,3 +359,90 @@ Deno.test("a publish too large for its document is measured and refused off the 
   assert.equal(ok.status, 201, ok.text);
   assert.equal(ok.json.compat, null);
 });
+
+Deno.test("a missing blob answers 404 to If-None-Match, not 304 (issue 17 #17)", async () => {
+  const { client: c } = app();
+  const missing = `sha256:${"ab".repeat(32)}`;
+  for (const path of [`/api/v1/blobs/${missing}`]) {
+    const res = await c.call("GET", path, { headers: { "if-none-match": `"${missing}"` } });
+    assert.equal(res.status, 404, res.text);
+    const star = await c.call("GET", path, { headers: { "if-none-match": "*" } });
+    assert.equal(star.status, 404);
+  }
+  // A blob that exists still answers 304.
+  const alice = await c.token(ADMIN, "alice");
+  const bytes = witPackage(PROCESSOR_WIT);
+  const p = await c.publish(alice, "docs:processor", "0.1.0", bytes);
+  const etag = `"${p.json.digest}"`;
+  const cached = await c.call("GET", `/api/v1/blobs/${p.json.digest}`, {
+    headers: { "if-none-match": etag },
+  });
+  assert.equal(cached.status, 304);
+});
+
+Deno.test("blank and invisible user names are refused for tokens and members (issue 17 #18)", async () => {
+  const { client: c } = app();
+  for (
+    const owner of [" ", "\u200b", "\u3164", "a\u202eb", "a  b", " alice", "alice ", "\t", "\u2800"]
+  ) {
+    const res = await c.call("POST", "/api/v1/tokens", { token: ADMIN, json: { owner } });
+    assert.equal(res.status, 400, `${JSON.stringify(owner)}: ${res.text}`);
+    assert.equal(res.json.code, "invalid-body");
+  }
+  for (const owner of ["alice", "Ada Lovelace", "José", "ci-bot[1]"]) {
+    const res = await c.call("POST", "/api/v1/tokens", { token: ADMIN, json: { owner } });
+    assert.equal(res.status, 201, `${owner}: ${res.text}`);
+  }
+  const alice = await c.token(ADMIN, "alice");
+  assert.equal(
+    (await c.publish(alice, "docs:processor", "0.1.0", witPackage(PROCESSOR_WIT))).status,
+    201,
+  );
+  for (const user of ["%E2%80%8B", "%20", "%E3%85%A4"]) {
+    const res = await c.call("PUT", `/api/v1/namespaces/docs/members/${user}`, {
+      token: ADMIN,
+      json: { role: "owner" },
+    });
+    assert.equal(res.status, 400, `${user}: ${res.text}`);
+  }
+});
+
+Deno.test("token answers are not stored; JSON and WIT answers are not sniffed (issue 17 #19)", async () => {
+  const { client: c } = app();
+  const created = await c.call("POST", "/api/v1/tokens", {
+    token: ADMIN,
+    json: { owner: "alice" },
+  });
+  assert.equal(created.headers.get("cache-control"), "no-store");
+  const token = created.json.token;
+  for (const [method, path] of [["GET", "/api/v1/tokens?owner=alice"], ["GET", "/api/v1/whoami"]]) {
+    const res = await c.call(method, path, { token: path.includes("whoami") ? token : ADMIN });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get("cache-control"), "no-store", path);
+  }
+  const p = await c.publish(token, "docs:processor", "0.1.0", witPackage(PROCESSOR_WIT));
+  for (
+    const path of [
+      "/api/v1",
+      "/api/v1/packages/docs/processor",
+      "/api/v1/packages/docs/processor/0.1.0",
+      "/api/v1/packages/docs/processor/0.1.0/wit",
+      "/api/v1/packages/docs/nothing",
+      `/api/v1/blobs/${p.json.digest}`,
+    ]
+  ) {
+    const res = await c.call("GET", path);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+  }
+});
+
+Deno.test("the last-owner refusal says its hint once (issue 17 #20)", async () => {
+  const { client: c } = app();
+  const alice = await c.token(ADMIN, "alice");
+  await c.publish(alice, "docs:processor", "0.1.0", witPackage(PROCESSOR_WIT));
+  const res = await c.call("DELETE", "/api/v1/namespaces/docs/members/alice", { token: ADMIN });
+  assert.equal(res.status, 409);
+  assert.equal(res.json.code, "last-owner");
+  assert.equal(res.json.message.match(/add another owner/gi)?.length, 1, res.json.message);
+  assert.match(res.json.message, /last owner/);
+});

@@ -55,7 +55,13 @@ export const getBlob: Handler = async (ctx, req, params) => {
     "accept-ranges": "bytes",
     ...API_VERSION_HEADER,
   };
-  if (notModified(req.headers, etag)) return new Response(null, { status: 304, headers });
+  if (notModified(req.headers, etag)) {
+    // Only a blob that exists is "not modified" (issue 17 #17).
+    if (ctx.blobs.get(digest) === undefined && !(await ctx.storage.blobs.has(digest))) {
+      throw blobUnknown(params.name, digest);
+    }
+    return new Response(null, { status: 304, headers });
+  }
   const head = req.method === "HEAD";
   let bytes = ctx.blobs.get(digest);
   let size = bytes?.length;
