@@ -34,8 +34,18 @@ import { PROJECT } from "./_resolve.ts";
  * | ------- | ---- |
  * | 1 | packages (version, kind, registry, digest, requirements, dependencies) and fills |
  * | 2 | `manifest`: the OCI manifest digest of a package from an OCI registry |
+ * | 3 | transparency: `registries` (per registry the pinned log verifier keys), and per package `log` (its index in that log) and `signer` (the publisher key ID) |
  */
-export const LOCK_VERSION = 2;
+export const LOCK_VERSION = 3;
+
+/** What the lock pins about one registry (v3). */
+export interface LockedRegistry {
+  /**
+   * The verifier keys of the registry's transparency log (c2sp.org/signed-note vkeys,
+   * `<name>+<8 hex>+<base64>`), pinned on first use: a checkpoint must be signed by one of them.
+   */
+  readonly log: readonly string[];
+}
 
 /** One package held by the lock. */
 export interface LockedPackage {
@@ -50,6 +60,10 @@ export interface LockedPackage {
   readonly digest: Digest;
   /** For a package from an OCI registry: the digest of the manifest its tag pointed at (v2). */
   readonly manifest?: Digest;
+  /** Where the release is in its registry's transparency log, when the registry has one (v3). */
+  readonly log?: { readonly index: number };
+  /** The key ID (64 lowercase hex) of the publisher key that signed the release, if signed (v3). */
+  readonly signer?: string;
   /** Who requires it, with which range: package name, or `"wreg.json"` for the project. */
   readonly requirements: Readonly<Record<string, VersionRange>>;
   /** Its own dependencies, as the version declares them. */
@@ -65,6 +79,8 @@ export interface LockedFill {
 
 /** The lock file, `wreg.lock`. */
 export interface Lock {
+  /** Registry URL → its pinned transparency log keys (v3; absent or empty: none pinned). */
+  readonly registries?: Readonly<Record<string, LockedRegistry>>;
   /** Package name → what is locked. */
   readonly packages: Readonly<Record<string, LockedPackage>>;
   /** Component package → imported interface (`ns:pkg/iface@1.2.3`) → implementation. */
@@ -73,7 +89,13 @@ export interface Lock {
 
 const PACKAGE_KEYS = ["version", "kind", "registry", "digest", "requirements", "dependencies"];
 /** Optional package keys, with the lock version that introduced each. */
-const OPTIONAL_PACKAGE_KEYS: Readonly<Record<string, number>> = { manifest: 2 };
+const OPTIONAL_PACKAGE_KEYS: Readonly<Record<string, number>> = { manifest: 2, log: 3, signer: 3 };
+/** The lock version that introduced `registries`. */
+const REGISTRIES_VERSION = 3;
+/** A note verifier key: `<name>+<8 hex key ID>+<base64 of type byte and key>`. */
+const VKEY = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/;
+/** A publisher key ID: lowercase hex SHA-256. */
+const KEY_ID = /^[0-9a-f]{64}$/;
 const FILL_KEYS = ["package", "version", "digest"];
 
 const fail: Fail = (code, path, detail) => {
@@ -94,7 +116,19 @@ export function parseLock(text: string): Lock {
 /** Validates a lock already parsed from JSON (see {@link parseLock}). */
 export function validateLock(value: unknown): Lock {
   const o = expectObject(value, "", fail);
-  checkKeys(o, ["lockVersion", "packages", "fills"], "", fail);
+  checkKeys(
+    o,
+    [
+      "lockVersion",
+      "packages",
+      "fills",
+      ...(typeof o.lockVersion === "number" && o.lockVersion >= REGISTRIES_VERSION
+        ? ["registries"]
+        : []),
+    ],
+    "",
+    fail,
+  );
   const v = o.lockVersion;
   if (v === undefined) fail("missing-field", "lockVersion", "wreg.lock has no lock version");
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
@@ -111,6 +145,7 @@ export function validateLock(value: unknown): Lock {
   for (const key of ["packages", "fills"]) {
     if (o[key] === undefined) fail("missing-field", key, `wreg.lock has no ${JSON.stringify(key)}`);
   }
+  const registries = o.registries === undefined ? undefined : readRegistries(o.registries);
   const packages: Record<string, LockedPackage> = {};
   for (const [name, p] of Object.entries(expectObject(o.packages, "packages", fail))) {
     packages[name] = readPackage(name, p, v as number);
@@ -152,7 +187,35 @@ export function validateLock(value: unknown): Lock {
     }
     fills[component] = out;
   }
-  return { packages, fills };
+  return registries === undefined ? { packages, fills } : { registries, packages, fills };
+}
+
+function readRegistries(value: unknown): Record<string, LockedRegistry> {
+  const out: Record<string, LockedRegistry> = {};
+  for (const [url, r] of Object.entries(expectObject(value, "registries", fail))) {
+    const path = entry("registries", url);
+    checkUrl(url, path, fail);
+    const o = expectObject(r, path, fail);
+    checkKeys(o, ["log"], path, fail);
+    required(o, ["log"], path);
+    if (!Array.isArray(o.log) || o.log.length === 0) {
+      fail("invalid-value", field(path, "log"), "expected a non-empty array of log verifier keys");
+    }
+    const keys = (o.log as unknown[]).map((k, i) => {
+      const at = `${field(path, "log")}[${i}]`;
+      const text = expectString(k, at, fail);
+      if (!VKEY.test(text)) {
+        fail(
+          "invalid-value",
+          at,
+          `${JSON.stringify(text)} is not a log verifier key (name+hex+base64)`,
+        );
+      }
+      return text;
+    });
+    out[url] = { log: keys };
+  }
+  return out;
 }
 
 function required(o: Record<string, unknown>, keys: readonly string[], path: string): void {
@@ -190,8 +253,27 @@ function readPackage(name: string, value: unknown, lockVersion: number): LockedP
     at("manifest"),
     fail,
   );
+  let log: { index: number } | undefined;
+  if (p.log !== undefined) {
+    const l = expectObject(p.log, at("log"), fail);
+    checkKeys(l, ["index"], at("log"), fail);
+    const index = l.index;
+    if (typeof index !== "number" || !Number.isSafeInteger(index) || index < 0) {
+      fail("invalid-value", field(at("log"), "index"), "expected a log index (an integer ≥ 0)");
+    }
+    log = { index: index as number };
+  }
+  let signer: string | undefined;
+  if (p.signer !== undefined) {
+    signer = expectString(p.signer, at("signer"), fail);
+    if (!KEY_ID.test(signer)) {
+      fail("invalid-value", at("signer"), "expected a key ID (64 lowercase hex digits)");
+    }
+  }
   return {
     ...(manifest === undefined ? {} : { manifest }),
+    ...(log === undefined ? {} : { log }),
+    ...(signer === undefined ? {} : { signer }),
     version: parseName(
       parseVersion,
       expectString(p.version, at("version"), fail),
@@ -277,10 +359,21 @@ export function printLock(lock: Lock): string {
       registry: p.registry,
       digest: p.digest,
       ...(p.manifest === undefined ? {} : { manifest: p.manifest }),
+      ...(p.log === undefined ? {} : { log: { index: p.log.index } }),
+      ...(p.signer === undefined ? {} : { signer: p.signer }),
       requirements: sorted(p.requirements),
       dependencies: sorted(p.dependencies),
     };
     if (p.manifest !== undefined) version = Math.max(version, OPTIONAL_PACKAGE_KEYS.manifest);
+    if (p.log !== undefined || p.signer !== undefined) {
+      version = Math.max(version, OPTIONAL_PACKAGE_KEYS.log);
+    }
+  }
+  const registries: Record<string, unknown> = {};
+  for (const [url, r] of Object.entries(sorted(lock.registries ?? {}))) {
+    if (r.log.length === 0) continue;
+    registries[url] = { log: [...r.log] };
+    version = Math.max(version, REGISTRIES_VERSION);
   }
   const fills: Record<string, unknown> = {};
   for (const [component, f] of Object.entries(sorted(lock.fills))) {
@@ -290,7 +383,16 @@ export function printLock(lock: Lock): string {
     }
     fills[component] = out;
   }
-  return JSON.stringify({ lockVersion: version, packages, fills }, null, 2) + "\n";
+  return JSON.stringify(
+    {
+      lockVersion: version,
+      ...(Object.keys(registries).length > 0 ? { registries } : {}),
+      packages,
+      fills,
+    },
+    null,
+    2,
+  ) + "\n";
 }
 
 /** The locked version of every package, for {@link ResolveOptions.locked}. */

@@ -117,10 +117,10 @@ Deno.test("printLock() sorts everything, whatever order the lock was built in", 
 
 Deno.test("parseLock() refuses a lock of another format version", () => {
   assertLockError(
-    edited((o) => o.lockVersion = 3),
+    edited((o) => o.lockVersion = 4),
     "unsupported-version",
     "lockVersion",
-    "lockVersion: wreg.lock has format version 3, and this wreg reads versions up to 2 " +
+    "lockVersion: wreg.lock has format version 4, and this wreg reads versions up to 3 " +
       "(written by a newer wreg: upgrade wreg)",
   );
   assertLockError(
@@ -160,6 +160,87 @@ Deno.test("a lock with an OCI manifest digest is version 2; without, it stays ve
   );
   // Without it, the lock prints as version 1, byte for byte.
   assert.equal(printLock(parseLock(LOCK)), LOCK);
+});
+
+const VKEY = "wreg.example/log+1aeca513+AW/7k46QTY0cvBwWlbTFloQHpAWr/h+KQqO3MNrDZ0Og";
+const SIGNER = "99".repeat(32);
+
+Deno.test("a lock with a pinned log key, log indexes and signers is version 3 and round-trips", () => {
+  const v3 = edited((o) => {
+    o.lockVersion = 3;
+    o.registries = { "http://127.0.0.1:8080": { log: [VKEY] } };
+    o.packages["docs:logger"].log = { index: 17 };
+    o.packages["docs:logger"].signer = SIGNER;
+    o.packages["docs:processor"].log = { index: 0 };
+  });
+  const lock = parseLock(v3);
+  assert.deepEqual(lock.registries, { "http://127.0.0.1:8080": { log: [VKEY] } });
+  assert.deepEqual(lock.packages["docs:logger"].log, { index: 17 });
+  assert.equal(lock.packages["docs:logger"].signer, SIGNER);
+  assert.equal(lock.packages["docs:scrubber"].log, undefined);
+  const printed = printLock(lock);
+  assert.ok(printed.startsWith('{\n  "lockVersion": 3,\n  "registries": {'), printed);
+  assert.match(
+    printed,
+    /"digest": "sha256:1{64}",\n {6}"log": \{\n {8}"index": 17\n {6}\},\n {6}"signer": "(99){32}",/,
+  );
+  assert.equal(printLock(parseLock(printed)), printed);
+  // A pin alone makes version 3 too; an empty pin list is not written.
+  const pinOnly = printLock({
+    ...parseLock(LOCK),
+    registries: { "http://x.example": { log: [VKEY] } },
+  });
+  assert.ok(pinOnly.startsWith('{\n  "lockVersion": 3,'), pinOnly);
+  assert.equal(
+    printLock({ ...parseLock(LOCK), registries: { "http://x.example": { log: [] } } }),
+    LOCK,
+  );
+  // Old locks stay readable and print byte for byte as they were.
+  assert.equal(printLock(parseLock(LOCK)), LOCK);
+});
+
+Deno.test("parseLock() refuses malformed transparency fields, and v3 fields in older locks", () => {
+  assertLockError(
+    edited((o) => o.registries = { "http://x.example": { log: [VKEY] } }),
+    "unknown-key",
+    "registries",
+    /registries/,
+  );
+  assertLockError(
+    edited((o) => o.packages["docs:logger"].signer = SIGNER),
+    "unknown-key",
+    `packages["docs:logger"].signer`,
+    /signer/,
+  );
+  const v3 = (f: Parameters<typeof edited>[0]) =>
+    edited((o) => {
+      o.lockVersion = 3;
+      f(o);
+    });
+  assertLockError(
+    v3((o) => o.registries = { "http://x.example": { log: ["not a key"] } }),
+    "invalid-value",
+    `registries["http://x.example"].log[0]`,
+    /not a log verifier key/,
+  );
+  assertLockError(
+    v3((o) => o.registries = { "http://x.example": { log: [] } }),
+    "invalid-value",
+    `registries["http://x.example"].log`,
+    /non-empty/,
+  );
+  assertLockError(
+    v3((o) => o.packages["docs:logger"].log = { index: -1 }),
+    "invalid-value",
+    `packages["docs:logger"].log.index`,
+    /log index/,
+  );
+  assertLockError(
+    v3((o) => o.packages["docs:logger"].signer = "ABC"),
+    "invalid-value",
+    `packages["docs:logger"].signer`,
+    /key ID/,
+  );
 });
 
 Deno.test("parseLock() names the path of each malformed field", () => {

@@ -125,6 +125,7 @@ export {
   LOCK_VERSION,
   type LockedFill,
   type LockedPackage,
+  type LockedRegistry,
   lockedVersions,
   parseLock,
   printLock,
