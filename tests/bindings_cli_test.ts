@@ -172,3 +172,20 @@ Deno.test("wreg bindings reports what it cannot do as one line with exit status 
     );
   });
 });
+
+Deno.test("wreg bindings prints why a component stays on jco's glue", async () => {
+  await withDirs(async (work, cache) => {
+    await Deno.copyFile(`${CORPUS}${ASYNC_COMPONENT}`, `${work}/async.wasm`);
+    const r = await wreg(["bindings", "async.wasm", "-o", "gen/async"], work, {
+      WREG_CACHE_DIR: cache,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /\n {2}glue: {5}jco \(it uses component model async \(the canonical built-in backpressure\.inc\)\)\n/,
+    );
+    const manifest = JSON.parse(await Deno.readTextFile(`${work}/gen/async/${MANIFEST}`));
+    assert.equal(manifest.glue, "jco");
+    assert.match(manifest.reason, /component model async/);
+  });
+});

@@ -437,3 +437,91 @@ Deno.test("lean glue traps on invalid UTF-8 from the component but keeps a real 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// post-return and traps out of the component's own code, on a hand-written component: `get`
+// returns a string its post-return then overwrites, and post-return counts its calls and keeps its
+// argument; `boom(0)` executes `unreachable`; `bad-post`'s post-return traps.
+const POST_WIT = `package t:post;
+world w {
+  export get: func(n: u32) -> string;
+  export posts: func() -> u32;
+  export last-arg: func() -> u32;
+  export boom: func(x: u32) -> u32;
+  export bad-post: func() -> u32;
+}`;
+const POST_WAT = `(module
+  (memory (export "memory") 1)
+  (global $posts (mut i32) (i32.const 0))
+  (global $last (mut i32) (i32.const 0))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+  (func (export "get") (param $n i32) (result i32)
+    (i32.store (i32.const 100) (i32.const 0x6c6c6568))
+    (i32.store8 (i32.const 104) (i32.const 0x6f))
+    (i32.store (i32.const 16) (i32.const 100))
+    (i32.store (i32.const 20) (local.get $n))
+    (i32.const 16))
+  (func (export "cabi_post_get") (param $p i32)
+    (global.set $posts (i32.add (global.get $posts) (i32.const 1)))
+    (global.set $last (local.get $p))
+    (memory.fill (i32.const 100) (i32.const 0) (i32.const 5)))
+  (func (export "posts") (result i32) (global.get $posts))
+  (func (export "last-arg") (result i32) (global.get $last))
+  (func (export "boom") (param $x i32) (result i32)
+    (if (i32.eqz (local.get $x)) (then unreachable))
+    (local.get $x))
+  (func (export "bad-post") (result i32) (i32.const 7))
+  (func (export "cabi_post_bad-post") (param i32) unreachable)
+)`;
+
+Deno.test("post-return runs once per call, after the result is lifted, with the core result", async () => {
+  const bytes = await watComponent(POST_WIT, POST_WAT);
+  for (const glue of ["lean", "jco"] as const) {
+    const { b, dir, mod } = await load(bytes, glue);
+    try {
+      assert.equal(b.glue, glue);
+      const inst = mod.instantiate() as Instance;
+      // Lifted before post-return overwrote the bytes; post-return saw the return area's address.
+      assert.deepEqual(
+        [inst.get(5), inst.posts(), inst.lastArg(), inst.get(3), inst.posts()],
+        ["hello", 1, 16, "hel", 2],
+        glue,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
+
+Deno.test("lean glue: a trap in the component's code or its post-return is a ComponentError (trap)", async () => {
+  const bytes = await watComponent(POST_WIT, POST_WAT);
+  const { b, dir, mod } = await load(bytes, "auto");
+  try {
+    assert.equal(b.glue, "lean");
+    const inst = mod.instantiate() as Instance;
+    assert.equal(inst.boom(3), 3);
+    assert.throws(() => inst.boom(0), (e: Error & { code?: string; cause?: unknown }) => {
+      assert.ok(e instanceof mod.ComponentError, String(e));
+      assert.equal(e.code, "trap");
+      assert.match(e.message, /component trap: unreachable/);
+      assert.ok(e.cause instanceof WebAssembly.RuntimeError, "the Wasm trap is the cause");
+      return true;
+    });
+    // The instance is poisoned after a trap, as the component model requires.
+    assert.throws(() => inst.boom(3), (e: Error & { code?: string }) => {
+      assert.ok(e instanceof mod.ComponentError);
+      assert.equal(e.code, "trap");
+      assert.match(e.message, /trapped earlier/);
+      return true;
+    });
+    const again = mod.instantiate() as Instance;
+    assert.equal(again.boom(4), 4);
+    assert.throws(() => again.badPost(), (e: Error & { code?: string }) => {
+      assert.ok(e instanceof mod.ComponentError, String(e));
+      assert.equal(e.code, "trap");
+      return true;
+    });
+    assert.throws(() => again.posts(), /trapped earlier/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -286,10 +286,13 @@ Deno.test("a grant Deno's permissions do not back fails inside the component, wi
       files: {
         "main.ts": `import { instantiate } from "./probe/mod.ts";
 const { run } = instantiate({}, { wasi: {
-  args: ["probe", "read", "/data/secret.txt"],
+  args: ["probe", "read", "/data/secret.txt", "/data/../secret.txt", "/etc/passwd"],
   preopens: { "/data": ${JSON.stringify(root)} },
 } });
 run.run();
+// The environment and files nobody granted, in a process that may not read either itself.
+instantiate({}, { wasi: { args: ["probe", "env"] } }).run.run();
+instantiate({}, { wasi: { args: ["probe", "read", "/etc/passwd", "secret.txt"] } }).run.run();
 console.log("the program goes on");
 `,
       },
@@ -307,10 +310,15 @@ console.log("the program goes on");
     assert.equal(run.code, 0, run.stderr);
     assert.equal(
       run.stdout,
-      "/data/secret.txt: Permission denied\nthe program goes on\n",
-      "EACCES inside the component, then the program continues",
+      "/data/secret.txt: Permission denied\n" +
+        // Outside the preopen: refused inside the component (wasi-libc's ENOTCAPABLE), Deno never asked.
+        "/data/../secret.txt: Operation not permitted\n/etc/passwd: Capabilities insufficient\n" +
+        "0 variables\nHOME=(unset)\n" +
+        "/etc/passwd: Capabilities insufficient\nsecret.txt: Capabilities insufficient\n" +
+        "the program goes on\n",
+      "errors inside the component, then the program continues",
     );
-    assert.doesNotMatch(run.stderr, /NotCapable|Requires read access|prompt/);
+    assert.doesNotMatch(run.stderr, /NotCapable|Requires (read|env) access|prompt/);
     // With the permission, the same program reads the file.
     const allowed = await project.deno(["run", "--no-prompt", `--allow-read=${root}`, "main.ts"]);
     assert.equal(allowed.code, 0, allowed.stderr);
