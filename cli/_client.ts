@@ -25,7 +25,10 @@ import { type Digest, digestOf } from "../lib/names/mod.ts";
 /** The most bytes of one JSON answer (the index of a package with thousands of versions is a few MiB). */
 export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
-/** The most bytes of one package whose size is not known before the download (an install from a lock). */
+/**
+ * The most bytes of one package whose size is not known before the download (an install from a
+ * lock written before lock version 3).
+ */
 export const MAX_PACKAGE_BYTES = 1024 * 1024 * 1024;
 
 /** Why a token is not sent to a registry (after "the registry at URL"). */
@@ -616,8 +619,9 @@ export class RegistryClient {
 
   /**
    * Downloads a blob and checks it against its digest. `label` names it in messages
-   * (`docs:logger@0.1.0`); `size` is the size its package index lists, when known: the download
-   * stops past it (else at {@link MAX_PACKAGE_BYTES}).
+   * (`docs:logger@0.1.0`); `size` is the size its package index (or the lock: `listedBy` says
+   * which, in messages) lists, when known: the download stops past it (else at
+   * {@link MAX_PACKAGE_BYTES}).
    *
    * @throws {CliError} integrity (6) when the bytes exceed their size or do not hash to `digest`;
    *   network (3) when the download stops or slows under 1 KiB/s for `WREG_TIMEOUT`.
@@ -627,6 +631,7 @@ export class RegistryClient {
     label: string,
     onProgress?: ProgressCallback,
     size?: number,
+    listedBy = "its index lists",
   ): Promise<Uint8Array> {
     const action = `download ${label}`;
     const bytes = await this.#exchange(async (abort) => {
@@ -636,7 +641,7 @@ export class RegistryClient {
         kind: "blob",
         limit: MAX_PACKAGE_BYTES,
         expected: size,
-        listedBy: "its index lists",
+        listedBy,
         onProgress,
       });
     });

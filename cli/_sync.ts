@@ -66,7 +66,8 @@ export interface SyncContext {
   downloads?: number;
   /**
    * The size the registry's index lists for each digest read in this run: a download stops past
-   * it (an install from the lock alone knows no sizes: its downloads stop at the client's limit).
+   * it (an install from the lock uses the lock's sizes; a lock older than version 3 has none, and its
+   * downloads stop at the client's limit).
    */
   sizes?: Map<Digest, number>;
 }
@@ -149,6 +150,7 @@ export async function fetchPackage(
     version: string;
     digest: Digest;
     registry: string;
+    /** The size wreg.lock lists (the one the registry's index listed in this run wins). */
     size?: number;
     /** The OCI manifest digest, for a package from an OCI registry. */
     manifest?: Digest;
@@ -158,10 +160,18 @@ export async function fetchPackage(
   const cached = await ctx.cache.get(p.digest, label);
   if (cached !== undefined) return { bytes: cached, downloaded: false };
   const task = ctx.progress.start(label);
-  const size = p.size ?? ctx.sizes?.get(p.digest);
+  // The index read in this run (a resolution) or else the lock (an install) gives the size.
+  const listed = ctx.sizes?.get(p.digest);
+  const size = listed ?? p.size;
   const bytes = registryKind(p.registry) === "wreg"
-    ? await ctx.registries.client(p.registry).blob(p.digest, label, task.update, size)
-    : await fetchOciLocked(ctx, p, label, task.update);
+    ? await ctx.registries.client(p.registry).blob(
+      p.digest,
+      label,
+      task.update,
+      size,
+      listed === undefined && p.size !== undefined ? "wreg.lock lists" : undefined,
+    )
+    : await fetchOciLocked(ctx, { ...p, size }, label, task.update);
   await ctx.cache.put(p.digest, bytes);
   task.done(bytes.length);
   ctx.downloads = (ctx.downloads ?? 0) + 1;
@@ -175,7 +185,14 @@ export async function fetchPackage(
  */
 async function fetchOciLocked(
   ctx: SyncContext,
-  p: { name: string; version: string; digest: Digest; registry: string; manifest?: Digest },
+  p: {
+    name: string;
+    version: string;
+    digest: Digest;
+    registry: string;
+    manifest?: Digest;
+    size?: number;
+  },
   label: string,
   onProgress: (received: number, total: number | undefined) => void,
 ): Promise<Uint8Array> {
@@ -192,6 +209,13 @@ async function fetchOciLocked(
     throw new CliError(
       `Cannot use ${label}: the manifest ${v.manifest} at ${p.registry} holds ${v.digest}, and ` +
         `wreg.lock has ${p.digest}`,
+      EXIT.integrity,
+    );
+  }
+  if (p.size !== undefined && v.size !== p.size) {
+    throw new CliError(
+      `Cannot use ${label}: the manifest ${v.manifest} at ${p.registry} lists ${v.size} bytes ` +
+        `for ${v.digest}, and ${p.size} were listed before`,
       EXIT.integrity,
     );
   }
@@ -228,6 +252,7 @@ export async function fetchLocked(ctx: SyncContext, lock: Lock): Promise<Fetched
         digest: p.digest,
         registry: p.registry,
         manifest: p.manifest,
+        size: p.size,
       });
       return { name, version: p.version, kind: p.kind, digest: p.digest, bytes, downloaded };
     });
@@ -329,7 +354,13 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
     // Kind, registry and digest of each chosen version.
     const origins = new Map<
       string,
-      { kind: "component" | "wit"; registry: string; digest: Digest; manifest?: Digest }
+      {
+        kind: "component" | "wit";
+        registry: string;
+        digest: Digest;
+        manifest?: Digest;
+        size?: number;
+      }
     >();
     for (const p of resolution.packages) {
       const e = await source.entry(p.name, p.version);
@@ -340,15 +371,15 @@ export async function resolveProject(ctx: SyncContext, req: SyncRequest): Promis
         );
       }
       const digest = parseDigest(e.digest);
+      const sized = Number.isSafeInteger(e.size) && e.size >= 0;
       origins.set(p.name, {
         kind: e.kind,
         registry: e.registry,
         digest,
         ...(e.manifest === undefined ? {} : { manifest: e.manifest }),
+        ...(sized ? { size: e.size } : {}),
       });
-      if (Number.isSafeInteger(e.size) && e.size >= 0) {
-        (ctx.sizes ??= new Map()).set(digest, e.size);
-      }
+      if (sized) (ctx.sizes ??= new Map()).set(digest, e.size);
     }
     const inResolution = new Set(resolution.packages.map((p) => p.name));
     const components = resolution.packages.filter((p) => origins.get(p.name)!.kind === "component");

@@ -100,7 +100,7 @@ serviceTest(
 
       const lockText = await Deno.readTextFile(`${app}/wreg.lock`);
       const lock = JSON.parse(lockText);
-      assert.equal(lock.lockVersion, 2);
+      assert.equal(lock.lockVersion, 3);
       assert.equal(lock.packages["acme:hello"].registry, wreg.url);
       assert.equal(lock.packages["acme:hello"].manifest, undefined);
       for (const p of ["cli", "clocks", "filesystem", "io", "random", "sockets"]) {
@@ -109,6 +109,7 @@ serviceTest(
         assert.equal(entry.registry, `oci://${proxy.host}/${prefix}`);
         // The bytes wkg published are the bytes wreg locked: the layer digest.
         assert.equal(entry.digest, await digestOf(seeded.get(`wasi:${p}@0.2.3`)!));
+        assert.equal(entry.size, seeded.get(`wasi:${p}@0.2.3`)!.length);
         assert.match(entry.manifest, /^sha256:[0-9a-f]{64}$/);
       }
       assert.deepEqual(Object.keys(lock.packages["acme:hello"].dependencies).sort(), [

@@ -323,3 +323,47 @@ Deno.test("a token is never sent over plain HTTP to a host that is not loopback"
     await box.remove();
   }
 });
+
+Deno.test("wreg install stops a download at the size wreg.lock lists (exit 6)", async () => {
+  // Reproduced before the fix: the lock held no size, so install read the whole 64 MiB stream
+  // (up to 1 GiB in the attack) and only then failed on the digest.
+  let sent = 0;
+  await withHostile(async (_req, a) => {
+    await a.head(200, { "Content-Type": "application/octet-stream" });
+    const chunk = new Uint8Array(64 * 1024).fill(120);
+    while (sent < 64 * 1024 * 1024 && !a.stopping) {
+      await a.write(chunk);
+      sent += chunk.length;
+    }
+  }, async (box, p, url) => {
+    await Deno.writeTextFile(
+      `${p}/wreg.json`,
+      JSON.stringify({ dependencies: { "evil:app": "^1.0.0" } }),
+    );
+    const lock = {
+      lockVersion: 3,
+      packages: {
+        "evil:app": {
+          version: "1.0.0",
+          kind: "component",
+          registry: url,
+          digest: SMALL_DIGEST,
+          size: SMALL.length,
+          requirements: { "wreg.json": "^1.0.0" },
+          dependencies: {},
+        },
+      },
+      fills: {},
+    };
+    await Deno.writeTextFile(`${p}/wreg.lock`, JSON.stringify(lock, null, 2));
+    const r = await box.wreg(p, ["install", "--no-bindings"]);
+    assert.equal(r.code, 6, r.stderr);
+    oneLine(r.stderr);
+    assert.match(
+      r.stderr,
+      /Cannot download evil:app@1\.0\.0: the registry at http:\/\/127\.0\.0\.1:\d+ sent more than the 331 bytes wreg\.lock lists/,
+    );
+    assert.ok(sent < 16 * 1024 * 1024, `the registry got to send ${sent} bytes`);
+    assert.deepEqual(await listing(p), ["wreg.json", "wreg.lock"], "nothing else written");
+  });
+});

@@ -27,14 +27,14 @@ import { PROJECT } from "./_resolve.ts";
 /**
  * The newest format version of `wreg.lock` this code reads and writes. Versions are additive: each
  * adds optional fields, and a lock is written with the lowest version that can hold it (a lock
- * without OCI packages is still version 1, byte for byte), so an older wreg reads every lock it
+ * without OCI packages or sizes is still version 1, byte for byte), so an older wreg reads every lock it
  * can understand and refuses the others as "written by a newer wreg".
  *
  * | version | adds |
  * | ------- | ---- |
  * | 1 | packages (version, kind, registry, digest, requirements, dependencies) and fills |
  * | 2 | `manifest`: the OCI manifest digest of a package from an OCI registry |
- * | 3 | transparency: `registries` (per registry the pinned log verifier keys), and per package `log` (its index in that log) and `signer` (the publisher key ID) |
+ * | 3 | transparency: `registries` (per registry the pinned log verifier keys), and per package `log` (its index in that log) and `signer` (the publisher key ID); per package `size` (its bytes, where a download from the lock stops) |
  */
 export const LOCK_VERSION = 3;
 
@@ -58,6 +58,11 @@ export interface LockedPackage {
    * digest, which is what wkg locks too).
    */
   readonly digest: Digest;
+  /**
+   * The size of the package's bytes (v3): `wreg install` stops a download past it. Locks written
+   * before version 3 have none (their downloads stop at the client's limit).
+   */
+  readonly size?: number;
   /** For a package from an OCI registry: the digest of the manifest its tag pointed at (v2). */
   readonly manifest?: Digest;
   /** Where the release is in its registry's transparency log, when the registry has one (v3). */
@@ -89,7 +94,12 @@ export interface Lock {
 
 const PACKAGE_KEYS = ["version", "kind", "registry", "digest", "requirements", "dependencies"];
 /** Optional package keys, with the lock version that introduced each. */
-const OPTIONAL_PACKAGE_KEYS: Readonly<Record<string, number>> = { manifest: 2, log: 3, signer: 3 };
+const OPTIONAL_PACKAGE_KEYS: Readonly<Record<string, number>> = {
+  manifest: 2,
+  log: 3,
+  signer: 3,
+  size: 3,
+};
 /** The lock version that introduced `registries`. */
 const REGISTRIES_VERSION = 3;
 /** A note verifier key: `<name>+<8 hex key ID>+<base64 of type byte and key>`. */
@@ -270,7 +280,12 @@ function readPackage(name: string, value: unknown, lockVersion: number): LockedP
       fail("invalid-value", at("signer"), "expected a key ID (64 lowercase hex digits)");
     }
   }
+  const size = p.size;
+  if (size !== undefined && (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)) {
+    fail("invalid-value", at("size"), `expected a byte count, found ${JSON.stringify(size)}`);
+  }
   return {
+    ...(size === undefined ? {} : { size: size as number }),
     ...(manifest === undefined ? {} : { manifest }),
     ...(log === undefined ? {} : { log }),
     ...(signer === undefined ? {} : { signer }),
@@ -358,6 +373,7 @@ export function printLock(lock: Lock): string {
       kind: p.kind,
       registry: p.registry,
       digest: p.digest,
+      ...(p.size === undefined ? {} : { size: p.size }),
       ...(p.manifest === undefined ? {} : { manifest: p.manifest }),
       ...(p.log === undefined ? {} : { log: { index: p.log.index } }),
       ...(p.signer === undefined ? {} : { signer: p.signer }),
@@ -368,6 +384,7 @@ export function printLock(lock: Lock): string {
     if (p.log !== undefined || p.signer !== undefined) {
       version = Math.max(version, OPTIONAL_PACKAGE_KEYS.log);
     }
+    if (p.size !== undefined) version = Math.max(version, OPTIONAL_PACKAGE_KEYS.size);
   }
   const registries: Record<string, unknown> = {};
   for (const [url, r] of Object.entries(sorted(lock.registries ?? {}))) {

@@ -13,6 +13,8 @@ export interface PackageOrigin {
   readonly digest: Digest;
   /** The OCI manifest digest, for a package from an OCI registry. */
   readonly manifest?: Digest;
+  /** The size of the bytes, when the registry lists it. */
+  readonly size?: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export function lockFromResolution(
       kind: o.kind,
       registry: o.registry,
       digest: o.digest,
+      ...(o.size === undefined ? {} : { size: o.size }),
       ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
       requirements: p.requirements,
       dependencies: p.dependencies,

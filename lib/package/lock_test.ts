@@ -243,6 +243,69 @@ Deno.test("parseLock() refuses malformed transparency fields, and v3 fields in o
   );
 });
 
+Deno.test("a lock with package sizes is version 3; older locks stay readable", () => {
+  const v3 = edited((o) => {
+    o.lockVersion = 3;
+    o.packages["docs:logger"].size = 331;
+    o.packages["docs:processor"].size = 0;
+  });
+  const lock = parseLock(v3);
+  assert.equal(lock.packages["docs:logger"].size, 331);
+  assert.equal(lock.packages["docs:processor"].size, 0);
+  assert.equal(lock.packages["docs:scrubber"].size, undefined);
+  const printed = printLock(lock);
+  assert.ok(printed.startsWith('{\n  "lockVersion": 3,'), printed);
+  assert.match(printed, /"digest": "sha256:1{64}",\n {6}"size": 331,\n {6}"requirements"/);
+  assert.equal(printLock(parseLock(printed)), printed);
+  // With an OCI manifest too: size, then manifest.
+  const both = printLock({
+    ...lock,
+    packages: {
+      ...lock.packages,
+      "docs:logger": { ...lock.packages["docs:logger"], manifest: parseDigest(D3) },
+    },
+  });
+  assert.match(both, /"size": 331,\n {6}"manifest": "sha256:3{64}",/);
+  assert.equal(printLock(parseLock(both)), both);
+  // Version 1 and 2 locks (no sizes) read as before and print unchanged.
+  assert.equal(printLock(parseLock(LOCK)), LOCK);
+  // A version-2 lock may not carry a size, and a size is a byte count.
+  assertLockError(
+    edited((o) => {
+      o.lockVersion = 2;
+      o.packages["docs:logger"].size = 1;
+    }),
+    "unknown-key",
+    `packages["docs:logger"].size`,
+    /size/,
+  );
+  for (const bad of [-1, 1.5, "331", null]) {
+    assertLockError(
+      edited((o) => {
+        o.lockVersion = 3;
+        o.packages["docs:logger"].size = bad;
+      }),
+      "invalid-value",
+      `packages["docs:logger"].size`,
+      /expected a byte count/,
+    );
+  }
+});
+
+Deno.test("lockFromResolution() records each package's size", async () => {
+  const manifest = parseManifest(`{"dependencies": {"docs:processor": "^0.1"}}`);
+  const source = memorySource({ "docs:processor": { "0.1.0": {} } });
+  const resolution = await resolve({ requirements: requirementsOf(manifest), source });
+  const lock = lockFromResolution(resolution, () => ({
+    kind: "wit",
+    registry: "http://127.0.0.1:8080",
+    digest: parseDigest(D1),
+    size: 42,
+  }));
+  assert.equal(lock.packages["docs:processor"].size, 42);
+  assert.ok(printLock(lock).startsWith('{\n  "lockVersion": 3,'));
+});
+
 Deno.test("parseLock() names the path of each malformed field", () => {
   assertLockError("{]", "invalid-json", "", /^wreg\.lock is not valid JSON/);
   assertLockError(edited((o) => o.extra = 1), "unknown-key", "extra", /unknown key "extra"/);
