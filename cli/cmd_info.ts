@@ -8,6 +8,7 @@ import { table } from "./cmd_search.ts";
 import { parsePackageName, parseVersion, tryParseVersion } from "../lib/names/mod.ts";
 import { type OciFetchLines, ociFetchLines, parseRegistryMetadata } from "../lib/oci/mod.ts";
 import type { RegistryClient } from "./_client.ts";
+import { printable, terminalJson } from "./_terminal.ts";
 
 const HELP = `Usage: wreg info <ns:name[@version]> [--wit] [--registry <url>] [--json]
 
@@ -70,34 +71,36 @@ export const infoCommand: Command = {
       );
     }
     if (values.json) {
-      io.stdout(
-        `${JSON.stringify(at < 0 ? { package: pkg, version: doc ?? null } : doc, null, 2)}\n`,
-      );
+      io.stdout(`${terminalJson(at < 0 ? { package: pkg, version: doc ?? null } : doc)}\n`);
       return EXIT.ok;
     }
     if (values.wit) {
-      io.stdout(doc?.wit.endsWith("\n") ? doc.wit : `${doc?.wit ?? ""}\n`);
+      const wit = printable(doc?.wit ?? "", true);
+      io.stdout(wit.endsWith("\n") ? wit : `${wit}\n`);
       return EXIT.ok;
     }
     const out: string[] = [];
     const kind = pkg.kind === "wit-package" ? "WIT package" : "component";
     if (at < 0) {
       out.push(`${pkg.name} (${kind})`);
-      if (pkg.description) out.push(pkg.description);
+      if (pkg.description) out.push(oneLine(pkg.description));
       out.push(`latest:   ${pkg.latest ?? "none"}`);
       if (pkg.owners.length > 0) out.push(`owners:   ${pkg.owners.join(", ")}`);
       out.push(`registry: ${client.url}`, "", "versions:");
-      const rows = pkg.versions.map((v) => [
-        `  ${v.version}`,
-        v.publishedAt.slice(0, 10),
-        v.publisher,
-        v.yanked ? "yanked" : v.prerelease ? "pre-release" : "",
-      ]);
+      // Cells are made printable before the table measures them.
+      const rows = pkg.versions.map((v) =>
+        [
+          `  ${v.version}`,
+          String(v.publishedAt).slice(0, 10),
+          v.publisher,
+          v.yanked ? "yanked" : v.prerelease ? "pre-release" : "",
+        ].map((c) => printable(c))
+      );
       if (rows.length > 0) out.push(table(rows));
       if (doc !== undefined) out.push("", `${name}@${doc.version}:`);
     } else {
       out.push(`${name}@${doc!.version} (${kind})${doc!.yanked ? " (yanked)" : ""}`);
-      if (doc!.description) out.push(doc!.description);
+      if (doc!.description) out.push(oneLine(doc!.description));
     }
     if (doc !== undefined) {
       out.push(`  digest:    ${doc.digest}`, `  size:      ${formatBytes(doc.size)}`);
@@ -134,10 +137,17 @@ export const infoCommand: Command = {
         out.push(`  interfaces: ${doc.interfaces.map((i) => i.id).join(", ")}`);
       }
     }
-    io.stdout(`${out.join("\n")}\n`);
+    // Every line holds registry-supplied text: printed with its controls made visible (a line
+    // may hold a table's line feeds, which are wreg's own).
+    io.stdout(`${out.map((l) => l.split("\n").map((x) => printable(x)).join("\n")).join("\n")}\n`);
     return EXIT.ok;
   },
 };
+
+/** A registry's description on one line (its line breaks and runs of blanks become one space). */
+function oneLine(text: string): string {
+  return String(text).replace(/\s+/g, " ").trim();
+}
 
 /**
  * The version's OCI reference and the `wkg get` / `oras pull` lines, from the registry's

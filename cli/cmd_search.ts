@@ -1,4 +1,5 @@
 /** `wreg search <text> [--exports I] [--imports I] [--world W] [--json]`: finds packages. */
+import { printable, terminalJson } from "./_terminal.ts";
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { loadProject } from "./_project.ts";
@@ -85,7 +86,7 @@ export const searchCommand: Command = {
       limit: values.limit,
     });
     if (values.json) {
-      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+      io.stdout(`${terminalJson(doc)}\n`);
       return EXIT.ok;
     }
     if (doc.results.length === 0) {
@@ -101,16 +102,18 @@ export const searchCommand: Command = {
       "DESCRIPTION",
     ]];
     for (const r of doc.results) {
-      const desc = r.description.replace(/\s+/g, " ");
+      // Every cell is registry-supplied: its controls are made visible before the table
+      // measures it.
+      const desc = printable(String(r.description ?? "").replace(/\s+/g, " "));
       rows.push([
         r.package,
         r.version ?? r.latest ?? "-",
         r.kind === "wit-package" ? "wit" : r.kind,
         ...(withMatched ? [(r.matched ?? []).join(", ") || "-"] : []),
         desc.length > 70 ? `${desc.slice(0, 69)}…` : desc,
-      ]);
+      ].map((c) => printable(String(c))));
     }
-    const head = doc.world ? `Implementations of ${doc.world.id}:\n` : "";
+    const head = doc.world ? `Implementations of ${printable(doc.world.id)}:\n` : "";
     io.stdout(`${head}${table(rows)}\n`);
     return EXIT.ok;
   },

@@ -7,6 +7,7 @@
 import { type Command, EXIT, type Io } from "./_command.ts";
 import { COMMANDS } from "./commands.ts";
 import { renderError } from "./_render_error.ts";
+import { printable } from "./_terminal.ts";
 
 /** The top-level help text. */
 export function mainHelp(commands: Command[] = COMMANDS): string {
@@ -49,7 +50,8 @@ export async function runWreg(
     return await command.run(rest, io);
   } catch (e) {
     const { message, exitCode } = renderError(e);
-    io.stderr(`error: ${message}\n`);
+    // A message may quote what a registry sent: its controls are shown, never acted on.
+    io.stderr(`error: ${printable(message, true)}\n`);
     if (io.env.WREG_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
     return exitCode;
   }

@@ -367,3 +367,103 @@ Deno.test("wreg install stops a download at the size wreg.lock lists (exit 6)", 
     assert.deepEqual(await listing(p), ["wreg.json", "wreg.lock"], "nothing else written");
   });
 });
+
+Deno.test("wreg info and wreg search show a registry's control characters, never send them to the terminal", async (t) => {
+  // Reproduced before the fix: the description's ESC ] 0 ; … BEL (set the window title), ESC [ 2 J
+  // (clear the screen), the C1 CSI, the carriage return and the right-to-left override reached
+  // stdout as they were, in the text and (C1, U+202E) in --json.
+  const evil = "Logs\x1b]0;pwned\x07\x1b[2J\r\u009b31m\u202eevil";
+  const pkg = {
+    name: "evil:app",
+    kind: "component",
+    description: evil,
+    createdAt: "2026-01-01T00:00:00Z",
+    updatedAt: "2026-01-01T00:00:00Z",
+    latest: "1.0.0",
+    owners: [`mallory\x1b[8m`],
+    versions: [{
+      version: "1.0.0\x1b[2J",
+      publishedAt: "2026-01-01T00:00:00Z",
+      publisher: "mallory\x08\x08\x08\x08\x08\x08\x08alice",
+      yanked: false,
+      prerelease: false,
+    }],
+  };
+  const version = {
+    package: "evil:app",
+    version: "1.0.0",
+    kind: "component",
+    digest: SMALL_DIGEST,
+    size: 331,
+    description: evil,
+    wit: "package evil:app@1.0.0;\n\x1b[2Jworld w {\n}\n",
+    worlds: [{ name: "w", id: "evil:app/w\x1b[1A", imports: [], exports: [] }],
+    interfaces: [],
+    dependencies: [{ package: "evil:dep", version: null, range: "^1\x1b[K" }],
+    compat: null,
+    metadata: {},
+    publishedAt: "2026-01-01T00:00:00Z",
+    publisher: "mallory\x1b[31m",
+    yanked: false,
+    yankedAt: null,
+  };
+  const search = {
+    query: { q: "x" },
+    results: [{
+      package: "evil:app",
+      kind: "component",
+      description: evil,
+      latest: "1.0.0\x1b[5m",
+      version: null,
+      digest: null,
+      updatedAt: "2026-01-01T00:00:00Z",
+    }],
+  };
+  await withHostile(async (req, a) => {
+    if (req.path === "/api/v1/packages/evil/app") return await a.json(200, pkg);
+    if (req.path === "/api/v1/packages/evil/app/1.0.0") return await a.json(200, version);
+    if (req.path.startsWith("/api/v1/search")) return await a.json(200, search);
+    await a.json(404, { code: "not-found", message: "Cannot find it:\x1b[2J gone" });
+  }, async (box, p, url) => {
+    const env = { WREG_REGISTRY: url };
+    // Everything a terminal acts on, except the line feeds and tabs wreg itself writes.
+    const unsafe = /(?![\n\t])[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+    const runs: [string, string[]][] = [
+      ["info", ["info", "evil:app"]],
+      ["info of a version", ["info", "evil:app@1.0.0"]],
+      ["info --wit", ["info", "evil:app@1.0.0", "--wit"]],
+      ["info --json", ["info", "evil:app", "--json"]],
+      ["search", ["search", "x"]],
+      ["search --json", ["search", "x", "--json"]],
+      ["an error quoting the registry", ["info", "evil:app@2.0.0"]],
+    ];
+    for (const [what, args] of runs) {
+      await t.step(what, async () => {
+        const r = await box.wreg(p, args, env);
+        assert.doesNotMatch(r.stdout, unsafe, JSON.stringify(r.stdout));
+        assert.doesNotMatch(r.stderr, unsafe, JSON.stringify(r.stderr));
+        if (args.includes("--json")) {
+          // The same JSON: what the registry sent parses back unchanged.
+          const parsed = JSON.parse(r.stdout);
+          const description = args[0] === "info"
+            ? parsed.package.description
+            : parsed.results[0].description;
+          assert.equal(description, evil);
+        } else if (what.startsWith("an error")) {
+          assert.equal(r.code, 5, r.stderr);
+          assert.match(r.stderr, /it has 1\.0\.0\\x1b\[2J$/m);
+        } else {
+          assert.equal(r.code, 0, r.stderr);
+          // Shown, visibly, not dropped.
+          assert.match(r.stdout, /\\x1b/);
+        }
+      });
+    }
+    const info = await box.wreg(p, ["info", "evil:app"], env);
+    // The description's carriage return is a blank: a description is shown on one line.
+    assert.ok(info.stdout.includes("Logs\\x1b]0;pwned\\x07\\x1b[2J \\x9b31m\\u202eevil"));
+    assert.ok(info.stdout.includes("mallory\\x08"), info.stdout);
+    const wit = await box.wreg(p, ["info", "evil:app@1.0.0", "--wit"], env);
+    assert.equal(wit.stdout, "package evil:app@1.0.0;\n\\x1b[2Jworld w {\n}\n");
+  });
+});
