@@ -344,11 +344,12 @@ export const unyank: Handler = (ctx, req, params) => setYanked(ctx, req, params,
 /** `GET|HEAD /api/v1/blobs/{digest}`. */
 export const getBlob: Handler = (ctx, req, params) => {
   const digest = parseDigest(params.digest);
-  // Hot blobs without conditions or ranges are answered synchronously from memory.
+  // Hot blobs without conditions or ranges are answered synchronously from memory, unless the
+  // object store serves downloads (presigned redirects: the bytes go from the store or its CDN).
   const bytes = ctx.blobs.get(digest);
   if (
     bytes !== undefined && req.method === "GET" && !req.headers.has("range") &&
-    !req.headers.has("if-none-match")
+    !req.headers.has("if-none-match") && !ctx.storage.blobs.redirectSeconds
   ) {
     return new Response(bytes as Uint8Array<ArrayBuffer>, {
       headers: blobHeaders(digest, bytes.length),

@@ -535,3 +535,52 @@ serviceTest(
     }
   },
 );
+
+serviceTest(
+  "presign=SECONDS: blob and content downloads redirect to a short-lived URL of the object store that serves the bytes and ranges without credentials",
+  NEEDS,
+  async () => {
+    const cluster = await startCluster(1, { presign: 60 });
+    try {
+      const client = new Client(cluster.nodes[0].url);
+      const token = await client.token(cluster.adminToken, "alice");
+      const bytes = await exportsFns("run");
+      const digest = await digestOf(bytes);
+      assert.equal((await client.publish(token, "presign:pkg", "1.0.0", bytes)).status, 201);
+      const secret = cluster.env.AWS_SECRET_ACCESS_KEY;
+      for (
+        const path of [`/api/v1/blobs/${digest}`, "/api/v1/packages/presign/pkg/1.0.0/content"]
+      ) {
+        const res = await fetch(`${cluster.nodes[0].url}${path}`, { redirect: "manual" });
+        await res.body?.cancel();
+        assert.equal(res.status, 307, path);
+        const location = res.headers.get("location")!;
+        assert.ok(location.startsWith(requireService("s3").endpoint), location);
+        assert.match(location, /X-Amz-Expires=60/);
+        assert.ok(!location.includes(secret), "the secret is in the URL");
+        assert.equal(res.headers.get("etag"), `"${digest}"`);
+        const whole = await fetch(location);
+        assert.equal(whole.status, 200);
+        assert.deepEqual(new Uint8Array(await whole.arrayBuffer()), bytes);
+        const part = await fetch(location, { headers: { range: "bytes=8-15" } });
+        assert.equal(part.status, 206);
+        assert.deepEqual(new Uint8Array(await part.arrayBuffer()), bytes.subarray(8, 16));
+      }
+      // HEAD answers itself (no redirect); a missing blob is 404, not a URL to nothing.
+      const head = await fetch(`${cluster.nodes[0].url}/api/v1/blobs/${digest}`, {
+        method: "HEAD",
+        redirect: "manual",
+      });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get("content-length"), String(bytes.length));
+      const missing = await fetch(
+        `${cluster.nodes[0].url}/api/v1/blobs/sha256:${"0".repeat(64)}`,
+        { redirect: "manual" },
+      );
+      await missing.body?.cancel();
+      assert.equal(missing.status, 404);
+    } finally {
+      await cluster.close();
+    }
+  },
+);
