@@ -87,6 +87,8 @@ export class BlobCache {
     const path = this.pathOf(digest);
     await Deno.mkdir(dirname(path), { recursive: true });
     await writeFileAtomic(path, bytes);
+    // Verified: a later read in this run needs neither the disk nor another hash.
+    this.#verified.set(digest, bytes);
     return path;
   }
 }

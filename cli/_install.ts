@@ -6,7 +6,7 @@
  */
 import { CliError, EXIT, type Io } from "./_command.ts";
 import { BlobCache } from "./_cache.ts";
-import { type DenoResult, writeDenoModules } from "./_deno.ts";
+import type { DenoResult } from "./_deno.ts";
 import { exists, joinPath } from "./_fs.ts";
 import { DownloadProgress } from "./_progress.ts";
 import { loadProject, saveLock, saveManifest } from "./_project.ts";
@@ -229,6 +229,8 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
     ((await hasDenoConfig(project.dir)) || manifest.kind === undefined);
   let deno: DenoResult | undefined;
   if (wantBindings) {
+    // Bindings need jco, composition and the WASI host: loaded only for a project that has them.
+    const { writeDenoModules } = await import("./_deno.ts");
     deno = await writeDenoModules(
       ctx,
       project.dir,

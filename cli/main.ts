@@ -5,12 +5,14 @@
  * @module
  */
 import { type Command, EXIT, type Io } from "./_command.ts";
-import { COMMANDS } from "./commands.ts";
-import { renderError } from "./_render_error.ts";
+import { type CommandEntry, COMMANDS } from "./commands.ts";
 import { printable } from "./_terminal.ts";
 
+/** A command to run: loaded already, or an entry of the table that loads it. */
+type AnyCommand = Command | CommandEntry;
+
 /** The top-level help text. */
-export function mainHelp(commands: Command[] = COMMANDS): string {
+export function mainHelp(commands: readonly AnyCommand[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -30,25 +32,29 @@ export function mainHelp(commands: Command[] = COMMANDS): string {
 export async function runWreg(
   args: string[],
   io: Io,
-  commands: Command[] = COMMANDS,
+  commands: readonly AnyCommand[] = COMMANDS,
 ): Promise<number> {
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(mainHelp(commands));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`error: unknown command ${JSON.stringify(name)}; run \`wreg --help\` for the list\n`);
     return EXIT.usage;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
-    return EXIT.ok;
-  }
   try {
+    // Only the command that runs is loaded (with what it imports).
+    const command = "load" in entry ? await entry.load() : entry;
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+      return EXIT.ok;
+    }
     return await command.run(rest, io);
   } catch (e) {
+    // Loaded on a failure only: it knows lib's error classes, which the start does not need.
+    const { renderError } = await import("./_render_error.ts");
     const { message, exitCode } = renderError(e);
     // A message may quote what a registry sent: its controls are shown, never acted on.
     io.stderr(`error: ${printable(message, true)}\n`);
