@@ -10,10 +10,12 @@ import {
   type Answer,
   Client,
   component,
+  componentOfSize,
   startServerProcess,
   withCustomSections,
   witPackage,
 } from "./registry_support.ts";
+import { pushBlob, putManifest, wasmConfig, wasmManifest } from "./oci_support.ts";
 import { AwsClient } from "aws4fetch";
 import { type Cluster, dropSchema, scaledStorage, startCluster } from "./support/cluster.ts";
 import { requireService, type S3Service, serviceTest } from "./support/services.ts";
@@ -534,6 +536,72 @@ serviceTest(
       await dropSchema(storage.schema);
     }
   },
+);
+
+serviceTest(
+  "three processes: an OCI chunked upload whose requests land on different processes completes, and the push is one version",
+  NEEDS,
+  () =>
+    withCluster(3, async (c, clients) => {
+      const auth = `Bearer ${await clients[0].token(c.adminToken, "alice")}`;
+      const bytes = await componentOfSize(300_000, "docs:spread@1.0.0");
+      const digest = await digestOf(bytes);
+      // The session opens on process 0; each chunk goes to another process; process 0 ends it.
+      const start = await clients[0].call("POST", "/v2/docs/spread/blobs/uploads/", {
+        headers: { authorization: auth },
+      });
+      assert.equal(start.status, 202, start.text);
+      let location = start.headers.get("location")!;
+      const third = Math.ceil(bytes.length / 3);
+      for (const [i, at] of [0, third, 2 * third].entries()) {
+        const part = bytes.slice(at, Math.min(at + third, bytes.length));
+        const p = await clients[(i + 1) % 3].call("PATCH", location, {
+          headers: {
+            authorization: auth,
+            "content-type": "application/octet-stream",
+            "content-range": `${at}-${at + part.length - 1}`,
+          },
+          body: part as Uint8Array<ArrayBuffer>,
+        });
+        assert.equal(p.status, 202, `chunk ${i} on process ${(i + 1) % 3}: ${p.text}`);
+        assert.equal(p.headers.get("range"), `0-${at + part.length - 1}`);
+        location = p.headers.get("location")!;
+      }
+      const done = await clients[2].call("PUT", `${location}?digest=${digest}`, {
+        headers: { authorization: auth },
+      });
+      assert.equal(done.status, 201, done.text);
+      // The config through process 1, the manifest through process 0.
+      const config = wasmConfig(digest);
+      assert.equal(
+        (await pushBlob(clients[1], "docs/spread", config, { auth, mode: "monolithic" })).status,
+        201,
+      );
+      const manifest = await wasmManifest(config, bytes);
+      const m = await putManifest(clients[0], "docs/spread", "1.0.0", manifest, { auth });
+      assert.equal(m.status, 201, m.text);
+      for (const client of clients) {
+        const pulled = await client.call("GET", "/v2/docs/spread/manifests/1.0.0", {
+          headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+        });
+        assert.equal(pulled.status, 200);
+        assert.deepEqual(pulled.bytes, manifest);
+        assert.deepEqual(
+          (await client.call("GET", `/v2/docs/spread/blobs/${digest}`)).bytes,
+          bytes,
+        );
+        const doc = await client.call("GET", "/api/v1/packages/docs/spread/1.0.0");
+        assert.equal(doc.json.digest, digest);
+      }
+      // Behind the API: one version, its blob whole (the parts were joined in the right order).
+      const storage = await openClusterStorage(c);
+      try {
+        const report = await verifyStorage(storage, { rehash: true });
+        assert.deepEqual([report.versions, report.missing, report.corrupt], [1, [], []]);
+      } finally {
+        await storage.close();
+      }
+    }),
 );
 
 serviceTest(
