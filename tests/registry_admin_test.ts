@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { digestOf } from "../lib/names/mod.ts";
-import { openConfiguredStorage, openPostgresMetadataStore } from "../storage/mod.ts";
+import {
+  collectGarbage,
+  openConfiguredStorage,
+  openPostgresMetadataStore,
+  verifyStorage,
+} from "../storage/mod.ts";
 import { runWreg } from "../cli/mod.ts";
 import {
   Client,
@@ -14,7 +19,7 @@ import {
   withCustomSections,
   witPackage,
 } from "./registry_support.ts";
-import { dropSchema, scaledStorage } from "./support/cluster.ts";
+import { dropSchema, scaledStorage, startCluster } from "./support/cluster.ts";
 import { serviceTest } from "./support/services.ts";
 
 const NEEDS: ("postgres" | "s3")[] = ["postgres", "s3"];
@@ -224,6 +229,78 @@ serviceTest(
       await other.close();
       await storage.close();
       await dropSchema(target.schema);
+    }
+  },
+);
+
+serviceTest(
+  "wreg admin gc never removes the blob of a real publish in flight, even one already stored and older than the grace period",
+  NEEDS,
+  async () => {
+    const cluster = await startCluster(1);
+    const env = (k: string) => cluster.env[k] ?? Deno.env.get(k);
+    const storage = await openConfiguredStorage({
+      database: cluster.database,
+      blobs: cluster.blobs,
+      env,
+    });
+    try {
+      const client = new Client(cluster.nodes[0].url);
+      const token = await client.token(cluster.adminToken, "alice");
+      const bytes = withCustomSections(await component(WIT, "greeter"), { n: "in flight" });
+      const digest = await digestOf(bytes);
+      // The bytes are in the store already, referenced by nothing (an earlier publish refused
+      // after its upload, say): garbage, unless a publish is about to reference them. This
+      // publish's upload of them will find them there and not write them again.
+      await storage.blobs.put(bytes);
+      // The publish starts, sends half of its body and waits: in flight on the registry process.
+      const { promise: rest, resolve: sendRest } = Promise.withResolvers<void>();
+      const half = Math.floor(bytes.length / 2);
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(bytes.slice(0, half));
+          await rest;
+          controller.enqueue(bytes.slice(half));
+          controller.close();
+        },
+      });
+      const publish = fetch(`${cluster.nodes[0].url}/api/v1/packages/docs/inflight/1.0.0`, {
+        method: "PUT",
+        body,
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/wasm",
+          "content-length": String(bytes.length),
+          "x-wreg-digest": digest,
+        },
+      });
+      publish.catch(() => {}); // awaited below, unless an assertion fails first
+      // Wait until the process holds the digest (gc, in a dry run, sees it held).
+      const until = Date.now() + 20_000;
+      while ((await collectGarbage(storage, { graceMs: 0, dryRun: true })).held === 0) {
+        assert.ok(Date.now() < until, "the publish in flight never held its digest");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const args = ["admin", "gc", "--database", cluster.database, "--blobs", cluster.blobs];
+      const gc = await wreg([...args, "--grace", "0"], cluster.env);
+      assert.equal(gc.code, 0, gc.out);
+      assert.match(gc.out, /removed 0 blobs \(0 bytes\) of 1; kept 0 referenced, 0 recent, 1 held/);
+      assert.equal(await storage.blobs.has(digest), true);
+      sendRest();
+      const res = await publish;
+      assert.equal(res.status, 201, await res.text());
+      // The version references whole bytes, and gc keeps them now as referenced.
+      const report = await verifyStorage(storage, { rehash: true });
+      assert.deepEqual([report.versions, report.missing, report.corrupt], [1, [], []]);
+      assert.deepEqual((await client.call("GET", `/api/v1/blobs/${digest}`)).bytes, bytes);
+      const after = await wreg([...args, "--grace", "0"], cluster.env);
+      assert.match(
+        after.out,
+        /removed 0 blobs \(0 bytes\) of 1; kept 1 referenced, 0 recent, 0 held/,
+      );
+    } finally {
+      await storage.close();
+      await cluster.close();
     }
   },
 );
