@@ -110,6 +110,32 @@ export interface VersionDoc {
   yankedAt: string | null;
 }
 
+/** One publisher key of a namespace (`GET /api/v1/namespaces/:ns/keys`). */
+export interface NamespaceKeyDoc {
+  keyId: string;
+  publicKey: string;
+  addedBy?: string;
+  addedAt?: string;
+  revoked?: boolean;
+  log?: { index: number };
+}
+
+/** `GET /api/v1/namespaces/:ns/keys`. */
+export interface NamespaceKeysDoc {
+  namespace: string;
+  requireSignatures: boolean;
+  keys: NamespaceKeyDoc[];
+}
+
+/** `POST /api/v1/namespaces/:ns/keys`. */
+export interface RegisteredKeyDoc {
+  namespace: string;
+  keyId: string;
+  publicKey: string;
+  addedBy?: string;
+  log?: { index: number };
+}
+
 /** One result of `GET /api/v1/search`. */
 export interface SearchResultDoc {
   package: string;
@@ -582,13 +608,24 @@ export class RegistryClient {
     ))!;
   }
 
-  /** Publishes bytes as `ns:name@version`, declaring their digest. */
+  /**
+   * Publishes bytes as `ns:name@version`, declaring their digest; `signature` is the release's
+   * Sigstore bundle (JSON text), sent base64 in `X-Wreg-Signature`.
+   */
   async publish(
     name: string,
     version: string,
     bytes: Uint8Array,
     digest: Digest,
+    signature?: string,
   ): Promise<VersionDoc> {
+    const headers: Record<string, string> = {
+      "content-type": "application/wasm",
+      "x-wreg-digest": digest,
+    };
+    if (signature !== undefined) {
+      headers["x-wreg-signature"] = new TextEncoder().encode(signature).toBase64();
+    }
     return (await this.json<VersionDoc>(
       `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}`,
       {
@@ -596,7 +633,91 @@ export class RegistryClient {
         method: "PUT",
         auth: true,
         body: bytes as Uint8Array<ArrayBuffer>,
-        headers: { "content-type": "application/wasm", "x-wreg-digest": digest },
+        headers,
+      },
+    ))!;
+  }
+
+  /**
+   * The bytes of a small document (a proof, a checkpoint, a tile, a bundle) at `path`, at most
+   * `limit` bytes; `undefined` for a 404 when `allow404`.
+   */
+  raw(
+    path: string,
+    o: { action: string; limit: number; allow404?: boolean },
+  ): Promise<Uint8Array | undefined> {
+    return this.#exchange(async (abort) => {
+      const res = await this.#fetch(path, { action: o.action }, abort);
+      if (res.status === 404 && o.allow404) {
+        await res.body?.cancel();
+        return undefined;
+      }
+      if (!res.ok) return await this.#refusal(res, { action: o.action });
+      return await this.#body(res, o.action, abort, { kind: "json", limit: o.limit });
+    });
+  }
+
+  /** `GET /.well-known/wreg.json`, or `undefined` when the registry serves none (404). */
+  wellKnown(): Promise<Record<string, unknown> | undefined> {
+    return this.json<Record<string, unknown>>("/.well-known/wreg.json", {
+      action: "read the registry's discovery document",
+      allow404: true,
+    });
+  }
+
+  /** The `c2sp.org/tlog-proof@v1` of a version (text), or `undefined` for a 404. */
+  async logProof(name: string, version: string): Promise<string | undefined> {
+    const bytes = await this.raw(
+      `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}/log-proof`,
+      { action: `fetch the log proof of ${name}@${version}`, limit: 128 * 1024, allow404: true },
+    );
+    return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+  }
+
+  /** The Sigstore bundle of a version (JSON text), or `undefined` when it is unsigned (404). */
+  async signature(name: string, version: string): Promise<string | undefined> {
+    const bytes = await this.raw(
+      `/api/v1/packages/${pathOf(name)}/${encodeURIComponent(version)}/signature`,
+      { action: `fetch the signature of ${name}@${version}`, limit: 64 * 1024, allow404: true },
+    );
+    return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+  }
+
+  /** The publisher keys of a namespace (`undefined` when the registry has no such namespace). */
+  namespaceKeys(namespace: string): Promise<NamespaceKeysDoc | undefined> {
+    return this.json<NamespaceKeysDoc>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/keys`,
+      { action: `list the keys of namespace ${namespace}`, allow404: true },
+    );
+  }
+
+  /** Registers a publisher key (PEM SubjectPublicKeyInfo) for a namespace. */
+  async registerKey(namespace: string, publicKey: string): Promise<RegisteredKeyDoc> {
+    return (await this.json<RegisteredKeyDoc>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/keys`,
+      {
+        action: `register a key for namespace ${namespace}`,
+        method: "POST",
+        auth: true,
+        body: JSON.stringify({ publicKey }),
+        headers: { "content-type": "application/json" },
+      },
+    ))!;
+  }
+
+  /** Sets whether a namespace requires signed releases. */
+  async setRequireSignatures(
+    namespace: string,
+    requireSignatures: boolean,
+  ): Promise<{ namespace: string; requireSignatures: boolean }> {
+    return (await this.json<{ namespace: string; requireSignatures: boolean }>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/policy`,
+      {
+        action: `set the signature policy of namespace ${namespace}`,
+        method: "PUT",
+        auth: true,
+        body: JSON.stringify({ requireSignatures }),
+        headers: { "content-type": "application/json" },
       },
     ))!;
   }

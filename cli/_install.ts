@@ -23,9 +23,11 @@ import {
   type SyncContext,
 } from "./_sync.ts";
 import { witDepFiles, type WitDepsResult, writeWitDeps } from "./_wit_deps.ts";
+import { type PackageTrust, trustLogKeysOf, TrustVerifier } from "./_trust.ts";
 import {
   caretRange,
   type Lock,
+  type LockedPackage,
   type Manifest,
   parseDependencySpec,
   PROJECT,
@@ -43,6 +45,30 @@ export interface InstallRequest {
   json: boolean;
   /** `false` with `--no-bindings`; `undefined`: decide from the project. */
   bindings?: boolean;
+  /** Transparency log keys to trust on first use (`--trust-log-key`). */
+  trustLogKeys?: readonly string[];
+}
+
+/**
+ * The lock with what the old lock knew about the transparency log kept for every package it holds
+ * unchanged (same version, digest and registry), and its pinned registries.
+ */
+function carryTrust(old: Lock | undefined, next: Lock): Lock {
+  if (old === undefined) return next;
+  const packages: Record<string, LockedPackage> = {};
+  for (const [name, p] of Object.entries(next.packages)) {
+    const o = Object.hasOwn(old.packages, name) ? old.packages[name] : undefined;
+    const same = o !== undefined && o.version === p.version && o.digest === p.digest &&
+      o.registry === p.registry;
+    packages[name] = same && o.log !== undefined
+      ? { ...p, log: o.log, ...(o.signer === undefined ? {} : { signer: o.signer }) }
+      : p;
+  }
+  return {
+    ...(old.registries === undefined ? {} : { registries: old.registries }),
+    packages,
+    fills: next.fills,
+  };
 }
 
 /** One package of the report. */
@@ -222,6 +248,24 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
   }
 
   const fetched = await fetchLocked(ctx, lock);
+  // Every package against its registry's transparency log and its publisher's signature.
+  const trust = new TrustVerifier(io, registries, project.lock, {
+    trustLogKeys: trustLogKeysOf(io, req.trustLogKeys),
+  });
+  const downloadedNow = new Set(fetched.filter((f) => f.downloaded).map((f) => f.name));
+  const carried = carryTrust(project.lock, lock);
+  const verified = await trust.verifyLock(
+    carried,
+    (name) =>
+      downloadedNow.has(name)
+        ? "fetch"
+        : carried.packages[name].log !== undefined
+        ? "cache"
+        : req.mode === "install"
+        ? "skip"
+        : "fetch",
+  );
+  lock = verified.lock;
   const byName = new Map<string, FetchedPackage>(fetched.map((p) => [p.name, p]));
   const direct = Object.keys(manifest.dependencies ?? {}).sort();
 
@@ -280,6 +324,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
               cached: m.cached,
             })) ?? [],
             importMapRemoved: deno?.removed ?? [],
+            trust: { packages: verified.packages, notes: trust.notes },
             witDeps: witDeps === undefined ? [] : [...witDeps.written, ...witDeps.unchanged].sort(),
             wrote,
           },
@@ -303,9 +348,31 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
       wrote,
       downloaded,
       lock,
+      trust: trustLines(trust, verified.packages),
     }),
   );
   return EXIT.ok;
+}
+
+/** The report's lines about the transparency log: notes, then one line per log. */
+function trustLines(trust: TrustVerifier, packages: PackageTrust[]): string[] {
+  const out = [...trust.notes];
+  const byRegistry = new Map<string, PackageTrust[]>();
+  for (const p of packages) {
+    if (p.status !== "logged") continue;
+    const list = byRegistry.get(p.registry) ?? [];
+    list.push(p);
+    byRegistry.set(p.registry, list);
+  }
+  for (const [registry, list] of byRegistry) {
+    const signed = list.filter((p) => p.signer !== undefined).length;
+    const size = Math.max(...list.map((p) => p.checkpoint ?? 0));
+    out.push(
+      `verified ${list.length} package${list.length === 1 ? "" : "s"} in the transparency log of ` +
+        `${registry} (checkpoint size ${size}; ${signed} signed by a key of their namespace)`,
+    );
+  }
+  return out;
 }
 
 const KIND = { component: "component", wit: "WIT package" } as const;
@@ -323,6 +390,7 @@ function formatReport(r: {
   wrote: string[];
   downloaded: number;
   lock: Lock;
+  trust: string[];
 }): string {
   const out: string[] = [];
   const count = Object.keys(r.lock.packages).length;
@@ -376,6 +444,7 @@ function formatReport(r: {
     );
   }
 
+  out.push(...r.trust);
   if (r.witDeps) {
     for (const w of r.witDeps.written) out.push(`wrote wit/deps/${w}/package.wit`);
     for (const w of r.witDeps.removed) out.push(`removed wit/deps/${w}`);

@@ -33,6 +33,9 @@ Then: import { scrubPii } from "docs:scrubber";
 Options:
   --json          Print what was done as JSON
   --no-bindings   Do not generate Deno bindings or touch deno.json
+  --trust-log-key <vkey>
+                  Pin this transparency log key for a registry used the first time
+                  (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
   -h, --help      Show this help
 
 Packages come from the registry in wreg.json ("registry", "registries"), else
@@ -52,6 +55,7 @@ export const addCommand: Command = {
     const { values, positionals } = parseCommandArgs("add", args, {
       json: { type: "boolean" },
       "no-bindings": { type: "boolean" },
+      "trust-log-key": { type: "string", multiple: true },
     });
     if (positionals.length === 0) {
       throw new CliError("Missing <spec>: `wreg add ns:name[@range]`", EXIT.usage);
@@ -61,6 +65,7 @@ export const addCommand: Command = {
       args: positionals,
       json: values.json ?? false,
       bindings: values["no-bindings"] ? false : undefined,
+      trustLogKeys: values["trust-log-key"],
     });
   },
 };

@@ -18,6 +18,9 @@ a wreg.lock, install resolves wreg.json and writes one.
 Options:
   --json          Print what was done as JSON
   --no-bindings   Do not generate Deno bindings or touch deno.json
+  --trust-log-key <vkey>
+                  Pin this transparency log key for a registry used the first time
+                  (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
   -h, --help      Show this help
 
 Exit status: 0 done; 2 the lock does not match wreg.json; 3 a package is not cached and
@@ -34,6 +37,7 @@ export const installCommand: Command = {
     const { values, positionals } = parseCommandArgs("install", args, {
       json: { type: "boolean" },
       "no-bindings": { type: "boolean" },
+      "trust-log-key": { type: "string", multiple: true },
     });
     if (positionals.length > 0) {
       throw new CliError(
@@ -47,6 +51,7 @@ export const installCommand: Command = {
       args: [],
       json: values.json ?? false,
       bindings: values["no-bindings"] ? false : undefined,
+      trustLogKeys: values["trust-log-key"],
     });
   },
 };

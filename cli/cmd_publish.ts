@@ -42,10 +42,12 @@ import {
   type Version,
 } from "../lib/names/mod.ts";
 import { checkPublishable, type Manifest, witFolder } from "../lib/package/mod.ts";
+import { type PublisherKey, signRelease } from "../lib/attest/mod.ts";
+import { readSigningKey } from "./_keys.ts";
 import { formatWitPackageName, worldKeyName } from "../lib/wit/mod.ts";
 
 const HELP = `Usage: wreg publish [PATH] [--name <ns:name>] [--version <v>] [--registry <url>]
-                    [--dry-run] [--with-deps] [--json]
+                    [--dry-run] [--with-deps] [--json] [--no-sign]
 
 Publishes a component or a WIT package. PATH (default: this folder) is one of
   a project folder with wreg.json   "kind": "wit" publishes its WIT folder encoded as a
@@ -81,9 +83,13 @@ Options:
                       itself; a version already published with the same content is
                       skipped, one with other content is an error naming both digests
   --json              Print the outcome as JSON ({"packages": [...]} with --with-deps)
+  --no-sign           Do not sign, even with a signing key
   -h, --help          Show this help
 
 A wreg registry needs a token with the publish scope: \`wreg login\` or WREG_TOKEN.
+With a signing key (\`wreg key generate\`, or WREG_SIGNING_KEY), each release to a wreg
+registry is signed (a Sigstore bundle sent with the upload, X-Wreg-Signature); the
+registry refuses a key not registered for the namespace (\`wreg key register\`).
 
 Exit status: 0 published (or would be, with --dry-run); 1 a breaking change in the series;
 2 unreadable or invalid input; 3 registry unreachable; 4 token refused; 5 registry error
@@ -449,6 +455,7 @@ function wregTarget(
   ctx: SyncContext,
   client: ReturnType<Registries["forPackage"]>,
   name: string,
+  signer: PublisherKey | undefined,
 ): PublishTarget {
   return {
     label: client.url,
@@ -478,8 +485,17 @@ function wregTarget(
       };
     },
     async upload(c, digest) {
-      await client.publish(c.name, c.version, c.bytes, digest);
-      return [];
+      const bundle = signer === undefined ? undefined : await signRelease({
+        package: parsePackageName(c.name),
+        version: parseVersion(c.version),
+        digest,
+      }, signer);
+      const doc = await client.publish(c.name, c.version, c.bytes, digest, bundle);
+      const out: string[] = [];
+      if (signer !== undefined) out.push(`Signed with key ${signer.keyId}`);
+      const log = (doc as { log?: { index?: unknown } }).log;
+      if (typeof log?.index === "number") out.push(`Logged as entry ${log.index} of its log`);
+      return out;
     },
   };
 }
@@ -674,6 +690,7 @@ export const publishCommand: Command = {
       "dry-run": { type: "boolean" },
       "with-deps": { type: "boolean" },
       json: { type: "boolean" },
+      "no-sign": { type: "boolean" },
     });
     if (positionals.length > 1) {
       throw new CliError(`Unexpected argument ${JSON.stringify(positionals[1])}`, EXIT.usage);
@@ -703,6 +720,8 @@ export const publishCommand: Command = {
       cache: BlobCache.of(io),
       progress: new DownloadProgress(io, { quiet: options.json }),
     };
+    // The signing key is read (and checked) before anything is uploaded.
+    const signer = values["no-sign"] ? undefined : (await readSigningKey(io))?.key;
     const outcomes: Outcome[] = [];
     const report = () => {
       if (outcomes.length === 0) return;
@@ -726,6 +745,7 @@ export const publishCommand: Command = {
               ? registries.forCommand(values.registry, `publish ${candidate.name}`)
               : registries.forPackage(candidate.name),
             candidate.name,
+            signer,
           )
           : await ociTarget(ctx, registry, candidate.name);
         const outcome = await publishOne(target, candidate, options, ctx.progress);

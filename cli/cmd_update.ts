@@ -13,6 +13,9 @@ imports that wreg.json does not fill. Then installs as \`wreg install\` does.
 Options:
   --json          Print what was done as JSON
   --no-bindings   Do not generate Deno bindings or touch deno.json
+  --trust-log-key <vkey>
+                  Pin this transparency log key for a registry used the first time
+                  (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
   -h, --help      Show this help
 
 Exit status: as \`wreg add\`.
@@ -27,12 +30,14 @@ export const updateCommand: Command = {
     const { values, positionals } = parseCommandArgs("update", args, {
       json: { type: "boolean" },
       "no-bindings": { type: "boolean" },
+      "trust-log-key": { type: "string", multiple: true },
     });
     return await runInstall(io, {
       mode: "update",
       args: positionals,
       json: values.json ?? false,
       bindings: values["no-bindings"] ? false : undefined,
+      trustLogKeys: values["trust-log-key"],
     });
   },
 };

@@ -36,6 +36,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./cmd_token.ts")).tokenCommand,
   },
   {
+    name: "key",
+    summary: "Generate, register and list publisher signing keys",
+    load: async () => (await import("./cmd_key.ts")).keyCommand,
+  },
+  {
     name: "publish",
     summary: "Check a component or WIT package against its series, then upload it",
     load: async () => (await import("./cmd_publish.ts")).publishCommand,
@@ -59,6 +64,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "update",
     summary: "Resolve again and move locked versions to the newest the ranges allow",
     load: async () => (await import("./cmd_update.ts")).updateCommand,
+  },
+  {
+    name: "verify",
+    summary: "Check a project, lock or .wasm offline against the log and signatures",
+    load: async () => (await import("./cmd_verify.ts")).verifyCommand,
   },
   {
     name: "search",

@@ -53,6 +53,8 @@ const HELP = [
   "info",
   "yank",
   "unyank",
+  "key",
+  "verify",
 ];
 
 Deno.test("wreg --help and each package command's --help match tests/golden/cli", async () => {

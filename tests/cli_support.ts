@@ -43,17 +43,26 @@ export class Sandbox {
     return dir;
   }
 
-  /** Runs wreg in-process in `cwd` with this sandbox's environment (plus `env`). */
-  async wreg(cwd: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  /**
+   * Runs wreg in-process in `cwd` with this sandbox's environment (plus `env`); `io` adds to its
+   * I/O (a `prompt` makes it a terminal session).
+   */
+  async wreg(
+    cwd: string,
+    args: string[],
+    env: Record<string, string> = {},
+    io: Partial<Pick<Io, "prompt" | "isTerminal">> = {},
+  ): Promise<RunResult> {
     const out: string[] = [], err: string[] = [];
-    const io: Io = {
+    const runIo: Io = {
       stdout: (t) => void out.push(t),
       stderr: (t) => void err.push(t),
       cwd,
       env: { ...this.env, ...env },
       isTerminal: false,
+      ...io,
     };
-    const code = await runWreg(args, io);
+    const code = await runWreg(args, runIo);
     return { code, stdout: out.join(""), stderr: err.join("") };
   }
 

@@ -102,6 +102,7 @@ export {
   tileWidth,
   tryParseTilePath,
 } from "./_tiles.ts";
+export { checkCheckpointsConsistent } from "./_trees.ts";
 export {
   formatTlogProof,
   parseTlogProof,

@@ -1,0 +1,642 @@
+/**
+ * Verification of fetched packages against their registry's transparency log and their
+ * publishers' signatures (issue 16), for `add`, `install`, `update` and `verify`.
+ *
+ * For each package from a wreg registry with a log (its `/.well-known/wreg.json` has `log`):
+ *
+ * 1. The log's verifier key is the one `wreg.lock` pins for the registry; on first use it is
+ *    taken only when the user confirms it on a terminal or names it (`--trust-log-key`,
+ *    `WREG_TRUST_LOG_KEY`), never silently. A registry serving another key than the pinned one is
+ *    refused.
+ * 2. The leaf is rebuilt from what the client knows (`wreg-release/v1 <ns:name> <version>
+ *    <digest> <signer>`, the signer being the key ID of the bundle the registry serves, or `-`),
+ *    and the release's `c2sp.org/tlog-proof@v1` must prove it included in a checkpoint signed by
+ *    the pinned key. A registry that serves other bytes than it logged, or strips a signature,
+ *    fails here.
+ * 3. A bundle must verify with one of the keys the namespace registered (lib/attest); a namespace
+ *    that requires signatures must have one.
+ * 4. Every checkpoint seen must be consistent with the latest one this user's cache saw for the
+ *    log (`<cache>/trust/logs/<origin>/latest`), proven from the log's tiles: a fork is exit 6,
+ *    with both signed checkpoints kept under `<cache>/trust/logs/<origin>/evidence/` and named.
+ *
+ * Proofs, bundles and the namespaces' key lists are kept in `<cache>/trust/` so that `wreg
+ * verify` and `wreg install` with a warm cache check everything offline. Registries without a log
+ * (OCI registries, older wreg registries) keep working: one line says so, nothing is recorded.
+ */
+import { CliError, EXIT, type Io } from "./_command.ts";
+import { cachePath } from "./_cache_dir.ts";
+import { type NamespaceKeysDoc, RegistryClient, timeoutFromEnv } from "./_client.ts";
+import { readTextIfExists, writeFileAtomic } from "./_fs.ts";
+import { registryKind } from "./_oci.ts";
+import type { Registries } from "./_registries.ts";
+import { mapLimit } from "./_sync.ts";
+import {
+  checkCheckpointsConsistent,
+  encodeLogEntry,
+  formatTilePath,
+  openCheckpoint,
+  parseTlogProof,
+  parseVerifierKey,
+  type SignedCheckpoint,
+  tileHashReader,
+  TlogError,
+  type VerifierKey,
+  verifyTlogProof,
+} from "../lib/tlog/mod.ts";
+import {
+  AttestError,
+  parseBundle,
+  parsePublicKeyPem,
+  verifyReleaseBundle,
+} from "../lib/attest/mod.ts";
+import { parsePackageName, parseVersion } from "../lib/names/mod.ts";
+import type { Lock, LockedPackage, LockedRegistry } from "../lib/package/mod.ts";
+
+/** The most bytes of a checkpoint fetched from a log. */
+const MAX_CHECKPOINT = 64 * 1024;
+/** The most bytes of one hash tile (256 hashes). */
+const MAX_TILE = 256 * 32;
+
+/** What the user said about trusting logs. */
+export interface TrustOptions {
+  /** Log verifier keys the user trusts on first use (`--trust-log-key`, `WREG_TRUST_LOG_KEY`). */
+  trustLogKeys: readonly string[];
+  /** Never use the network (`wreg verify`): check from the cache only. */
+  offline?: boolean;
+}
+
+/** What was verified of one package. */
+export interface PackageTrust {
+  name: string;
+  version: string;
+  registry: string;
+  /**
+   * `"logged"`: inclusion (and signature) checked; `"unlogged"`: the registry has no log;
+   * `"unchecked"`: installed from the cache, and the lock records no log entry for it.
+   */
+  status: "logged" | "unlogged" | "unchecked";
+  index?: number;
+  signer?: string;
+  /** The checkpoint size the inclusion was proven against. */
+  checkpoint?: number;
+}
+
+/** What the cache knows of a digest verified before: where it was found, under which log key. */
+export async function cachedRelease(
+  io: Io,
+  digest: string,
+): Promise<{ registry: string; name: string; version: string; log: string[] } | undefined> {
+  const text = await readTextIfExists(
+    cachePath(io, "trust", "by-digest", digest.slice("sha256:".length)),
+  );
+  if (text === undefined) return undefined;
+  try {
+    const v = JSON.parse(text);
+    if (
+      typeof v.registry === "string" && typeof v.name === "string" &&
+      typeof v.version === "string" && Array.isArray(v.log)
+    ) return v;
+  } catch { /* not ours */ }
+  return undefined;
+}
+
+/** How to verify one package: see {@link TrustVerifier.verifyPackage}. */
+export type VerifyHow = "fetch" | "cache" | "skip";
+
+/** The trust keys given on the command line and in `WREG_TRUST_LOG_KEY` (space separated). */
+export function trustLogKeysOf(io: Io, flags: readonly string[] | undefined): string[] {
+  const env = io.env.WREG_TRUST_LOG_KEY?.trim();
+  return [...(flags ?? []), ...(env ? env.split(/\s+/) : [])];
+}
+
+interface LogState {
+  registry: string;
+  vkeys: string[];
+  verifiers: VerifierKey[];
+  origin: string;
+  /** The log's client (none offline). */
+  log?: RegistryClient;
+  /** Checkpoint note → its check against the latest seen. */
+  seen: Map<string, Promise<void>>;
+  /** Serializes updates of the latest checkpoint. */
+  chain: Promise<unknown>;
+  /** The latest checkpoint fetched from the log in this run. */
+  current?: SignedCheckpoint;
+}
+
+function integrity(message: string): never {
+  throw new CliError(message, EXIT.integrity);
+}
+
+const enc = (s: string) => encodeURIComponent(s);
+
+/** The verifier of one command run. */
+export class TrustVerifier {
+  /** One-line notes for the report ("<registry> has no transparency log…"). */
+  readonly notes: string[] = [];
+  /** Registry → the log keys to pin in the lock. */
+  readonly pins = new Map<string, string[]>();
+  readonly #states = new Map<string, Promise<LogState | null>>();
+  readonly #keys = new Map<string, Promise<NamespaceKeysDoc | undefined>>();
+  readonly #noted = new Set<string>();
+
+  constructor(
+    readonly io: Io,
+    readonly registries: Registries | undefined,
+    readonly lock: Lock | undefined,
+    readonly options: TrustOptions,
+  ) {}
+
+  #note(key: string, line: string) {
+    if (this.#noted.has(key)) return;
+    this.#noted.add(key);
+    this.notes.push(line);
+  }
+
+  #trustDir(...parts: string[]): string {
+    return cachePath(this.io, "trust", ...parts);
+  }
+
+  #releasePath(registry: string, name: string, version: string, ext: string): string {
+    const [ns, pkg] = name.split(":");
+    return this.#trustDir("releases", enc(registry), ns, pkg, `${version}.${ext}`);
+  }
+
+  /** The pinned keys of a registry: the lock's. */
+  #pinned(registry: string): readonly string[] | undefined {
+    const r = this.lock?.registries?.[registry];
+    return r !== undefined && r.log.length > 0 ? r.log : undefined;
+  }
+
+  /** The log of a registry (or `null`: it has none), with its key pinned, checked online. */
+  state(registry: string, online: boolean): Promise<LogState | null> {
+    const key = `${online ? "on" : "off"} ${registry}`;
+    let s = this.#states.get(key);
+    if (s === undefined) {
+      s = online && !this.options.offline ? this.#online(registry) : this.#offline(registry);
+      this.#states.set(key, s);
+    }
+    return s;
+  }
+
+  async #offline(registry: string): Promise<LogState | null> {
+    const pinned = this.#pinned(registry);
+    if (pinned === undefined) return null;
+    return await this.#makeState(registry, [...pinned], undefined);
+  }
+
+  async #online(registry: string): Promise<LogState | null> {
+    const client = this.registries!.client(registry);
+    const wk = await client.wellKnown();
+    const log = wk?.log as { url?: unknown; verifierKey?: unknown } | undefined;
+    const pinned = this.#pinned(registry);
+    if (typeof log?.url !== "string" || typeof log?.verifierKey !== "string") {
+      if (pinned !== undefined) {
+        integrity(
+          `Cannot trust ${registry}: wreg.lock pins its transparency log key ${pinned[0]}, but ` +
+            `the registry now serves no log (a downgrade); if the registry really dropped its ` +
+            `log, remove registries[${JSON.stringify(registry)}] from wreg.lock`,
+        );
+      }
+      this.#note(
+        `nolog ${registry}`,
+        `note: ${registry} has no transparency log: its packages are checked by digest only`,
+      );
+      return null;
+    }
+    const served = log.verifierKey;
+    let vkeys: string[];
+    if (pinned !== undefined) {
+      if (!pinned.includes(served)) {
+        integrity(
+          `Cannot trust ${registry}: wreg.lock pins its transparency log key ${
+            pinned.join(", ")
+          }, ` +
+            `but the registry now serves ${served}; if the change was announced, remove ` +
+            `registries[${JSON.stringify(registry)}] from wreg.lock and pin the new key ` +
+            `(--trust-log-key)`,
+        );
+      }
+      vkeys = [...pinned];
+    } else {
+      vkeys = [this.#firstUse(registry, served)];
+    }
+    this.pins.set(registry, vkeys);
+    let logUrl: string;
+    try {
+      const u = new URL(log.url);
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+      logUrl = u.href.replace(/\/+$/, "");
+    } catch {
+      throw new CliError(
+        `Cannot use the transparency log of ${registry}: its log URL ${
+          JSON.stringify(String(log.url).slice(0, 200))
+        } is not an http(s) URL`,
+        EXIT.registry,
+      );
+    }
+    const state = await this.#makeState(
+      registry,
+      vkeys,
+      new RegistryClient({ url: logUrl, timeoutMs: timeoutFromEnv(this.io.env) }),
+    );
+    // The log's current checkpoint: the run sees the newest tree, and a fork since the last run
+    // is found even when every proof comes from the cache.
+    const bytes = await state.log!.raw("/checkpoint", {
+      action: `fetch the checkpoint of ${state.origin}`,
+      limit: MAX_CHECKPOINT,
+    });
+    const cp = await this.#openCheckpoint(
+      state,
+      new TextDecoder().decode(bytes!),
+      "its checkpoint",
+    );
+    state.current = cp;
+    await this.#see(state, cp);
+    return state;
+  }
+
+  #firstUse(registry: string, served: string): string {
+    const given = this.options.trustLogKeys;
+    if (given.includes(served)) {
+      this.#note(`pin ${registry}`, `pinned the transparency log key of ${registry}: ${served}`);
+      return served;
+    }
+    const name = served.split("+")[0];
+    const other = given.find((k) => k.split("+")[0] === name);
+    if (other !== undefined) {
+      integrity(
+        `Cannot trust ${registry}: it serves the transparency log key ${served}, not the key ` +
+          `${other} you named`,
+      );
+    }
+    if (this.io.prompt !== undefined) {
+      const answer = this.io.prompt(
+        `${registry} signs its transparency log with the key\n  ${served}\n` +
+          `Trust it for this project (it is pinned in wreg.lock)? [y/N]`,
+        "n",
+      );
+      if (answer !== null && /^y(es)?$/i.test(answer.trim())) {
+        this.#note(`pin ${registry}`, `pinned the transparency log key of ${registry}: ${served}`);
+        return served;
+      }
+      throw new CliError(
+        `Not trusted: the transparency log key of ${registry} was not accepted`,
+        EXIT.usage,
+      );
+    }
+    throw new CliError(
+      `Cannot trust ${registry} on first use outside a terminal: it signs its transparency log ` +
+        `with ${served}; check that key out of band, then pass --trust-log-key ${served} (or set ` +
+        `WREG_TRUST_LOG_KEY) to pin it in wreg.lock`,
+      EXIT.usage,
+    );
+  }
+
+  async #makeState(
+    registry: string,
+    vkeys: string[],
+    log: RegistryClient | undefined,
+  ): Promise<LogState> {
+    let verifiers: VerifierKey[];
+    try {
+      verifiers = await Promise.all(vkeys.map(parseVerifierKey));
+    } catch (e) {
+      if (e instanceof TlogError) {
+        throw new CliError(`Cannot use the log key of ${registry}: ${e.message}`, EXIT.usage);
+      }
+      throw e;
+    }
+    return {
+      registry,
+      vkeys,
+      verifiers,
+      origin: verifiers[0].name,
+      log,
+      seen: new Map(),
+      chain: Promise.resolve(),
+    };
+  }
+
+  async #openCheckpoint(state: LogState, note: string, what: string): Promise<SignedCheckpoint> {
+    try {
+      const { opened: _, ...cp } = await openCheckpoint(note, state.verifiers, state.origin);
+      return cp;
+    } catch (e) {
+      if (e instanceof TlogError) {
+        const path = await this.#evidence(state, "checkpoint", [["checkpoint", note]]);
+        integrity(
+          `Cannot trust ${state.registry}: ${what} is not signed by the pinned log key ` +
+            `${state.vkeys.join(", ")}: ${e.message}; evidence kept in ${path}`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Keeps files as evidence; resolves to their folder. */
+  async #evidence(
+    state: LogState,
+    what: string,
+    files: [string, string][],
+  ): Promise<string> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    const dir = this.#trustDir("logs", enc(state.origin), "evidence", `${stamp}-${what}`);
+    for (const [name, text] of files) await writeFileAtomic(`${dir}/${name}`, text);
+    return dir;
+  }
+
+  /**
+   * Checks a signed checkpoint against the latest one seen for its log (consistency proven from
+   * the log's tiles) and keeps the larger as the latest.
+   */
+  #see(state: LogState, cp: SignedCheckpoint): Promise<void> {
+    let p = state.seen.get(cp.note);
+    if (p === undefined) {
+      p = state.chain.then(() => this.#check(state, cp));
+      state.chain = p.catch(() => {});
+      state.seen.set(cp.note, p);
+    }
+    return p;
+  }
+
+  async #check(state: LogState, cp: SignedCheckpoint): Promise<void> {
+    const path = this.#trustDir("logs", enc(state.origin), "latest");
+    const text = await readTextIfExists(path);
+    if (text === undefined) {
+      await writeFileAtomic(path, cp.note);
+      return;
+    }
+    let latest: SignedCheckpoint;
+    try {
+      const { opened: _, ...l } = await openCheckpoint(text, state.verifiers, state.origin);
+      latest = l;
+    } catch (e) {
+      if (!(e instanceof TlogError)) throw e;
+      return integrity(
+        `Cannot trust ${state.registry}: the latest checkpoint this machine saw (${path}) does ` +
+          `not verify with the pinned log key ${state.vkeys.join(", ")} (${e.message}); if you ` +
+          `pinned a new key on purpose, delete that file`,
+      );
+    }
+    if (latest.size !== cp.size && state.log === undefined) {
+      // Offline: a proof of another size cannot be compared without tiles; it was compared with
+      // the latest when it was fetched.
+      return;
+    }
+    try {
+      const larger = await checkCheckpointsConsistent(
+        latest,
+        cp,
+        (size) =>
+          tileHashReader(size, async (tile) => {
+            const bytes = await state.log!.raw(`/${formatTilePath(tile)}`, {
+              action: `fetch tile ${formatTilePath(tile)} of ${state.origin}`,
+              limit: MAX_TILE,
+              allow404: true,
+            });
+            if (bytes === undefined) {
+              throw new TlogError(
+                "bad-consistency-proof",
+                `the log serves no tile ${formatTilePath(tile)} for its tree of size ${size}`,
+              );
+            }
+            return bytes;
+          }),
+      );
+      if (larger === cp && cp.size > latest.size) {
+        // Another process may have stored a larger one meanwhile: keep the larger.
+        const again = await readTextIfExists(path);
+        if (again === text) await writeFileAtomic(path, cp.note);
+      }
+    } catch (e) {
+      if (!(e instanceof TlogError)) throw e;
+      const dir = await this.#evidence(state, "fork", [
+        [`checkpoint-seen-size-${latest.size}`, latest.note],
+        [`checkpoint-new-size-${cp.size}`, cp.note],
+      ]);
+      const fork = e.code === "inconsistent";
+      integrity(
+        `${fork ? "SECURITY ERROR: the transparency log" : "Cannot trust the transparency log"} ` +
+          `of ${state.registry} (${state.origin}) ${
+            fork
+              ? "was forked or rewritten"
+              : "could not prove that its new checkpoint extends the one seen before"
+          }: this machine saw a checkpoint of size ${latest.size}, and the registry now shows ` +
+          `one of size ${cp.size} (${e.message}); both signed checkpoints are kept as evidence: ` +
+          `${dir}/checkpoint-seen-size-${latest.size} and ${dir}/checkpoint-new-size-${cp.size}`,
+      );
+    }
+  }
+
+  /** The key list of a namespace (fetched once per run, kept in the cache for offline checks). */
+  #namespaceKeys(state: LogState, namespace: string): Promise<NamespaceKeysDoc | undefined> {
+    const key = `${state.registry} ${namespace}`;
+    let p = this.#keys.get(key);
+    if (p === undefined) {
+      const path = this.#trustDir("keys", enc(state.registry), `${namespace}.json`);
+      p = (async () => {
+        if (state.log === undefined) {
+          const text = await readTextIfExists(path);
+          return text === undefined ? undefined : JSON.parse(text) as NamespaceKeysDoc;
+        }
+        const doc = await this.registries!.client(state.registry).namespaceKeys(namespace);
+        if (doc !== undefined) await writeFileAtomic(path, `${JSON.stringify(doc)}\n`);
+        return doc;
+      })();
+      this.#keys.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Verifies one package (see the module's documentation). `how`: `fetch` its proof and bundle
+   * from the registry; `cache`: use the cached ones when the lock pins the registry and has the
+   * package's index, else fetch; `skip`: leave it as the lock has it (an `install` of a package
+   * from the cache that the lock recorded no log entry for). Resolves to the package with its log
+   * index and signer.
+   */
+  async verifyPackage(
+    name: string,
+    p: LockedPackage,
+    how: VerifyHow,
+  ): Promise<{ locked: LockedPackage; trust: PackageTrust }> {
+    const label = `${name}@${p.version}`;
+    const base = { name, version: p.version, registry: p.registry };
+    const plain = (): { locked: LockedPackage; trust: PackageTrust } => {
+      const { log: _, signer: __, ...rest } = p;
+      return { locked: rest, trust: { ...base, status: "unlogged" } };
+    };
+    if (how === "skip") return { locked: p, trust: { ...base, status: "unchecked" } };
+    if (registryKind(p.registry) !== "wreg") {
+      this.#note(
+        `nolog ${p.registry}`,
+        `note: ${p.registry} is an OCI registry, without a transparency log: its packages are ` +
+          `checked by digest only`,
+      );
+      return plain();
+    }
+    const proofPath = this.#releasePath(p.registry, name, p.version, "tlog-proof");
+    const bundlePath = this.#releasePath(p.registry, name, p.version, "sigstore.json");
+    let proofText = await readTextIfExists(proofPath);
+    let bundleText = await readTextIfExists(bundlePath);
+    const goOnline = !this.options.offline &&
+      (how === "fetch" || proofText === undefined || this.#pinned(p.registry) === undefined ||
+        p.log === undefined);
+    const state = await this.state(p.registry, goOnline);
+    if (state === null) {
+      if (this.options.offline && p.log !== undefined) {
+        throw new CliError(
+          `Cannot verify ${label} offline: wreg.lock pins no log key for ${p.registry}`,
+          EXIT.usage,
+        );
+      }
+      return plain();
+    }
+    if (goOnline) {
+      const client = this.registries!.client(p.registry);
+      proofText = await client.logProof(name, p.version);
+      if (proofText === undefined) {
+        integrity(
+          `Cannot trust ${label}: ${p.registry} has a transparency log but serves no log proof ` +
+            `for it (a release must be logged to be installed)`,
+        );
+      }
+      bundleText = await client.signature(name, p.version);
+    } else if (proofText === undefined) {
+      throw new CliError(
+        `Cannot verify ${label} offline: its log proof is not in the cache (${proofPath}); run ` +
+          "`wreg install` online once",
+        EXIT.usage,
+      );
+    }
+    const subject = {
+      package: parsePackageName(name),
+      version: parseVersion(p.version),
+      digest: p.digest,
+    };
+    // The signature: made by a key the namespace registered, naming these bytes.
+    let signer: string | null = null;
+    const keys = await this.#namespaceKeys(state, subject.package.namespace);
+    if (bundleText !== undefined) {
+      try {
+        signer = parseBundle(bundleText).keyId;
+        const map = new Map<string, Uint8Array>();
+        for (const k of keys?.keys ?? []) {
+          try {
+            map.set(k.keyId, parsePublicKeyPem(k.publicKey));
+          } catch { /* a key wreg cannot read verifies nothing */ }
+        }
+        await verifyReleaseBundle(bundleText, subject, map);
+      } catch (e) {
+        if (!(e instanceof AttestError)) throw e;
+        const dir = await this.#evidence(state, `signature-${name}@${p.version}`, [[
+          "bundle.sigstore.json",
+          bundleText,
+        ]]);
+        integrity(
+          e.code === "unknown-key"
+            ? `Cannot trust ${label}: it is signed by key ${signer}, which namespace ${subject.package.namespace} at ${p.registry} never registered (or revoked); the signature is kept as evidence in ${dir}`
+            : `Cannot trust ${label}: its signature does not hold (${e.message}); kept as evidence in ${dir}`,
+        );
+      }
+    } else if (keys?.requireSignatures) {
+      integrity(
+        `Cannot trust ${label}: namespace ${subject.package.namespace} at ${p.registry} requires ` +
+          `signed releases, and the registry served no signature for it (stripped or never made)`,
+      );
+    }
+    // Inclusion of exactly these bytes (and this signer) in the log.
+    const entry = encodeLogEntry({ type: "release", ...subject, signer });
+    let index: number;
+    let checkpoint: SignedCheckpoint;
+    try {
+      parseTlogProof(proofText!);
+      ({ index, checkpoint } = await verifyTlogProof(
+        proofText!,
+        entry,
+        state.verifiers,
+        state.origin,
+      ));
+    } catch (e) {
+      if (!(e instanceof TlogError)) throw e;
+      const dir = await this.#evidence(state, `proof-${name}@${p.version}`, [
+        ["entry", new TextDecoder().decode(entry)],
+        ["log-proof", proofText!],
+      ]);
+      const why = e.code === "not-included"
+        ? `the log does not hold the entry ${
+          JSON.stringify(new TextDecoder().decode(entry).trimEnd())
+        } (the registry serves other bytes or another signature than it logged)`
+        : e.code === "unverified-note" || e.code === "bad-signature"
+        ? `its proof's checkpoint is not signed by the pinned log key ${state.vkeys.join(", ")}`
+        : `its log proof does not verify`;
+      integrity(`Cannot trust ${label}: ${why}: ${e.message}; evidence kept in ${dir}`);
+    }
+    if (p.log !== undefined && p.log.index !== index) {
+      integrity(
+        `Cannot trust ${label}: wreg.lock has it at log index ${p.log.index}, and the registry's ` +
+          `proof at ${index}`,
+      );
+    }
+    if (p.log !== undefined && (p.signer ?? null) !== signer) {
+      integrity(
+        `Cannot trust ${label}: wreg.lock records it ${
+          p.signer ? `signed by ${p.signer}` : "unsigned"
+        }, and the registry now serves it ${signer ? `signed by ${signer}` : "unsigned"}`,
+      );
+    }
+    await this.#see(state, checkpoint);
+    if (goOnline) {
+      await writeFileAtomic(proofPath, proofText!);
+      if (bundleText !== undefined) await writeFileAtomic(bundlePath, bundleText);
+      await writeFileAtomic(
+        this.#trustDir("by-digest", p.digest.slice("sha256:".length)),
+        `${JSON.stringify({ registry: p.registry, name, version: p.version, log: state.vkeys })}\n`,
+      );
+    }
+    const { signer: _, ...rest } = p;
+    return {
+      locked: { ...rest, log: { index }, ...(signer === null ? {} : { signer }) },
+      trust: {
+        ...base,
+        status: "logged",
+        index,
+        ...(signer === null ? {} : { signer }),
+        checkpoint: checkpoint.size,
+      },
+    };
+  }
+
+  /**
+   * Verifies every package of a lock; resolves to the lock with each package's log index and
+   * signer and the registries' pinned log keys. `how(name)`: see {@link verifyPackage}.
+   */
+  async verifyLock(
+    lock: Lock,
+    how: (name: string) => VerifyHow,
+  ): Promise<{ lock: Lock; packages: PackageTrust[] }> {
+    const names = Object.keys(lock.packages).sort();
+    const results = await mapLimit(
+      names,
+      4,
+      (name) => this.verifyPackage(name, lock.packages[name], how(name)),
+    );
+    const packages: Record<string, LockedPackage> = {};
+    names.forEach((n, i) => packages[n] = results[i].locked);
+    const registries: Record<string, LockedRegistry> = {};
+    const used = new Set(Object.values(packages).map((p) => p.registry));
+    for (const [url, r] of Object.entries(lock.registries ?? {})) {
+      if (used.has(url)) registries[url] = r;
+    }
+    for (const [url, vkeys] of this.pins) if (used.has(url)) registries[url] = { log: vkeys };
+    return {
+      lock: {
+        ...(Object.keys(registries).length > 0 ? { registries } : {}),
+        packages,
+        fills: lock.fills,
+      },
+      packages: results.map((r) => r.trust),
+    };
+  }
+}
