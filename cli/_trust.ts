@@ -34,6 +34,7 @@ import {
   checkCheckpointsConsistent,
   encodeLogEntry,
   formatTilePath,
+  leafHash,
   openCheckpoint,
   parseTlogProof,
   parseVerifierKey,
@@ -41,7 +42,7 @@ import {
   tileHashReader,
   TlogError,
   type VerifierKey,
-  verifyTlogProof,
+  verifyInclusion,
 } from "../lib/tlog/mod.ts";
 import {
   AttestError,
@@ -118,6 +119,8 @@ interface LogState {
   log?: RegistryClient;
   /** Checkpoint note → its check against the latest seen. */
   seen: Map<string, Promise<void>>;
+  /** Checkpoint note → the checkpoint once its signature verified. */
+  opened: Map<string, Promise<SignedCheckpoint>>;
   /** Serializes updates of the latest checkpoint. */
   chain: Promise<unknown>;
   /** The latest checkpoint fetched from the log in this run. */
@@ -314,6 +317,7 @@ export class TrustVerifier {
       origin: verifiers[0].name,
       log,
       seen: new Map(),
+      opened: new Map(),
       chain: Promise.resolve(),
     };
   }
@@ -551,13 +555,27 @@ export class TrustVerifier {
     let index: number;
     let checkpoint: SignedCheckpoint;
     try {
-      parseTlogProof(proofText!);
-      ({ index, checkpoint } = await verifyTlogProof(
-        proofText!,
-        entry,
-        state.verifiers,
-        state.origin,
-      ));
+      // Each distinct checkpoint's signature is checked once per run (a lock's proofs mostly
+      // share one), then the inclusion of this entry in it.
+      const proof = parseTlogProof(proofText!);
+      let opened = state.opened.get(proof.checkpoint);
+      if (opened === undefined) {
+        opened = openCheckpoint(proof.checkpoint, state.verifiers, state.origin).then((c) => {
+          const { opened: _, ...cp } = c;
+          return cp;
+        });
+        opened.catch(() => {});
+        state.opened.set(proof.checkpoint, opened);
+      }
+      checkpoint = await opened;
+      index = proof.index;
+      await verifyInclusion(
+        await leafHash(entry),
+        index,
+        checkpoint.size,
+        proof.path,
+        checkpoint.root,
+      );
     } catch (e) {
       if (!(e instanceof TlogError)) throw e;
       const dir = await this.#evidence(state, `proof-${name}@${p.version}`, [

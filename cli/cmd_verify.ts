@@ -9,7 +9,7 @@ import { BlobCache } from "./_cache.ts";
 import { joinPath } from "./_fs.ts";
 import { LOCK_FILE } from "./_project.ts";
 import { cachedRelease, type PackageTrust, TrustVerifier } from "./_trust.ts";
-import { digestOf, parseVersion } from "../lib/names/mod.ts";
+import { digestOf, parseRange, parseVersion } from "../lib/names/mod.ts";
 import { type Lock, LockError, parseLock } from "../lib/package/mod.ts";
 
 const HELP = `Usage: wreg verify [PATH] [--json]
@@ -77,7 +77,7 @@ export const verifyCommand: Command = {
             kind: "component",
             registry: seen.registry,
             digest,
-            requirements: { "wreg.json": parseVersion(seen.version) as never },
+            requirements: { "wreg.json": parseRange(`=${seen.version}`) },
             dependencies: {},
           },
         },
