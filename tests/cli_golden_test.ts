@@ -18,6 +18,8 @@ function normalize(text: string, box?: Sandbox): string {
   if (box) t = t.replaceAll(box.root, "<sandbox>");
   return t
     .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>")
+    // A transparency log's verifier key (each registry process makes its own).
+    .replace(/[^\s"+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}/g, "<log key>")
     .replace(/sha256:[0-9a-f]{64}/g, "sha256:<digest>")
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<time>")
     .replace(/\d{4}-\d\d-\d\d/g, "<date>")

@@ -7,10 +7,24 @@
  * @module
  */
 import { type Io, runWreg } from "../cli/mod.ts";
-import { Client, ROOT, type ServerProcess, startServerProcess } from "./registry_support.ts";
+import {
+  Client,
+  ROOT,
+  type ServerProcess,
+  startServerProcess,
+  TRUSTED_LOG_KEYS,
+} from "./registry_support.ts";
 import { exampleWasm } from "./support/examples.ts";
 
 export { ROOT };
+
+/**
+ * The environment that trusts the log keys of the registry processes started so far (as CI would
+ * set `WREG_TRUST_LOG_KEY`); a sandbox's own `env` overrides it.
+ */
+function trustEnv(): Record<string, string> {
+  return TRUSTED_LOG_KEYS.size > 0 ? { WREG_TRUST_LOG_KEY: [...TRUSTED_LOG_KEYS].join(" ") } : {};
+}
 
 /** What one wreg run printed and returned. */
 export interface RunResult {
@@ -58,7 +72,7 @@ export class Sandbox {
       stdout: (t) => void out.push(t),
       stderr: (t) => void err.push(t),
       cwd,
-      env: { ...this.env, ...env },
+      env: { ...trustEnv(), ...this.env, ...env },
       isTerminal: false,
       ...io,
     };
@@ -75,6 +89,7 @@ export class Sandbox {
       cwd,
       // Deno's own cache stays the user's (npm and remote modules are not what is tested).
       env: {
+        ...trustEnv(),
         ...this.env,
         ...(denoDir ? { DENO_DIR: denoDir } : home ? { DENO_DIR: `${home}/.cache/deno` } : {}),
         NO_COLOR: "1",

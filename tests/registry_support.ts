@@ -203,6 +203,13 @@ export interface ServerProcess {
   stop(signal?: Deno.Signal): Promise<number>;
 }
 
+/**
+ * The transparency log keys of the registry processes tests started ({@linkcode startServerProcess}
+ * reads each one's `/.well-known/wreg.json`). The CLI sandboxes of tests/cli_support.ts trust
+ * them as CI would, with `WREG_TRUST_LOG_KEY`: wreg pins a log key on first use only when told to.
+ */
+export const TRUSTED_LOG_KEYS = new Set<string>();
+
 /** The admin token of servers {@linkcode startServerProcess} starts (16 characters at least). */
 export const SERVER_ADMIN_TOKEN = "test-admin-secret-0123";
 
@@ -276,6 +283,11 @@ export async function startServerProcess(
   } finally {
     clearTimeout(timer);
   }
+  try {
+    const wk = await fetch(`${url}/.well-known/wreg.json`, { signal: AbortSignal.timeout(10_000) });
+    const doc = wk.ok ? await wk.json() : (await wk.body?.cancel(), undefined);
+    if (typeof doc?.log?.verifierKey === "string") TRUSTED_LOG_KEYS.add(doc.log.verifierKey);
+  } catch { /* a registry without the document has no log */ }
   return {
     url,
     dataDir,
