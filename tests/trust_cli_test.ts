@@ -370,3 +370,50 @@ Deno.test("attack: a stripped signature where the namespace requires one is refu
     );
   });
 });
+
+Deno.test("a pinned registry that drops its log or changes its key, or a lock whose index the log contradicts, is refused (exit 6)", async () => {
+  await world(async ({ box, front, publish, consumer }) => {
+    ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
+    const app = await consumer("app");
+    ok(
+      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+      "add",
+    );
+    const fresh = () => ({ WREG_CACHE_DIR: `${box.root}/cache-${crypto.randomUUID()}` });
+    // A downgrade: the registry now says it has no log.
+    front.lie = (_req, url) =>
+      url.pathname === "/.well-known/wreg.json"
+        ? Response.json({ code: "not-found", message: "no" }, { status: 404 })
+        : undefined;
+    let r = await box.wreg(app, ["install", "--no-bindings"], fresh());
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /wreg\.lock pins its transparency log key .* but the registry now serves no log/,
+    );
+    // Another key.
+    const other = await parseSignerKey(
+      await formatSignerKey(front.vkey.split("+")[0], new Uint8Array(32).fill(3)),
+    );
+    front.lie = async (req, url, honest) => {
+      if (url.pathname !== "/.well-known/wreg.json") return undefined;
+      const doc = await (await honest(req)).json();
+      doc.log.verifierKey = other.vkey;
+      return Response.json(doc);
+    };
+    r = await box.wreg(app, ["install", "--no-bindings"], fresh());
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.ok(r.stderr.includes(`but the registry now serves ${other.vkey}`), r.stderr);
+    // The lock says another index than the log's proof.
+    front.lie = undefined;
+    const lock = await readLock(app);
+    lock.packages["docs:a"].log.index += 1;
+    await Deno.writeTextFile(`${app}/wreg.lock`, JSON.stringify(lock, null, 2) + "\n");
+    r = await box.wreg(app, ["install", "--no-bindings"], fresh());
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.match(r.stderr, /wreg\.lock has it at log index \d+, and the registry's proof at \d+/);
+    // And offline, wreg verify finds the same from the cache.
+    const v = await box.wreg(app, ["verify"]);
+    assert.equal(v.code, 6, v.stdout + v.stderr);
+  });
+});
