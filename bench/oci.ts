@@ -20,7 +20,11 @@
  * (`runWreg`): the work without starting Deno and loading wreg's modules, which the row
  * "process start" measures alone for both.
  *
- * Usage: `deno run -A bench/oci.ts [--rounds N]`.
+ * With `--baseline <dir>` (another wreg checkout, e.g. `git archive` of an older commit with a
+ * `node_modules` link), that wreg's `wreg add` and start run in the same rounds too, and the
+ * table adds the paired ratio of this wreg to it (below 1: this one is faster).
+ *
+ * Usage: `deno run -A bench/oci.ts [--rounds N] [--baseline DIR]`.
  *
  * @module
  */
@@ -40,6 +44,8 @@ import {
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const roundsArg = Deno.args.indexOf("--rounds");
 const ROUNDS = roundsArg >= 0 ? Number(Deno.args[roundsArg + 1]) : 10;
+const baselineArg = Deno.args.indexOf("--baseline");
+const BASELINE = baselineArg >= 0 ? Deno.args[baselineArg + 1].replace(/\/$/, "") : undefined;
 
 const registry = Deno.env.get("WREG_TEST_OCI_REGISTRY");
 if (registry === undefined) {
@@ -128,7 +134,7 @@ try {
     },
   });
   const wkg = peerPath("wkg");
-  const wregAdd = async (spec: string, cache: string) => {
+  const wregAdd = async (spec: string, cache: string, root = ROOT) => {
     const d = await fresh("wreg");
     await Deno.writeTextFile(`${d}/wreg.json`, spec.startsWith("wasi:") ? wregJson : componentJson);
     await proc(
@@ -137,8 +143,8 @@ try {
         "run",
         "-A",
         "--config",
-        `${ROOT}/deno.json`,
-        `${ROOT}/cli/main.ts`,
+        `${root}/deno.json`,
+        `${root}/cli/main.ts`,
         "add",
         spec,
         "--no-bindings",
@@ -215,8 +221,10 @@ try {
   const lines = [
     "### `wreg add` vs `wkg get` of one package from an OCI registry (distribution on loopback)",
     "",
-    "| package | size | cache | wreg | wkg | wreg / wkg | wreg in-process | in-process / wkg |",
-    "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    `| package | size | cache | wreg | wkg | wreg / wkg | wreg in-process | in-process / wkg |${
+      BASELINE ? " before | wreg / before |" : ""
+    }`,
+    `| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |${BASELINE ? " ---: | ---: |" : ""}`,
   ];
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
   for (const c of cases) {
@@ -224,21 +232,33 @@ try {
       const wregCache = `${work}/wreg-cache-${c.name.replace(":", "-")}`;
       const wkgCache = `${work}/wkg-cache-${c.name.replace(":", "-")}`;
       const inCache = `${work}/wreg-inproc-${c.name.replace(":", "-")}`;
+      const baseCache = `${work}/wreg-base-${c.name.replace(":", "-")}`;
       const samples = await interleaved(
         [
           ["wreg", () => wregAdd(c.spec, mode === "cold" ? `${work}/c${seq++}` : wregCache)],
           ["wkg", () => wkgGet(c.spec, mode === "cold" ? `${work}/k${seq++}` : wkgCache)],
           ["in", () => wregInProcess(c.spec, mode === "cold" ? `${work}/i${seq++}` : inCache)],
+          ...(BASELINE === undefined ? [] : [[
+            "before",
+            () => wregAdd(c.spec, mode === "cold" ? `${work}/b${seq++}` : baseCache, BASELINE),
+          ] as [string, () => Promise<unknown>]]),
         ],
         ROUNDS,
         mode === "warm" ? 2 : 1,
       );
       const [w, k, i] = ["wreg", "wkg", "in"].map((n) => summarize(n, samples.get(n)!));
-      const ratio = (a: string) => pairedRatio(samples.get(a)!, samples.get("wkg")!).toFixed(2);
+      const ratio = (a: string, b = "wkg") =>
+        pairedRatio(samples.get(a)!, samples.get(b)!).toFixed(2);
       lines.push(
         `| ${c.spec} | ${(c.size / 1024).toFixed(0)} KiB | ${mode} | ${fmt(w.median)} | ${
           fmt(k.median)
-        } | ${ratio("wreg")}× | ${fmt(i.median)} | ${ratio("in")}× |`,
+        } | ${ratio("wreg")}× | ${fmt(i.median)} | ${ratio("in")}× |${
+          BASELINE === undefined
+            ? ""
+            : ` ${fmt(summarize("", samples.get("before")!).median)} | ${
+              ratio("wreg", "before")
+            }× |`
+        }`,
       );
     }
   }
@@ -253,6 +273,16 @@ try {
           {},
         )],
       ["wkg", () => proc(wkg, ["--version"], work, {})],
+      ...(BASELINE === undefined ? [] : [[
+        "before",
+        () =>
+          proc(
+            Deno.execPath(),
+            ["run", "-A", "--config", `${BASELINE}/deno.json`, `${BASELINE}/cli/main.ts`, "--help"],
+            work,
+            {},
+          ),
+      ] as [string, () => Promise<unknown>]]),
     ],
     ROUNDS,
     1,
@@ -262,7 +292,13 @@ try {
       fmt(summarize("", starts.get("wreg")!).median)
     } | ${fmt(summarize("", starts.get("wkg")!).median)} | ${
       pairedRatio(starts.get("wreg")!, starts.get("wkg")!).toFixed(2)
-    }× |`,
+    }× | | |${
+      BASELINE === undefined
+        ? ""
+        : ` ${fmt(summarize("", starts.get("before")!).median)} | ${
+          pairedRatio(starts.get("wreg")!, starts.get("before")!).toFixed(2)
+        }× |`
+    }`,
     "",
     `${ROUNDS} interleaved rounds each. wreg also decodes the package (kind, dependencies) and ` +
       "writes wreg.json and wreg.lock (and wit/deps as WIT text for a WIT package); wkg writes " +

@@ -1,4 +1,4 @@
-import semver from "semver";
+import { type Comparator, compareSemVer, Range, SemVer } from "./_semver.ts";
 import type { Version, VersionRange } from "./_version.ts";
 
 /** Options of {@link rangeMatcher}. */
@@ -29,7 +29,7 @@ export function rangeMatcher(
   range: VersionRange,
   options: RangeMatcherOptions = {},
 ): (version: Version) => boolean {
-  const r = new semver.Range(range, { includePrerelease: options.includePrerelease === true });
+  const r = new Range(range, { includePrerelease: options.includePrerelease === true });
   return (version) => r.test(version);
 }
 
@@ -42,7 +42,7 @@ interface Entry {
   readonly minor: number;
   readonly patch: number;
   /** Set for versions with a pre-release or build part, which take semver's slower path. */
-  readonly full?: semver.SemVer;
+  readonly full?: SemVer;
 }
 
 const PLAIN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -52,7 +52,7 @@ function entryOf(v: Version, origin: number): Entry {
   if (m !== null && m[1].length < 16 && m[2].length < 16 && m[3].length < 16) {
     return { version: v, origin, major: +m[1], minor: +m[2], patch: +m[3] };
   }
-  const full = new semver.SemVer(v);
+  const full = new SemVer(v);
   return { version: v, origin, major: full.major, minor: full.minor, patch: full.patch, full };
 }
 
@@ -60,35 +60,34 @@ function entryOf(v: Version, origin: number): Entry {
 function compareEntries(a: Entry, b: Entry): number {
   const order = a.full === undefined && b.full === undefined
     ? a.major - b.major || a.minor - b.minor || a.patch - b.patch
-    : semver.compare(a.full ?? a.version, b.full ?? b.version);
+    : compareSemVer(a.full ?? new SemVer(a.version), b.full ?? new SemVer(b.version));
   return order || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0);
 }
 
 // Parsed ranges, shared by every table: a registry's packages use few distinct range texts.
 const RANGE_CACHE_SIZE = 4096;
-const rangeCache = new Map<string, semver.Range>();
+const rangeCache = new Map<string, Range>();
 
-function compiled(range: VersionRange, includePrerelease: boolean): semver.Range {
+function compiled(range: VersionRange, includePrerelease: boolean): Range {
   const key = includePrerelease ? `p${range}` : `r${range}`;
   let r = rangeCache.get(key);
   if (r === undefined) {
     if (rangeCache.size >= RANGE_CACHE_SIZE) rangeCache.clear();
-    r = new semver.Range(range, { includePrerelease });
+    r = new Range(range, { includePrerelease });
     rangeCache.set(key, r);
   }
   return r;
 }
 
 /** A plain release `X.Y.Z` against one comparator of a range, as semver's `cmp` decides it. */
-function testPlain(e: Entry, c: semver.Comparator): boolean {
-  if (typeof c.semver === "symbol") return true; // the comparator that allows anything
+function testPlain(e: Entry, c: Comparator): boolean {
+  if (c.semver === undefined) return true; // the comparator that allows anything
   const s = c.semver;
   let order = e.major - s.major || e.minor - s.minor || e.patch - s.patch;
   // A release ranks above every pre-release of the same tuple.
   if (order === 0 && s.prerelease.length > 0) order = 1;
   switch (c.operator) {
     case "":
-    case "=":
       return order === 0;
     case "<":
       return order < 0;

@@ -1,4 +1,4 @@
-import semver from "semver";
+import { compareSemVer, parseSemVer, SemVer, tryRange } from "./_semver.ts";
 import { NameError } from "./_error.ts";
 import { clip } from "./_label.ts";
 
@@ -49,8 +49,8 @@ function canonical(text: string): Version | undefined {
   // The usual case, a plain MAJOR.MINOR.PATCH without leading zeros (and small enough for npm's
   // integer limit), is canonical as written: no need for npm's parser.
   if (PLAIN.test(text)) return text as Version;
-  const p = semver.parse(text);
-  if (p === null) return undefined;
+  const p = parseSemVer(text);
+  if (p === undefined) return undefined;
   const written = p.build.length ? `${p.version}+${p.build.join(".")}` : p.version;
   return written === text ? text as Version : undefined;
 }
@@ -89,7 +89,7 @@ export function sameVersion(a: Version, b: Version): boolean {
  */
 export function parseRange(text: string): VersionRange {
   const trimmed = text.trim();
-  if (trimmed === "" || semver.validRange(trimmed) === null) {
+  if (trimmed === "" || rangeOf(trimmed) === undefined) {
     throw new NameError(
       "invalid-range",
       `Invalid version range ${
@@ -103,19 +103,33 @@ export function parseRange(text: string): VersionRange {
   return trimmed as VersionRange;
 }
 
+// Parsed ranges: a run tests few distinct range texts many times.
+const RANGE_CACHE_SIZE = 1024;
+const ranges = new Map<string, ReturnType<typeof tryRange>>();
+
+function rangeOf(text: string) {
+  let r = ranges.get(text);
+  if (r === undefined && !ranges.has(text)) {
+    if (ranges.size >= RANGE_CACHE_SIZE) ranges.clear();
+    r = tryRange(text);
+    ranges.set(text, r);
+  }
+  return r;
+}
+
 /** Whether `version` is in `range`. Pre-releases match only when the range names the same tuple. */
 export function satisfies(version: Version, range: VersionRange): boolean {
-  return semver.satisfies(version, range);
+  return rangeOf(range)?.test(version) ?? false;
 }
 
 /** Semver ordering: negative when `a` < `b`, 0 when equal, positive when `a` > `b`. */
 export function compareVersions(a: Version, b: Version): number {
-  return semver.compare(a, b);
+  return compareSemVer(new SemVer(a), new SemVer(b));
 }
 
 /** Whether the version has a pre-release part (`1.0.0-rc.1`). */
 export function isPrerelease(v: Version): boolean {
-  return semver.prerelease(v) !== null;
+  return (parseSemVer(v)?.prerelease.length ?? 0) > 0;
 }
 
 /** The highest of `versions` in `range`, or `undefined`. */
@@ -123,7 +137,19 @@ export function maxSatisfying(
   versions: readonly Version[],
   range: VersionRange,
 ): Version | undefined {
-  return (semver.maxSatisfying([...versions], range) ?? undefined) as Version | undefined;
+  const r = rangeOf(range);
+  if (r === undefined) return undefined;
+  let max: SemVer | undefined;
+  let best: Version | undefined;
+  for (const v of versions) {
+    if (!r.test(v)) continue;
+    const sv = new SemVer(v);
+    if (max === undefined || compareSemVer(max, sv) < 0) {
+      max = sv;
+      best = v;
+    }
+  }
+  return best;
 }
 
 /**
@@ -140,7 +166,7 @@ export function maxSatisfying(
  * ```
  */
 export function seriesOf(v: Version): string {
-  const p = semver.parse(v)!;
+  const p = new SemVer(v);
   if (p.major > 0) return `${p.major}`;
   if (p.minor > 0) return `0.${p.minor}`;
   return `0.0.${p.patch}`;
