@@ -381,13 +381,19 @@ function buildHttpClient(): Promise<Uint8Array> {
   return httpClient;
 }
 
-/** A server in a child process: GET /hello/… answers 200 with the path, POST echoes in 201. */
+/**
+ * A server in a child process: GET /hello/… answers 200 with the path, POST echoes in 201,
+ * /missing is 404 and /moved a 302 to /hello/there.
+ */
 async function withServer(f: (authority: string) => Promise<void>) {
   const script =
     `Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log(port) },
   async (req) => {
     const url = new URL(req.url);
     if (url.pathname === "/missing") return new Response("no", { status: 404 });
+    if (url.pathname === "/moved") {
+      return new Response("see /hello/there", { status: 302, headers: { location: "/hello/there" } });
+    }
     if (req.method === "POST") return new Response("got " + await req.text(), { status: 201 });
     return new Response("hello " + url.pathname + url.search + " x-test=" + req.headers.get("x-test"));
   });`;
@@ -439,6 +445,7 @@ Deno.test("wasi:http outgoing-handler: the same answers as wasmtime's, from a re
         [2, authority, "/echo", "a body ✓"],
         [0, authority, "/missing", ""],
         [0, closed, "/", ""],
+        [0, authority, "/moved", ""],
       ];
       const wasmtime = await runComponent(
         bytes,
@@ -452,6 +459,8 @@ Deno.test("wasi:http outgoing-handler: the same answers as wasmtime's, from a re
       assert.equal(lean[1], "201\ngot a body ✓");
       assert.equal(lean[2], "404\nno");
       assert.equal(lean[3], `error 12 ${await errorCodeIndex("connection-refused")}`);
+      // A redirect is the component's to follow (fetch would follow it by itself).
+      assert.equal(lean[4], "302\nsee /hello/there");
 
       // Without a network grant, or to a host not granted, the request is denied inside.
       const denied = `error 9 ${await errorCodeIndex("HTTP-request-denied")}`;

@@ -466,7 +466,8 @@ export function tsDeclarations(input: TsSurfaceInput): TsSurface {
   section(
     "Imports",
     "What the component needs from its host: pass these to `instantiate`. WASI imports are " +
-      "served by `@bytecodealliance/preview2-shim` and are not listed.",
+      "not listed: the glue serves them (lean glue from wreg's WASI host, with what " +
+      "`instantiate`'s `wasi` option grants; jco's glue from `@bytecodealliance/preview2-shim`).",
     imports,
   );
   section("Exports", "What an instance of the component provides.", exports);
