@@ -368,7 +368,9 @@ export class TrustVerifier {
     const path = this.#trustDir("logs", enc(state.origin), "latest");
     const text = await readTextIfExists(path);
     if (text === undefined) {
-      await writeFileAtomic(path, cp.note);
+      // Offline (`wreg verify`, a lock from anywhere) nothing is stored: only checkpoints fetched
+      // from the registry whose key the lock pins become the latest seen.
+      if (state.log !== undefined) await writeFileAtomic(path, cp.note);
       return;
     }
     let latest: SignedCheckpoint;

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { type RunResult, Sandbox, startRegistry } from "./cli_support.ts";
 import { startServerProcess, tinyComponent } from "./registry_support.ts";
 import { startLoggedRegistry } from "./support/trust_proxy.ts";
+import { oracle } from "./support/trust_verifiers.ts";
 import {
   formatSignerKey,
   formatTlogProof,
@@ -98,6 +99,16 @@ async function world(
     await registry.stop();
     await box.remove();
   }
+}
+
+/** The evidence folder a message names. */
+function evidenceDir(message: string): string {
+  return /(\/\S+\/trust\/logs\/\S+?\/evidence\/[^\s/;]+)/.exec(message)![1];
+}
+
+/** The registry process behind a front (where the honest answers come from). */
+function registryUrl(front: { backend: string }): string {
+  return front.backend;
 }
 
 async function readLock(dir: string) {
@@ -228,6 +239,34 @@ Deno.test("attack: a registry serving other bytes than it logged is refused (exi
       /Cannot trust docs:a@0\.1\.0: the log does not hold the entry "wreg-release\/v1 docs:a 0\.1\.0 sha256:/,
     );
     assert.deepEqual(await evidenceOf(r.stderr), ["entry", "log-proof"]);
+    // An independent verifier (Go's x/mod tlog + transparency-dev, tools/oracle) agrees: the
+    // registry's proof does not cover the bytes it served, and does cover what it logged.
+    const dir = evidenceDir(r.stderr);
+    const refused = await oracle(
+      "inclusion",
+      "-log",
+      front.vkey,
+      "-entry",
+      `${dir}/entry`,
+      "-proof",
+      `${dir}/log-proof`,
+    );
+    assert.ok(!refused.ok, refused.output);
+    const a = await (await fetch(`${registryUrl(front)}/api/v1/packages/docs/a/index`)).json();
+    await Deno.writeTextFile(
+      `${dir}/logged-entry`,
+      `wreg-release/v1 docs:a 0.1.0 ${a.versions[0].digest} -\n`,
+    );
+    const accepted = await oracle(
+      "inclusion",
+      "-log",
+      front.vkey,
+      "-entry",
+      `${dir}/logged-entry`,
+      "-proof",
+      `${dir}/log-proof`,
+    );
+    assert.ok(accepted.ok, accepted.output);
     assert.equal(await Deno.stat(`${app}/wreg.lock`).catch(() => undefined), undefined);
   });
 });
@@ -268,6 +307,29 @@ Deno.test("attack: a log rewritten after the client saw it (restored from a back
     const now = parseCheckpoint(
       parseNote(await Deno.readTextFile(`${dir}/${files.find((f) => f.includes("new"))}`)).text,
     );
+    // The independent verifier, reading the restored log's tiles and entry bundles, finds it
+    // inconsistent with the checkpoint the client saw; with the current one, consistent.
+    const seenFile = `${dir}/${files.find((f) => f.includes("seen"))}`;
+    const fork = await oracle(
+      "tiles",
+      "-log",
+      front.vkey,
+      "-url",
+      `${front.url}/log`,
+      "-old",
+      seenFile,
+    );
+    assert.ok(!fork.ok, fork.output);
+    const self = await oracle(
+      "tiles",
+      "-log",
+      front.vkey,
+      "-url",
+      `${front.url}/log`,
+      "-old",
+      `${dir}/${files.find((f) => f.includes("new"))}`,
+    );
+    assert.ok(self.ok, self.output);
     // Both signed by the log: the one seen (with b) and the restored one (with c and d).
     assert.ok(now.size > seen.size, `${seen.size} -> ${now.size}`);
     assert.equal(seen.origin, now.origin);
@@ -302,6 +364,28 @@ Deno.test("attack: a checkpoint signed by another key is refused (exit 6)", asyn
     assert.equal(r.code, 6, r.stdout + r.stderr);
     assert.match(r.stderr, /is not signed by the pinned log key/);
     assert.deepEqual(await evidenceOf(r.stderr), ["checkpoint"]);
+    // The independent verifier refuses it too, and accepts the registry's own checkpoint.
+    const forged = await oracle(
+      "checkpoint",
+      "-log",
+      front.vkey,
+      "-file",
+      `${evidenceDir(r.stderr)}/checkpoint`,
+    );
+    assert.ok(!forged.ok && /verifiable signatures|signature/i.test(forged.output), forged.output);
+    front.lie = undefined;
+    await Deno.writeTextFile(
+      `${box.root}/honest-checkpoint`,
+      await (await fetch(`${front.url}/log/checkpoint`)).text(),
+    );
+    const honest = await oracle(
+      "checkpoint",
+      "-log",
+      front.vkey,
+      "-file",
+      `${box.root}/honest-checkpoint`,
+    );
+    assert.ok(honest.ok, honest.output);
   });
 });
 

@@ -15,7 +15,9 @@
  */
 import {
   appendLeaves,
+  encodeEntryBundle,
   encodeLogEntry,
+  entryBundlesOfSize,
   formatCheckpoint,
   formatSignerKey,
   formatTlogProof,
@@ -120,8 +122,14 @@ export class FakeLog {
 
   async tile(path: string): Promise<Uint8Array | undefined> {
     const t = tryParseTilePath(path);
-    if (t === undefined || t.level === "entries") return undefined;
+    if (t === undefined) return undefined;
     const n = this.entries.length;
+    if (t.level === "entries") {
+      const b = entryBundlesOfSize(n).find((x) => x.index === t.index && x.width === t.width);
+      return b === undefined
+        ? undefined
+        : encodeEntryBundle(this.entries.slice(b.index * 256, b.index * 256 + b.width));
+    }
     const tile = tilesOfSize(n).find((x) =>
       x.level === t.level && x.index === t.index && x.width === t.width
     );
