@@ -27,7 +27,7 @@ import { interleaved, pairedRatio, summarize, table } from "./_harness.ts";
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const ROUNDS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
 const PUSH_ROUNDS = Math.max(5, Math.round(ROUNDS / 2));
-const ADMIN = "bench-admin";
+const ADMIN = "bench-admin-secret-0123";
 const tmp = await Deno.makeTempDir({ prefix: "wreg-bench-oci-" });
 const cleanups: (() => Promise<unknown>)[] = [];
 

@@ -253,15 +253,22 @@ export class Context {
     return this.decoder.decode(bytes, this.limits.decode, this.limits.decodeTimeoutMs);
   }
 
-  /** {@link decode}, deriving the version document in the decoder's thread too (a publish). */
+  /**
+   * {@link decode}, deriving the version document in the decoder's thread too (a publish); with
+   * `verifyDigest`, the thread first checks that the bytes hash to it.
+   */
   decodeForPublish(
     bytes: Uint8Array,
     derive: Omit<DeriveRequest, "maxDocumentBytes">,
+    verifyDigest?: string,
   ): Promise<DecodedWithDocument> {
-    return this.decoder.decode(bytes, this.limits.decode, this.limits.decodeTimeoutMs, {
-      ...derive,
-      maxDocumentBytes: this.limits.maxDocumentBytes,
-    });
+    return this.decoder.decode(
+      bytes,
+      this.limits.decode,
+      this.limits.decodeTimeoutMs,
+      { ...derive, maxDocumentBytes: this.limits.maxDocumentBytes },
+      verifyDigest,
+    );
   }
 
   /** Releases the decoder threads (the storage is the caller's). Idempotent. */

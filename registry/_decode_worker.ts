@@ -2,10 +2,12 @@
  * The decoder in a worker thread: published bytes are untrusted and a large component takes tens
  * of milliseconds to decode, so decoding runs off the thread that answers requests (and, during a
  * publish, at the same time as the blob's fsync; with `derive`, the version document is derived
- * here as well). Receives `{id, bytes, limits, derive?}`, answers
+ * here as well; with `verifyDigest`, the bytes are hashed here first and refused unless they
+ * match). Receives `{id, bytes, limits, derive?, verifyDigest?}`, answers
  * `{id, ok: true, value}` with the parts of the decode the registry keeps, or `{id, ok: false,
  * error}` with the decoder's code and offset.
  */
+import { createHash } from "node:crypto";
 import { ComponentDecodeError, decodeComponent } from "../lib/component/mod.ts";
 import type { DecodedWithDocument, DecodeRequest, DecodeResponse } from "./_decoder.ts";
 import { preDerive } from "./_document.ts";
@@ -16,8 +18,19 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = (e) => {
-  const { id, bytes, limits, derive } = e.data;
+  const { id, bytes, limits, derive, verifyDigest } = e.data;
   try {
+    if (verifyDigest !== undefined) {
+      const actual = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+      if (actual !== verifyDigest) {
+        scope.postMessage({
+          id,
+          ok: false,
+          error: { decode: false, digest: { expected: verifyDigest, actual } },
+        });
+        return;
+      }
+    }
     const d = decodeComponent(bytes, { limits });
     const value: DecodedWithDocument = {
       kind: d.kind,

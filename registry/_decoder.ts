@@ -28,6 +28,11 @@ export interface DecodeRequest {
   limits: Partial<DecodeLimits>;
   /** Derive the version document too (a publish), off the main thread. */
   derive?: DeriveRequest;
+  /**
+   * Hash the bytes first and refuse them unless they hash to this digest (a publish of a blob
+   * read back from the blob store: checked here, beside the decode, not on the main thread).
+   */
+  verifyDigest?: string;
 }
 
 /** A worker's answer. */
@@ -38,7 +43,8 @@ export type DecodeResponse =
     ok: false;
     error:
       | { decode: true; code: ComponentDecodeErrorCode; reason: string; offset: number }
-      | { decode: false; message: string };
+      | { decode: false; message: string }
+      | { decode: false; digest: { expected: string; actual: string } };
   };
 
 interface Task {
@@ -52,6 +58,13 @@ interface Slot {
   worker: Worker;
   task?: Task;
   timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Bytes handed to the decoder with a digest to verify hash to another one. */
+export class DigestMismatchError extends Error {
+  constructor(readonly expected: string, readonly actual: string) {
+    super(`The bytes hash to ${actual}, not ${expected}`);
+  }
 }
 
 /** Decodes bytes in worker threads, a few at a time. */
@@ -73,11 +86,12 @@ export class DecoderPool {
     limits: Partial<DecodeLimits>,
     timeoutMs: number,
     derive?: DeriveRequest,
+    verifyDigest?: string,
   ): Promise<DecodedWithDocument> {
     if (this.#closed) return Promise.reject(new Error("The decoder pool is closed"));
     const { promise, resolve, reject } = Promise.withResolvers<DecodedWithDocument>();
     this.#queue.push({
-      request: { id: this.#nextId++, bytes, limits, derive },
+      request: { id: this.#nextId++, bytes, limits, derive, verifyDigest },
       timeoutMs,
       resolve,
       reject,
@@ -124,6 +138,8 @@ export class DecoderPool {
       if (msg.ok) task.resolve(msg.value);
       else if (msg.error.decode) {
         task.reject(new ComponentDecodeError(msg.error.code, msg.error.reason, msg.error.offset));
+      } else if ("digest" in msg.error) {
+        task.reject(new DigestMismatchError(msg.error.digest.expected, msg.error.digest.actual));
       } else task.reject(new Error(`Decoder worker failed: ${msg.error.message}`));
       this.#pump();
     };

@@ -110,9 +110,12 @@ const CR = 13;
 const LF = 10;
 const enc = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
-/** Reads of a body larger than this are handed over as they are; smaller ones are copied. */
-const BODY_READ = 64 * 1024;
-const COPY_BELOW = 16 * 1024;
+/**
+ * A body is read from the socket up to this many bytes at a time (fewer reads of a large upload).
+ * A read that fills less than a quarter of its buffer is copied out, so that a trickled body does
+ * not pin a large buffer per few bytes.
+ */
+const BODY_READ = 256 * 1024;
 
 const REASONS: Record<number, string> = {
   100: "Continue",
@@ -257,7 +260,7 @@ class Connection {
     const n = await this.conn.read(into);
     if (n === null) return null;
     // A small read is copied, so that a trickled body does not pin a large buffer per byte.
-    return n < COPY_BELOW && size > COPY_BELOW ? into.slice(0, n) : into.subarray(0, n);
+    return n < size / 4 ? into.slice(0, n) : into.subarray(0, n);
   }
 
   /** A line of a chunked body (without its CRLF), at most `max` bytes. */
@@ -837,13 +840,19 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
         head += `content-length: ${declared}\r\n\r\n`;
         let sent = 0;
         let first = true;
+        // The next chunk is read while this one is written (a file and a socket both busy).
+        let next = reader.read();
         while (sent < declared) {
-          const step = await reader.read();
+          const step = await next;
           if (step.done) break;
+          sent += step.value.length;
+          next = sent < declared
+            ? reader.read()
+            : Promise.resolve({ done: true, value: undefined });
+          next.catch(() => {});
           if (first) await writeJoined(c, head, step.value);
           else await c.writeAll(step.value, now);
           first = false;
-          sent += step.value.length;
         }
         if (first) await c.writeAll(enc.encode(head), now);
         // A body that differs from its declared length leaves the connection unusable.

@@ -41,6 +41,7 @@ import {
   isStorageError,
   type NamespaceRecord,
   type OciManifestInput,
+  type PutResult,
   type Storage,
   type VersionRecord,
   type VersionSummary,
@@ -53,7 +54,7 @@ import {
   type Release,
 } from "./_compat.ts";
 import type { Context } from "./_context.ts";
-import type { Decoded, DecodedWithDocument } from "./_decoder.ts";
+import { type Decoded, type DecodedWithDocument, DigestMismatchError } from "./_decoder.ts";
 import type { CompatDoc } from "./_document.ts";
 import { RegistryError } from "./_errors.ts";
 
@@ -73,6 +74,13 @@ export interface PublishRequest {
   digest: Digest;
   /** The declared length, checked against the limit before reading. */
   contentLength?: number;
+  /**
+   * The body is the bytes of the blob `digest` already in the blob store (an OCI push: the layer
+   * was hashed against its digest on its way into the store). They are not stored again; the
+   * decoder's thread hashes them once more beside the decode (off the main thread), and the
+   * digest's hold keeps every clean-up away from the blob until the commit references it.
+   */
+  stored?: boolean;
   /**
    * Checks that the caller may publish to the namespace (given its record, `undefined` when
    * unclaimed) and returns the user who publishes (and claims an unclaimed namespace).
@@ -171,15 +179,32 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       }, new ByteLengthQueuingStrategy({ highWaterMark: Math.min(READ_AHEAD, max) }));
     }
     if (req.body instanceof Uint8Array) onReceived(req.body);
+    const stored = req.stored === true && req.body instanceof Uint8Array;
     const decoding = received.then((bytes) =>
-      ctx.decodeForPublish(bytes, { name: req.name, version: req.version, digest: req.digest })
+      ctx.decodeForPublish(
+        bytes,
+        { name: req.name, version: req.version, digest: req.digest },
+        stored ? req.digest : undefined,
+      )
     );
     decoding.catch(() => {}); // awaited below, unless the upload fails first
-    let put;
-    try {
-      put = await blobs.put(source, { digest: req.digest, maxSize: max });
-    } catch (e) {
-      throw overLimit ? tooLarge(ref, max) : uploadError(e, ref, max);
+    let put: PutResult;
+    if (stored) {
+      // Already in the blob store, under its verified digest, and held since before this check.
+      if (!(await blobs.has(req.digest))) {
+        throw new RegistryError(
+          "upload-incomplete",
+          `Cannot publish ${ref}: its blob ${req.digest} is no longer stored; upload it again`,
+          { digest: req.digest },
+        );
+      }
+      put = { digest: req.digest, size: (req.body as Uint8Array).length, created: false };
+    } else {
+      try {
+        put = await blobs.put(source, { digest: req.digest, maxSize: max });
+      } catch (e) {
+        throw overLimit ? tooLarge(ref, max) : uploadError(e, ref, max);
+      }
     }
     created = put.created;
     const bytes = await received;
@@ -374,6 +399,10 @@ async function decode(
   try {
     return await decoding;
   } catch (e) {
+    if (e instanceof DigestMismatchError) {
+      // Bytes read back from the blob store that no longer hash to their name: a damaged store.
+      throw new Error(`Cannot publish ${ref}: the stored blob ${e.expected} hashes to ${e.actual}`);
+    }
     if (e instanceof ComponentDecodeError) {
       throw new RegistryError(
         "invalid-component",

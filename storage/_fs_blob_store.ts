@@ -39,8 +39,12 @@ export interface FsBlobStoreOptions {
 
 /** Uploads are copied into a buffer of this size and written in whole pieces. */
 const WRITE_BUFFER = 1 << 20;
-/** Range reads go through a buffer of this size. */
-const READ_CHUNK = 1 << 16;
+/**
+ * Reads go through buffers of this size (or the bytes left, when fewer): a 16 MiB blob is 16
+ * reads, not the 256 of `FsFile.readable`'s 64 KiB, each a trip through the runtime when the
+ * HTTP server writes them out.
+ */
+const READ_CHUNK = 1 << 20;
 
 /**
  * Blobs as files named by digest under one directory (see storage/_paths.ts for the layout).
@@ -118,21 +122,37 @@ export class FsBlobStore implements BlobStore {
     try {
       file = await Deno.open(tmp, { write: true, createNew: true });
       const out = file;
-      const buf = new Uint8Array(WRITE_BUFFER);
+      // Two buffers: one fills from the source while the other is being written, so reading the
+      // upload and writing the file overlap (the file is still fsynced before it is renamed).
+      const bufs = [new Uint8Array(WRITE_BUFFER), new Uint8Array(WRITE_BUFFER)];
+      let buf = bufs[0];
       let used = 0;
-      const got = await ingest(source, maxSize, async (chunk) => {
-        let at = 0;
-        while (at < chunk.length) {
-          const n = Math.min(chunk.length - at, buf.length - used);
-          buf.set(chunk.subarray(at, at + n), used);
-          used += n;
-          at += n;
-          if (used === buf.length) {
-            await writeAll(out, buf);
-            used = 0;
+      let writing: Promise<void> = Promise.resolve();
+      const flush = async (bytes: Uint8Array) => {
+        await writing;
+        writing = writeAll(out, bytes);
+        writing.catch(() => {}); // awaited by the next flush or at the end
+      };
+      let got;
+      try {
+        got = await ingest(source, maxSize, async (chunk) => {
+          let at = 0;
+          while (at < chunk.length) {
+            const n = Math.min(chunk.length - at, buf.length - used);
+            buf.set(chunk.subarray(at, at + n), used);
+            used += n;
+            at += n;
+            if (used === buf.length) {
+              await flush(buf);
+              buf = buf === bufs[0] ? bufs[1] : bufs[0];
+              used = 0;
+            }
           }
-        }
-      });
+        });
+      } finally {
+        await writing.catch(() => {});
+      }
+      await writing;
       if (used > 0) await writeAll(out, buf.subarray(0, used));
       if (declared !== undefined && got.digest !== declared) {
         throw digestMismatch(declared, got.digest);
@@ -189,8 +209,7 @@ export class FsBlobStore implements BlobStore {
     try {
       const size = (await file.stat()).size;
       const { offset, length } = resolveRange(digest, size, range);
-      if (offset === 0 && length === size) return { stream: file.readable, size, offset, length };
-      await file.seek(offset, Deno.SeekMode.Start);
+      if (offset !== 0) await file.seek(offset, Deno.SeekMode.Start);
       return { stream: boundedStream(file, length), size, offset, length };
     } catch (e) {
       file.close();
@@ -420,6 +439,11 @@ function boundedStream(file: Deno.FsFile, length: number): ReadableStream<Uint8A
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (left === 0) {
+        close();
+        controller.close();
+        return;
+      }
       try {
         const buf = new Uint8Array(Math.min(READ_CHUNK, left));
         const n = await file.read(buf);

@@ -237,6 +237,7 @@ export const putManifest: Handler = async (ctx, req, params) => {
       name,
       version,
       body: await ctx.readBlob(layer.digest),
+      stored: true,
       digest: layer.digest,
       contentLength: layer.size,
       authorize: (ns) => authorizeNamespace(actor, "publish", name.namespace, ns, `publish ${ref}`),
