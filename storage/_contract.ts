@@ -455,6 +455,17 @@ export function metadataStoreContract(
 
   coordinationTests(test);
 
+  test("a server secret is stored once: the first candidate stays, later ones get it", async (m) => {
+    const first = bytesOf(32, 7);
+    const got = await m.serverSecret("oci-token", first);
+    assert.deepEqual(got, first);
+    got.fill(0); // a copy: changing it changes nothing stored
+    assert.deepEqual(await m.serverSecret("oci-token", bytesOf(32, 8)), first);
+    assert.deepEqual(await m.serverSecret("other", bytesOf(16, 9)), bytesOf(16, 9));
+    await rejectsWith(m.serverSecret("Bad Name", bytesOf(32)), "invalid-input");
+    await rejectsWith(m.serverSecret("short", bytesOf(15)), "invalid-input");
+  });
+
   test("a published version can be read back with its document and package", async (m) => {
     const rec = await m.commitVersion(publish("docs:hello", "1.0.0", {
       description: "Says hello",
@@ -1476,6 +1487,15 @@ export function sharedMetadataStoreContract(
       Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).withLock("package:x:y", body)),
     );
     assert.equal(most, 1);
+  });
+
+  test("both processes get the same server secret, whichever stores it first", async (a, b) => {
+    const [x, y] = await Promise.all([
+      a.serverSecret("oci-token", bytesOf(32, 1)),
+      b.serverSecret("oci-token", bytesOf(32, 2)),
+    ]);
+    assert.deepEqual(x, y);
+    assert.deepEqual(await a.serverSecret("oci-token", bytesOf(32, 3)), x);
   });
 
   test("a digest held by one process is not deleted by the other", async (a, b) => {

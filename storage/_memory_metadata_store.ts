@@ -27,6 +27,7 @@ import {
   checkNamespace,
   checkPublish,
   checkRole,
+  checkServerSecret,
   checkToken,
   checkUser,
   clampLimit,
@@ -108,6 +109,7 @@ export class MemoryMetadataStore implements MetadataStore {
   readonly #namespaces = new Map<string, NamespaceRow>();
   readonly #tokens = new Map<string, TokenRecord & { hash: string }>();
   readonly #tokenByHash = new Map<string, string>();
+  readonly #secrets = new Map<string, Uint8Array>();
   readonly #now: () => Date;
   readonly #coord = new LocalCoordinator();
   readonly #oci = new MemoryOciTables(() => this.#stamp());
@@ -432,6 +434,14 @@ export class MemoryMetadataStore implements MetadataStore {
 
   expiredOciUploads(now: string, limit: number): Promise<OciUploadRecord[]> {
     return this.#run(() => this.#oci.expiredUploads(now, clampLimit(limit)));
+  }
+
+  serverSecret(name: string, candidate: Uint8Array): Promise<Uint8Array> {
+    return this.#run(() => {
+      checkServerSecret(name, candidate);
+      if (!this.#secrets.has(name)) this.#secrets.set(name, candidate.slice());
+      return this.#secrets.get(name)!.slice();
+    });
   }
 
   claimNamespace(

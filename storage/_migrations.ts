@@ -147,6 +147,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oci_uploads_by_expiry ON oci_uploads (expires_at);
     `,
   },
+  {
+    version: 3,
+    why: "secrets of the server (the key that signs the OCI token endpoint's short-lived tokens)",
+    sql: `
+      CREATE TABLE server_secrets (
+        name       TEXT PRIMARY KEY,
+        secret     BLOB NOT NULL,                  -- never logged, never served
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

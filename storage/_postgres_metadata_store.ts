@@ -70,6 +70,7 @@ import {
   checkNamespace,
   checkPublish,
   checkRole,
+  checkServerSecret,
   checkToken,
   checkUser,
   clampLimit,
@@ -811,6 +812,19 @@ export class PostgresMetadataStore implements MetadataStore {
       "list lapsed uploads",
       () => expiredPgOciUploads(this.#sql, now, clampLimit(limit)),
     );
+  }
+
+  // --- secrets of the server
+
+  serverSecret(name: string, candidate: Uint8Array): Promise<Uint8Array> {
+    return this.#op("read a server secret", async () => {
+      checkServerSecret(name, candidate);
+      // The first process to store one wins; the others read it.
+      await this.#sql`INSERT INTO server_secrets (name, secret, created_at)
+        VALUES (${name}, ${candidate}, ${this.#stamp()}) ON CONFLICT (name) DO NOTHING`;
+      const [row] = await this.#sql`SELECT secret FROM server_secrets WHERE name = ${name}`;
+      return new Uint8Array(row.secret as Uint8Array);
+    });
   }
 
   // --- namespaces

@@ -145,6 +145,17 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oci_uploads_by_expiry ON oci_uploads (expires_at);
     `,
   },
+  {
+    version: 3,
+    why: "secrets of the server (the key that signs the OCI token endpoint's short-lived tokens)",
+    sql: `
+      CREATE TABLE server_secrets (
+        name       text COLLATE "C" PRIMARY KEY,
+        secret     bytea NOT NULL,
+        created_at text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -415,3 +415,19 @@ export function normalizeSearchRows(rows: readonly SearchRowInput[]): SearchRowI
   }
   return out;
 }
+
+/** Refuses a server secret's name or candidate that {@link MetadataStore.serverSecret} does not take. */
+export function checkServerSecret(name: string, candidate: Uint8Array): void {
+  if (!/^[a-z0-9-]{1,64}$/.test(name)) {
+    throw new StorageError(
+      "invalid-input",
+      `Cannot keep server secret ${JSON.stringify(name)}: names are 1 to 64 of a-z, 0-9 and -`,
+    );
+  }
+  if (!(candidate instanceof Uint8Array) || candidate.length < 16 || candidate.length > 1024) {
+    throw new StorageError(
+      "invalid-input",
+      "Cannot keep a server secret: it must have 16 to 1024 bytes",
+    );
+  }
+}

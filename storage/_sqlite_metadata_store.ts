@@ -29,6 +29,7 @@ import {
   checkNamespace,
   checkPublish,
   checkRole,
+  checkServerSecret,
   checkToken,
   checkUser,
   clampLimit,
@@ -546,6 +547,20 @@ export class SqliteMetadataStore implements MetadataStore {
 
   expiredOciUploads(now: string, limit: number): Promise<OciUploadRecord[]> {
     return this.#read(() => this.#oci.expiredUploads(now, clampLimit(limit)));
+  }
+
+  serverSecret(name: string, candidate: Uint8Array): Promise<Uint8Array> {
+    return this.#write(() => {
+      checkServerSecret(name, candidate);
+      this.#exec(
+        "INSERT OR IGNORE INTO server_secrets (name, secret, created_at) VALUES (?, ?, ?)",
+        name,
+        candidate,
+        this.#stamp(),
+      );
+      const row = this.#get("SELECT secret FROM server_secrets WHERE name = ?", name)!;
+      return new Uint8Array(row.secret as Uint8Array);
+    });
   }
 
   claimNamespace(

@@ -518,6 +518,16 @@ export interface MetadataStore {
   /** The tokens of an owner (revoked ones included), oldest first. */
   listTokens(owner: string): Promise<TokenRecord[]>;
 
+  // --- secrets of the server
+  /**
+   * The server's secret called `name` (`[a-z0-9-]`, 1 to 64 characters), for signing what the
+   * server hands out and checks later (the OCI token endpoint's short-lived tokens): the stored
+   * one, or `candidate` (16 to 1024 random bytes), stored now when there is none. Every process
+   * sharing the store gets the same secret: the first to store one wins. Never logged, never
+   * served.
+   */
+  serverSecret(name: string, candidate: Uint8Array): Promise<Uint8Array>;
+
   // --- coordination of the processes that share the store
   /**
    * Runs `body` while holding the lock named `key`; callers of one key run one at a time, in this

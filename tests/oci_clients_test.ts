@@ -264,6 +264,29 @@ Deno.test("oras pushes, pulls, attaches to and discovers wreg packages", async (
     ], { env, cwd: dir });
     assert.notEqual(image.code, 0);
     assert.match(image.output, /Cannot accept a container image/);
+    // Least privilege: a login whose token may not publish to the namespace gets a pull-only token
+    // from the endpoint; oras pulls with it, and its push is refused with the reason.
+    const bob = await registry.client.token(registry.admin, "bob");
+    const bobEnv = { HOME: `${box.root}/bob-home` };
+    await Deno.mkdir(bobEnv.HOME);
+    await mustRun(oras, ["login", "--plain-http", "-u", "bob", "-p", bob, host], { env: bobEnv });
+    const bobPull = `${box.root}/bob-pull`;
+    await mustRun(oras, ["pull", "--plain-http", `${host}/orastest/app:1.0.0`, "-o", bobPull], {
+      env: bobEnv,
+    });
+    const bobPush = await runTool(oras, [
+      "push",
+      "--plain-http",
+      "--config",
+      "config.json:application/vnd.wasm.config.v0+json",
+      `${host}/orastest/app:9.0.0`,
+      "app.wasm:application/wasm",
+    ], { env: bobEnv, cwd: dir });
+    assert.notEqual(bobPush.code, 0);
+    assert.match(bobPush.output, /"bob" is not a member/);
+    // The server never logged a token.
+    assert.ok(!registry.server.output().includes(registry.token));
+    assert.ok(!registry.server.output().includes(bob));
   } finally {
     await registry.stop();
     await box.remove();

@@ -128,7 +128,7 @@ export function strictRange(
  */
 export const deleteBlob: Handler = async (ctx, req, params) => {
   const name = packageParam(ctx, params);
-  await requirePusher(ctx, req, params.name, name, `delete blob ${params.digest}`);
+  await requirePusher(ctx, req, params.name, name, `delete blob ${params.digest}`, "delete");
   const digest = digestParam(params.digest);
   if (digest === undefined || !(await repositoryHas(ctx, name, digest))) {
     throw blobUnknown(params.name, params.digest);

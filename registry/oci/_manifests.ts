@@ -396,7 +396,14 @@ async function putReferrer(
 export const deleteManifest: Handler = async (ctx, req, params) => {
   const name = packageParam(ctx, params);
   const reference = params.reference;
-  await requirePusher(ctx, req, params.name, name, `delete ${params.name}:${reference}`);
+  await requirePusher(
+    ctx,
+    req,
+    params.name,
+    name,
+    `delete ${params.name}:${reference}`,
+    "delete",
+  );
   const immutable = () =>
     new OciRefusal(
       "UNSUPPORTED",

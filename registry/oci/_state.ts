@@ -36,6 +36,8 @@ export interface OciOptions {
   manifest: ManifestLimits;
   /** Lapsed sessions and blobs are swept at most this often, when uploads begin (default 60 s). */
   sweepIntervalMs: number;
+  /** How long a token of the token endpoint lives (default 300 s). */
+  tokenTtlSeconds: number;
 }
 
 /** The OCI options used when none are given. */
@@ -45,6 +47,7 @@ export const DEFAULT_OCI_OPTIONS: Readonly<OciOptions> = Object.freeze({
   maxUploadsPerToken: 16,
   manifest: DEFAULT_MANIFEST_LIMITS,
   sweepIntervalMs: 60 * 1000,
+  tokenTtlSeconds: 300,
 });
 
 /** The OCI surface's settings and caches, one per registry. */
@@ -54,6 +57,8 @@ export class OciState {
   readonly versionManifests = new Map<string, OciManifestRecord>();
   /** When lapsed uploads were last swept (ms since the epoch). */
   lastSweep = 0;
+  /** The key that signs the token endpoint's tokens, once read from the storage. */
+  tokenKey: Promise<Uint8Array> | undefined;
 
   constructor(options: Partial<OciOptions> = {}) {
     this.options = {
