@@ -90,13 +90,24 @@ export function createRegistry(options: AppOptions): Registry {
         } catch { /* logging must not fail the answer */ }
         return json(internalErrorBody(id), 500, { "x-request-id": id });
       };
+      // Set once the route is known to be a read of the public API: the answer (a refusal too)
+      // carries the CORS headers, so browser tools on other origins can read it.
+      let cors = false;
+      const done = (answer: Response | Promise<Response>): Response | Promise<Response> =>
+        cors ? (answer instanceof Response ? withCors(answer) : answer.then(withCors)) : answer;
       try {
         const { pathname, url } = splitUrl(req.url);
         oci = isOciPath(pathname);
+        if (req.method === "OPTIONS" && pathname.startsWith(API_PREFIX)) {
+          const preflight = corsPreflight(router, req, pathname);
+          if (preflight !== undefined) return preflight;
+        }
         const dispatch = () => {
           const { route, params } = router.match(req.method, pathname);
+          cors = route.access === "public" && route.method === "GET" &&
+            pathname.startsWith(API_PREFIX);
           if (ctx.draining && route.method !== "GET") throw draining(req.method, pathname);
-          return route.handler(ctx, req, params, url);
+          return done(route.handler(ctx, req, params, url));
         };
         // A read of a mirrored namespace first brings it up to date with its upstream.
         const mirrored = ctx.mirror === undefined || (req.method !== "GET" && req.method !== "HEAD")
@@ -106,12 +117,12 @@ export function createRegistry(options: AppOptions): Registry {
           const synced = mirrored === "all"
             ? ctx.mirror!.ensureAll()
             : ctx.mirror!.ensure(mirrored);
-          return synced.then(dispatch).catch(fail);
+          return synced.then(dispatch).catch((e) => done(fail(e)));
         }
         const answer = dispatch();
-        return answer instanceof Response ? answer : answer.catch(fail);
+        return answer instanceof Response ? answer : answer.catch((e) => done(fail(e)));
       } catch (e) {
-        return fail(e);
+        return done(fail(e));
       }
     },
     drain() {
@@ -178,6 +189,61 @@ function mirrorTarget(
     return mirrored(segs[0], segs[1]);
   }
   return undefined;
+}
+
+/** The public API's paths: its reads may be made from any origin (CORS). */
+const API_PREFIX = "/api/v1";
+
+/**
+ * What a browser may read of a cross-origin answer besides the safelisted headers: the entity
+ * tag to revalidate with, ranges, and what a refusal carries.
+ */
+const CORS_READ_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers":
+    "ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After, X-Request-Id",
+} as const;
+
+/** Adds the CORS headers of a public read to an answer (they vary with nothing). */
+function withCors(res: Response): Response {
+  try {
+    for (const [k, v] of Object.entries(CORS_READ_HEADERS)) res.headers.set(k, v);
+    return res;
+  } catch {
+    // Immutable headers (a redirect): answer a copy.
+    const headers = new Headers(res.headers);
+    for (const [k, v] of Object.entries(CORS_READ_HEADERS)) headers.set(k, v);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+}
+
+/**
+ * The answer to a CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`)
+ * for a read of the public API: `204` allowing `GET` and `HEAD` with the conditional and range
+ * headers, from any origin, without credentials. `undefined` for anything else (the preflight of
+ * a write, of the token routes, or a plain `OPTIONS`), which then gets the usual `405`, without
+ * CORS headers, so a browser refuses to send it.
+ */
+function corsPreflight(router: Router, req: Request, pathname: string): Response | undefined {
+  const wanted = req.headers.get("access-control-request-method");
+  if (wanted !== "GET" && wanted !== "HEAD") return undefined;
+  let route;
+  try {
+    route = router.match("GET", pathname).route;
+  } catch {
+    return undefined;
+  }
+  if (route.access !== "public") return undefined;
+  return new Response(null, {
+    status: 204,
+    headers: {
+      "access-control-allow-origin": "*",
+      "access-control-allow-methods": "GET, HEAD",
+      "access-control-allow-headers": "If-None-Match, If-Range, Range",
+      "access-control-max-age": "86400",
+      vary: "Access-Control-Request-Method, Access-Control-Request-Headers",
+    },
+  });
 }
 
 /** Seconds a client is asked to wait before retrying a write refused while draining. */

@@ -446,3 +446,73 @@ Deno.test("the last-owner refusal says its hint once (issue 17 #20)", async () =
   assert.equal(res.json.message.match(/add another owner/gi)?.length, 1, res.json.message);
   assert.match(res.json.message, /last owner/);
 });
+
+Deno.test("the public read API answers any origin (CORS); tokens and writes answer none", async () => {
+  const { client: c } = app();
+  const alice = await c.token(ADMIN, "alice");
+  const p = await c.publish(alice, "docs:processor", "0.1.0", witPackage(PROCESSOR_WIT));
+  assert.equal(p.status, 201, p.text);
+  const origin = { origin: "https://tool.example" };
+  // Reads, their refusals and HEAD carry the headers; the entity tag is readable.
+  for (
+    const [method, path, status] of [
+      ["GET", "/api/v1/packages/docs/processor", 200],
+      ["HEAD", "/api/v1/packages/docs/processor/0.1.0", 200],
+      ["GET", "/api/v1/packages/docs/processor/index", 200],
+      ["GET", "/api/v1/search?q=processor", 200],
+      ["GET", `/api/v1/blobs/${p.json.digest}`, 200],
+      ["GET", "/api/v1/packages/docs/nothing", 404],
+      ["GET", "/api/v1/search?limit=0", 400],
+    ] as const
+  ) {
+    const res = await c.call(method, path, { headers: origin });
+    assert.equal(res.status, status, `${method} ${path}: ${res.text}`);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*", `${method} ${path}`);
+    assert.match(res.headers.get("access-control-expose-headers") ?? "", /ETag/, path);
+    assert.equal(res.headers.get("access-control-allow-credentials"), null);
+  }
+  // Token routes and writes never do, whatever they answer.
+  const calls: [string, string, Record<string, unknown>][] = [
+    ["GET", "/api/v1/tokens", { token: ADMIN }],
+    ["GET", "/api/v1/whoami", { token: alice }],
+    ["POST", "/api/v1/tokens", { token: ADMIN, json: { owner: "bob" } }],
+    ["PUT", "/api/v1/packages/docs/processor/0.1.0/yank", { token: alice }],
+    ["PUT", "/api/v1/namespaces/acme/members/bob", { token: ADMIN, json: { role: "owner" } }],
+  ];
+  for (const [method, path, options] of calls) {
+    const res = await c.call(method, path, { ...options, headers: origin });
+    assert.ok(res.status < 500, `${method} ${path}: ${res.text}`);
+    assert.equal(res.headers.get("access-control-allow-origin"), null, `${method} ${path}`);
+  }
+  // The preflight of a read is allowed, without credentials or the Authorization header.
+  const preflight = (path: string, method: string) =>
+    c.call("OPTIONS", path, {
+      headers: {
+        ...origin,
+        "access-control-request-method": method,
+        "access-control-request-headers": "if-none-match",
+      },
+    });
+  for (const path of ["/api/v1/packages/docs/processor", "/api/v1/search", "/api/v1"]) {
+    const res = await preflight(path, "GET");
+    assert.equal(res.status, 204, `${path}: ${res.text}`);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.equal(res.headers.get("access-control-allow-methods"), "GET, HEAD");
+    assert.doesNotMatch(res.headers.get("access-control-allow-headers") ?? "", /authorization/i);
+  }
+  // The preflight of a write, or of the token routes, is refused without CORS headers, so a
+  // browser does not send the request.
+  for (
+    const [path, method] of [
+      ["/api/v1/packages/docs/processor/0.2.0", "PUT"],
+      ["/api/v1/packages/docs/processor/0.1.0/yank", "DELETE"],
+      ["/api/v1/tokens", "GET"],
+      ["/api/v1/tokens", "POST"],
+      ["/api/v1/whoami", "GET"],
+    ]
+  ) {
+    const res = await preflight(path, method);
+    assert.equal(res.status, 405, `${method} ${path}: ${res.status}`);
+    assert.equal(res.headers.get("access-control-allow-origin"), null, `${method} ${path}`);
+  }
+});
