@@ -139,7 +139,9 @@ function cachedJson(req: Request, cached: CachedJson): Response {
 
 /** `GET /api/v1`: what this server is. */
 export const apiInfo: Handler = () =>
-  Promise.resolve(json({ name: "wreg", api: "v1", docs: "docs/api.md" }));
+  Promise.resolve(
+    json({ name: "wreg", api: "v1", docs: "docs/api.md", openapi: "/api/v1/openapi.json" }),
+  );
 
 /** `GET /healthz`: the process is up (it answers without touching the storage). */
 export const health: Handler = () => Promise.resolve(json({ ok: true }));

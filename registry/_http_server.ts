@@ -177,6 +177,24 @@ class ServerRequest extends Request {
   }
 }
 
+/**
+ * Methods a `Request` cannot carry (the fetch standard forbids them). A well-formed request with
+ * one is not malformed: the handler gets it as a bodiless request whose `method` is the one sent,
+ * so it can answer `405` with `Allow` like any other method a resource does not take.
+ */
+const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+class ForbiddenMethodRequest extends ServerRequest {
+  readonly #method: string;
+  constructor(url: string, init: RequestInit, method: string) {
+    super(url, { ...init, method: "GET", body: undefined });
+    this.#method = method;
+  }
+  override get method(): string {
+    return this.#method;
+  }
+}
+
 let dateText = "";
 let dateSecond = -1;
 function httpDate(now: number): string {
@@ -662,12 +680,15 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
         if (!/^https?:\/\/[^\s/?#]*(?:[/?#]|$)/.test(url) && head.target !== "*") {
           throw new ProtocolError(400, "malformed request target");
         }
-        req = new ServerRequest(url, {
+        const init = {
           method: head.method,
           headers: head.headers,
           body: head.method === "GET" || head.method === "HEAD" ? undefined : body.stream,
           duplex: "half",
-        } as RequestInit);
+        } as RequestInit;
+        req = FETCH_FORBIDDEN_METHODS.has(head.method)
+          ? new ForbiddenMethodRequest(url, init, head.method)
+          : new ServerRequest(url, init);
       } catch (e) {
         await refuse(
           c,

@@ -5,6 +5,8 @@
  * registry/oci) are here too: their repository name may span several segments (`:name+`).
  */
 import { RegistryError } from "./_errors.ts";
+import { json } from "./_http.ts";
+import { openApiDocument } from "./_openapi.ts";
 import * as h from "./_handlers.ts";
 import * as web from "./web/mod.ts";
 import { ping, token } from "./oci/_auth.ts";
@@ -53,6 +55,7 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/healthz", access: "public", handler: h.health },
   { method: "GET", path: "/readyz", access: "public", handler: h.ready },
   { method: "GET", path: "/api/v1", access: "public", handler: h.apiInfo },
+  { method: "GET", path: "/api/v1/openapi.json", access: "public", handler: openApi },
   { method: "GET", path: "/api/v1/stats", access: "public", handler: h.stats },
   { method: "GET", path: "/api/v1/mirror", access: "public", handler: h.mirrorStatus },
   { method: "GET", path: "/api/v1/search", access: "public", handler: h.searchPackages },
@@ -244,6 +247,14 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/:namespace/:name/diff/:range", access: "public", handler: web.diffPage },
 ];
 
+let openApiText: string | undefined;
+
+/** `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of `/api/v1` (registry/_openapi.ts). */
+function openApi(): Response {
+  openApiText ??= JSON.stringify(openApiDocument(ROUTES));
+  return json(openApiText);
+}
+
 interface Compiled {
   route: Route;
   /** Literal segments, or `null` where the route has a parameter. */
@@ -333,11 +344,18 @@ export class Router {
     const candidates = this.#bySize.get(raw.length) ?? [];
     const allowed = new Set<string>();
     const wanted = method === "HEAD" ? "GET" : method;
+    // The specificity of the most specific route the path matches with another method: a path
+    // that a literal segment names (`…/index`) is that route's, and another method on it is 405,
+    // not a match of a parameter route (`PUT …/{version}` with the version "index").
+    let claimed = -1;
     for (const c of candidates) {
       if (!c.literals.every((l, i) => l === null || l === raw[i])) continue;
+      const rank = specificity(c);
+      if (rank < claimed) break;
       if (c.route.method !== wanted) {
         allowed.add(c.route.method);
         if (c.route.method === "GET") allowed.add("HEAD");
+        claimed = rank;
         continue;
       }
       const params: Record<string, string> = {};

@@ -52,6 +52,13 @@ export type {
   SearchResponse,
   SearchResult,
 } from "./_search.ts";
-export { type Access, type Route, ROUTES } from "./_routes.ts";
+export { type Access, type Route, Router, ROUTES } from "./_routes.ts";
+export {
+  API_OPERATIONS,
+  documentedStatuses,
+  openApiDocument,
+  openApiPath,
+  type OperationSpec,
+} from "./_openapi.ts";
 export { EXAMPLE_SEED, seed, type SeedEntry, type SeedOptions, type SeedOutcome } from "./_seed.ts";
 export { type RunningServer, type ServerOptions, startServer, WREG_ROOT } from "./_server.ts";

@@ -493,7 +493,9 @@ Deno.test("the public read API answers any origin (CORS); tokens and writes answ
         "access-control-request-headers": "if-none-match",
       },
     });
-  for (const path of ["/api/v1/packages/docs/processor", "/api/v1/search", "/api/v1"]) {
+  for (
+    const path of ["/api/v1/packages/docs/processor", "/api/v1/search", "/api/v1/openapi.json"]
+  ) {
     const res = await preflight(path, "GET");
     assert.equal(res.status, 204, `${path}: ${res.text}`);
     assert.equal(res.headers.get("access-control-allow-origin"), "*");

@@ -1,8 +1,8 @@
 /**
  * The Python that tests and example builds run: `WREG_PYTHON` when set, else the project's own
- * virtual environment `.tools/venv` that `node tools/setup.mjs` creates (with wasmtime and
- * componentize-py in it). Never the system's `python3`: under `npx`, PATH starts with the folder of
- * the node binary, whose `python3` may be Debian's, without those packages.
+ * virtual environment `.tools/venv` that `node tools/setup.mjs` creates (with wasmtime,
+ * componentize-py and schemathesis in it). Never the system's `python3`: under `npx`, PATH starts
+ * with the folder of the node binary, whose `python3` may be Debian's, without those packages.
  *
  * @module
  */

@@ -58,9 +58,14 @@ function npmDependencies() {
 
 /**
  * Python packages: the tests use wasmtime as an independent oracle (it runs components
- * natively); examples/build.ts builds the Python example with componentize-py.
+ * natively); examples/build.ts builds the Python example with componentize-py;
+ * tests/registry_openapi_test.ts runs schemathesis against a live registry.
  */
-const PYTHON_PACKAGES = [["wasmtime", "49.0.0"], ["componentize-py", "0.25.1"]];
+const PYTHON_PACKAGES = [
+  ["wasmtime", "49.0.0"],
+  ["componentize-py", "0.25.1"],
+  ["schemathesis", "4.32.5"],
+];
 
 /** The project's own Python environment, so tests never depend on (or change) the system's. */
 const VENV = join(root, ".tools", "venv");
