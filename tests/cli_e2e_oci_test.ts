@@ -367,3 +367,53 @@ serviceTest(
     }
   },
 );
+
+serviceTest(
+  "from an OCI registry, wreg add takes the newest release, a pre-release only when named (wkg takes the pre-release)",
+  ["oci"],
+  async () => {
+    const { registry } = requireService("oci");
+    const prefix = uniquePrefix();
+    const target = `oci://${registry}/${prefix}`;
+    const box = await Sandbox.create("wreg-oci-prerelease-");
+    try {
+      const work = await box.folder("work");
+      const at = (v: string) => API_1_0_0.replace("@1.0.0", `@${v}`);
+      await writeTree(work, {
+        "v100/api.wit": at("1.0.0"),
+        "v120/api.wit": at("1.2.0"),
+        "v200rc/api.wit": at("2.0.0-rc.1"),
+      });
+      for (const v of ["v100", "v120", "v200rc"]) {
+        ok(await box.wreg(work, ["publish", v, "--registry", target]), `publish ${v}`);
+      }
+      const app = await box.folder("app");
+      await writeTree(app, {
+        "wreg.json": JSON.stringify({ registries: { acme: target } }),
+      });
+      const add = ok(await box.wreg(app, ["add", "acme:api", "--no-bindings"]), "wreg add");
+      assert.match(add.stdout, /\+ acme:api@1\.2\.0 \(WIT package, required by wreg\.json\)/);
+      assert.equal(
+        JSON.parse(await Deno.readTextFile(`${app}/wreg.json`)).dependencies["acme:api"],
+        "^1.2.0",
+      );
+
+      // Named, the pre-release is taken; then locked, it stays.
+      const pre = ok(
+        await box.wreg(app, ["add", "acme:api@2.0.0-rc.1", "--no-bindings"]),
+        "wreg add of the pre-release",
+      );
+      assert.match(pre.stdout, /~ acme:api@1\.2\.0 -> 2\.0\.0-rc\.1/);
+      const lock = JSON.parse(await Deno.readTextFile(`${app}/wreg.lock`));
+      assert.equal(lock.packages["acme:api"].version, "2.0.0-rc.1");
+
+      // wkg 0.16.1, for the record: with no version it takes the pre-release.
+      const cfg = await wkgConfig(`${box.root}/wkg`, registry, prefix, ["acme"]);
+      await wkgGet("acme:api", `${box.root}/latest.wasm`, cfg);
+      const got = await digestOf(await Deno.readFile(`${box.root}/latest.wasm`));
+      assert.equal(got, lock.packages["acme:api"].digest, "wkg got 2.0.0-rc.1");
+    } finally {
+      await box.remove();
+    }
+  },
+);
