@@ -29,7 +29,7 @@ import {
 } from "./support/oci.ts";
 import { OciClient } from "../oci/mod.ts";
 import { type RunResult, Sandbox, startRegistry, writeTree } from "./cli_support.ts";
-import { withCustomSections } from "./registry_support.ts";
+import { withCustomSections, witPackage } from "./registry_support.ts";
 import { watComponent } from "./bindings_fixtures.ts";
 import { CORPUS } from "../tools/corpus.ts";
 
@@ -417,3 +417,124 @@ serviceTest(
     }
   },
 );
+
+Deno.test("a private OCI registry gets the credentials of wreg's config, else of Docker's config.json, and only its own", async (t) => {
+  // A registry that answers only with Basic credentials, holding one WIT package as wkg lays it
+  // out.
+  const layer = new Uint8Array(witPackage(API_1_0_0));
+  const enc = new TextEncoder();
+  const layerDigest = await digestOf(layer);
+  const config = enc.encode(JSON.stringify({
+    created: "2026-01-01T00:00:00Z",
+    architecture: "wasm",
+    os: "wasip2",
+    layerDigests: [layerDigest],
+  }));
+  const configDigest = await digestOf(config);
+  const manifest = enc.encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: {
+      mediaType: "application/vnd.wasm.config.v0+json",
+      digest: configDigest,
+      size: config.length,
+    },
+    layers: [{ mediaType: "application/wasm", digest: layerDigest, size: layer.length }],
+  }));
+  const manifestDigest = await digestOf(manifest);
+  const good = `Basic ${btoa("me:pw")}`;
+  const seen: (string | null)[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    seen.push(req.headers.get("authorization"));
+    if (req.headers.get("authorization") !== good) {
+      return new Response(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "no" }] }), {
+        status: 401,
+        headers: { "www-authenticate": 'Basic realm="private"' },
+      });
+    }
+    if (path === "/v2/") return Response.json({});
+    if (path === "/v2/acme/api/tags/list") {
+      return Response.json({ name: "acme/api", tags: ["1.0.0"] });
+    }
+    const digestHeader = (d: string, type: string) => ({
+      "content-type": type,
+      "docker-content-digest": d,
+    });
+    if (
+      path === "/v2/acme/api/manifests/1.0.0" || path === `/v2/acme/api/manifests/${manifestDigest}`
+    ) {
+      return new Response(manifest, {
+        headers: digestHeader(manifestDigest, "application/vnd.oci.image.manifest.v1+json"),
+      });
+    }
+    if (path === `/v2/acme/api/blobs/${configDigest}`) {
+      return new Response(config, {
+        headers: digestHeader(configDigest, "application/octet-stream"),
+      });
+    }
+    if (path === `/v2/acme/api/blobs/${layerDigest}`) {
+      return new Response(layer, {
+        headers: digestHeader(layerDigest, "application/octet-stream"),
+      });
+    }
+    return Response.json({ errors: [{ code: "NOT_FOUND", message: path }] }, { status: 404 });
+  });
+  const host = `127.0.0.1:${server.addr.port}`;
+  const box = await Sandbox.create("wreg-oci-private-");
+  try {
+    const project = async (name: string) => {
+      const dir = await box.folder(name);
+      await writeTree(dir, {
+        "wreg.json": JSON.stringify({ registries: { acme: `oci://${host}/` } }),
+      });
+      return dir;
+    };
+    const add = async (dir: string) => await box.wreg(dir, ["add", "acme:api", "--no-bindings"]);
+
+    await t.step("without credentials: refused (exit 4), nothing sent", async () => {
+      const r = await add(await project("none"));
+      assert.equal(r.code, 4, `${r.stdout}${r.stderr}`);
+      assert.ok(seen.every((a) => a === null), "no Authorization without credentials");
+    });
+
+    await t.step("Docker's config.json", async () => {
+      await Deno.mkdir(`${box.root}/home/.docker`, { recursive: true });
+      await Deno.writeTextFile(
+        `${box.root}/home/.docker/config.json`,
+        JSON.stringify({
+          auths: {
+            [host]: { auth: btoa("me:pw") },
+            "other.example": { auth: btoa("x:y") },
+          },
+        }),
+      );
+      const dir = await project("docker");
+      ok(await add(dir), "wreg add with Docker's credentials");
+      const lock = JSON.parse(await Deno.readTextFile(`${dir}/wreg.lock`));
+      assert.equal(lock.packages["acme:api"].digest, layerDigest);
+      assert.equal(lock.packages["acme:api"].manifest, manifestDigest);
+    });
+
+    await t.step("wreg's config wins over Docker's", async () => {
+      // Docker's now holds wrong credentials; wreg's config holds the right ones.
+      await Deno.writeTextFile(
+        `${box.root}/home/.docker/config.json`,
+        JSON.stringify({ auths: { [host]: { auth: btoa("me:wrong") } } }),
+      );
+      await Deno.mkdir(`${box.root}/config`, { recursive: true });
+      await Deno.writeTextFile(
+        `${box.root}/config/config.json`,
+        JSON.stringify({ credentials: { [host]: { username: "me", password: "pw" } } }),
+      );
+      seen.length = 0;
+      const dir = await project("config");
+      ok(await add(dir), "wreg add with wreg's credentials");
+      assert.ok(seen.includes(good));
+      assert.ok(!seen.includes(`Basic ${btoa("me:wrong")}`), "Docker's were not used");
+    });
+  } finally {
+    await box.remove();
+    await server.shutdown();
+  }
+});
