@@ -20,6 +20,10 @@
  * Per-call figures come from separate processes, one per way and function (five each), each
  * warming its call loop up the way a long-running program would before timing batches of calls:
  * nanosecond calls depend on what V8 inlines, which depends on everything else in the process.
+ * The machine is shared and noisy, so the processes run in rounds (one of each way per round) and
+ * the summaries give, beside the ratio of medians, the paired ratio (median over rounds of the
+ * per-round ratio) and the ratio of the fastest batches (min ÷ min, the least disturbed); cold
+ * starts run in turns too, with paired ratios.
  *
  * `deno run -A bench/bindings.ts` prints markdown tables; ratios are to the first row.
  *
@@ -30,7 +34,14 @@ import { generateBindings, type GlueChoice } from "../lib/bindings/mod.ts";
 import { callsComponent, example, writeFiles } from "../tests/bindings_fixtures.ts";
 import { CORPUS } from "../tools/corpus.ts";
 import { byHand } from "./_by_hand.ts";
-import { formatMs, measure, summarize, table, type Timing } from "./_harness.ts";
+import {
+  formatMs,
+  interleaved as inTurns,
+  pairedRatio,
+  summarize,
+  table,
+  type Timing,
+} from "./_harness.ts";
 
 const work = await Deno.makeTempDir({ prefix: "wreg-bench-bindings-" });
 globalThis.addEventListener("unload", () => {
@@ -145,21 +156,92 @@ console.log(JSON.stringify(out));
 `;
 }
 
-async function perCall(way: string, f: typeof FUNCTIONS[number]): Promise<Timing> {
-  const slow = way.startsWith("jco") || way.startsWith("wreg jco");
-  const file = `${work}/time-${crypto.randomUUID().slice(0, 8)}.js`;
-  await Deno.writeTextFile(file, timingScript(SOURCES[way], f.body, f.batch, slow));
-  const samples: number[] = [];
+/**
+ * Per-call timings of every way for one function: five processes per way, run in rounds (one
+ * process of each way per round, the order rotating), so that drift on a busy machine hits every
+ * way alike.
+ */
+async function perCall(f: typeof FUNCTIONS[number]): Promise<PairedTimings> {
+  const ways = Object.keys(SOURCES);
+  const files = await Promise.all(ways.map(async (way) => {
+    const slow = way.startsWith("jco") || way.startsWith("wreg jco");
+    const file = `${work}/time-${crypto.randomUUID().slice(0, 8)}.js`;
+    await Deno.writeTextFile(file, timingScript(SOURCES[way], f.body, f.batch, slow));
+    return file;
+  }));
+  const samples = ways.map(() => [] as number[]);
   for (let p = 0; p < 5; p++) {
-    const o = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-check", file],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!o.success) throw new Error(`${way}: ${new TextDecoder().decode(o.stderr)}`);
-    samples.push(...JSON.parse(new TextDecoder().decode(o.stdout)));
+    for (let k = 0; k < ways.length; k++) {
+      const j = (k + p) % ways.length;
+      const o = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-check", files[j]],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!o.success) throw new Error(`${ways[j]}: ${new TextDecoder().decode(o.stderr)}`);
+      samples[j].push(...JSON.parse(new TextDecoder().decode(o.stdout)));
+    }
   }
-  return summarize(way, samples);
+  return withPaired(ways.map((way, j) => summarize(way, samples[j])), samples, 15);
+}
+
+/** Timings with `paired`: each way's median of per-process ratios to the first way's. */
+type PairedTimings = Timing[] & { paired: number[] };
+
+/**
+ * Adds to each way the paired ratio to the first: the median over processes of (this way's
+ * median in process p) ÷ (the first way's median in process p), process p of every way having run
+ * in the same round; robust to a machine that is busier in one round than another.
+ */
+function withPaired(rows: Timing[], samples: number[][], perProcess: number): PairedTimings {
+  const medians = samples.map((xs) => {
+    const out: number[] = [];
+    for (let i = 0; i < xs.length; i += perProcess) {
+      out.push(summarize("", xs.slice(i, i + perProcess)).median);
+    }
+    return out;
+  });
+  return Object.assign(rows, { paired: medians.map((m) => pairedRatio(m, medians[0])) });
+}
+
+/** Runs `deno run` of a script that must print 3 (a cold start up to the first call's output). */
+function coldRun(name: string, file: string, config?: string) {
+  return async () => {
+    const o = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", ...(config ? ["--config", config] : []), file],
+      cwd: work,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const got = new TextDecoder().decode(o.stdout).trim();
+    if (got !== "3") throw new Error(`${name}: ${got}`);
+  };
+}
+
+/**
+ * Cold starts, the scripts in turns (harness `interleaved`): their timings, and the paired ratio
+ * (median of per-round ratios) of each to the first.
+ */
+async function coldStarts(
+  scripts: [string, string][],
+  prefix: string,
+  rounds: number,
+  config?: string,
+): Promise<{ rows: Timing[]; paired: number[]; samples: number[][] }> {
+  const variants: [string, () => Promise<unknown>][] = [];
+  for (const [i, [name, source]] of scripts.entries()) {
+    const file = `${work}/${prefix}-${i}.ts`;
+    await Deno.writeTextFile(file, source);
+    variants.push([name, coldRun(name, file, config)]);
+  }
+  const samples = await inTurns(variants, rounds, 2);
+  const rows = scripts.map(([name]) => summarize(name, samples.get(name)!));
+  const first = samples.get(scripts[0][0])!;
+  return {
+    rows,
+    paired: scripts.map(([name]) => pairedRatio(samples.get(name)!, first)),
+    samples: scripts.map(([name]) => samples.get(name)!),
+  };
 }
 
 // The same functions as a loopback HTTP/JSON service, served by the lean bindings in-process.
@@ -196,23 +278,25 @@ async function httpPerCall(name: string, path: string, body: unknown) {
 const out: string[] = [];
 const summary: string[] = [];
 for (const f of FUNCTIONS) {
-  const rows: Timing[] = [];
-  for (const way of Object.keys(SOURCES)) rows.push(await perCall(way, f));
+  const rows = await perCall(f);
+  const lean = { paired: rows.paired[1], min: rows[1].min / rows[0].min };
   rows.push(await httpPerCall("HTTP/JSON on loopback", f.http[0], f.http[1]));
   out.push(table(`Per call: ${f.title}`, rows));
   const r = (i: number) => rows[i].median / rows[0].median;
   summary.push(
     `| ${f.title} | ${formatMs(rows[0].median)} | ${formatMs(rows[1].median)} | ${
       r(1).toFixed(2)
-    }× | ${r(2).toFixed(0)}× | ${r(3).toFixed(0)}× | ${r(4).toFixed(0)}× |`,
+    }× | ${lean.paired.toFixed(2)}× | ${lean.min.toFixed(2)}× | ${r(2).toFixed(0)}× | ${
+      r(3).toFixed(0)
+    }× | ${r(4).toFixed(0)}× |`,
   );
 }
 await server.shutdown();
 out.unshift(
   "### Summary: per-call cost (median), ratio to the raw core-Wasm call",
   "",
-  "| function | raw | wreg lean | lean ÷ raw | wreg jco ÷ raw | jco default ÷ raw | HTTP/JSON ÷ raw |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| function | raw | wreg lean | lean ÷ raw | paired | min ÷ min | wreg jco ÷ raw | jco default ÷ raw | HTTP/JSON ÷ raw |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...summary,
   "",
 );
@@ -278,6 +362,7 @@ async function coreModules(dir: string): Promise<Map<string, WebAssembly.Module>
 }
 
 // Cold start: a new process, up to the first call's output.
+let coldPaired = 0;
 {
   const scripts: [string, string][] = [
     ["import an empty module", `import "./empty.js";\nconsole.log(3);\n`],
@@ -294,22 +379,13 @@ async function coreModules(dir: string): Promise<Map<string, WebAssembly.Module>
       `import { add } from "./calls-jco-default/calls.js";\nconsole.log(add(1, 2));\n`,
     ],
   ];
-  const rows: Timing[] = [];
-  for (const [name, source] of scripts) {
-    const file = `${work}/start-${rows.length}.ts`;
-    await Deno.writeTextFile(file, source);
-    const run = async () => {
-      const o = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--no-check", file],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const got = new TextDecoder().decode(o.stdout).trim();
-      if (got !== "3") throw new Error(`${name}: ${got} ${new TextDecoder().decode(o.stderr)}`);
-    };
-    rows.push(await measure(name, run, { warmup: 2, runs: 15 }));
-  }
-  out.push(table("Cold start: `deno run` of a new process to the first call's output", rows));
+  const { rows, paired } = await coldStarts(scripts, "start", 15);
+  coldPaired = paired[1];
+  out.push(
+    table("Cold start: `deno run` of a new process to the first call's output", rows),
+    `Paired (median of per-round ratios): wreg lean ÷ empty module ${coldPaired.toFixed(2)}×`,
+    "",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +556,8 @@ const REAL_WAYS = [
   "jco default output",
 ];
 
-async function realPerCall(c: RealComponent, way: string): Promise<Timing> {
+/** The timing script of one way for a real component. */
+async function realScript(c: RealComponent, way: string): Promise<string> {
   const slow = way.includes("jco");
   const raw = way.startsWith("raw");
   const n = slow ? Math.max(20, Math.floor(c.batch / 100)) : c.batch;
@@ -505,33 +582,44 @@ console.log(JSON.stringify(out));
 `;
   const file = `${work}/real-${crypto.randomUUID().slice(0, 8)}.js`;
   await Deno.writeTextFile(file, script);
-  const samples: number[] = [];
+  return file;
+}
+
+/** Per-call timings of every way: three processes per way, in rounds as {@link perCall}. */
+async function realPerCall(c: RealComponent): Promise<PairedTimings> {
+  const files = await Promise.all(REAL_WAYS.map((way) => realScript(c, way)));
+  const samples = REAL_WAYS.map(() => [] as number[]);
   for (let p = 0; p < 3; p++) {
-    const o = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-check", "--config", CONFIG, file],
-      cwd: work,
-      stdout: "piped",
-      // The logger writes a line per call: to /dev/null for every way.
-      stderr: c.dir === "js" ? "null" : "piped",
-    }).output();
-    const text = new TextDecoder().decode(o.stdout);
-    if (!o.success || text.trim() === "") {
-      throw new Error(`${c.title}, ${way}: ${o.stderr ? new TextDecoder().decode(o.stderr) : ""}`);
+    for (let k = 0; k < REAL_WAYS.length; k++) {
+      const j = (k + p) % REAL_WAYS.length;
+      const way = REAL_WAYS[j], file = files[j];
+      const o = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-check", "--config", CONFIG, file],
+        cwd: work,
+        stdout: "piped",
+        // The logger writes a line per call: to /dev/null for every way.
+        stderr: c.dir === "js" ? "null" : "piped",
+      }).output();
+      const text = new TextDecoder().decode(o.stdout);
+      if (!o.success || text.trim() === "") {
+        throw new Error(
+          `${c.title}, ${way}: ${o.stderr ? new TextDecoder().decode(o.stderr) : ""}`,
+        );
+      }
+      samples[j].push(...JSON.parse(text));
     }
-    samples.push(...JSON.parse(text));
   }
-  return summarize(way, samples);
+  return withPaired(REAL_WAYS.map((way, j) => summarize(way, samples[j])), samples, 15);
 }
 
 const realSummary: string[] = [
   "### Summary: real components, per call (median), instantiation, cold start",
   "",
-  "| component | call | raw | lean | lean ÷ raw | wreg jco ÷ raw | jco default ÷ raw | instantiate lean ÷ by hand | cold start lean ÷ empty | lean ÷ compile only |",
-  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| component | call | raw | lean | lean ÷ raw | paired | min ÷ min | wreg jco ÷ raw | jco default ÷ raw | instantiate lean ÷ by hand | cold start lean ÷ empty (paired) | cold lean ÷ compile only (paired) |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 ];
 for (const c of REAL) {
-  const rows: Timing[] = [];
-  for (const way of REAL_WAYS) rows.push(await realPerCall(c, way));
+  const rows = await realPerCall(c);
   out.push(table(`Per call: ${c.title}, ${c.call.title}`, rows));
 
   // Instantiation, in this process, the ways in turns.
@@ -589,23 +677,12 @@ for (const c of REAL) {
       `import * as inst0 from "./${c.dir}-jco-default/component.js";\nconst inst = { ...inst0, logger: inst0["docs:processor/logger@0.1.0"], test: inst0["test:numbers/test"] };\n${first}\n`,
     ],
   ];
-  const cold: Timing[] = [];
-  for (const [name, source] of scripts) {
-    const file = `${work}/cold-${c.dir}-${cold.length}.ts`;
-    await Deno.writeTextFile(file, source);
-    cold.push(
-      await measure(name, async () => {
-        const o = await new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "--no-check", "--config", CONFIG, file],
-          cwd: work,
-          stdout: "piped",
-          stderr: "null",
-        }).output();
-        const got = new TextDecoder().decode(o.stdout).trim();
-        if (got !== "3") throw new Error(`${c.title}, ${name}: ${got}`);
-      }, { warmup: 2, runs: 10 }),
-    );
-  }
+  const { rows: cold, paired, samples: coldSamples } = await coldStarts(
+    scripts,
+    `cold-${c.dir}`,
+    10,
+    CONFIG,
+  );
   out.push(table(`Cold start: ${c.title}, \`deno run\` to the first call's output`, cold));
 
   // Where a cold start goes, in one process: loading (compiling the core modules), instantiating,
@@ -681,11 +758,11 @@ console.log(JSON.stringify([t0, t1 - t0, t2 - t1, t3 - t2, t4 - t3]));`,
   realSummary.push(
     `| ${c.title} | ${c.call.title} | ${formatMs(rows[0].median)} | ${formatMs(rows[1].median)} | ${
       r(1).toFixed(2)
-    }× | ${r(2).toFixed(0)}× | ${r(3).toFixed(0)}× | ${
-      (inst[1].median / inst[0].median).toFixed(2)
-    }× | ${(cold[2].median / cold[0].median).toFixed(2)}× | ${
-      (cold[2].median / cold[1].median).toFixed(2)
-    }× |`,
+    }× | ${rows.paired[1].toFixed(2)}× | ${(rows[1].min / rows[0].min).toFixed(2)}× | ${
+      r(2).toFixed(0)
+    }× | ${r(3).toFixed(0)}× | ${(inst[1].median / inst[0].median).toFixed(2)}× | ${
+      paired[2].toFixed(2)
+    }× | ${pairedRatio(coldSamples[2], coldSamples[1]).toFixed(2)}× |`,
   );
 }
 out.unshift(...realSummary, "");
