@@ -42,8 +42,16 @@ Packages come from the registry in wreg.json ("registry", "registries"), else
 WREG_REGISTRY, else the one of \`wreg login\`. Downloads are cached by digest in
 $WREG_CACHE_DIR/blobs (default ~/.cache/wreg/blobs) and checked on every read.
 
-Exit status: 0 done; 2 bad spec or project file; 3 registry unreachable; 4 token refused;
-5 registry error (no such package…); 6 bytes do not match their digest; 7 no resolution.
+A registry with a transparency log must prove each package included in a checkpoint
+signed by the log key wreg.lock pins (asked on a terminal, or --trust-log-key, the first
+time), consistent with the last checkpoint this machine saw; a signed release must be
+signed by a key its namespace registered. wreg.lock records each package's log index
+and signer. Registries without a log are said so in one line.
+
+Exit status: 0 done; 2 bad spec or project file, or a log key to confirm (first use
+outside a terminal); 3 registry unreachable; 4 token refused; 5 registry error (no such
+package…); 6 bytes do not match their digest, or a log, checkpoint or signature check
+failed (the evidence is named); 7 no resolution.
 `;
 
 /** The `add` command. */

@@ -23,9 +23,14 @@ Options:
                   (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
   -h, --help      Show this help
 
-Exit status: 0 done; 2 the lock does not match wreg.json; 3 a package is not cached and
-the registry is unreachable; 6 a cached or downloaded file does not match its digest (the
-message names the file).
+Each downloaded package is checked against its registry's transparency log with the log
+key the lock pins (as \`wreg add\` does); one from the cache whose lock entry has a log
+index is checked again from its cached proof, offline.
+
+Exit status: 0 done; 2 the lock does not match wreg.json, or a log key to confirm; 3 a
+package is not cached and the registry is unreachable; 6 a cached or downloaded file does
+not match its digest (the message names the file), or a log, checkpoint or signature
+check failed (the evidence is named).
 `;
 
 /** The `install` command. */

@@ -749,6 +749,11 @@ export const publishCommand: Command = {
           )
           : await ociTarget(ctx, registry, candidate.name);
         const outcome = await publishOne(target, candidate, options, ctx.progress);
+        if (signer !== undefined && registryKind(registry) !== "wreg" && outcome.json.published) {
+          outcome.lines.push(
+            "note: not signed: release signatures go to wreg registries only (--no-sign hides this)",
+          );
+        }
         outcomes.push(outcome);
         if (outcome.exit !== EXIT.ok) {
           exit = outcome.exit;
