@@ -390,12 +390,20 @@ export class PostgresMetadataStore implements MetadataStore {
       const now = this.#stamp();
       const change: StoreChange = { kind: "package", name };
       await this.#sql.begin(async (tx) => {
-        // The package row, locked, with its versions: one round trip.
-        const lockPackage = () =>
-          tx`SELECT kind, description,
-               (SELECT coalesce(json_agg(version), '[]'::json) FROM versions WHERE package = ${name})
-                 AS versions
-             FROM packages WHERE name = ${name} FOR UPDATE`;
+        // The package row, locked, then its versions: two statements sent together (one round
+        // trip). The versions must be a statement of their own: a statement that waited for the
+        // row lock reads everything else as of its start, so a subquery beside `FOR UPDATE`
+        // would miss the version of the commit it waited for (READ COMMITTED), and basedOn
+        // would pass a gate that ran against stale versions.
+        const lockPackage = async () => {
+          const locked = tx`SELECT kind, description FROM packages WHERE name = ${name} FOR UPDATE`
+            .execute();
+          const versions = tx`SELECT coalesce(json_agg(version), '[]'::json) AS versions
+              FROM versions WHERE package = ${name}`.execute();
+          const [[row], [v]] = await Promise.all([locked, versions]);
+          const found = row as { kind: string; description: string } | undefined;
+          return [found === undefined ? undefined : { ...found, versions: v.versions as unknown }];
+        };
         let [pkg] = await lockPackage();
         let created = false;
         if (!pkg) {

@@ -139,3 +139,67 @@ serviceTest(
     }
   },
 );
+
+serviceTest(
+  "postgres metadata store: a commit that waited for the package row checks basedOn against the versions committed meanwhile",
+  ["postgres"],
+  async () => {
+    // The gate's second line (issue 15): when a package lock was lost with its connection, two
+    // processes may gate against the same versions; the commit that comes second waits for the
+    // package row and must then see the first one's version and refuse as stale.
+    const schema = freshSchema();
+    const url = requireService("postgres").url;
+    const store = await PostgresMetadataStore.open({ url, schema });
+    const sql = postgres(url, { max: 2, onnotice: () => {} });
+    try {
+      const digest = `sha256:${"1".repeat(64)}` as never;
+      const input = (version: string, basedOn?: string[]) => ({
+        name: parsePackageName("race:pkg"),
+        version: parseVersion(version),
+        kind: "component" as const,
+        digest,
+        size: 1,
+        publisher: "p",
+        document: {},
+        searchRows: [],
+        basedOn: basedOn?.map(parseVersion),
+      });
+      await store.commitVersion(input("1.0.0"));
+      // Another process commits 1.1.0 and holds the package row until told to finish.
+      const { promise: finish, resolve: finishOther } = Promise.withResolvers<void>();
+      const { promise: holding, resolve: onHolding } = Promise.withResolvers<void>();
+      const other = sql.begin(async (tx) => {
+        await tx.unsafe(`SET LOCAL search_path TO "${schema}"`);
+        await tx`UPDATE packages SET updated_at = updated_at WHERE name = 'race:pkg'`;
+        await tx`INSERT INTO versions
+            (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
+          VALUES ('race:pkg', '1.1.0', 'component', ${digest}, 1, '2025-01-01T00:00:00.000Z',
+                  'q', NULL, '{}')`;
+        onHolding();
+        await finish;
+      });
+      await holding;
+      // This process commits 1.2.0, gated against 1.0.0 only: it waits for the row.
+      const mine = store.commitVersion(input("1.2.0", ["1.0.0"])).then(() => undefined, (e) => e);
+      const until = Date.now() + 10_000;
+      while (
+        (await sql`SELECT count(*)::int AS n FROM pg_stat_activity
+                   WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'`)[0].n === 0
+      ) {
+        assert.ok(Date.now() < until, "the commit never waited for the package row");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      finishOther();
+      await other;
+      const err = await mine;
+      assert.ok(isStorageError(err, "stale"), `committed over 1.1.0: ${err}`);
+      const versions = (await store.getPackage(parsePackageName("race:pkg")))!.versions
+        .map((v) => v.version).sort();
+      assert.deepEqual(versions, ["1.0.0", "1.1.0"]);
+    } finally {
+      await sql.end();
+      await store.close();
+      await dropSchema(schema);
+    }
+  },
+);
