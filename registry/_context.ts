@@ -255,12 +255,14 @@ export class Context {
 
   /**
    * {@link decode}, deriving the version document in the decoder's thread too (a publish); with
-   * `verifyDigest`, the thread first checks that the bytes hash to it.
+   * `verifyDigest`, the thread first checks that the bytes hash to it; with `returned`, the
+   * bytes are moved to the thread (the caller owns their buffer) and handed back to it.
    */
   decodeForPublish(
     bytes: Uint8Array,
     derive: Omit<DeriveRequest, "maxDocumentBytes">,
     verifyDigest?: string,
+    returned?: (bytes: Uint8Array) => void,
   ): Promise<DecodedWithDocument> {
     return this.decoder.decode(
       bytes,
@@ -268,6 +270,7 @@ export class Context {
       this.limits.decodeTimeoutMs,
       { ...derive, maxDocumentBytes: this.limits.maxDocumentBytes },
       verifyDigest,
+      returned,
     );
   }
 

@@ -14,16 +14,21 @@ import { preDerive } from "./_document.ts";
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<DecodeRequest>) => void) | null;
-  postMessage(message: DecodeResponse): void;
+  postMessage(message: DecodeResponse, transfer?: Transferable[]): void;
 };
 
 scope.onmessage = (e) => {
-  const { id, bytes, limits, derive, verifyDigest } = e.data;
+  const { id, bytes, limits, derive, verifyDigest, transfer } = e.data;
+  // Moved here by a `transfer` request: moved back with the answer.
+  const answer = (m: DecodeResponse) =>
+    transfer
+      ? scope.postMessage({ ...m, bytes }, [bytes.buffer as ArrayBuffer])
+      : scope.postMessage(m);
   try {
     if (verifyDigest !== undefined) {
       const actual = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
       if (actual !== verifyDigest) {
-        scope.postMessage({
+        answer({
           id,
           ok: false,
           error: { decode: false, digest: { expected: verifyDigest, actual } },
@@ -44,9 +49,9 @@ scope.onmessage = (e) => {
     if (derive !== undefined && d.kind !== "module") {
       value.derived = preDerive(value, bytes, derive);
     }
-    scope.postMessage({ id, ok: true, value });
+    answer({ id, ok: true, value });
   } catch (err) {
-    scope.postMessage({
+    answer({
       id,
       ok: false,
       error: err instanceof ComponentDecodeError

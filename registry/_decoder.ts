@@ -33,14 +33,20 @@ export interface DecodeRequest {
    * read back from the blob store: checked here, beside the decode, not on the main thread).
    */
   verifyDigest?: string;
+  /**
+   * The bytes' buffer is moved to the worker, not copied (the caller owns it whole), and moved
+   * back with the answer: a 16 MiB layer is not serialized twice on the main thread.
+   */
+  transfer?: boolean;
 }
 
 /** A worker's answer. */
 export type DecodeResponse =
-  | { id: number; ok: true; value: DecodedWithDocument }
+  | { id: number; ok: true; value: DecodedWithDocument; bytes?: Uint8Array }
   | {
     id: number;
     ok: false;
+    bytes?: Uint8Array;
     error:
       | { decode: true; code: ComponentDecodeErrorCode; reason: string; offset: number }
       | { decode: false; message: string }
@@ -49,6 +55,8 @@ export type DecodeResponse =
 
 interface Task {
   request: DecodeRequest;
+  /** Receives the bytes a `transfer` request moved to the worker, when they come back. */
+  returned?: (bytes: Uint8Array) => void;
   timeoutMs: number;
   resolve(value: DecodedWithDocument): void;
   reject(error: unknown): void;
@@ -79,7 +87,9 @@ export class DecoderPool {
 
   /**
    * Decodes `bytes`; rejects with the worker's {@link ComponentDecodeError} for bad bytes, or with
-   * a `limit-exceeded` one when the decode overran `timeoutMs`.
+   * a `limit-exceeded` one when the decode overran `timeoutMs`. With `returned`, the bytes' buffer
+   * is moved to the worker (detached here) and handed back to `returned` with the answer (not
+   * when the worker had to be stopped).
    */
   decode(
     bytes: Uint8Array,
@@ -87,11 +97,20 @@ export class DecoderPool {
     timeoutMs: number,
     derive?: DeriveRequest,
     verifyDigest?: string,
+    returned?: (bytes: Uint8Array) => void,
   ): Promise<DecodedWithDocument> {
     if (this.#closed) return Promise.reject(new Error("The decoder pool is closed"));
     const { promise, resolve, reject } = Promise.withResolvers<DecodedWithDocument>();
     this.#queue.push({
-      request: { id: this.#nextId++, bytes, limits, derive, verifyDigest },
+      request: {
+        id: this.#nextId++,
+        bytes,
+        limits,
+        derive,
+        verifyDigest,
+        transfer: returned !== undefined,
+      },
+      returned,
       timeoutMs,
       resolve,
       reject,
@@ -122,7 +141,8 @@ export class DecoderPool {
       const task = this.#queue.shift()!;
       slot.task = task;
       slot.timer = setTimeout(() => this.#overrun(slot!, task.timeoutMs), task.timeoutMs);
-      slot.worker.postMessage(task.request);
+      const r = task.request;
+      slot.worker.postMessage(r, r.transfer ? [r.bytes.buffer as ArrayBuffer] : []);
     }
   }
 
@@ -135,6 +155,7 @@ export class DecoderPool {
       clearTimeout(slot.timer);
       slot.task = undefined;
       const msg = e.data;
+      if (msg.bytes !== undefined) task.returned?.(msg.bytes);
       if (msg.ok) task.resolve(msg.value);
       else if (msg.error.decode) {
         task.reject(new ComponentDecodeError(msg.error.code, msg.error.reason, msg.error.offset));

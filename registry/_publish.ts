@@ -82,6 +82,12 @@ export interface PublishRequest {
    */
   stored?: boolean;
   /**
+   * The body's buffer is the pipeline's to move (nothing else holds it: a blob read for this
+   * publish, too large for the blob cache): it goes to the decoder thread without a copy and comes
+   * back with the answer.
+   */
+  handOver?: boolean;
+  /**
    * Checks that the caller may publish to the namespace (given its record, `undefined` when
    * unclaimed) and returns the user who publishes (and claims an unclaimed namespace).
    */
@@ -180,14 +186,20 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     }
     if (req.body instanceof Uint8Array) onReceived(req.body);
     const stored = req.stored === true && req.body instanceof Uint8Array;
+    let back: Uint8Array | undefined;
     const decoding = received.then((bytes) =>
       ctx.decodeForPublish(
         bytes,
         { name: req.name, version: req.version, digest: req.digest },
         stored ? req.digest : undefined,
+        stored && req.handOver ? (b) => (back = b) : undefined,
       )
     );
-    decoding.catch(() => {}); // awaited below, unless the upload fails first
+    // Awaited below, unless the upload fails first. Stored bytes that fail their hash are not
+    // kept in the blob cache either.
+    decoding.catch((e) => {
+      if (e instanceof DigestMismatchError) ctx.blobs.delete(req.digest);
+    });
     let put: PutResult;
     if (stored) {
       // Already in the blob store, under its verified digest, and held since before this check.
@@ -207,9 +219,10 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       }
     }
     created = put.created;
-    const bytes = await received;
+    let bytes = await received;
 
     const decoded = await decode(decoding, ref);
+    if (back !== undefined) bytes = back; // moved to the decoder thread and back
     const release = checkDomain(decoded, req, ref);
     const prepared = decoded.derived!;
     if (prepared.tooLarge !== undefined) throw documentTooLarge(ctx, ref, prepared.tooLarge);

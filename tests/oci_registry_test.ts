@@ -453,47 +453,64 @@ Deno.test("manifests honour Accept (merged lines); blobs ignore it and serve ran
   assert.deepEqual(ociCodes(deep), ["NAME_UNKNOWN"]);
 });
 
-Deno.test("a pushed layer is hashed again beside its decode: a blob damaged in the store is not published", async () => {
-  // The manifest PUT publishes the layer read back from the blob store; the blob store verified
-  // it on upload, and the decoder thread hashes it once more (off the main thread) before the
-  // commit. A blob file changed on disk in between is refused, and no version appears.
-  const dir = await Deno.makeTempDir({ prefix: "wreg-oci-test-" });
-  try {
-    const storage = await openStorage({ dataDir: dir });
-    const errors: unknown[] = [];
-    const app = createApp({ storage, adminToken: ADMIN, onServerError: (e) => errors.push(e) });
-    const client = new Client(app);
-    const alice = await client.token(ADMIN, "alice");
-    const auth = `Bearer ${alice}`;
-    const layer = await tinyComponent("docs:tiny@0.1.0");
-    const config = wasmConfig(await digestOf(layer));
-    for (const blob of [layer, config]) {
-      assert.equal((await pushBlob(client, "docs/tiny", blob, { auth })).status, 201);
-    }
-    const digest = await digestOf(layer);
-    const hex = digest.slice("sha256:".length);
-    const damaged = layer.slice();
-    damaged[damaged.length - 1] ^= 0xff;
-    let path: string | undefined;
-    const walk = async (d: string) => {
-      for await (const e of Deno.readDir(d)) {
-        if (e.isDirectory) await walk(`${d}/${e.name}`);
-        else if (e.name.includes(hex)) path = `${d}/${e.name}`;
+for (const cache of ["a layer the blob cache keeps", "a layer too large for the blob cache"]) {
+  Deno.test(`a pushed layer is hashed again beside its decode: a blob damaged in the store is not published (${cache})`, async () => {
+    // The manifest PUT publishes the layer read back from the blob store; the blob store verified
+    // it on upload, and the decoder thread hashes it once more (off the main thread) before the
+    // commit. A blob file changed on disk in between is refused, and no version appears.
+    const dir = await Deno.makeTempDir({ prefix: "wreg-oci-test-" });
+    try {
+      const storage = await openStorage({ dataDir: dir });
+      const errors: unknown[] = [];
+      // Too large for the cache, the layer's buffer is moved to the decoder thread and back.
+      const limits = cache.includes("too large") ? { blobCacheMaxBlob: 16 } : {};
+      const app = createApp({
+        storage,
+        adminToken: ADMIN,
+        limits,
+        onServerError: (e) => errors.push(e),
+      });
+      const client = new Client(app);
+      const alice = await client.token(ADMIN, "alice");
+      const auth = `Bearer ${alice}`;
+      const layer = await tinyComponent("docs:tiny@0.1.0");
+      const config = wasmConfig(await digestOf(layer));
+      for (const blob of [layer, config]) {
+        assert.equal((await pushBlob(client, "docs/tiny", blob, { auth })).status, 201);
       }
-    };
-    await walk(`${dir}/blobs`);
-    assert.ok(path, "the layer's blob file");
-    await Deno.writeFile(path!, damaged);
-    const manifest = await wasmManifest(config, layer);
-    const a = await putManifest(client, "docs/tiny", "0.1.0", manifest, { auth });
-    assert.equal(a.status, 500);
-    assert.match(String(errors[0]), new RegExp(`stored blob ${digest} hashes to sha256:`));
-    assert.equal((await client.call("GET", "/api/v1/packages/docs:tiny")).status, 404);
-    await storage.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+      const digest = await digestOf(layer);
+      const hex = digest.slice("sha256:".length);
+      const damaged = layer.slice();
+      damaged[damaged.length - 1] ^= 0xff;
+      let path: string | undefined;
+      const walk = async (d: string) => {
+        for await (const e of Deno.readDir(d)) {
+          if (e.isDirectory) await walk(`${d}/${e.name}`);
+          else if (e.name.includes(hex)) path = `${d}/${e.name}`;
+        }
+      };
+      await walk(`${dir}/blobs`);
+      assert.ok(path, "the layer's blob file");
+      await Deno.writeFile(path!, damaged);
+      const manifest = await wasmManifest(config, layer);
+      const a = await putManifest(client, "docs/tiny", "0.1.0", manifest, { auth });
+      assert.equal(a.status, 500);
+      assert.match(String(errors[0]), new RegExp(`stored blob ${digest} hashes to sha256:`));
+      assert.equal((await client.call("GET", "/api/v1/packages/docs/tiny")).status, 404);
+      // Put back whole, the same push publishes it, and its bytes are the layer's.
+      await Deno.writeFile(path!, layer);
+      const ok = await putManifest(client, "docs/tiny", "0.1.0", manifest, { auth });
+      assert.equal(ok.status, 201, ok.text);
+      const got = await client.call("GET", `/v2/docs/tiny/blobs/${digest}`);
+      assert.deepEqual(got.bytes, layer);
+      const content = await client.call("GET", "/api/v1/packages/docs/tiny/0.1.0/content");
+      assert.deepEqual(content.bytes, layer);
+      await storage.close();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
 
 Deno.test("hostile manifests are refused cleanly and leave the registry as it was", async () => {
   const { client, auth, alice, storage } = await fixture({

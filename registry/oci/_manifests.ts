@@ -238,6 +238,8 @@ export const putManifest: Handler = async (ctx, req, params) => {
       version,
       body: await ctx.readBlob(layer.digest),
       stored: true,
+      // readBlob keeps what fits the blob cache; a larger blob was read for this publish alone.
+      handOver: !ctx.blobs.fits(layer.size),
       digest: layer.digest,
       contentLength: layer.size,
       authorize: (ns) => authorizeNamespace(actor, "publish", name.namespace, ns, `publish ${ref}`),
