@@ -236,3 +236,29 @@ for (const file of REAL) {
     assertAliases(r.bytes, "wasi:http/types", "fields", ["headers"]);
   });
 }
+
+Deno.test("sample-wasi-http-rust's world (include wasi:http/proxy) composes: on the 0.2.3 tree, its own 0.2.2 is not in the corpus", async () => {
+  // The corpus has the sample's WIT only (no binary), and its wasi:http@0.2.2 is not among the
+  // corpus trees: its world is built on the nearest one, 0.2.3 of the same series.
+  const text = await Deno.readTextFile(`${CORPUS}sample-wasi-http-rust/wit/world.wit`);
+  const body = /world sample-wasi-http-rust \{([^}]*)\}/.exec(text)![1];
+  assert.match(body, /include wasi:http\/proxy@0\.2\.2;/);
+  const world = `world sample {${body.replace("@0.2.2", "@0.2.3")}}`;
+  const socket = await dummyOf(TREES[1].dir, "sample", world);
+  const plugBytes = await dummyOf(
+    TREES[1].dir,
+    "clock",
+    "world clock { export wasi:clocks/monotonic-clock@0.2.3; }",
+  );
+  // wasi:http/types uses the plug's `duration` (a u64): it is written out in the merged import.
+  const r = await plugAndCheck(socket, plugBytes, "wasi:clocks/monotonic-clock@0.2.3");
+  assert.ok(r.imports.includes("wasi:http/types@0.2.3"));
+  assertAliases(r.bytes, "wasi:http/types", "fields", ["headers", "trailers"]);
+  // A plug of a resource that the remaining imports use (wasi:io's pollable) cannot be: refused
+  // in one line (wasm-tools compose 1.263.0 panics on the same inputs).
+  const poll = await dummyOf(TREES[1].dir, "poll", "world poll { export wasi:io/poll@0.2.3; }");
+  await assert.rejects(
+    plug({ bytes: socket, label: "socket" }, [{ bytes: poll, label: "plug" }]),
+    /^ComposeError: Cannot compose: an import of the result would use a resource of import `wasi:io\/poll@0\.2\.3`, which export `wasi:io\/poll@0\.2\.3` of the instance of plug fills \(socket\); import it too, or fill the import that uses it$/,
+  );
+});

@@ -359,8 +359,12 @@ export class ImportsEncoder {
       }
     } else {
       const ref = ctx.typeRef(t);
-      if (ref !== undefined) index = this.refIndex(ref, scope, ctx, "a type");
-      else if (t.aliasOf !== undefined) index = this.typeIndex(t.aliasOf, scope, ctx);
+      // A value type of an import a plug fills (wasi:http/types' `duration`, a u64 of
+      // wasi:clocks/monotonic-clock) is written out where it is used, as wasm-tools compose does:
+      // only a resource needs the import it comes from (refused below, through `defined`).
+      if (ref !== undefined && ref.kind !== "filled") {
+        index = this.refIndex(ref, scope, ctx, "a type");
+      } else if (t.aliasOf !== undefined) index = this.typeIndex(t.aliasOf, scope, ctx);
       else index = scope.define(this.defined(t.def, scope, ctx));
     }
     scope.local.set(t, index);
