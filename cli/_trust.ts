@@ -25,29 +25,42 @@
  */
 import { CliError, EXIT, type Io } from "./_command.ts";
 import { cachePath } from "./_cache_dir.ts";
-import { type NamespaceKeysDoc, RegistryClient, timeoutFromEnv } from "./_client.ts";
+import {
+  type NamespaceKeyDoc,
+  type NamespaceKeysDoc,
+  RegistryClient,
+  timeoutFromEnv,
+} from "./_client.ts";
 import { readTextIfExists, writeFileAtomic } from "./_fs.ts";
 import { registryKind } from "./_oci.ts";
 import type { Registries } from "./_registries.ts";
 import { mapLimit } from "./_sync.ts";
 import {
   checkCheckpointsConsistent,
+  decodeEntryBundle,
   encodeLogEntry,
   formatTilePath,
+  type HashReader,
   leafHash,
+  type LogEntry,
+  MAX_LOG_ENTRY_SIZE,
   openCheckpoint,
+  parseLogEntry,
   parseTlogProof,
   parseVerifierKey,
   type SignedCheckpoint,
   tileHashReader,
+  tileWidth,
   TlogError,
   type VerifierKey,
+  verifyEntryAt,
   verifyInclusion,
 } from "../lib/tlog/mod.ts";
 import {
   AttestError,
   parseBundle,
   parsePublicKeyPem,
+  publisherKeyId,
   verifyReleaseBundle,
 } from "../lib/attest/mod.ts";
 import { parsePackageName, parseVersion } from "../lib/names/mod.ts";
@@ -119,6 +132,10 @@ interface LogState {
   log?: RegistryClient;
   /** Checkpoint note → its check against the latest seen. */
   seen: Map<string, Promise<void>>;
+  /** `<namespace> <key ID>` → the check that the key's registration is in the log. */
+  keysLogged: Map<string, Promise<void>>;
+  /** Tree size → the hashes of that tree, from the log's tiles. */
+  tiles: Map<number, HashReader>;
   /** Checkpoint note → the checkpoint once its signature verified. */
   opened: Map<string, Promise<SignedCheckpoint>>;
   /** Serializes updates of the latest checkpoint. */
@@ -318,6 +335,8 @@ export class TrustVerifier {
       log,
       seen: new Map(),
       opened: new Map(),
+      keysLogged: new Map(),
+      tiles: new Map(),
       chain: Promise.resolve(),
     };
   }
@@ -394,21 +413,7 @@ export class TrustVerifier {
       const larger = await checkCheckpointsConsistent(
         latest,
         cp,
-        (size) =>
-          tileHashReader(size, async (tile) => {
-            const bytes = await state.log!.raw(`/${formatTilePath(tile)}`, {
-              action: `fetch tile ${formatTilePath(tile)} of ${state.origin}`,
-              limit: MAX_TILE,
-              allow404: true,
-            });
-            if (bytes === undefined) {
-              throw new TlogError(
-                "bad-consistency-proof",
-                `the log serves no tile ${formatTilePath(tile)} for its tree of size ${size}`,
-              );
-            }
-            return bytes;
-          }),
+        (size) => this.#tiles(state, size),
       );
       if (larger === cp && cp.size > latest.size) {
         // Another process may have stored a larger one meanwhile: keep the larger.
@@ -433,6 +438,101 @@ export class TrustVerifier {
           `${dir}/checkpoint-seen-size-${latest.size} and ${dir}/checkpoint-new-size-${cp.size}`,
       );
     }
+  }
+
+  /**
+   * Checks that a key the registry lists for a namespace was registered in its log: the entry at
+   * the key's log index is `wreg-key/v1 <namespace> add <key ID> <base64 DER key>` for exactly this
+   * key, included in the log's current checkpoint (proven from its tiles). A registry cannot
+   * vouch for a key it never logged (a monitor of the log sees every key it adds).
+   */
+  #keyLogged(state: LogState, namespace: string, k: NamespaceKeyDoc): Promise<void> {
+    const memo = `${namespace} ${k.keyId}`;
+    let p = state.keysLogged.get(memo);
+    if (p === undefined) {
+      p = (async () => {
+        const cp = state.current!;
+        const index = k.log?.index;
+        const not = (why: string): never =>
+          integrity(
+            `Cannot trust ${state.registry}: it lists key ${k.keyId} for namespace ${namespace}, ` +
+              `but ${why} (a key must be registered in the transparency log)`,
+          );
+        if (typeof index !== "number" || !Number.isSafeInteger(index) || index < 0) {
+          return not("gives no log index for it");
+        }
+        if (index >= cp.size) {
+          return not(`its log index ${index} is beyond the log's checkpoint of size ${cp.size}`);
+        }
+        const bundleIndex = Math.floor(index / 256);
+        const width = tileWidth("entries", bundleIndex, cp.size);
+        const path = formatTilePath({ level: "entries", index: bundleIndex, width });
+        const bytes = await state.log!.raw(`/${path}`, {
+          action: `fetch ${path} of ${state.origin}`,
+          limit: 256 * (MAX_LOG_ENTRY_SIZE + 2),
+          allow404: true,
+        });
+        if (bytes === undefined) return not(`the log serves no ${path}`);
+        let entry: Uint8Array;
+        let parsed: LogEntry;
+        try {
+          entry = decodeEntryBundle(bytes, width)[index % 256];
+          parsed = parseLogEntry(entry);
+        } catch (e) {
+          if (!(e instanceof TlogError)) throw e;
+          return not(`its log entry ${index} is unreadable (${e.message})`);
+        }
+        let spki: Uint8Array;
+        try {
+          spki = parsePublicKeyPem(k.publicKey);
+        } catch {
+          return not("its public key is not an Ed25519 PEM key");
+        }
+        if (
+          parsed.type !== "key-add" || parsed.namespace !== namespace ||
+          parsed.keyId !== k.keyId || parsed.publicKey.toBase64() !== spki.toBase64() ||
+          await publisherKeyId(spki) !== k.keyId
+        ) {
+          return not(
+            `its log entry ${index} is ${
+              JSON.stringify(new TextDecoder().decode(entry).trimEnd())
+            }`,
+          );
+        }
+        try {
+          await verifyEntryAt(entry, index, cp, this.#tiles(state, cp.size));
+        } catch (e) {
+          if (!(e instanceof TlogError)) throw e;
+          return not(`the log's tiles do not prove entry ${index} (${e.message})`);
+        }
+      })();
+      p.catch(() => {});
+      state.keysLogged.set(memo, p);
+    }
+    return p;
+  }
+
+  /** The hashes of the log's tree of `size`, read from its tiles (each fetched once). */
+  #tiles(state: LogState, size: number): HashReader {
+    let r = state.tiles.get(size);
+    if (r === undefined) {
+      r = tileHashReader(size, async (tile) => {
+        const bytes = await state.log!.raw(`/${formatTilePath(tile)}`, {
+          action: `fetch tile ${formatTilePath(tile)} of ${state.origin}`,
+          limit: MAX_TILE,
+          allow404: true,
+        });
+        if (bytes === undefined) {
+          throw new TlogError(
+            "bad-consistency-proof",
+            `the log serves no tile ${formatTilePath(tile)} for its tree of size ${size}`,
+          );
+        }
+        return bytes;
+      });
+      state.tiles.set(size, r);
+    }
+    return r;
   }
 
   /** The key list of a namespace (fetched once per run, kept in the cache for offline checks). */
@@ -527,6 +627,10 @@ export class TrustVerifier {
     if (bundleText !== undefined) {
       try {
         signer = parseBundle(bundleText).keyId;
+        const listed = keys?.keys.find((k) => k.keyId === signer);
+        if (listed !== undefined && goOnline) {
+          await this.#keyLogged(state, subject.package.namespace, listed);
+        }
         const map = new Map<string, Uint8Array>();
         for (const k of keys?.keys ?? []) {
           try {

@@ -19,7 +19,12 @@ import {
   parseTlogProof,
   signNote,
 } from "../lib/tlog/mod.ts";
-import { formatPrivateKeyPem, importPrivateKeyPem, signRelease } from "../lib/attest/mod.ts";
+import {
+  formatPrivateKeyPem,
+  formatPublicKeyPem,
+  importPrivateKeyPem,
+  signRelease,
+} from "../lib/attest/mod.ts";
 import { parseDigest, parsePackageName, parseVersion } from "../lib/names/mod.ts";
 
 /** A small component whose bytes differ per package and version. */
@@ -514,5 +519,89 @@ Deno.test("a pinned registry that drops its log or changes its key, or a lock wh
     // And offline, wreg verify finds the same from the cache.
     const v = await box.wreg(app, ["verify"]);
     assert.equal(v.code, 6, v.stdout + v.stderr);
+  });
+});
+
+Deno.test("attack: a key the registry lists for the namespace but never logged cannot vouch for a release (exit 6)", async () => {
+  await world(async ({ box, front, publish, consumer }) => {
+    const work = `${box.root}/publisher`;
+    ok(await box.wreg(work, ["key", "generate"]), "key generate");
+    ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+    ok(await publish("docs:a", "0.1.0"), "publish signed");
+    ok(await publish("docs:b", "0.1.0", "--no-sign"), "publish unsigned");
+    // The registry slips an intruder's key into the namespace's key list (pointing at a log
+    // entry that is not its registration) and serves the intruder's signature for docs:b.
+    const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
+    const intruder = await importPrivateKeyPem(
+      formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
+    );
+    const b = await (await fetch(`${front.url}/api/v1/packages/docs/b/index`)).json();
+    const bundle = await signRelease({
+      package: parsePackageName("docs:b"),
+      version: parseVersion("0.1.0"),
+      digest: parseDigest(b.versions[0].digest),
+    }, intruder);
+    front.lie = async (req, url, honest) => {
+      if (url.pathname === "/api/v1/packages/docs/b/0.1.0/signature") return new Response(bundle);
+      if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
+        const doc = await (await honest(req)).json();
+        doc.keys.push({
+          keyId: intruder.keyId,
+          publicKey: formatPublicKeyPem(intruder.spki),
+          addedBy: "alice",
+          revoked: false,
+          log: { index: doc.keys[0].log.index },
+        });
+        return Response.json(doc);
+      }
+    };
+    const app = await consumer("app");
+    // The honest release still installs.
+    ok(
+      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+      "add the honest release",
+    );
+    const r = await box.wreg(app, ["add", "docs:b", "--no-bindings"]);
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.ok(
+      r.stderr.includes(`it lists key ${intruder.keyId} for namespace docs, but its log entry`),
+      r.stderr,
+    );
+    assert.match(r.stderr, /a key must be registered in the transparency log/);
+    if (front.fake !== undefined) {
+      // Worse: the registry itself accepts the unlogged key and logs a release signed by it, so
+      // the leaf, the proof and the signature all hold; only the key's missing registration in
+      // the log tells (the front keeps the log here, so it can be made to lie this way).
+      front.lie = undefined;
+      front.fake.keys.get("docs")!.set(intruder.keyId, {
+        pem: formatPublicKeyPem(intruder.spki),
+        index: 0,
+      });
+      const keyFile = `${box.root}/intruder.pem`;
+      await Deno.writeTextFile(
+        keyFile,
+        formatPrivateKeyPem(
+          new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
+        ),
+        { mode: 0o600 },
+      );
+      await Deno.chmod(keyFile, 0o600);
+      const c = `${work}/c.wasm`;
+      await Deno.writeFile(c, await tinyBytes("docs:c", "0.1.0"));
+      ok(
+        await box.wreg(work, ["publish", c, "--name", "docs:c", "--version", "0.1.0"], {
+          WREG_SIGNING_KEY: keyFile,
+        }),
+        "publish signed by the unlogged key",
+      );
+      const rc = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
+      assert.equal(rc.code, 6, rc.stdout + rc.stderr);
+      assert.ok(
+        rc.stderr.includes(
+          `it lists key ${intruder.keyId} for namespace docs, but its log entry 0`,
+        ),
+        rc.stderr,
+      );
+    }
   });
 });

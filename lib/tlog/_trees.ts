@@ -5,7 +5,15 @@
  * both signed roots, so a wrong tile fails as `bad-consistency-proof`, a fork as `inconsistent`).
  */
 import type { Checkpoint } from "./_checkpoint.ts";
-import { type HashReader, proveConsistency, treeHash, verifyConsistency } from "./_merkle.ts";
+import {
+  type HashReader,
+  leafHash,
+  proveConsistency,
+  proveInclusion,
+  treeHash,
+  verifyConsistency,
+  verifyInclusion,
+} from "./_merkle.ts";
 import { TlogError } from "./_errors.ts";
 
 /**
@@ -58,4 +66,28 @@ export async function checkCheckpointsConsistent<C extends Checkpoint>(
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Checks that `entry` is the log's entry at `index` in the tree of checkpoint `cp` (signature
+ * already verified): its inclusion proof is computed from `read` (untrusted hashes, such as
+ * fetched tiles) and checked against the signed root.
+ *
+ * @throws {TlogError} `not-included` when the entry is not at that index; `out-of-range` when the
+ *   index is not below the checkpoint's size.
+ */
+export async function verifyEntryAt(
+  entry: Uint8Array,
+  index: number,
+  cp: Checkpoint,
+  read: HashReader,
+): Promise<void> {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= cp.size) {
+    throw new TlogError(
+      "out-of-range",
+      `Cannot find entry ${index} in ${cp.origin}: its checkpoint has ${cp.size} entries`,
+    );
+  }
+  const proof = await proveInclusion(index, cp.size, read);
+  await verifyInclusion(await leafHash(entry), index, cp.size, proof, cp.root);
 }

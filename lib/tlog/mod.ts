@@ -102,7 +102,7 @@ export {
   tileWidth,
   tryParseTilePath,
 } from "./_tiles.ts";
-export { checkCheckpointsConsistent } from "./_trees.ts";
+export { checkCheckpointsConsistent, verifyEntryAt } from "./_trees.ts";
 export {
   formatTlogProof,
   parseTlogProof,

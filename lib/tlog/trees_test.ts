@@ -7,6 +7,7 @@ import {
   type StoredNode,
   TlogError,
   treeHash,
+  verifyEntryAt,
 } from "./mod.ts";
 
 async function tree(entries: string[]) {
@@ -81,5 +82,22 @@ Deno.test("checkCheckpointsConsistent() refuses a fork, a rewritten history and 
       () => honest.read,
     ),
     isCode("origin-mismatch"),
+  );
+});
+
+Deno.test("verifyEntryAt() finds an entry at its index under a checkpoint, and nothing else", async () => {
+  const entries = Array.from({ length: 40 }, (_, i) => `entry ${i}\n`);
+  const { read, at } = await tree(entries);
+  const cp = await at(40);
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  await verifyEntryAt(bytes("entry 17\n"), 17, cp, read);
+  await assert.rejects(verifyEntryAt(bytes("entry 17\n"), 18, cp, read), isCode("not-included"));
+  await assert.rejects(verifyEntryAt(bytes("entry 99\n"), 17, cp, read), isCode("not-included"));
+  await assert.rejects(verifyEntryAt(bytes("entry 17\n"), 40, cp, read), isCode("out-of-range"));
+  // Hashes of another tree cannot vouch for it.
+  const other = await tree(entries.map((e) => `x${e}`));
+  await assert.rejects(
+    verifyEntryAt(bytes("entry 17\n"), 17, cp, other.read),
+    isCode("not-included"),
   );
 });

@@ -56,8 +56,8 @@ export class FakeLog {
   index = new Map<string, number>();
   /** `ns:name@version` → bundle JSON. */
   bundles = new Map<string, string>();
-  /** namespace → keys (key ID → PEM). */
-  keys = new Map<string, Map<string, string>>();
+  /** namespace → keys (key ID → PEM and the index of its log entry). */
+  keys = new Map<string, Map<string, { pem: string; index: number }>>();
   require = new Set<string>();
   checkpoint = "";
 
@@ -246,12 +246,13 @@ export async function startLoggedRegistry(backend: string): Promise<LoggedRegist
         return json(200, {
           namespace: ns,
           requireSignatures: fake.require.has(ns),
-          keys: [...keys].map(([keyId, publicKey]) => ({
+          keys: [...keys].map(([keyId, k]) => ({
             keyId,
-            publicKey,
+            publicKey: k.pem,
             addedBy: "alice",
             addedAt: "2026-12-07T00:00:00Z",
             revoked: false,
+            log: { index: k.index },
           })),
         });
       }
@@ -260,12 +261,12 @@ export async function startLoggedRegistry(backend: string): Promise<LoggedRegist
       if (req.method === "POST" && m[2] === "keys") {
         const spki = parsePublicKeyPem(body.publicKey);
         const keyId = await publisherKeyId(spki);
-        const keys = fake.keys.get(ns) ?? new Map<string, string>();
-        keys.set(keyId, formatPublicKeyPem(spki));
-        fake.keys.set(ns, keys);
+        const keys = fake.keys.get(ns) ?? new Map<string, { pem: string; index: number }>();
         const i = await fake.append(
           `wreg-key/v1 ${ns} add ${keyId} ${spki.toBase64()}\n`,
         );
+        keys.set(keyId, { pem: formatPublicKeyPem(spki), index: i });
+        fake.keys.set(ns, keys);
         return json(201, {
           namespace: ns,
           keyId,
@@ -292,9 +293,9 @@ export async function startLoggedRegistry(backend: string): Promise<LoggedRegist
       if (sig !== null) {
         bundle = new TextDecoder().decode(Uint8Array.fromBase64(sig));
         const keys = new Map(
-          [...(fake.keys.get(m[1]) ?? new Map<string, string>())].map((
-            [id, pem],
-          ) => [id, parsePublicKeyPem(pem)]),
+          [...(fake.keys.get(m[1]) ?? new Map<string, { pem: string }>())].map((
+            [id, k],
+          ) => [id, parsePublicKeyPem(k.pem)]),
         );
         try {
           signer = parseBundle(bundle).keyId;
