@@ -57,12 +57,14 @@ const WRK_ROUNDS = Number(Deno.env.get("BENCH_WRK_ROUNDS") ?? 3);
 const ADMIN = "bench-admin";
 
 const storage = scaledStorage();
+// The processes of the scaled registry share one log key (the first to start creates it).
+const logKey = `${await Deno.makeTempDir({ prefix: "wreg-bench-key-" })}/log-key`;
 const started: { stop(signal?: Deno.Signal): Promise<number>; dataDir: string }[] = [];
 async function start(kind: "embedded" | "scaled") {
   const p = await startServerProcess({
     adminToken: ADMIN,
     args: kind === "scaled"
-      ? ["--quiet", "--database", storage.database, "--blobs", storage.blobs]
+      ? ["--quiet", "--database", storage.database, "--blobs", storage.blobs, "--log-key", logKey]
       : ["--quiet"],
     env: storage.env,
   });

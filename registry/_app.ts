@@ -50,6 +50,11 @@ export interface Registry {
   drain(): void;
   /** Stops the decoder threads (the storage stays open: it is the caller's). */
   close(): void;
+  /**
+   * Integrates the log's pending entries and signs a checkpoint (registry/_log.ts); fails when
+   * the latest checkpoint was signed by another key.
+   */
+  integrateLog(): Promise<void>;
 }
 
 /**
@@ -133,6 +138,9 @@ export function createRegistry(options: AppOptions): Registry {
     },
     sweepOci() {
       return sweepOci(ctx);
+    },
+    async integrateLog() {
+      await ctx.log.integrate();
     },
     async publish({ name, version, bytes, publisher }) {
       return await publishVersion(ctx, {

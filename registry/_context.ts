@@ -25,6 +25,8 @@ import type { DeriveRequest } from "./_document.ts";
 import { concat } from "./_http.ts";
 import { type OciOptions, OciState } from "./oci/_state.ts";
 import type { Mirror, MirrorOptions } from "./_mirror.ts";
+import type { SignerKey } from "../lib/tlog/mod.ts";
+import { ephemeralLogKey, RegistryLog } from "./_log.ts";
 
 /** Namespaces no publish may claim on any registry: the WebAssembly System Interface's. */
 export const ALWAYS_RESERVED: readonly string[] = ["wasi"];
@@ -92,6 +94,11 @@ export interface AppOptions {
   oci?: Partial<OciOptions>;
   /** Namespaces mirrored from upstream OCI registries (registry/_mirror.ts). */
   mirror?: MirrorOptions;
+  /**
+   * The transparency log's signing key (registry/_log.ts `loadLogKey`); without one, a key is
+   * made for this registry object only (fine in memory, wrong for a storage that outlives it).
+   */
+  logKey?: SignerKey | Promise<SignerKey>;
 }
 
 /** A decoded release kept in memory, by digest. */
@@ -209,6 +216,8 @@ export class Context {
   readonly blobs: BlobCache;
   /** The OCI surface's settings and caches (registry/oci). */
   readonly oci: OciState;
+  /** The transparency log (registry/_log.ts). */
+  readonly log: RegistryLog;
   /** The mirror of upstream namespaces, when any is configured (set by createRegistry). */
   mirror: Mirror | undefined;
   /** Bumped on every change the storage signals; search caches key on it. */
@@ -245,6 +254,10 @@ export class Context {
     this.decoder = acquireDecoder(this.limits.decodeWorkers);
     this.blobs = new BlobCache(this.limits.blobCacheBytes, this.limits.blobCacheMaxBlob);
     this.oci = new OciState(options.oci);
+    this.log = new RegistryLog(
+      this.storage.metadata,
+      Promise.resolve(options.logKey ?? ephemeralLogKey()),
+    );
     this.#unsubscribe = this.storage.metadata.onChange((change) => this.changed(change));
   }
 

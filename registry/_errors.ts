@@ -79,6 +79,26 @@ export const REGISTRY_ERRORS = {
     status: 409,
     hint: "Publish the change in a new series (the details name the version), or restore the items",
   },
+  // --- signatures (issue 16)
+  "invalid-signature": {
+    status: 400,
+    hint:
+      "Sign the exact package, version and bytes with `wreg publish` (a Sigstore bundle v0.3 in X-Wreg-Signature, standard base64)",
+  },
+  "signature-required": {
+    status: 403,
+    hint: "The namespace requires signed releases: publish with a key registered for it",
+  },
+  "unknown-signing-key": {
+    status: 403,
+    hint:
+      "Register the key with `wreg key register` (POST /api/v1/namespaces/{namespace}/keys), or sign with a key that is not revoked",
+  },
+  "invalid-key": {
+    status: 400,
+    hint:
+      "Send an Ed25519 public key as PEM (SubjectPublicKeyInfo), as `wreg key generate` prints it",
+  },
   // --- auth
   "unauthenticated": {
     status: 401,

@@ -39,6 +39,7 @@ import {
   versionResponse,
 } from "./_reads.ts";
 import { interfaceImplementations, search, worldImplementations } from "./_search.ts";
+import { integrateQuietly, signatureOf } from "./_trust.ts";
 
 /** Path parameters of a matched route, already percent-decoded. */
 export type Params = Readonly<Record<string, string>>;
@@ -301,11 +302,13 @@ export const publish: Handler = async (ctx, req, params) => {
         `Cannot publish ${ref}: the request declares no digest of its bytes`,
       );
     }
+    const signature = signatureOf(req.headers, ref);
     const record = await publishVersion(ctx, {
       name,
       version,
       body: req.body ?? new Uint8Array(),
       digest,
+      signature,
       contentLength: length,
       authorize: (ns) => authorizeNamespace(actor, "publish", name.namespace, ns, action),
     });
@@ -332,6 +335,7 @@ async function setYanked(ctx: Context, req: Request, params: Params, yanked: boo
     action,
   );
   const v = await ctx.storage.metadata.setYanked(name, version, yanked);
+  await integrateQuietly(ctx);
   return json({ package: v.package, version: v.version, yanked: v.yanked, yankedAt: v.yankedAt });
 }
 

@@ -57,6 +57,7 @@ import type { Context } from "./_context.ts";
 import { type Decoded, type DecodedWithDocument, DigestMismatchError } from "./_decoder.ts";
 import type { CompatDoc } from "./_document.ts";
 import { RegistryError } from "./_errors.ts";
+import { attachBundleReferrer, checkReleaseSignature, integrateQuietly } from "./_trust.ts";
 
 /**
  * How far the upload is read ahead of the blob store (which opens its file first): the body keeps
@@ -103,6 +104,12 @@ export interface PublishRequest {
    * upstream published it; a mirror reflects what is there).
    */
   upstream?: string;
+  /**
+   * The publisher's Sigstore bundle (the `X-Wreg-Signature` header), checked against the
+   * namespace's keys before a byte is read and again at the commit; its key ID becomes the signer
+   * of the release's log entry.
+   */
+  signature?: Uint8Array;
 }
 
 /** A version the gate found incompatible with the new one, with its breaking changes. */
@@ -125,6 +132,19 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     refuseReserved(ctx, req.name.namespace, ref);
   }
   req.authorize(namespace);
+  // The signature names the declared digest, so it is checked before the upload is read (the
+  // bytes must then hash to that digest); a mirror reflects its upstream as it is.
+  const subject = { name: req.name, version: req.version, digest: req.digest };
+  const checkSignature = () =>
+    req.upstream === undefined
+      ? checkReleaseSignature(ctx, subject, req.signature)
+      : Promise.resolve(undefined);
+  try {
+    await checkSignature();
+  } catch (e) {
+    if (req.body instanceof ReadableStream) req.body.cancel().catch(() => {});
+    throw e;
+  }
 
   const max = ctx.limits.maxUploadBytes;
   if (req.contentLength !== undefined && req.contentLength > max) {
@@ -271,6 +291,8 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
           hold = await metadata.holdDigest(put.digest);
           await ensureBlob(ctx.storage, put.digest, bytes);
         }
+        // Again under the lock: a key revoked (or a policy set) since the first check counts.
+        const signature = await checkSignature();
         const highest = !isPrerelease(req.version) &&
           versions.every((v) =>
             isPrerelease(v.version) || compareVersions(v.version, req.version) < 0
@@ -287,6 +309,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
           searchRows: derived.searchRows,
           oci: req.oci,
           basedOn: versions.map((v) => v.version),
+          signature,
         });
         // Lapsed between the check above and the commit: the version is referenced now, so no
         // deletion can start any more; put back what one may have removed.
@@ -304,6 +327,14 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       }
     }
     committed = true;
+    // The release's entry was appended by the commit; the answer waits for the signed checkpoint
+    // that includes it, so its proof can be fetched at once.
+    await integrateQuietly(ctx);
+    if (record.signature !== null) {
+      await attachBundleReferrer(ctx, req.name, req.version, record.signature.bundle).catch((e) =>
+        ctx.onServerError(e, new Request("http://publish/referrer"), "bundle-referrer")
+      );
+    }
     return record;
   } finally {
     // After a commit the version references the bytes, so the hold may end in the background; a

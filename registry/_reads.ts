@@ -71,6 +71,10 @@ export type VersionResponse = VersionDocument & {
   publisher: string;
   yanked: boolean;
   yankedAt: string | null;
+  /** The release's entry in the transparency log: its index and exact text. */
+  log?: { index: number; entry: string };
+  /** Who signed the release (a publisher key ID), or `null` when it was published unsigned. */
+  signature?: { keyId: string } | null;
 };
 
 function packageNotFound(name: PackageName): RegistryError {
@@ -181,6 +185,8 @@ export function versionResponse(record: VersionRecord): VersionResponse {
     publisher: record.publisher,
     yanked: record.yanked,
     yankedAt: record.yankedAt,
+    log: { index: record.log.index, entry: record.log.entry },
+    signature: record.signature === null ? null : { keyId: record.signature.keyId },
   };
 }
 

@@ -9,6 +9,7 @@ import { json } from "./_http.ts";
 import { openApiDocument } from "./_openapi.ts";
 import * as h from "./_handlers.ts";
 import * as web from "./web/mod.ts";
+import * as trust from "./_trust.ts";
 import { ping, token } from "./oci/_auth.ts";
 import { deleteBlob, getBlob as ociGetBlob } from "./oci/_blobs.ts";
 import { wellKnown } from "./oci/_discovery.ts";
@@ -105,6 +106,18 @@ export const ROUTES: readonly Route[] = [
     handler: h.getVersionContent,
   },
   {
+    method: "GET",
+    path: "/api/v1/packages/:namespace/:name/:version/log-proof",
+    access: "public",
+    handler: trust.logProof,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/packages/:namespace/:name/:version/signature",
+    access: "public",
+    handler: trust.releaseSignature,
+  },
+  {
     method: "PUT",
     path: "/api/v1/packages/:namespace/:name/:version/yank",
     access: "token",
@@ -144,6 +157,35 @@ export const ROUTES: readonly Route[] = [
     access: "owner",
     handler: h.deleteMember,
   },
+  {
+    method: "GET",
+    path: "/api/v1/namespaces/:namespace/keys",
+    access: "public",
+    handler: trust.listKeys,
+  },
+  {
+    method: "POST",
+    path: "/api/v1/namespaces/:namespace/keys",
+    access: "owner",
+    handler: trust.addKey,
+  },
+  {
+    method: "DELETE",
+    path: "/api/v1/namespaces/:namespace/keys/:key",
+    access: "owner",
+    handler: trust.revokeKey,
+  },
+  {
+    method: "PUT",
+    path: "/api/v1/namespaces/:namespace/policy",
+    access: "owner",
+    handler: trust.putPolicy,
+  },
+  // The transparency log (c2sp.org/tlog-tiles) and the discovery document naming its key.
+  { method: "GET", path: "/.well-known/wreg.json", access: "public", handler: trust.wellKnownWreg },
+  { method: "GET", path: "/log", access: "public", handler: web.logPage },
+  { method: "GET", path: "/log/checkpoint", access: "public", handler: trust.logCheckpoint },
+  { method: "GET", path: "/log/tile/:path+", access: "public", handler: trust.logTile },
   // The OCI distribution protocol (registry/oci): wkg, oras, skopeo; errors in the OCI envelope.
   {
     method: "GET",

@@ -17,6 +17,8 @@ import type { OciOptions } from "./oci/_state.ts";
 import type { MirrorOptions } from "./_mirror.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type HttpStats, serveHttp } from "./_http_server.ts";
 import { EXAMPLE_SEED, seed, type SeedOutcome } from "./_seed.ts";
+import { loadLogKey } from "./_log.ts";
+import type { SignerKey } from "../lib/tlog/mod.ts";
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -28,6 +30,11 @@ export interface ServerOptions {
   dataDir?: string;
   /** Keep everything in memory instead (nothing survives the process). */
   memory?: boolean;
+  /**
+   * The transparency log's signing key file (default `<dataDir>/log-key`, created on first start;
+   * in memory: a key for this run only).
+   */
+  logKey?: string;
   /** Metadata in PostgreSQL (`postgres://…`) instead of `dataDir`. */
   database?: string;
   /** Blobs in an S3-compatible store (`s3://bucket/prefix?endpoint=…`) instead of `dataDir`. */
@@ -93,8 +100,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     blobs: options.blobs,
   });
   try {
+    let logKey: SignerKey | undefined;
+    if (!options.memory || options.logKey !== undefined) {
+      const path = options.logKey ?? `${options.dataDir ?? "./wreg-data"}/log-key`;
+      const publicUrl = options.oci?.publicUrl;
+      const origin = publicUrl !== undefined
+        ? `${new URL(publicUrl).host}/log`
+        : options.port
+        ? `${options.host ?? "127.0.0.1"}:${options.port}/log`
+        : `localhost/wreg-log-${crypto.getRandomValues(new Uint8Array(4)).toHex()}`;
+      if (options.logKey === undefined) {
+        await Deno.mkdir(options.dataDir ?? "./wreg-data", { recursive: true });
+      }
+      logKey = await loadLogKey(path, origin);
+    }
     const registry = createRegistry({
       storage,
+      logKey,
       adminToken: options.adminToken,
       reservedNamespaces: options.reservedNamespaces,
       limits: options.limits,
@@ -102,6 +124,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       oci: options.oci,
       mirror: options.mirror,
     });
+    // Entries a crash left unintegrated are signed now; a checkpoint signed by another key (a
+    // process with another --log-key) stops the start.
+    await registry.integrateLog();
     let seeded: SeedOutcome[] = [];
     if (options.seedExamples) {
       seeded = await seed(registry, storage, EXAMPLE_SEED, {

@@ -7,7 +7,7 @@
  *   [--reserve NS]...
  *   [--quiet] [--oci-prefix P] [--oci-registry HOST:PORT] [--public-url URL]
  *   [--upstream NS=oci://host/prefix/ ...] [--upstream-refresh SECONDS]
- *   [--database postgres://…] [--blobs s3://bucket/prefix?endpoint=…&region=…]
+ *   [--database postgres://…] [--blobs s3://bucket/prefix?endpoint=…&region=…] [--log-key FILE]
  * ```
  *
  * With `--database` and `--blobs` (or `WREG_DATABASE_URL` and `WREG_BLOBS_URL`), metadata lives in
@@ -63,7 +63,11 @@ Options:
                        on /v2 are P<namespace>/<name>
   --oci-registry HOST  The host[:port] /.well-known/wasm-pkg/registry.json names (default:
                        the host each request was sent to)
-  --public-url URL     The origin of the OCI token realm (default: each request's origin)
+  --public-url URL     The origin of the OCI token realm and of the log's URL (default:
+                       each request's origin)
+  --log-key FILE       The transparency log's signing key (an x/mod note signer key;
+                       default: DIR/log-key, created on first start, mode 0600). Every
+                       process serving one PostgreSQL storage must use the same file.
   --upstream NS=REG    Mirror namespace NS from the OCI registry REG (oci://host/prefix/,
                        or a registry name found through its well-known document;
                        "--upstream wasi" uses wasi.dev). Repeatable. Its packages are
@@ -96,6 +100,7 @@ export async function main(args: string[]): Promise<number> {
         "oci-prefix": { type: "string", default: "" },
         "oci-registry": { type: "string" },
         "public-url": { type: "string" },
+        "log-key": { type: "string" },
         "max-connections": { type: "string" },
         upstream: { type: "string", multiple: true },
         "upstream-refresh": { type: "string" },
@@ -216,6 +221,7 @@ export async function main(args: string[]): Promise<number> {
     port,
     dataDir: values.data,
     memory: values.memory,
+    logKey: values["log-key"],
     database: values.database ?? (Deno.env.get("WREG_DATABASE_URL") || undefined),
     blobs: values.blobs ?? (Deno.env.get("WREG_BLOBS_URL") || undefined),
     adminToken,

@@ -490,7 +490,7 @@ export function metadataStoreContract(
     assert.equal(pkg?.package.createdAt, rec.publishedAt);
     assert.deepEqual(
       pkg?.versions,
-      [{ ...rec, document: undefined }].map(({ document: _, ...v }) => v),
+      [rec].map(({ document: _, log: _l, signature: _s, ...v }) => v),
     );
     assert.equal(await m.getVersion(P("docs:hello"), V("2.0.0")), undefined);
     assert.equal(await m.getPackage(P("docs:nope")), undefined);
@@ -511,6 +511,109 @@ export function metadataStoreContract(
     ]);
     assert.ok(pkg?.versions.every((v) => !Number.isNaN(Date.parse(v.publishedAt))));
     assert.equal(pkg?.package.latestVersion, "1.10.0");
+  });
+
+  test("every commit, yank and unyank appends its log entry in the same transaction", async (m) => {
+    assert.equal(await m.logSize(), 0);
+    const a = await m.commitVersion(publish("docs:logged", "1.0.0"));
+    const keyId = "ab".repeat(32);
+    const bundle = new TextEncoder().encode('{"bundle":true}');
+    const b = await m.commitVersion(
+      publish("docs:logged", "1.1.0", { signature: { keyId, bundle } }),
+    );
+    assert.deepEqual(a.log, {
+      index: 0,
+      entry: `wreg-release/v1 docs:logged 1.0.0 ${a.digest} -\n`,
+    });
+    assert.deepEqual(b.log, {
+      index: 1,
+      entry: `wreg-release/v1 docs:logged 1.1.0 ${b.digest} ${keyId}\n`,
+    });
+    assert.equal(a.signature, null);
+    assert.deepEqual(b.signature, { keyId, bundle });
+    assert.deepEqual(await m.getVersion(P("docs:logged"), V("1.1.0")), b);
+    // A refused commit appends nothing.
+    await rejectsWith(m.commitVersion(publish("docs:logged", "1.0.0")), "conflict");
+    assert.equal(await m.logSize(), 2);
+    await m.setYanked(P("docs:logged"), V("1.0.0"), true);
+    await m.setYanked(P("docs:logged"), V("1.0.0"), true); // no change: no entry
+    await m.setYanked(P("docs:logged"), V("1.0.0"), false);
+    await m.setYanked(P("docs:logged"), V("1.1.0"), false); // no change: no entry
+    assert.equal(await m.logSize(), 4);
+    const text = (await m.readLogEntries(0, 4)).map((e) => new TextDecoder().decode(e));
+    assert.deepEqual(text, [
+      a.log.entry,
+      b.log.entry,
+      `wreg-yank/v1 docs:logged 1.0.0 ${a.digest}\n`,
+      `wreg-unyank/v1 docs:logged 1.0.0 ${a.digest}\n`,
+    ]);
+    assert.deepEqual(await m.readLogEntries(1, 1), []);
+    await rejectsWith(m.readLogEntries(3, 5), "not-found");
+    await rejectsWith(m.readLogEntries(0, 2000), "invalid-input");
+    await rejectsWith(
+      m.commitVersion(publish("docs:logged", "2.0.0", { signature: { keyId: "x", bundle } })),
+      "invalid-input",
+    );
+    assert.equal(await m.logSize(), 4);
+  });
+
+  test("log node hashes are stored once and checkpoints only grow", async (m) => {
+    const h = (n: number) => new Uint8Array(32).fill(n);
+    await m.putLogNodes([{ level: 0, index: 0, hash: h(1) }, { level: 0, index: 1, hash: h(2) }]);
+    await m.putLogNodes([{ level: 0, index: 1, hash: h(9) }, { level: 1, index: 0, hash: h(3) }]);
+    assert.deepEqual(
+      await m.readLogNodes([{ level: 1, index: 0 }, { level: 0, index: 1 }, {
+        level: 0,
+        index: 2,
+      }]),
+      [h(3), h(2), undefined],
+    );
+    await rejectsWith(
+      m.putLogNodes([{ level: 0, index: 5, hash: h(1).slice(1) }]),
+      "invalid-input",
+    );
+    assert.equal(await m.latestCheckpoint(), undefined);
+    await m.putCheckpoint({ size: 2, note: "two" });
+    await m.putCheckpoint({ size: 2, note: "two again" });
+    assert.deepEqual(await m.latestCheckpoint(), { size: 2, note: "two" });
+    await m.putCheckpoint({ size: 5, note: "five" });
+    await rejectsWith(m.putCheckpoint({ size: 3, note: "three" }), "conflict");
+    assert.deepEqual(await m.latestCheckpoint(), { size: 5, note: "five" });
+  });
+
+  test("publisher keys are registered, revoked and logged; a namespace can require signatures", async (m) => {
+    const keyId = "cd".repeat(32);
+    const publicKey = new Uint8Array([1, 2, 3]);
+    await rejectsWith(
+      m.addPublisherKey("keys", { keyId, publicKey, addedBy: "alice" }),
+      "not-found",
+    );
+    await rejectsWith(m.setRequireSignatures("keys", true), "not-found");
+    assert.deepEqual(await m.namespaceKeys("keys"), { requireSignatures: false, keys: [] });
+    await m.claimNamespace("keys", "alice");
+    const added = await m.addPublisherKey("keys", { keyId, publicKey, addedBy: "alice" });
+    assert.equal(added.created, true);
+    assert.equal(added.key.logIndex, 0);
+    assert.deepEqual(added.key.publicKey, publicKey);
+    assert.equal(added.key.revokedAt, null);
+    const again = await m.addPublisherKey("keys", { keyId, publicKey, addedBy: "bob" });
+    assert.deepEqual(again, { key: added.key, created: false });
+    assert.equal(await m.logSize(), 1);
+    const revoked = await m.revokePublisherKey("keys", keyId);
+    assert.equal(revoked.revokeLogIndex, 1);
+    assert.ok(revoked.revokedAt !== null);
+    assert.deepEqual(await m.revokePublisherKey("keys", keyId), revoked);
+    await rejectsWith(
+      m.addPublisherKey("keys", { keyId, publicKey, addedBy: "alice" }),
+      "conflict",
+    );
+    await rejectsWith(m.revokePublisherKey("keys", "ef".repeat(32)), "not-found");
+    assert.deepEqual(
+      (await m.readLogEntries(0, 2)).map((e) => new TextDecoder().decode(e)),
+      [`wreg-key/v1 keys add ${keyId} AQID\n`, `wreg-key/v1 keys revoke ${keyId}\n`],
+    );
+    await m.setRequireSignatures("keys", true);
+    assert.deepEqual(await m.namespaceKeys("keys"), { requireSignatures: true, keys: [revoked] });
   });
 
   test("publishing an existing version is a conflict and writes nothing", async (m) => {
@@ -1526,5 +1629,28 @@ export function sharedMetadataStoreContract(
       b.commitVersion(publish("docs:two", "1.2.0", { basedOn: seenByB })),
       "stale",
     );
+  });
+
+  test("commits, yanks and keys in two processes get consecutive log indexes", async (a, b) => {
+    await a.claimNamespace("race", "alice");
+    await Promise.all(Array.from({ length: 12 }, (_, i) => {
+      const m = i % 2 ? a : b;
+      return i % 4 === 3
+        ? m.addPublisherKey("race", {
+          keyId: i.toString(16).padStart(64, "0"),
+          publicKey: new Uint8Array([i]),
+          addedBy: "alice",
+        })
+        : m.commitVersion(publish(`race:p${i}`, "1.0.0"));
+    }));
+    assert.equal(await a.logSize(), 12);
+    assert.equal(await b.logSize(), 12);
+    const entries = (await b.readLogEntries(0, 12)).map((e) => new TextDecoder().decode(e));
+    for (let i = 0; i < 12; i++) {
+      if (i % 4 === 3) continue;
+      const v = (await a.getVersion(P(`race:p${i}`), V("1.0.0")))!;
+      assert.equal(entries[v.log.index], v.log.entry);
+    }
+    assert.equal(new Set(entries).size, 12);
   });
 }

@@ -9,6 +9,21 @@ import { settle, StorageError } from "./_errors.ts";
 import { LocalCoordinator } from "./_coordination.ts";
 import { MemoryOciTables } from "./_memory_oci.ts";
 import {
+  checkCheckpoint,
+  checkKeyId,
+  checkKeyInput,
+  checkLogRange,
+  checkNodes,
+  checkpointShrinks,
+  checkSignature,
+  keyAddEntry,
+  keyNotFound,
+  keyRevoked,
+  keyRevokeEntry,
+  releaseEntry,
+  yankEntry,
+} from "./_log_rules.ts";
+import {
   checkBasedOn,
   conflict,
   kindMismatch,
@@ -50,7 +65,10 @@ import {
   type DigestHold,
   type JsonObject,
   type LatestOptions,
+  type LogCheckpoint,
+  type LogNode,
   type MetadataStore,
+  type NamespaceKeys,
   type NamespaceRecord,
   type NamespaceRole,
   type OciBlobLinkInput,
@@ -62,7 +80,9 @@ import {
   type PackageDetail,
   type PackageKind,
   type PackageSummary,
+  type PublisherKeyRecord,
   type PublishInput,
+  type ReleaseSignature,
   REQUIRING_RELATIONS,
   type SearchRow,
   type SearchRowInput,
@@ -91,12 +111,16 @@ interface VersionRow {
   /** Serialized, as a database would keep it: reads never share objects with writers. */
   document: string;
   rows: SearchRowInput[];
+  logIndex: number;
+  signature: ReleaseSignature | null;
 }
 
 interface NamespaceRow {
   name: string;
   createdAt: string;
   members: Map<string, { role: NamespaceRole; addedAt: string }>;
+  requireSignatures: boolean;
+  keys: Map<string, PublisherKeyRecord>;
 }
 
 /**
@@ -113,6 +137,9 @@ export class MemoryMetadataStore implements MetadataStore {
   readonly #now: () => Date;
   readonly #coord = new LocalCoordinator();
   readonly #oci = new MemoryOciTables(() => this.#stamp());
+  readonly #log: string[] = [];
+  readonly #nodes = new Map<string, Uint8Array>();
+  #checkpoint: LogCheckpoint | undefined;
   #closed = false;
 
   /** An empty store; `now` is its clock (tests pass a fake one). */
@@ -141,6 +168,13 @@ export class MemoryMetadataStore implements MetadataStore {
         );
         const document = JSON.stringify(input.document); // may throw: before anything changes
         if (input.oci !== undefined) this.#oci.check(input.oci);
+        checkSignature(input.signature);
+        const entry = releaseEntry(
+          input.name,
+          input.version,
+          input.digest,
+          input.signature?.keyId ?? null,
+        );
         const now = this.#stamp();
         if (pkg) {
           pkg.updatedAt = now;
@@ -167,9 +201,19 @@ export class MemoryMetadataStore implements MetadataStore {
           yanked: false,
           yankedAt: null,
         };
-        this.#versions.get(name)!.set(input.version, { summary, document, rows });
+        const signature = input.signature === undefined
+          ? null
+          : { keyId: input.signature.keyId, bundle: input.signature.bundle.slice() };
+        const logIndex = this.#log.push(entry) - 1;
+        this.#versions.get(name)!.set(input.version, {
+          summary,
+          document,
+          rows,
+          logIndex,
+          signature,
+        });
         if (input.oci !== undefined) this.#oci.put(name, { ...input.oci, version: input.version });
-        return { ...summary, document: JSON.parse(document) };
+        return this.#record({ summary, document, rows, logIndex, signature });
       }),
     );
   }
@@ -192,6 +236,7 @@ export class MemoryMetadataStore implements MetadataStore {
       { kind: "package", name: formatPackageName(name) },
       this.#run(() => {
         const s = this.#version(name, version).summary;
+        if (yanked !== s.yanked) this.#log.push(yankEntry(s.package, version, s.digest, yanked));
         if (yanked && !s.yanked) s.yankedAt = this.#stamp();
         if (!yanked) s.yankedAt = null;
         s.yanked = yanked;
@@ -224,7 +269,7 @@ export class MemoryMetadataStore implements MetadataStore {
   getVersion(name: PackageName, version: Version): Promise<VersionRecord | undefined> {
     return this.#run(() => {
       const row = this.#versions.get(formatPackageName(name))?.get(version);
-      return row && { ...row.summary, document: JSON.parse(row.document) as JsonObject };
+      return row && this.#record(row);
     });
   }
 
@@ -460,6 +505,8 @@ export class MemoryMetadataStore implements MetadataStore {
           name,
           createdAt: now,
           members: new Map([[owner, { role: "owner", addedAt: now }]]),
+          requireSignatures: false,
+          keys: new Map(),
         };
         this.#namespaces.set(name, row);
         return { namespace: namespaceRecord(row), claimed: true };
@@ -625,6 +672,127 @@ export class MemoryMetadataStore implements MetadataStore {
     return this.#now().toISOString();
   }
 
+  #record(row: VersionRow): VersionRecord {
+    return {
+      ...row.summary,
+      document: JSON.parse(row.document) as JsonObject,
+      log: { index: row.logIndex, entry: this.#log[row.logIndex] },
+      signature: row.signature && {
+        keyId: row.signature.keyId,
+        bundle: row.signature.bundle.slice(),
+      },
+    };
+  }
+
+  // --- the transparency log
+
+  logSize(): Promise<number> {
+    return this.#run(() => this.#log.length);
+  }
+
+  readLogEntries(start: number, end: number): Promise<Uint8Array[]> {
+    return this.#run(() => {
+      checkLogRange(start, end, this.#log.length);
+      return this.#log.slice(start, end).map((e) => new TextEncoder().encode(e));
+    });
+  }
+
+  readLogNodes(
+    nodes: readonly { level: number; index: number }[],
+  ): Promise<(Uint8Array | undefined)[]> {
+    return this.#run(() => nodes.map((n) => this.#nodes.get(`${n.level}/${n.index}`)?.slice()));
+  }
+
+  putLogNodes(nodes: readonly LogNode[]): Promise<void> {
+    return this.#run(() => {
+      checkNodes(nodes);
+      for (const n of nodes) {
+        const key = `${n.level}/${n.index}`;
+        if (!this.#nodes.has(key)) this.#nodes.set(key, n.hash.slice());
+      }
+    });
+  }
+
+  latestCheckpoint(): Promise<LogCheckpoint | undefined> {
+    return this.#run(() => this.#checkpoint && { ...this.#checkpoint });
+  }
+
+  putCheckpoint(checkpoint: LogCheckpoint): Promise<void> {
+    return this.#run(() => {
+      checkCheckpoint(checkpoint);
+      const latest = this.#checkpoint?.size ?? -1;
+      if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
+      if (checkpoint.size > latest) this.#checkpoint = { ...checkpoint };
+    });
+  }
+
+  // --- publisher keys
+
+  addPublisherKey(
+    namespace: string,
+    input: { keyId: string; publicKey: Uint8Array; addedBy: string },
+  ): Promise<{ key: PublisherKeyRecord; created: boolean }> {
+    return this.#changed(
+      { kind: "namespace", name: namespace },
+      this.#run(() => {
+        checkKeyInput(input);
+        checkUser(input.addedBy, "user");
+        const ns = this.#namespace(namespace);
+        const existing = ns.keys.get(input.keyId);
+        if (existing?.revokedAt) throw keyRevoked(namespace, input.keyId);
+        if (existing) return { key: cloneKey(existing), created: false };
+        const entry = keyAddEntry(namespace, input.keyId, input.publicKey);
+        const key: PublisherKeyRecord = {
+          namespace,
+          keyId: input.keyId,
+          publicKey: input.publicKey.slice(),
+          addedBy: input.addedBy,
+          addedAt: this.#stamp(),
+          revokedAt: null,
+          logIndex: this.#log.push(entry) - 1,
+          revokeLogIndex: null,
+        };
+        ns.keys.set(input.keyId, key);
+        return { key: cloneKey(key), created: true };
+      }),
+    );
+  }
+
+  revokePublisherKey(namespace: string, keyId: string): Promise<PublisherKeyRecord> {
+    return this.#changed(
+      { kind: "namespace", name: namespace },
+      this.#run(() => {
+        checkKeyId(keyId);
+        const key = this.#namespaces.get(namespace)?.keys.get(keyId);
+        if (!key) throw keyNotFound(namespace, keyId);
+        if (key.revokedAt === null) {
+          key.revokedAt = this.#stamp();
+          key.revokeLogIndex = this.#log.push(keyRevokeEntry(namespace, keyId)) - 1;
+        }
+        return cloneKey(key);
+      }),
+    );
+  }
+
+  namespaceKeys(namespace: string): Promise<NamespaceKeys> {
+    return this.#run(() => {
+      const ns = this.#namespaces.get(namespace);
+      return {
+        requireSignatures: ns?.requireSignatures ?? false,
+        keys: [...ns?.keys.values() ?? []].map(cloneKey),
+      };
+    });
+  }
+
+  setRequireSignatures(namespace: string, require: boolean): Promise<void> {
+    return this.#changed(
+      { kind: "namespace", name: namespace },
+      this.#run(() => {
+        this.#namespace(namespace).requireSignatures = require;
+      }),
+    );
+  }
+
   #summaries(pkg: string): VersionSummary[] {
     return sortVersions(
       [...(this.#versions.get(pkg)?.values() ?? [])].map((v) => ({ ...v.summary })),
@@ -673,6 +841,10 @@ function namespaceRecord(row: NamespaceRow): NamespaceRecord {
       [...row.members].map(([user, m]) => ({ user, role: m.role, addedAt: m.addedAt })),
     ),
   };
+}
+
+function cloneKey(k: PublisherKeyRecord): PublisherKeyRecord {
+  return { ...k, publicKey: k.publicKey.slice() };
 }
 
 function ownerCount(row: NamespaceRow): number {

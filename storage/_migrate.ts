@@ -54,6 +54,8 @@ type Row = Record<string, unknown>;
 
 const TABLES: ImportTable[] = ["namespaces", "namespace_members", "tokens", "packages"];
 const OCI_TABLES: ImportTable[] = ["oci_manifests", "oci_manifest_blobs", "oci_tags"];
+/** The transparency log and publisher keys (the log key file is not data: point --log-key at it). */
+const LOG_TABLES: ImportTable[] = ["log_entries", "log_nodes", "log_checkpoints", "publisher_keys"];
 
 /** See the module documentation. */
 export async function migrateEmbedded(options: MigrateOptions): Promise<MigrateReport> {
@@ -95,7 +97,7 @@ export async function migrateEmbedded(options: MigrateOptions): Promise<MigrateR
   const all = (sql: string, ...args: string[]) => db.prepare(sql).all(...args) as Row[];
   try {
     for (const table of TABLES) {
-      report.rows[table] = await metadata.importRows(table, all(`SELECT * FROM ${table}`));
+      report.rows[table] = await metadata.importRows(table, sourceRows(all, table));
     }
     log(`namespaces, members, tokens and packages: ${sum(report.rows)} rows inserted`);
 
@@ -139,12 +141,18 @@ export async function migrateEmbedded(options: MigrateOptions): Promise<MigrateR
       }
     }
 
+    // The log as it is (entries, node hashes, signed checkpoints) and the publisher keys.
+    for (const table of LOG_TABLES) {
+      report.rows[table] = await metadata.importRows(table, sourceRows(all, table));
+    }
+
     // Verify: the same rows, and every blob whole.
     const compared: (ImportTable | "search_rows")[] = [
       ...TABLES,
       "versions",
       "search_rows",
       ...(hasOci ? OCI_TABLES : []),
+      ...LOG_TABLES,
     ];
     for (const table of compared) {
       const order = table === "search_rows" ? "package, version, rowid" : keyOf(table);
@@ -210,6 +218,12 @@ async function copyBlob(
  * (rowid), PostgreSQL numbers them (`position`).
  */
 function sourceRows(all: (sql: string) => Row[], table: ImportTable): Row[] {
+  if (table === "namespaces") {
+    return all("SELECT * FROM namespaces").map((r) => ({
+      ...r,
+      require_signatures: Number(r.require_signatures) === 1,
+    }));
+  }
   if (table !== "oci_manifest_blobs") return all(`SELECT * FROM ${table}`);
   const rows = all("SELECT * FROM oci_manifest_blobs ORDER BY package, manifest, rowid");
   let group = "";
@@ -232,8 +246,15 @@ function keyOf(table: ImportTable): string {
     oci_manifests: "package, digest",
     oci_manifest_blobs: "package, manifest, blob",
     oci_tags: "package, version",
+    log_entries: "idx",
+    log_nodes: "level, idx",
+    log_checkpoints: "size",
+    publisher_keys: "namespace, key_id",
   }[table];
 }
+
+/** Columns PostgreSQL answers as text (bigint) that SQLite answers as numbers. */
+const NUMERIC = new Set(["size", "idx", "log_index", "revoke_log_index"]);
 
 /** A row as comparable JSON: bytes as hex, numbers as numbers, no generated ids. */
 function normalize(row: Row, table: string): Row {
@@ -242,7 +263,9 @@ function normalize(row: Row, table: string): Row {
     if (table === "search_rows" && (k === "id" || k === "rowid")) continue;
     out[k] = v instanceof Uint8Array
       ? Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("")
-      : typeof v === "bigint" || (k === "size" && typeof v === "string")
+      : typeof v === "bigint" || (NUMERIC.has(k) && typeof v === "string")
+      ? Number(v)
+      : typeof v === "boolean"
       ? Number(v)
       : v;
   }

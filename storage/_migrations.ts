@@ -158,6 +158,53 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    why: "the transparency log (entries, node hashes, checkpoints), publisher keys, signatures",
+    sql: `
+      -- One row per log entry (lib/tlog's grammar), appended in the transaction of its change.
+      CREATE TABLE log_entries (
+        idx   INTEGER PRIMARY KEY CHECK (idx >= 0),
+        entry TEXT NOT NULL
+      ) STRICT;
+      -- Hashes of the complete subtrees (RFC 6962), written before a checkpoint signs them.
+      CREATE TABLE log_nodes (
+        level INTEGER NOT NULL,
+        idx   INTEGER NOT NULL,
+        hash  BLOB NOT NULL,
+        PRIMARY KEY (level, idx)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE log_checkpoints (
+        size       INTEGER PRIMARY KEY,
+        note       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      ALTER TABLE versions ADD COLUMN log_index INTEGER;
+      ALTER TABLE versions ADD COLUMN signer TEXT;
+      ALTER TABLE versions ADD COLUMN bundle BLOB;
+      ALTER TABLE namespaces ADD COLUMN require_signatures INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE publisher_keys (
+        namespace        TEXT NOT NULL REFERENCES namespaces (name),
+        key_id           TEXT NOT NULL,
+        public_key       BLOB NOT NULL,
+        added_by         TEXT NOT NULL,
+        added_at         TEXT NOT NULL,
+        revoked_at       TEXT,
+        log_index        INTEGER NOT NULL,
+        revoke_log_index INTEGER,
+        PRIMARY KEY (namespace, key_id)
+      ) STRICT;
+      -- Versions published before the log: logged now, unsigned, in the order they were published.
+      UPDATE versions SET log_index = m.i FROM (
+        SELECT package, version,
+               row_number() OVER (ORDER BY published_at, package, version) - 1 AS i
+        FROM versions
+      ) AS m WHERE m.package = versions.package AND m.version = versions.version;
+      INSERT INTO log_entries (idx, entry)
+        SELECT log_index, 'wreg-release/v1 ' || package || ' ' || version || ' ' || digest || ' -' || char(10)
+        FROM versions ORDER BY log_index;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

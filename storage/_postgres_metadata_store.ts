@@ -47,6 +47,21 @@ import {
 } from "./_metadata_errors.ts";
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from "./_postgres_schema.ts";
 import {
+  checkCheckpoint,
+  checkKeyId,
+  checkKeyInput,
+  checkLogRange,
+  checkNodes,
+  checkpointShrinks,
+  checkSignature,
+  keyAddEntry,
+  keyNotFound,
+  keyRevoked,
+  keyRevokeEntry,
+  releaseEntry,
+  yankEntry,
+} from "./_log_rules.ts";
+import {
   appendPgOciUploadPart,
   checkPgOciManifest,
   createPgOciUpload,
@@ -93,7 +108,10 @@ import type {
   DigestHold,
   JsonObject,
   LatestOptions,
+  LogCheckpoint,
+  LogNode,
   MetadataStore,
+  NamespaceKeys,
   NamespaceRecord,
   NamespaceRole,
   OciBlobLinkInput,
@@ -105,6 +123,7 @@ import type {
   PackageDetail,
   PackageKind,
   PackageSummary,
+  PublisherKeyRecord,
   PublishInput,
   SearchRelation,
   SearchRow,
@@ -384,8 +403,16 @@ export class PostgresMetadataStore implements MetadataStore {
     return this.#op("publish a version", async () => {
       checkPublish(input);
       if (input.oci !== undefined) checkPgOciManifest(input.oci);
+      checkSignature(input.signature);
       const rows = normalizeSearchRows(input.searchRows);
       const name = formatPackageName(input.name);
+      const entry = releaseEntry(
+        input.name,
+        input.version,
+        input.digest,
+        input.signature?.keyId ?? null,
+      );
+      let logIndex = -1;
       const document = JSON.stringify(input.document); // may throw: before anything is sent
       const now = this.#stamp();
       const change: StoreChange = { kind: "package", name };
@@ -436,11 +463,21 @@ export class PostgresMetadataStore implements MetadataStore {
               .execute(),
           );
         }
+        // The log entry: under the log's append lock (held to the commit), the next index.
+        const appended = this.#appendLog(tx, entry);
+        writes.push(appended.lock, appended.insert);
+        const signer = input.signature?.keyId ?? null;
+        const bundle = input.signature === undefined ? null : Buffer.from(
+          input.signature.bundle.buffer,
+          input.signature.bundle.byteOffset,
+          input.signature.bundle.byteLength,
+        );
         writes.push(
           tx`
-            INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
+            INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document, log_index, signer, bundle)
             VALUES (${name}, ${input.version}, ${input.kind}, ${input.digest}, ${input.size}, ${now},
-                    ${input.publisher}, NULL, ${document})`.execute(),
+                    ${input.publisher}, NULL, ${document},
+                    (SELECT max(idx) FROM log_entries), ${signer}, ${bundle})`.execute(),
         );
         for (const q of rowInserts(tx, name, input.version, rows)) writes.push(q.execute());
         // Without an OCI manifest to store, the notification goes out with the writes.
@@ -453,6 +490,7 @@ export class PostgresMetadataStore implements MetadataStore {
           if (codeOf(failed.reason) === "23505") throw conflict(name, input.version);
           throw failed.reason;
         }
+        logIndex = Number((await appended.insert)[0].idx);
         if (input.oci !== undefined) {
           await putPgOciManifest(tx, name, { ...input.oci, version: input.version }, now);
           await this.#notify(tx, change);
@@ -470,8 +508,174 @@ export class PostgresMetadataStore implements MetadataStore {
         yanked: false,
         yankedAt: null,
         document: JSON.parse(document) as JsonObject,
+        log: { index: logIndex, entry },
+        signature: input.signature === undefined
+          ? null
+          : { keyId: input.signature.keyId, bundle: input.signature.bundle.slice() },
       };
     });
+  }
+
+  /**
+   * Appends a log entry inside `tx`: the transaction-scoped append lock, then the insert at the
+   * next index (a statement of its own, so its snapshot sees the last holder's commit).
+   */
+  #appendLog(tx: Tx, entry: string) {
+    const lock = tx`SELECT pg_advisory_xact_lock(hashtextextended(${this.#key("log-append")}, 0))`
+      .execute();
+    const insert = tx`INSERT INTO log_entries (idx, entry)
+      SELECT coalesce(max(idx) + 1, 0), ${entry} FROM log_entries RETURNING idx`.execute();
+    return { lock, insert };
+  }
+
+  async #appendLogNow(tx: Tx, entry: string): Promise<number> {
+    const { lock, insert } = this.#appendLog(tx, entry);
+    await lock;
+    return Number((await insert)[0].idx);
+  }
+
+  // --- the transparency log
+
+  logSize(): Promise<number> {
+    return this.#op("read the log", async () => {
+      const [r] = await this.#sql`SELECT coalesce(max(idx) + 1, 0)::bigint AS n FROM log_entries`;
+      return Number(r.n);
+    });
+  }
+
+  readLogEntries(start: number, end: number): Promise<Uint8Array[]> {
+    return this.#op("read the log", async () => {
+      const [r] = await this.#sql`SELECT coalesce(max(idx) + 1, 0)::bigint AS n FROM log_entries`;
+      checkLogRange(start, end, Number(r.n));
+      const rows = await this.#sql`SELECT entry FROM log_entries
+        WHERE idx >= ${start} AND idx < ${end} ORDER BY idx`;
+      const enc = new TextEncoder();
+      return rows.map((row) => enc.encode(row.entry as string));
+    });
+  }
+
+  readLogNodes(
+    nodes: readonly { level: number; index: number }[],
+  ): Promise<(Uint8Array | undefined)[]> {
+    return this.#op("read the log", async () => {
+      if (nodes.length === 0) return [];
+      const levels = nodes.map((n) => n.level);
+      const idxs = nodes.map((n) => n.index);
+      const rows = await this.#sql`SELECT level, idx, hash FROM log_nodes
+        WHERE (level, idx) IN (SELECT * FROM unnest(${levels}::int[], ${idxs}::bigint[]))`;
+      const byKey = new Map(
+        rows.map((r) => [`${r.level}/${r.idx}`, new Uint8Array(r.hash as Uint8Array)]),
+      );
+      return nodes.map((n) => byKey.get(`${n.level}/${n.index}`));
+    });
+  }
+
+  putLogNodes(nodes: readonly LogNode[]): Promise<void> {
+    return this.#op("write the log", async () => {
+      checkNodes(nodes);
+      if (nodes.length === 0) return;
+      const levels = nodes.map((n) => n.level);
+      const idxs = nodes.map((n) => n.index);
+      const hashes = nodes.map((n) => Buffer.from(n.hash).toString("hex"));
+      await this.#sql`INSERT INTO log_nodes (level, idx, hash)
+        SELECT l, i, decode(h, 'hex') FROM unnest(${levels}::int[], ${idxs}::bigint[], ${hashes}::text[])
+          AS t(l, i, h)
+        ON CONFLICT DO NOTHING`;
+    });
+  }
+
+  latestCheckpoint(): Promise<LogCheckpoint | undefined> {
+    return this.#op("read the log", async () => {
+      const [r] = await this
+        .#sql`SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1`;
+      return r && { size: Number(r.size), note: r.note as string };
+    });
+  }
+
+  putCheckpoint(checkpoint: LogCheckpoint): Promise<void> {
+    return this.#op("write the log", async () => {
+      checkCheckpoint(checkpoint);
+      await this.#sql.begin(async (tx) => {
+        await tx`LOCK TABLE log_checkpoints IN EXCLUSIVE MODE`;
+        const [r] = await tx`SELECT max(size) AS s FROM log_checkpoints`;
+        const latest = r.s === null ? -1 : Number(r.s);
+        if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
+        if (checkpoint.size === latest) return;
+        await tx`INSERT INTO log_checkpoints (size, note, created_at)
+          VALUES (${checkpoint.size}, ${checkpoint.note}, ${this.#stamp()})`;
+      });
+    });
+  }
+
+  // --- publisher keys
+
+  addPublisherKey(
+    namespace: string,
+    input: { keyId: string; publicKey: Uint8Array; addedBy: string },
+  ): Promise<{ key: PublisherKeyRecord; created: boolean }> {
+    return this.#write(
+      "register a publisher key",
+      { kind: "namespace", name: namespace },
+      async (tx) => {
+        checkKeyInput(input);
+        checkUser(input.addedBy, "user");
+        const [ns] = await tx`SELECT name FROM namespaces WHERE name = ${namespace} FOR UPDATE`;
+        if (!ns) throw namespaceNotFound(namespace);
+        const existing = await pgKey(tx, namespace, input.keyId);
+        if (existing?.revokedAt) throw keyRevoked(namespace, input.keyId);
+        if (existing) return { key: existing, created: false };
+        const logIndex = await this.#appendLogNow(
+          tx,
+          keyAddEntry(namespace, input.keyId, input.publicKey),
+        );
+        await tx`INSERT INTO publisher_keys
+          (namespace, key_id, public_key, added_by, added_at, log_index)
+          VALUES (${namespace}, ${input.keyId}, ${Buffer.from(input.publicKey)}, ${input.addedBy},
+                  ${this.#stamp()}, ${logIndex})`;
+        return { key: (await pgKey(tx, namespace, input.keyId))!, created: true };
+      },
+    );
+  }
+
+  revokePublisherKey(namespace: string, keyId: string): Promise<PublisherKeyRecord> {
+    return this.#write(
+      "revoke a publisher key",
+      { kind: "namespace", name: namespace },
+      async (tx) => {
+        checkKeyId(keyId);
+        const [row] = await tx`SELECT revoked_at FROM publisher_keys
+          WHERE namespace = ${namespace} AND key_id = ${keyId} FOR UPDATE`;
+        if (!row) throw keyNotFound(namespace, keyId);
+        if (row.revoked_at === null) {
+          const logIndex = await this.#appendLogNow(tx, keyRevokeEntry(namespace, keyId));
+          await tx`UPDATE publisher_keys SET revoked_at = ${this.#stamp()},
+            revoke_log_index = ${logIndex} WHERE namespace = ${namespace} AND key_id = ${keyId}`;
+        }
+        return (await pgKey(tx, namespace, keyId))!;
+      },
+    );
+  }
+
+  namespaceKeys(namespace: string): Promise<NamespaceKeys> {
+    return this.#op("read a namespace's keys", async () => {
+      const [ns] = await this.#sql`SELECT require_signatures FROM namespaces
+        WHERE name = ${namespace}`;
+      const rows = await this.#sql`SELECT * FROM publisher_keys WHERE namespace = ${namespace}
+        ORDER BY log_index`;
+      return { requireSignatures: ns?.require_signatures === true, keys: rows.map(pgKeyRecord) };
+    });
+  }
+
+  setRequireSignatures(namespace: string, require: boolean): Promise<void> {
+    return this.#write(
+      "set a namespace's signing policy",
+      { kind: "namespace", name: namespace },
+      async (tx) => {
+        const r = await tx`UPDATE namespaces SET require_signatures = ${require}
+          WHERE name = ${namespace}`;
+        if (r.count === 0) throw namespaceNotFound(namespace);
+      },
+    );
   }
 
   replaceDerived(name: PackageName, version: Version, input: DerivedInput): Promise<void> {
@@ -494,9 +698,12 @@ export class PostgresMetadataStore implements MetadataStore {
   setYanked(name: PackageName, version: Version, yanked: boolean): Promise<VersionSummary> {
     const pkg = formatPackageName(name);
     return this.#write("yank a version", { kind: "package", name: pkg }, async (tx) => {
-      const [row] = await tx`SELECT yanked_at FROM versions
+      const [row] = await tx`SELECT yanked_at, digest FROM versions
         WHERE package = ${pkg} AND version = ${version} FOR UPDATE`;
       if (!row) throw versionNotFound(pkg, version);
+      if (yanked !== (row.yanked_at !== null)) {
+        await this.#appendLogNow(tx, yankEntry(pkg, version, row.digest as Digest, yanked));
+      }
       if (yanked && row.yanked_at === null) {
         await tx`UPDATE versions SET yanked_at = ${this.#stamp()}
           WHERE package = ${pkg} AND version = ${version}`;
@@ -543,12 +750,21 @@ export class PostgresMetadataStore implements MetadataStore {
   getVersion(name: PackageName, version: Version): Promise<VersionRecord | undefined> {
     return this.#op("read a version", async () => {
       const [row] = await this.#sql.unsafe(
-        `SELECT ${SUMMARY_COLUMNS}, document FROM versions WHERE package = $1 AND version = $2`,
+        `SELECT ${SUMMARY_COLUMNS}, document, log_index, signer, bundle,
+           (SELECT entry FROM log_entries WHERE idx = log_index) AS log_entry
+         FROM versions WHERE package = $1 AND version = $2`,
         [formatPackageName(name), version],
         { prepare: true },
       );
-      return row &&
-        { ...versionSummary(row), document: JSON.parse(row.document as string) as JsonObject };
+      return row && {
+        ...versionSummary(row),
+        document: JSON.parse(row.document as string) as JsonObject,
+        log: { index: Number(row.log_index), entry: row.log_entry as string },
+        signature: row.signer === null ? null : {
+          keyId: row.signer as string,
+          bundle: new Uint8Array(row.bundle as Uint8Array),
+        },
+      };
     });
   }
 
@@ -1205,9 +1421,32 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 }
 
+async function pgKey(
+  tx: Tx,
+  namespace: string,
+  keyId: string,
+): Promise<PublisherKeyRecord | undefined> {
+  const [r] = await tx`SELECT * FROM publisher_keys
+    WHERE namespace = ${namespace} AND key_id = ${keyId}`;
+  return r && pgKeyRecord(r);
+}
+
+function pgKeyRecord(r: Row): PublisherKeyRecord {
+  return {
+    namespace: r.namespace as string,
+    keyId: r.key_id as string,
+    publicKey: new Uint8Array(r.public_key as Uint8Array),
+    addedBy: r.added_by as string,
+    addedAt: r.added_at as string,
+    revokedAt: r.revoked_at as string | null,
+    logIndex: Number(r.log_index),
+    revokeLogIndex: r.revoke_log_index === null ? null : Number(r.revoke_log_index),
+  };
+}
+
 /** The durable tables `wreg admin migrate` moves, with their columns and keys. */
 export const IMPORT_TABLES = {
-  namespaces: { columns: ["name", "created_at"], key: ["name"] },
+  namespaces: { columns: ["name", "created_at", "require_signatures"], key: ["name"] },
   namespace_members: {
     columns: ["namespace", "member", "role", "added_at"],
     key: ["namespace", "member"],
@@ -1249,6 +1488,9 @@ export const IMPORT_TABLES = {
       "publisher",
       "yanked_at",
       "document",
+      "log_index",
+      "signer",
+      "bundle",
     ],
     key: ["package", "version"],
   },
@@ -1274,6 +1516,22 @@ export const IMPORT_TABLES = {
     key: ["package", "manifest", "blob"],
   },
   oci_tags: { columns: ["package", "version", "digest"], key: ["package", "version"] },
+  log_entries: { columns: ["idx", "entry"], key: ["idx"] },
+  log_nodes: { columns: ["level", "idx", "hash"], key: ["level", "idx"] },
+  log_checkpoints: { columns: ["size", "note", "created_at"], key: ["size"] },
+  publisher_keys: {
+    columns: [
+      "namespace",
+      "key_id",
+      "public_key",
+      "added_by",
+      "added_at",
+      "revoked_at",
+      "log_index",
+      "revoke_log_index",
+    ],
+    key: ["namespace", "key_id"],
+  },
 } as const satisfies Record<string, { columns: readonly string[]; key: readonly string[] }>;
 
 /** A table {@link PostgresMetadataStore.importRows} takes. */

@@ -156,6 +156,50 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    why: "the transparency log (entries, node hashes, checkpoints), publisher keys, signatures",
+    sql: `
+      CREATE TABLE log_entries (
+        idx   bigint PRIMARY KEY CHECK (idx >= 0),
+        entry text NOT NULL
+      );
+      CREATE TABLE log_nodes (
+        level integer NOT NULL,
+        idx   bigint NOT NULL,
+        hash  bytea NOT NULL,
+        PRIMARY KEY (level, idx)
+      );
+      CREATE TABLE log_checkpoints (
+        size       bigint PRIMARY KEY,
+        note       text NOT NULL,
+        created_at text NOT NULL
+      );
+      ALTER TABLE versions ADD COLUMN log_index bigint;
+      ALTER TABLE versions ADD COLUMN signer text COLLATE "C";
+      ALTER TABLE versions ADD COLUMN bundle bytea;
+      ALTER TABLE namespaces ADD COLUMN require_signatures boolean NOT NULL DEFAULT false;
+      CREATE TABLE publisher_keys (
+        namespace        text COLLATE "C" NOT NULL REFERENCES namespaces (name),
+        key_id           text COLLATE "C" NOT NULL,
+        public_key       bytea NOT NULL,
+        added_by         text NOT NULL,
+        added_at         text NOT NULL,
+        revoked_at       text,
+        log_index        bigint NOT NULL,
+        revoke_log_index bigint,
+        PRIMARY KEY (namespace, key_id)
+      );
+      UPDATE versions SET log_index = m.i FROM (
+        SELECT package, version,
+               row_number() OVER (ORDER BY published_at, package, version) - 1 AS i
+        FROM versions
+      ) AS m WHERE m.package = versions.package AND m.version = versions.version;
+      INSERT INTO log_entries (idx, entry)
+        SELECT log_index, 'wreg-release/v1 ' || package || ' ' || version || ' ' || digest || ' -' || chr(10)
+        FROM versions ORDER BY log_index;
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -22,6 +22,21 @@ import {
 import { MIGRATIONS, SCHEMA_VERSION } from "./_migrations.ts";
 import { SqliteOciTables } from "./_sqlite_oci.ts";
 import {
+  checkCheckpoint,
+  checkKeyId,
+  checkKeyInput,
+  checkLogRange,
+  checkNodes,
+  checkpointShrinks,
+  checkSignature,
+  keyAddEntry,
+  keyNotFound,
+  keyRevoked,
+  keyRevokeEntry,
+  releaseEntry,
+  yankEntry,
+} from "./_log_rules.ts";
+import {
   byPackageThenVersion,
   byTextRank,
   checkDescription,
@@ -52,7 +67,10 @@ import type {
   DigestHold,
   JsonObject,
   LatestOptions,
+  LogCheckpoint,
+  LogNode,
   MetadataStore,
+  NamespaceKeys,
   NamespaceRecord,
   NamespaceRole,
   OciBlobLinkInput,
@@ -64,6 +82,7 @@ import type {
   PackageDetail,
   PackageKind,
   PackageSummary,
+  PublisherKeyRecord,
   PublishInput,
   SearchRelation,
   SearchRow,
@@ -161,8 +180,15 @@ export class SqliteMetadataStore implements MetadataStore {
       this.#write(() => {
         checkPublish(input);
         if (input.oci !== undefined) this.#oci.check(input.oci);
+        checkSignature(input.signature);
         const rows = normalizeSearchRows(input.searchRows);
         const name = formatPackageName(input.name);
+        const entry = releaseEntry(
+          input.name,
+          input.version,
+          input.digest,
+          input.signature?.keyId ?? null,
+        );
         const pkg = this.#get("SELECT kind, description FROM packages WHERE name = ?", name);
         if (pkg && pkg.kind !== input.kind) {
           throw kindMismatch(name, pkg.kind as PackageKind, input.kind);
@@ -208,10 +234,11 @@ export class SqliteMetadataStore implements MetadataStore {
           );
         }
         const document = JSON.stringify(input.document);
+        const logIndex = this.#appendLog(entry);
         try {
           this.#exec(
-            `INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
-           VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+            `INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document, log_index, signer, bundle)
+           VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
             name,
             input.version,
             input.kind,
@@ -220,6 +247,9 @@ export class SqliteMetadataStore implements MetadataStore {
             now,
             input.publisher,
             document,
+            logIndex,
+            input.signature?.keyId ?? null,
+            input.signature?.bundle ?? null,
           );
         } catch (e) {
           if (isUniqueViolation(e)) throw conflict(name, input.version);
@@ -238,6 +268,10 @@ export class SqliteMetadataStore implements MetadataStore {
           yanked: false,
           yankedAt: null,
           document: JSON.parse(document) as JsonObject,
+          log: { index: logIndex, entry },
+          signature: input.signature === undefined
+            ? null
+            : { keyId: input.signature.keyId, bundle: input.signature.bundle.slice() },
         };
       }),
     );
@@ -269,11 +303,14 @@ export class SqliteMetadataStore implements MetadataStore {
       this.#write(() => {
         const pkg = formatPackageName(name);
         const row = this.#get(
-          "SELECT yanked_at FROM versions WHERE package = ? AND version = ?",
+          "SELECT yanked_at, digest FROM versions WHERE package = ? AND version = ?",
           pkg,
           version,
         );
         if (!row) throw versionNotFound(pkg, version);
+        if (yanked !== (row.yanked_at !== null)) {
+          this.#appendLog(yankEntry(pkg, version, row.digest as Digest, yanked));
+        }
         if (yanked && row.yanked_at === null) {
           this.#exec(
             "UPDATE versions SET yanked_at = ? WHERE package = ? AND version = ?",
@@ -330,12 +367,21 @@ export class SqliteMetadataStore implements MetadataStore {
   getVersion(name: PackageName, version: Version): Promise<VersionRecord | undefined> {
     return this.#read(() => {
       const row = this.#get(
-        `SELECT ${SUMMARY_COLUMNS}, document FROM versions WHERE package = ? AND version = ?`,
+        `SELECT ${SUMMARY_COLUMNS}, document, log_index, signer, bundle,
+           (SELECT entry FROM log_entries WHERE idx = log_index) AS log_entry
+         FROM versions WHERE package = ? AND version = ?`,
         formatPackageName(name),
         version,
       );
-      return row &&
-        { ...versionSummary(row), document: JSON.parse(row.document as string) as JsonObject };
+      return row && {
+        ...versionSummary(row),
+        document: JSON.parse(row.document as string) as JsonObject,
+        log: { index: Number(row.log_index), entry: row.log_entry as string },
+        signature: row.signer === null ? null : {
+          keyId: row.signer as string,
+          bundle: new Uint8Array(row.bundle as Uint8Array),
+        },
+      };
     });
   }
 
@@ -835,6 +881,177 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#now().toISOString();
   }
 
+  /** Appends an entry to the log (inside the caller's transaction); returns its index. */
+  #appendLog(entry: string): number {
+    const next = Number(this.#get("SELECT coalesce(max(idx) + 1, 0) AS n FROM log_entries")!.n);
+    this.#exec("INSERT INTO log_entries (idx, entry) VALUES (?, ?)", next, entry);
+    return next;
+  }
+
+  // --- the transparency log
+
+  logSize(): Promise<number> {
+    return this.#read(() =>
+      Number(this.#get("SELECT coalesce(max(idx) + 1, 0) AS n FROM log_entries")!.n)
+    );
+  }
+
+  readLogEntries(start: number, end: number): Promise<Uint8Array[]> {
+    return this.#read(() => {
+      const size = Number(this.#get("SELECT coalesce(max(idx) + 1, 0) AS n FROM log_entries")!.n);
+      checkLogRange(start, end, size);
+      const enc = new TextEncoder();
+      return this.#all(
+        "SELECT entry FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx",
+        start,
+        end,
+      ).map((r) => enc.encode(r.entry as string));
+    });
+  }
+
+  readLogNodes(
+    nodes: readonly { level: number; index: number }[],
+  ): Promise<(Uint8Array | undefined)[]> {
+    return this.#read(() =>
+      nodes.map((n) => {
+        const r = this.#get(
+          "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?",
+          n.level,
+          n.index,
+        );
+        return r === undefined ? undefined : new Uint8Array(r.hash as Uint8Array);
+      })
+    );
+  }
+
+  putLogNodes(nodes: readonly LogNode[]): Promise<void> {
+    return this.#write(() => {
+      checkNodes(nodes);
+      for (const n of nodes) {
+        this.#exec(
+          "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+          n.level,
+          n.index,
+          n.hash,
+        );
+      }
+    });
+  }
+
+  latestCheckpoint(): Promise<LogCheckpoint | undefined> {
+    return this.#read(() => {
+      const r = this.#get("SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+      return r && { size: Number(r.size), note: r.note as string };
+    });
+  }
+
+  putCheckpoint(checkpoint: LogCheckpoint): Promise<void> {
+    return this.#write(() => {
+      checkCheckpoint(checkpoint);
+      const r = this.#get("SELECT max(size) AS s FROM log_checkpoints");
+      const latest = r?.s === null || r === undefined ? -1 : Number(r.s);
+      if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
+      if (checkpoint.size === latest) return;
+      this.#exec(
+        "INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)",
+        checkpoint.size,
+        checkpoint.note,
+        this.#stamp(),
+      );
+    });
+  }
+
+  // --- publisher keys
+
+  addPublisherKey(
+    namespace: string,
+    input: { keyId: string; publicKey: Uint8Array; addedBy: string },
+  ): Promise<{ key: PublisherKeyRecord; created: boolean }> {
+    return this.#changed(
+      { kind: "namespace", name: namespace },
+      this.#write(() => {
+        checkKeyInput(input);
+        checkUser(input.addedBy, "user");
+        if (!this.#get("SELECT 1 FROM namespaces WHERE name = ?", namespace)) {
+          throw namespaceNotFound(namespace);
+        }
+        const existing = this.#key(namespace, input.keyId);
+        if (existing?.revokedAt) throw keyRevoked(namespace, input.keyId);
+        if (existing) return { key: existing, created: false };
+        const logIndex = this.#appendLog(keyAddEntry(namespace, input.keyId, input.publicKey));
+        this.#exec(
+          `INSERT INTO publisher_keys (namespace, key_id, public_key, added_by, added_at, log_index)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+          namespace,
+          input.keyId,
+          input.publicKey,
+          input.addedBy,
+          this.#stamp(),
+          logIndex,
+        );
+        return { key: this.#key(namespace, input.keyId)!, created: true };
+      }),
+    );
+  }
+
+  revokePublisherKey(namespace: string, keyId: string): Promise<PublisherKeyRecord> {
+    return this.#changed(
+      { kind: "namespace", name: namespace },
+      this.#write(() => {
+        checkKeyId(keyId);
+        const key = this.#key(namespace, keyId);
+        if (!key) throw keyNotFound(namespace, keyId);
+        if (key.revokedAt !== null) return key;
+        const logIndex = this.#appendLog(keyRevokeEntry(namespace, keyId));
+        this.#exec(
+          `UPDATE publisher_keys SET revoked_at = ?, revoke_log_index = ?
+           WHERE namespace = ? AND key_id = ?`,
+          this.#stamp(),
+          logIndex,
+          namespace,
+          keyId,
+        );
+        return this.#key(namespace, keyId)!;
+      }),
+    );
+  }
+
+  namespaceKeys(namespace: string): Promise<NamespaceKeys> {
+    return this.#read(() => {
+      const ns = this.#get("SELECT require_signatures FROM namespaces WHERE name = ?", namespace);
+      return {
+        requireSignatures: Number(ns?.require_signatures ?? 0) === 1,
+        keys: this.#all(
+          "SELECT * FROM publisher_keys WHERE namespace = ? ORDER BY log_index",
+          namespace,
+        ).map(keyRecord),
+      };
+    });
+  }
+
+  setRequireSignatures(namespace: string, require: boolean): Promise<void> {
+    return this.#changed(
+      { kind: "namespace", name: namespace },
+      this.#write(() => {
+        const changed = this.#exec(
+          "UPDATE namespaces SET require_signatures = ? WHERE name = ?",
+          require ? 1 : 0,
+          namespace,
+        );
+        if (changed === 0) throw namespaceNotFound(namespace);
+      }),
+    );
+  }
+
+  #key(namespace: string, keyId: string): PublisherKeyRecord | undefined {
+    const r = this.#get(
+      "SELECT * FROM publisher_keys WHERE namespace = ? AND key_id = ?",
+      namespace,
+      keyId,
+    );
+    return r && keyRecord(r);
+  }
+
   #insertRows(pkg: string, version: Version, rows: readonly SearchRowInput[]): void {
     for (const r of rows) {
       this.#exec(
@@ -927,6 +1144,19 @@ function migrate(db: DatabaseSync, path: string): void {
 function isUniqueViolation(e: unknown): boolean {
   const code = (e as { errcode?: number })?.errcode;
   return code === 1555 || code === 2067; // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
+}
+
+function keyRecord(r: Row): PublisherKeyRecord {
+  return {
+    namespace: r.namespace as string,
+    keyId: r.key_id as string,
+    publicKey: new Uint8Array(r.public_key as Uint8Array),
+    addedBy: r.added_by as string,
+    addedAt: r.added_at as string,
+    revokedAt: r.revoked_at as string | null,
+    logIndex: Number(r.log_index),
+    revokeLogIndex: r.revoke_log_index === null ? null : Number(r.revoke_log_index),
+  };
 }
 
 function versionSummary(r: Row): VersionSummary {

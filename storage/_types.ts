@@ -179,6 +179,75 @@ export interface VersionSummary {
 export interface VersionRecord extends VersionSummary {
   /** Worlds, imports, exports, WIT text, metadata, compatibility report… as the server wrote them. */
   document: JsonObject;
+  /**
+   * The version's release entry in the transparency log, appended by the same commit: its index
+   * and its exact text (lib/tlog `wreg-release/v1`, with the final newline).
+   */
+  log: LogPosition;
+  /** The publisher's signature (a Sigstore bundle) when the release was signed, else `null`. */
+  signature: ReleaseSignature | null;
+}
+
+/** Where an entry is in the transparency log, and its exact text. */
+export interface LogPosition {
+  /** The entry's index (from 0). */
+  index: number;
+  /** The entry's text, with its final newline. */
+  entry: string;
+}
+
+/** A release's signature as the publisher sent it. */
+export interface ReleaseSignature {
+  /** The publisher key ID (64 lowercase hex): the log entry's signer. */
+  keyId: string;
+  /** The Sigstore bundle's bytes, served byte for byte (at most 16 KiB). */
+  bundle: Uint8Array;
+}
+
+/** A node of the log's Merkle tree with its hash (lib/tlog `StoredNode`). */
+export interface LogNode {
+  /** 0 for a leaf hash; a node at level k covers 2^k leaves. */
+  level: number;
+  /** The node's position at its level. */
+  index: number;
+  /** The 32-byte hash. */
+  hash: Uint8Array;
+}
+
+/** A signed checkpoint of the log. */
+export interface LogCheckpoint {
+  /** The tree size it signs. */
+  size: number;
+  /** The signed note, verbatim. */
+  note: string;
+}
+
+/** A publisher key registered for a namespace. */
+export interface PublisherKeyRecord {
+  /** The namespace. */
+  namespace: string;
+  /** Lowercase hex SHA-256 of `publicKey`. */
+  keyId: string;
+  /** The DER SubjectPublicKeyInfo. */
+  publicKey: Uint8Array;
+  /** Who registered it. */
+  addedBy: string;
+  /** When. */
+  addedAt: Timestamp;
+  /** When it was revoked, or `null`. */
+  revokedAt: Timestamp | null;
+  /** The index of its `wreg-key/v1 … add` entry in the log. */
+  logIndex: number;
+  /** The index of its `revoke` entry, or `null`. */
+  revokeLogIndex: number | null;
+}
+
+/** A namespace's signing policy and keys. */
+export interface NamespaceKeys {
+  /** Whether every new release of the namespace must be signed by one of its keys. */
+  requireSignatures: boolean;
+  /** Its keys, revoked ones included, oldest first. */
+  keys: PublisherKeyRecord[];
 }
 
 /** A package with all its versions, highest first. */
@@ -263,6 +332,11 @@ export interface PublishInput {
    * transaction; without it the registry generates one from the release.
    */
   oci?: OciManifestInput;
+  /**
+   * The publisher's signature, checked by the caller against the namespace's keys; its key ID
+   * becomes the signer of the version's log entry, and the bundle is stored with the version.
+   */
+  signature?: ReleaseSignature;
 }
 
 /** What {@link MetadataStore.replaceDerived} rewrites for a version. */
@@ -454,6 +528,44 @@ export interface MetadataStore {
   setYanked(name: PackageName, version: Version, yanked: boolean): Promise<VersionSummary>;
   /** Replaces a package's description. Fails with `not-found`. */
   setDescription(name: PackageName, description: string): Promise<PackageSummary>;
+
+  // --- the transparency log (lib/tlog). commitVersion appends the version's release entry,
+  // setYanked a yank or unyank entry when the flag changes, and the key methods their key
+  // entries, each in the same transaction as the change itself: the log and the rows never
+  // disagree. Entries get consecutive indexes in commit order, in every process.
+  /** How many entries the log holds. */
+  logSize(): Promise<number>;
+  /** The entries [start, end) as bytes (at most 1024 at a time; `out-of-range` past the end). */
+  readLogEntries(start: number, end: number): Promise<Uint8Array[]>;
+  /** The stored hashes of these nodes, in order (`undefined` for a node not stored yet). */
+  readLogNodes(
+    nodes: readonly { level: number; index: number }[],
+  ): Promise<(Uint8Array | undefined)[]>;
+  /** Stores node hashes; a node stored already keeps its hash (they never change). */
+  putLogNodes(nodes: readonly LogNode[]): Promise<void>;
+  /** The latest signed checkpoint, or `undefined`. */
+  latestCheckpoint(): Promise<LogCheckpoint | undefined>;
+  /**
+   * Stores a checkpoint: a size larger than the latest's becomes the latest; the latest size again
+   * is ignored; a smaller one fails with `conflict` (checkpoints only grow).
+   */
+  putCheckpoint(checkpoint: LogCheckpoint): Promise<void>;
+
+  // --- publisher keys and the signing policy of namespaces
+  /**
+   * Registers a publisher key for a claimed namespace (`not-found` otherwise) and logs it. The
+   * same key again is returned with `created: false`; a revoked key cannot come back (`conflict`).
+   */
+  addPublisherKey(
+    namespace: string,
+    input: { keyId: string; publicKey: Uint8Array; addedBy: string },
+  ): Promise<{ key: PublisherKeyRecord; created: boolean }>;
+  /** Revokes a key and logs it; idempotent. Fails with `not-found`. */
+  revokePublisherKey(namespace: string, keyId: string): Promise<PublisherKeyRecord>;
+  /** A namespace's policy and keys (an unclaimed namespace: no keys, not required). */
+  namespaceKeys(namespace: string): Promise<NamespaceKeys>;
+  /** Sets whether a claimed namespace requires signed releases (`not-found` otherwise). */
+  setRequireSignatures(namespace: string, require: boolean): Promise<void>;
 
   // --- reads
   /** A package with its versions (yanked ones included), or `undefined`. */

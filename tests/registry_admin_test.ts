@@ -118,6 +118,7 @@ serviceTest(
       // An OCI manifest generated and stored when first asked for.
       assert.equal((await c.call("GET", "/v2/docs/greeter/manifests/1.0.0")).status, 200);
       const before = await snapshot(c, admin, { alice, bob });
+      const checkpoint = (await c.call("GET", "/log/checkpoint")).text;
       await embedded.stop();
 
       const env = target.env;
@@ -126,7 +127,8 @@ serviceTest(
         env,
       );
       assert.equal(first.code, 0, first.out);
-      assert.match(first.out, /moved 27 rows and 5 blobs/);
+      // 27 rows of packages, members, tokens and OCI, and the log: 5 entries, 8 nodes, 6 checkpoints.
+      assert.match(first.out, /moved 46 rows and 5 blobs/);
       assert.match(first.out, /the target is identical to the source/);
       assert.ok(!first.out.includes(env.AWS_SECRET_ACCESS_KEY));
       assert.ok(!first.out.includes(new URL(target.database).password));
@@ -141,14 +143,28 @@ serviceTest(
         /moved 0 rows and 0 blobs \(0 bytes\); 5 blobs were there already; 5 verified/,
       );
 
+      // The log moves with its key: the scaled processes sign with the embedded registry's key.
       const scaled = await startServerProcess({
         adminToken: admin,
-        args: ["--quiet", "--database", target.database, "--blobs", target.blobs],
+        args: [
+          "--quiet",
+          "--database",
+          target.database,
+          "--blobs",
+          target.blobs,
+          "--log-key",
+          `${dataDir}/log-key`,
+        ],
         env,
       });
       try {
         const after = await snapshot(new Client(scaled.url), admin, { alice, bob });
         assert.deepEqual(after, before);
+        assert.equal(
+          (await new Client(scaled.url).call("GET", "/log/checkpoint")).text,
+          checkpoint,
+          "the log moved as it was",
+        );
         // The revoked token stays revoked; tokens still work for publishing.
         assert.equal(
           (await new Client(scaled.url).call("GET", "/api/v1/whoami", { token: gone })).status,

@@ -2,11 +2,15 @@
  * kill -9 during a stream of publishes: a real server takes publishes from several clients at once
  * and is killed with SIGKILL while they are in flight, three times over on one data directory.
  * After each restart: the server starts cleanly, every publish that was acknowledged (201) is
- * there with bytes that hash to its digest, and every version the API shows is whole.
+ * there with bytes that hash to its digest, and every version the API shows is whole; and the
+ * transparency log agrees with the versions (issue 16): the restarted server's signed checkpoint
+ * covers every entry, each version has exactly one release entry (with its digest, at the index
+ * its document names) and each release entry is a version the API shows.
  */
 import assert from "node:assert/strict";
 import { openStorage, verifyStorage } from "../storage/mod.ts";
 import { Client, digest, startServerProcess, witPackage } from "./registry_support.ts";
+import { decodeEntryBundle, entryBundlesOfSize, formatTilePath } from "../lib/tlog/mod.ts";
 
 const ADMIN = "test-admin-secret-0123";
 const WORKERS = 4;
@@ -79,6 +83,28 @@ Deno.test("after kill -9 mid-publish, every acknowledged publish survives whole 
           const blob = await r.call("GET", `/api/v1/blobs/${d}`);
           assert.equal(blob.status, 200, `the blob of visible ${version} is there`);
           assert.equal(await digest(blob.bytes), d, `the blob of visible ${version} is whole`);
+        }
+        // No entry without its version, no version without its entry.
+        const size = Number((await r.call("GET", "/log/checkpoint")).text.split("\n")[1]);
+        const entries: string[] = [];
+        for (const t of entryBundlesOfSize(size)) {
+          const b = await r.call("GET", `/log/${formatTilePath(t)}`);
+          assert.equal(b.status, 200);
+          for (const e of decodeEntryBundle(b.bytes, t.width)) {
+            entries.push(new TextDecoder().decode(e));
+          }
+        }
+        const released = new Map<string, string>();
+        for (const e of entries) {
+          const m = /^wreg-release\/v1 docs:crash (\S+) (\S+) -\n$/.exec(e);
+          assert.ok(m, `an entry of this log is a release of docs:crash: ${e}`);
+          assert.ok(!released.has(m[1]), `one entry per version (${m[1]})`);
+          released.set(m[1], m[2]);
+        }
+        assert.deepEqual(released, listed, "the log's releases are the versions listed");
+        for (const version of [...listed.keys()].slice(0, 5)) {
+          const doc = await r.call("GET", `/api/v1/packages/docs/crash/${version}`);
+          assert.equal(entries[doc.json.log.index], doc.json.log.entry);
         }
         // The registry keeps working after the crash.
         const v = `0.1.${next++}`;

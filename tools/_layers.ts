@@ -19,7 +19,7 @@ export const LAYERS: Record<string, string[]> = {
   "registry": ["storage", "oci", "lib/*"],
   "cli": ["oci", "lib/*"],
   "oci": ["lib/oci", "lib/names"],
-  "storage": ["lib/package", "lib/names"],
+  "storage": ["lib/package", "lib/names", "lib/tlog"],
   "lib/compose": ["lib/component", "lib/compat", "lib/wit"],
   "lib/bindings": ["lib/component"],
   "lib/component": ["lib/wit"],

@@ -58,6 +58,9 @@ const OCI_CODE_OF: Partial<Record<RegistryErrorCode, string>> = {
   "admin-required": "DENIED",
   "admin-disabled": "DENIED",
   "last-owner": "DENIED",
+  "signature-required": "DENIED",
+  "unknown-signing-key": "DENIED",
+  "invalid-signature": "DENIED",
   "unavailable": "UNAVAILABLE",
   "rate-limited": "TOOMANYREQUESTS",
 };

@@ -41,6 +41,7 @@ import {
   type PackageView,
   renderDiff,
   renderHome,
+  renderLog,
   renderNotFound,
   renderPackage,
   renderSearch,
@@ -557,4 +558,22 @@ export const asset: PageHandler = async (ctx, req, params) => {
     });
   }
   return await notFoundPage(ctx, req, `There is no file “${path.slice(0, 200)}”.`, "");
+};
+
+/** `GET /log`: the transparency log's page (size, latest checkpoint, how to verify). */
+export const logPage: PageHandler = async (ctx, req) => {
+  const checkpoint = await ctx.log.checkpoint(0, 0);
+  const from = Math.max(0, checkpoint.size - 20);
+  const entries = await ctx.storage.metadata.readLogEntries(from, checkpoint.size);
+  const decoder = new TextDecoder();
+  const origin = (ctx.oci.options.publicUrl ?? new URL(req.url).origin).replace(/\/$/, "");
+  return send(
+    req,
+    pageOf(renderLog({
+      url: `${origin}/log`,
+      verifierKey: await ctx.log.verifierKey(),
+      checkpoint,
+      recent: entries.map((e, i) => ({ index: from + i, entry: decoder.decode(e) })).reverse(),
+    })),
+  );
 };

@@ -563,6 +563,22 @@ function aboutPackage(view: PackageView): Html {
     markup`<dt>Size</dt><dd>${formatBytes(doc.size)}</dd>`,
     markup`<dt>Digest</dt><dd><code>${doc.digest}</code></dd>`,
   ];
+  if (doc.signature !== undefined) {
+    facts.push(
+      doc.signature
+        ? markup`<dt>Signed</dt><dd>signed by <code title="publisher key ID">${doc.signature.keyId}</code> <a href="/api/v1/packages/${pkg.namespace}/${
+          pkg.name.slice(pkg.namespace.length + 1)
+        }/${doc.version}/signature">bundle</a></dd>`
+        : markup`<dt>Signed</dt><dd class="muted">unsigned</dd>`,
+    );
+  }
+  if (doc.log) {
+    facts.push(
+      markup`<dt>Log</dt><dd>entry <a href="/log">#${doc.log.index}</a> <a href="/api/v1/packages/${pkg.namespace}/${
+        pkg.name.slice(pkg.namespace.length + 1)
+      }/${doc.version}/log-proof">proof</a></dd>`,
+    );
+  }
   if (typeof meta.licenses === "string") {
     facts.push(markup`<dt>License</dt><dd>${meta.licenses}</dd>`);
   }
@@ -860,5 +876,52 @@ ${suggestions}<h2>Search instead</h2>
 </form>
 <p><a href="/">Home</a> · <a href="/search">Search by interface or world</a></p>
 </div>`,
+  });
+}
+
+/** What the log page shows. */
+export interface LogView {
+  /** The log's URL (`<origin>/log`). */
+  url: string;
+  /** The note verifier key clients pin. */
+  verifierKey: string;
+  /** The latest signed checkpoint. */
+  checkpoint: { size: number; note: string };
+  /** The newest entries, newest first. */
+  recent: { index: number; entry: string }[];
+}
+
+/** `/log`: the transparency log's size, latest checkpoint, newest entries and how to verify. */
+export function renderLog(view: LogView): Html {
+  const recent = view.recent.length === 0
+    ? markup`<p class="muted">The log is empty.</p>`
+    : markup`<ol class="plain">${
+      join(
+        view.recent.map((e) => markup`<li><code>#${e.index} ${e.entry.trimEnd()}</code></li>`),
+        "\n",
+      )
+    }</ol>`;
+  return page({
+    title: "Transparency log",
+    body: markup`<h1>Transparency log</h1>
+<p>Every release, yank, unyank and publisher key of this registry is an entry of an append-only
+Merkle tree (RFC 6962). The registry signs its checkpoints; anyone can check that a release is in
+the log and that the log only grows, with this registry's tools or with Go's
+<code>golang.org/x/mod/sumdb</code>.</p>
+<dl class="facts">
+<dt>Entries</dt><dd>${view.checkpoint.size}</dd>
+<dt>Log URL</dt><dd><code>${view.url}</code></dd>
+<dt>Verifier key</dt><dd><code>${view.verifierKey}</code></dd>
+</dl>
+<h2>Latest checkpoint</h2>
+<pre><code>${view.checkpoint.note}</code></pre>
+<h2>How to verify</h2>
+<ul class="plain">
+<li><code>wreg add</code>, <code>install</code> and <code>update</code> check each package's entry against a signed checkpoint and that each new checkpoint extends the last one seen; <code>wreg verify</code> checks a project offline.</li>
+<li>Pin the verifier key above (it is also in <a href="/.well-known/wreg.json">/.well-known/wreg.json</a>).</li>
+<li>The checkpoint is at <a href="/log/checkpoint">/log/checkpoint</a>, tiles under <code>/log/tile/</code> (c2sp.org/tlog-tiles); a release's proof is <code>GET /api/v1/packages/{namespace}/{name}/{version}/log-proof</code> (c2sp.org/tlog-proof@v1).</li>
+</ul>
+<h2>Newest entries</h2>
+${recent}`,
   });
 }

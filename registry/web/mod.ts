@@ -13,6 +13,7 @@
  * | `/{namespace}/{name}@{version}`        | the package at one version                        |
  * | `/{namespace}/{name}/diff/{a}...{b}`   | the WIT API diff between two versions             |
  * | `/{namespace}/{name}/diff?from=&to=`   | redirects to the diff (the version pickers' form) |
+ * | `/log`                                 | the transparency log: size, checkpoint, how to verify |
  * | `/-/style.{hash}.css`, `/-/icon.{hash}.svg` | the stylesheet and the icon                  |
  *
  * The renderers are pure functions of plain views (`renderHome`, `renderSearch`,
@@ -46,11 +47,13 @@ export {
   formatBytes,
   type Found,
   type HomeView,
+  type LogView,
   type NotFoundView,
   type PackageView,
   prose,
   renderDiff,
   renderHome,
+  renderLog,
   renderNotFound,
   renderPackage,
   renderSearch,
@@ -61,6 +64,7 @@ export {
   diffForm,
   diffPage,
   homePage,
+  logPage,
   notFoundPage,
   packagePage,
   type PageHandler,

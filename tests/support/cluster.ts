@@ -54,6 +54,8 @@ export async function startCluster(
 ): Promise<Cluster> {
   const storage = options.storage ?? scaledStorage(undefined, undefined, options);
   const adminToken = `admin-${crypto.randomUUID()}`;
+  // One log key for every process of the registry (the first to start creates it).
+  const keyDir = await Deno.makeTempDir({ prefix: "wreg-cluster-key-" });
   const nodes: ServerProcess[] = [];
   const add = async () => {
     const node = await startServerProcess({
@@ -64,6 +66,8 @@ export async function startCluster(
         storage.database,
         "--blobs",
         storage.blobs,
+        "--log-key",
+        `${keyDir}/log-key`,
         ...(options.args ?? []),
       ],
       env: storage.env,
@@ -85,6 +89,7 @@ export async function startCluster(
     async close() {
       await Promise.all(nodes.map((p) => p.stop("SIGKILL").catch(() => {})));
       for (const p of nodes) await Deno.remove(p.dataDir, { recursive: true }).catch(() => {});
+      await Deno.remove(keyDir, { recursive: true }).catch(() => {});
       await dropSchema(storage.schema).catch((e) =>
         console.error(`cannot drop ${storage.schema}:`, e)
       );

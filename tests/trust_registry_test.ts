@@ -1,0 +1,449 @@
+/**
+ * The registry's side of trust (issue 16), proven against a live registry process by verifiers
+ * nobody on wreg wrote: the Go oracle (x/mod sumdb + transparency-dev, tools/oracle) fetches the
+ * checkpoint and every tile over HTTP and checks them, the inclusion proofs the registry serves,
+ * and consistency with a checkpoint seen earlier (also across a restart), and refuses tampered
+ * copies; @sigstore/verify accepts the release bundles the registry serves. Refusals: an unsigned
+ * release into a namespace that requires signatures (API and OCI push), a key never registered, a
+ * revoked key, a bundle of another digest; none of them commits or logs anything.
+ */
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import {
+  formatPrivateKeyPem,
+  formatPublicKeyPem,
+  importPrivateKeyPem,
+  type PublisherKey,
+  signRelease,
+} from "../lib/attest/mod.ts";
+import { digestOf, parseDigest, parsePackageName, parseVersion } from "../lib/names/mod.ts";
+import {
+  entryBundlesOfSize,
+  formatTilePath,
+  parseLogEntry,
+  parseVerifierKey,
+  tilesOfSize,
+  verifyTlogProof,
+} from "../lib/tlog/mod.ts";
+import { createRegistry } from "../registry/mod.ts";
+import { openMemoryStorage } from "../storage/mod.ts";
+import { Client, SERVER_ADMIN_TOKEN, startServerProcess, witPackage } from "./registry_support.ts";
+import { ociCodes, pushPackage } from "./oci_support.ts";
+import { oracle, sigstoreVerify } from "./support/trust_verifiers.ts";
+
+function wit(pkg: string, version: string, extra = ""): Uint8Array {
+  return witPackage(`package ${pkg}@${version};\ninterface i {\n  f: func();${extra}\n}\n`);
+}
+
+async function write(path: string, data: string | Uint8Array) {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await (typeof data === "string" ? Deno.writeTextFile(path, data) : Deno.writeFile(path, data));
+}
+
+Deno.test("the Go oracle checks a live registry's checkpoints, tiles and proofs and refuses tampered copies", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "wreg-trust-live-" });
+  let server = await startServerProcess({ args: ["--quiet"] });
+  try {
+    const c = new Client(server.url);
+    const token = await c.token(SERVER_ADMIN_TOKEN, "alice", ["publish", "yank", "owners"]);
+    const known = await c.call("GET", "/.well-known/wreg.json");
+    assert.equal(known.status, 200);
+    const { url: logUrl, verifierKey: vkey } = known.json.log;
+    assert.equal(logUrl, `${server.url}/log`);
+    await parseVerifierKey(vkey);
+
+    for (let i = 0; i < 3; i++) {
+      const a = await c.publish(token, `logt:p${i}`, "1.0.0", wit(`logt:p${i}`, "1.0.0"));
+      assert.equal(a.status, 201, a.text);
+      assert.equal(a.json.log.index, i);
+      assert.deepEqual(parseLogEntry(a.json.log.entry), {
+        type: "release",
+        package: parsePackageName(`logt:p${i}`),
+        version: parseVersion("1.0.0"),
+        digest: parseDigest(a.json.digest),
+        signer: null,
+      });
+      assert.equal(a.json.signature, null);
+    }
+    const first = await c.call("GET", "/log/checkpoint");
+    assert.equal(first.status, 200);
+    assert.match(first.headers.get("cache-control") ?? "", /max-age=5/);
+    assert.match(first.text, /\n3\n/);
+    await write(join(dir, "old.checkpoint"), first.text);
+
+    // More than a full tile: yanks and unyanks are entries too.
+    for (let i = 0; i < 130; i++) {
+      for (const method of ["PUT", "DELETE"]) {
+        const y = await c.call(method, "/api/v1/packages/logt/p0/1.0.0/yank", { token });
+        assert.equal(y.status, 200, y.text);
+      }
+    }
+    const last = await c.publish(token, "logt:p3", "1.0.0", wit("logt:p3", "1.0.0"));
+    assert.equal(last.status, 201, last.text);
+    assert.equal(last.json.log.index, 263);
+
+    const live = await oracle(
+      "tiles",
+      "-log",
+      vkey,
+      "-url",
+      logUrl,
+      "-old",
+      join(dir, "old.checkpoint"),
+    );
+    assert.ok(live.ok, live.output);
+    assert.match(live.output, /OK consistency 3 -> 264/);
+    assert.match(live.output, /OK tiles of \S+ size 264: 3 hash tiles, 264 entries/);
+
+    for (const [pkg, index] of [["p1", 1], ["p3", 263]] as const) {
+      const doc = await c.call("GET", `/api/v1/packages/logt/${pkg}/1.0.0`);
+      assert.equal(doc.json.log.index, index);
+      const proof = await c.call("GET", `/api/v1/packages/logt/${pkg}/1.0.0/log-proof`);
+      assert.equal(proof.status, 200);
+      assert.match(proof.text, /^c2sp\.org\/tlog-proof@v1\nindex \d+\n/);
+      await write(join(dir, `${pkg}.entry`), doc.json.log.entry);
+      await write(join(dir, `${pkg}.proof`), proof.text);
+      const inc = await oracle(
+        "inclusion",
+        "-log",
+        vkey,
+        "-entry",
+        join(dir, `${pkg}.entry`),
+        "-proof",
+        join(dir, `${pkg}.proof`),
+      );
+      assert.ok(inc.ok, inc.output);
+      assert.match(inc.output, new RegExp(`OK inclusion of entry ${index} in \\S+ size 264`));
+      // wreg's own checker agrees.
+      await verifyTlogProof(proof.text, new TextEncoder().encode(doc.json.log.entry), [
+        await parseVerifierKey(vkey),
+      ]);
+    }
+
+    // Tampered copies are refused: another digest in the entry, another index in the proof,
+    // an edited checkpoint, one byte of a tile, one byte of an entry bundle.
+    const entry = await Deno.readTextFile(join(dir, "p1.entry"));
+    await write(join(dir, "bad.entry"), entry.replace(/sha256:[0-9a-f]{4}/, "sha256:0000"));
+    let r = await oracle(
+      "inclusion",
+      "-log",
+      vkey,
+      "-entry",
+      join(dir, "bad.entry"),
+      "-proof",
+      join(dir, "p1.proof"),
+    );
+    assert.ok(!r.ok && /invalid transparency proof|inclusion/i.test(r.output), r.output);
+    const proof = await Deno.readTextFile(join(dir, "p1.proof"));
+    await write(join(dir, "bad.proof"), proof.replace("\nindex 1\n", "\nindex 2\n"));
+    r = await oracle(
+      "inclusion",
+      "-log",
+      vkey,
+      "-entry",
+      join(dir, "p1.entry"),
+      "-proof",
+      join(dir, "bad.proof"),
+    );
+    assert.ok(!r.ok, r.output);
+
+    const checkpoint = (await c.call("GET", "/log/checkpoint")).text;
+    await write(join(dir, "edited.checkpoint"), checkpoint.replace("\n264\n", "\n265\n"));
+    r = await oracle("checkpoint", "-log", vkey, "-file", join(dir, "edited.checkpoint"));
+    assert.ok(!r.ok && /signature/i.test(r.output), r.output);
+
+    // A copy of the log fetched over HTTP: accepted as fetched, refused with one byte changed.
+    const copy = join(dir, "copy");
+    await write(join(copy, "checkpoint"), checkpoint);
+    for (const t of [...tilesOfSize(264), ...entryBundlesOfSize(264)]) {
+      const a = await c.call("GET", `/log/${formatTilePath(t)}`);
+      assert.equal(a.status, 200, formatTilePath(t));
+      assert.equal(a.headers.get("cache-control"), "public, max-age=31536000, immutable");
+      await write(join(copy, formatTilePath(t)), a.bytes);
+    }
+    assert.equal(
+      (await c.call("GET", "/log/tile/0/001.p/7")).status,
+      200,
+      "a smaller partial tile",
+    );
+    assert.equal((await c.call("GET", "/log/tile/0/001.p/7")).bytes.length, 7 * 32);
+    assert.equal((await c.call("GET", "/log/tile/0/001.p/9")).status, 404, "past the tree");
+    assert.equal((await c.call("GET", "/log/tile/0/002")).status, 404);
+    r = await oracle("tiles", "-log", vkey, "-dir", copy);
+    assert.ok(r.ok, r.output);
+    const tilePath = join(copy, "tile/0/000");
+    const tile = await Deno.readFile(tilePath);
+    tile[77] ^= 1;
+    await Deno.writeFile(tilePath, tile);
+    r = await oracle("tiles", "-log", vkey, "-dir", copy);
+    assert.ok(!r.ok && /inconsistent tile|tree hash/i.test(r.output), r.output);
+    tile[77] ^= 1;
+    await Deno.writeFile(tilePath, tile);
+    const bundlePath = join(copy, "tile/entries/001.p/8");
+    const bundle = await Deno.readFile(bundlePath);
+    bundle[30] ^= 1;
+    await Deno.writeFile(bundlePath, bundle);
+    r = await oracle("tiles", "-log", vkey, "-dir", copy);
+    assert.ok(!r.ok && /does not match its leaf hash/.test(r.output), r.output);
+
+    // After a restart: the same key, and the log extends what clients saw before.
+    await write(join(dir, "before-restart.checkpoint"), checkpoint);
+    assert.equal(await server.stop(), 0);
+    server = await startServerProcess({ dataDir: server.dataDir, args: ["--quiet"] });
+    const c2 = new Client(server.url);
+    assert.equal((await c2.call("GET", "/.well-known/wreg.json")).json.log.verifierKey, vkey);
+    const more = await c2.publish(token, "logt:p4", "1.0.0", wit("logt:p4", "1.0.0"));
+    assert.equal(more.status, 201, more.text);
+    r = await oracle(
+      "tiles",
+      "-log",
+      vkey,
+      "-url",
+      `${server.url}/log`,
+      "-old",
+      join(dir, "before-restart.checkpoint"),
+    );
+    assert.ok(r.ok, r.output);
+    assert.match(r.output, /OK consistency 264 -> 265/);
+
+    // The web index shows the log.
+    const page = await c2.call("GET", "/log", { headers: { accept: "text/html" } });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Transparency log/);
+    assert.ok(page.text.includes(vkey));
+    assert.match(page.text, /<dt>Entries<\/dt><dd>265<\/dd>/);
+    const pkgPage = await c2.call("GET", "/logt/p3", { headers: { accept: "text/html" } });
+    assert.match(pkgPage.text, /entry <a href="\/log">#263<\/a>/);
+    assert.match(pkgPage.text, /unsigned/);
+  } finally {
+    await server.stop().catch(() => {});
+    await Deno.remove(server.dataDir, { recursive: true }).catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a process whose log key does not sign the stored log refuses to start", async () => {
+  const server = await startServerProcess({ args: ["--quiet"] });
+  const other = await Deno.makeTempDir({ prefix: "wreg-trust-key-" });
+  try {
+    const c = new Client(server.url);
+    const token = await c.token(SERVER_ADMIN_TOKEN, "alice");
+    assert.equal((await c.publish(token, "logt:k", "1.0.0", wit("logt:k", "1.0.0"))).status, 201);
+    assert.equal(await server.stop(), 0);
+    const mode = (await Deno.stat(join(server.dataDir, "log-key"))).mode! & 0o777;
+    assert.equal(mode, 0o600);
+    await assert.rejects(
+      startServerProcess({
+        dataDir: server.dataDir,
+        args: ["--quiet", "--log-key", join(other, "another-key")],
+      }),
+      /does not verify with this process's log key/,
+    );
+  } finally {
+    await Deno.remove(server.dataDir, { recursive: true });
+    await Deno.remove(other, { recursive: true });
+  }
+});
+
+async function publisherKey(): Promise<PublisherKey & { pem: string }> {
+  const pair = await crypto.subtle.generateKey("Ed25519", true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  const key = await importPrivateKeyPem(
+    formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
+  );
+  return Object.assign(key, { pem: formatPublicKeyPem(key.spki) });
+}
+
+async function signed(key: PublisherKey, pkg: string, version: string, bytes: Uint8Array) {
+  const bundle = await signRelease({
+    package: parsePackageName(pkg),
+    version: parseVersion(version),
+    digest: await digestOf(bytes),
+  }, key);
+  return { "x-wreg-signature": new TextEncoder().encode(bundle).toBase64(), bundle };
+}
+
+Deno.test("signed releases: keys, policy, bundles served and verified by @sigstore/verify, refusals", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "wreg-trust-sig-" });
+  const storage = openMemoryStorage();
+  const admin = "trust-admin-secret-0123";
+  const registry = createRegistry({ storage, adminToken: admin });
+  const c = new Client((req) => Promise.resolve(registry.handle(req)));
+  try {
+    const owner = await c.token(admin, "alice", ["publish", "yank", "owners"]);
+    const publisher = await c.token(admin, "alice", ["publish"]);
+    const key = await publisherKey();
+    const stranger = await publisherKey();
+    // The first publish claims the namespace; keys are registered by its owner.
+    assert.equal(
+      (await c.publish(publisher, "sig:app", "1.0.0", wit("sig:app", "1.0.0"))).status,
+      201,
+    );
+    const noScope = await c.call("POST", "/api/v1/namespaces/sig/keys", {
+      token: publisher,
+      json: { publicKey: key.pem },
+    });
+    assert.equal(noScope.status, 403);
+    const bad = await c.call("POST", "/api/v1/namespaces/sig/keys", {
+      token: owner,
+      json: { publicKey: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n" },
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.code, "invalid-key");
+    const added = await c.call("POST", "/api/v1/namespaces/sig/keys", {
+      token: owner,
+      json: { publicKey: key.pem },
+    });
+    assert.equal(added.status, 201, added.text);
+    assert.equal(added.json.keyId, key.keyId);
+    assert.equal(added.json.publicKey, key.pem);
+    assert.equal(added.json.log.index, 1);
+    const again = await c.call("POST", "/api/v1/namespaces/sig/keys", {
+      token: owner,
+      json: { publicKey: key.pem },
+    });
+    assert.equal(again.status, 200);
+    assert.equal(again.json.log.index, 1);
+
+    // A signed release: stored, logged with its signer, served as published.
+    const bytes = wit("sig:app", "1.1.0");
+    const s = await signed(key, "sig:app", "1.1.0", bytes);
+    const pub = await c.publish(publisher, "sig:app", "1.1.0", bytes, {
+      headers: { "x-wreg-signature": s["x-wreg-signature"] },
+    });
+    assert.equal(pub.status, 201, pub.text);
+    assert.deepEqual(pub.json.signature, { keyId: key.keyId });
+    assert.equal(
+      pub.json.log.entry,
+      `wreg-release/v1 sig:app 1.1.0 ${await digestOf(bytes)} ${key.keyId}\n`,
+    );
+    const served = await c.call("GET", "/api/v1/packages/sig/app/1.1.0/signature");
+    assert.equal(served.status, 200);
+    assert.equal(
+      served.headers.get("content-type"),
+      "application/vnd.dev.sigstore.bundle.v0.3+json",
+    );
+    assert.equal(served.text, s.bundle);
+    assert.equal((await c.call("GET", "/api/v1/packages/sig/app/1.0.0/signature")).status, 404);
+    await write(join(dir, "bundle.json"), served.bytes);
+    await write(join(dir, "artifact.wasm"), bytes);
+    await write(join(dir, "key.pem"), key.pem);
+    await write(join(dir, "stranger.pem"), stranger.pem);
+    const v = await sigstoreVerify(
+      join(dir, "bundle.json"),
+      join(dir, "artifact.wasm"),
+      join(dir, "key.pem"),
+      "sig:app@1.1.0",
+    );
+    assert.ok(v.ok, v.output);
+    const wrongKey = await sigstoreVerify(
+      join(dir, "bundle.json"),
+      join(dir, "artifact.wasm"),
+      join(dir, "stranger.pem"),
+      "sig:app@1.1.0",
+    );
+    assert.ok(!wrongKey.ok, wrongKey.output);
+
+    // The bundle is an OCI referrer of the version's manifest.
+    const manifest = await c.call("GET", "/v2/sig/app/manifests/1.1.0", {
+      headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    assert.equal(manifest.status, 200, manifest.text);
+    const referrers = await c.call(
+      "GET",
+      `/v2/sig/app/referrers/${await digestOf(manifest.bytes)}`,
+    );
+    assert.equal(referrers.status, 200, referrers.text);
+    const bundles = JSON.parse(referrers.text).manifests.filter((m: { artifactType: string }) =>
+      m.artifactType === "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    assert.equal(bundles.length, 1, referrers.text);
+    const ref = await c.call("GET", `/v2/sig/app/manifests/${bundles[0].digest}`, {
+      headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+    });
+    const layer = await c.call(
+      "GET",
+      `/v2/sig/app/blobs/${JSON.parse(ref.text).layers[0].digest}`,
+    );
+    assert.equal(layer.text, s.bundle);
+
+    const policy = await c.call("PUT", "/api/v1/namespaces/sig/policy", {
+      token: owner,
+      json: { requireSignatures: true },
+    });
+    assert.deepEqual(policy.json, { namespace: "sig", requireSignatures: true });
+    const size = async () => Number((await c.call("GET", "/log/checkpoint")).text.split("\n")[1]);
+    const before = await size();
+
+    // Refusals, each before anything is stored or logged.
+    const next = wit("sig:app", "1.2.0");
+    const unsigned = await c.publish(publisher, "sig:app", "1.2.0", next);
+    assert.equal(unsigned.status, 403);
+    assert.equal(unsigned.json.code, "signature-required");
+    assert.equal(unsigned.json.details.digest, await digestOf(next));
+    const byStranger = await c.publish(publisher, "sig:app", "1.2.0", next, {
+      headers: {
+        "x-wreg-signature": (await signed(stranger, "sig:app", "1.2.0", next))["x-wreg-signature"],
+      },
+    });
+    assert.equal(byStranger.status, 403);
+    assert.equal(byStranger.json.code, "unknown-signing-key");
+    assert.equal(byStranger.json.details.keyId, stranger.keyId);
+    const otherBytes = await signed(
+      key,
+      "sig:app",
+      "1.2.0",
+      wit("sig:app", "1.2.0", "\n  g: func();"),
+    );
+    const wrongDigest = await c.publish(publisher, "sig:app", "1.2.0", next, {
+      headers: { "x-wreg-signature": otherBytes["x-wreg-signature"] },
+    });
+    assert.equal(wrongDigest.status, 400);
+    assert.equal(wrongDigest.json.code, "invalid-signature");
+    const garbage = await c.publish(publisher, "sig:app", "1.2.0", next, {
+      headers: { "x-wreg-signature": "not base64!" },
+    });
+    assert.equal(garbage.json.code, "invalid-signature");
+    // An OCI push into the namespace is refused too.
+    const oci = await pushPackage(c, "sig/app", "1.2.0", next, { auth: `Bearer ${publisher}` });
+    assert.equal(oci.answer.status, 403, oci.answer.text);
+    assert.deepEqual(ociCodes(oci.answer), ["DENIED"]);
+    assert.match(oci.answer.text, /requires signed releases/);
+
+    const revoked = await c.call("DELETE", `/api/v1/namespaces/sig/keys/${key.keyId}`, {
+      token: owner,
+    });
+    assert.equal(revoked.status, 200, revoked.text);
+    assert.equal(revoked.json.revoked, true);
+    const afterRevoke = await c.publish(publisher, "sig:app", "1.2.0", next, {
+      headers: {
+        "x-wreg-signature": (await signed(key, "sig:app", "1.2.0", next))["x-wreg-signature"],
+      },
+    });
+    assert.equal(afterRevoke.status, 403);
+    assert.equal(afterRevoke.json.code, "unknown-signing-key");
+    assert.equal(afterRevoke.json.details.revoked, true);
+    assert.equal((await c.call("GET", "/api/v1/packages/sig/app/1.2.0")).status, 404);
+    assert.equal(await size(), before + 1, "only the revocation was logged");
+
+    const keys = await c.call("GET", "/api/v1/namespaces/sig/keys");
+    assert.equal(keys.json.requireSignatures, true);
+    assert.equal(keys.json.keys.length, 1);
+    assert.equal(keys.json.keys[0].revoked, true);
+    const entries = new TextDecoder().decode(
+      (await c.call("GET", `/log/tile/entries/000.p/${before + 1}`)).bytes,
+    );
+    assert.ok(entries.includes(`wreg-key/v1 sig add ${key.keyId} `), entries);
+    assert.ok(entries.includes(`wreg-key/v1 sig revoke ${key.keyId}\n`), entries);
+
+    // The version page names the signer.
+    const page = await c.call("GET", "/sig/app@1.1.0", { headers: { accept: "text/html" } });
+    assert.ok(page.text.includes(`signed by <code title="publisher key ID">${key.keyId}</code>`));
+  } finally {
+    registry.close();
+    await storage.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
