@@ -140,13 +140,36 @@ function keyDocument(k: PublisherKeyRecord) {
   };
 }
 
-async function ownedNamespace(ctx: Context, req: Request, ns: string, action: string) {
+/**
+ * The caller must own the namespace. An unclaimed namespace is claimed for the caller first when
+ * `claim` is set (registering a key or a policy before the first publish, as a first publish
+ * would claim it), unless it is reserved.
+ */
+async function ownedNamespace(
+  ctx: Context,
+  req: Request,
+  ns: string,
+  action: string,
+  claim = false,
+) {
   const actor = await requireActor(ctx, req, action);
-  const record = await ctx.storage.metadata.getNamespace(ns);
+  let record = await ctx.storage.metadata.getNamespace(ns);
+  if (record === undefined && claim && actor.kind === "token" && !ctx.reservedNamespaces.has(ns)) {
+    // The token must be one that could own it: checked against a record naming its owner.
+    const owner = actor.token.owner;
+    requireOwner(actor, ns, {
+      name: ns,
+      createdAt: "",
+      members: [{ user: owner, role: "owner", addedAt: "" }],
+    }, action);
+    record = (await ctx.storage.metadata.claimNamespace(ns, owner)).namespace;
+  }
   if (record === undefined) {
     throw new RegistryError(
       "not-found",
-      `Cannot ${action}: nobody has published to namespace "${ns}" yet (the first publish claims it)`,
+      `Cannot ${action}: nobody owns namespace "${ns}" yet (the first publish claims it${
+        ctx.reservedNamespaces.has(ns) ? "; it is reserved: an admin assigns it" : ""
+      })`,
       { namespace: ns },
     );
   }
@@ -169,7 +192,7 @@ export const listKeys: Handler = async (ctx, _req, params) => {
 export const addKey: Handler = async (ctx, req, params) => {
   const ns = namespaceParam(params);
   const action = `register a key for namespace "${ns}"`;
-  const user = await ownedNamespace(ctx, req, ns, action);
+  await requireActor(ctx, req, action);
   const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
   if (typeof body.publicKey !== "string" || body.publicKey.length > 4096) {
     throw new RegistryError(
@@ -188,6 +211,8 @@ export const addKey: Handler = async (ctx, req, params) => {
     });
   }
   const keyId = await publisherKeyId(spki);
+  // Only a well-formed key claims an unclaimed namespace.
+  const user = await ownedNamespace(ctx, req, ns, action, true);
   const { key, created } = await ctx.storage.metadata.addPublisherKey(ns, {
     keyId,
     publicKey: spki,
@@ -222,7 +247,7 @@ export const revokeKey: Handler = async (ctx, req, params) => {
 export const putPolicy: Handler = async (ctx, req, params) => {
   const ns = namespaceParam(params);
   const action = `set the signing policy of namespace "${ns}"`;
-  await ownedNamespace(ctx, req, ns, action);
+  await ownedNamespace(ctx, req, ns, action, true);
   const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
   if (typeof body.requireSignatures !== "boolean") {
     throw new RegistryError(
