@@ -39,7 +39,7 @@ interface Answer {
 /** What the routing table does not say about an `/api/v1` operation. */
 export interface OperationSpec {
   summary: string;
-  tag: "meta" | "packages" | "search" | "tokens" | "namespaces";
+  tag: "meta" | "packages" | "search" | "tokens" | "namespaces" | "trust";
   params?: Param[];
   /** The request body: a JSON schema of `components.schemas`, or the bytes of a package. */
   body?: string | "wasm";
@@ -221,7 +221,35 @@ const SCHEMAS: Record<string, Schema> = {
     publisher: { type: "string" },
     yanked: { type: "boolean" },
     yankedAt: NULLABLE_TIME,
+    log: object({ index: { type: "integer", minimum: 0 }, entry: { type: "string" } }),
+    signature: {
+      oneOf: [object({ keyId: { type: "string", pattern: "^[0-9a-f]{64}$" } }), { type: "null" }],
+    },
   }, ["composedFrom"]),
+  Bundle: { type: "object", description: "a Sigstore bundle v0.3, exactly as published" },
+  PublisherKey: object({
+    namespace: { type: "string" },
+    keyId: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    publicKey: { type: "string", description: "PEM SubjectPublicKeyInfo" },
+    addedBy: { type: "string" },
+    addedAt: TIME,
+    revoked: { type: "boolean" },
+    revokedAt: NULLABLE_TIME,
+    log: object({ index: { type: "integer", minimum: 0 } }),
+    revokeLog: object({ index: { type: "integer", minimum: 0 } }),
+  }, ["namespace", "revokeLog"]),
+  NamespaceKeys: object({
+    namespace: { type: "string" },
+    requireSignatures: { type: "boolean" },
+    keys: array(ref("PublisherKey")),
+  }),
+  KeyRequest: object({ publicKey: { type: "string", maxLength: 4096 } }, [], {
+    additionalProperties: false,
+  }),
+  Policy: object({ namespace: { type: "string" }, requireSignatures: { type: "boolean" } }),
+  PolicyRequest: object({ requireSignatures: { type: "boolean" } }, [], {
+    additionalProperties: false,
+  }),
   Yank: object({
     package: { type: "string" },
     version: { type: "string" },
@@ -501,6 +529,18 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     answers: BYTES,
     errors: [400, 404, 416],
   },
+  "GET /api/v1/packages/{namespace}/{name}/{version}/log-proof": {
+    summary: "The c2sp.org/tlog-proof@v1 of the version's transparency log entry",
+    tag: "trust",
+    answers: { 200: { description: "the proof, with the latest signed checkpoint", body: "text" } },
+    errors: [400, 404],
+  },
+  "GET /api/v1/packages/{namespace}/{name}/{version}/signature": {
+    summary: "The release's Sigstore bundle, as published (404 when unsigned)",
+    tag: "trust",
+    answers: { 200: { description: "the bundle", body: "Bundle" } },
+    errors: [400, 404],
+  },
   "PUT /api/v1/packages/{namespace}/{name}/{version}/yank": {
     summary: "Yank a version",
     tag: "packages",
@@ -560,13 +600,42 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     tag: "namespaces",
     body: "MemberRequest",
     answers: { 200: { description: "the namespace", body: "Namespace" } },
-    errors: [400, 401, 403, 404],
+    errors: [400, 401, 403, 404, 409],
   },
   "DELETE /api/v1/namespaces/{namespace}/members/{user}": {
     summary: "Remove a member",
     tag: "namespaces",
     answers: { 200: { description: "the namespace", body: "Namespace" } },
     errors: [400, 401, 403, 404, 409],
+  },
+  "GET /api/v1/namespaces/{namespace}/keys": {
+    summary: "A namespace's publisher keys and signing policy",
+    tag: "trust",
+    answers: { 200: { description: "the keys, revoked ones included", body: "NamespaceKeys" } },
+    errors: [400],
+  },
+  "POST /api/v1/namespaces/{namespace}/keys": {
+    summary: "Register a publisher key (Ed25519, PEM); logged",
+    tag: "trust",
+    body: "KeyRequest",
+    answers: {
+      200: { description: "the key was registered already", body: "PublisherKey" },
+      201: { description: "the key was registered", body: "PublisherKey" },
+    },
+    errors: [400, 401, 403, 404, 413, 415],
+  },
+  "DELETE /api/v1/namespaces/{namespace}/keys/{key}": {
+    summary: "Revoke a publisher key; logged",
+    tag: "trust",
+    answers: { 200: { description: "the revoked key", body: "PublisherKey" } },
+    errors: [400, 401, 403, 404],
+  },
+  "PUT /api/v1/namespaces/{namespace}/policy": {
+    summary: "Require signed releases in a namespace, or not",
+    tag: "trust",
+    body: "PolicyRequest",
+    answers: { 200: { description: "the policy", body: "Policy" } },
+    errors: [400, 401, 403, 404, 413, 415],
   },
 };
 
@@ -701,6 +770,7 @@ export function openApiDocument(routes: readonly RouteRow[]): Record<string, unk
       { name: "search" },
       { name: "tokens" },
       { name: "namespaces" },
+      { name: "trust" },
     ],
     paths,
     components: {

@@ -194,6 +194,7 @@ export const addKey: Handler = async (ctx, req, params) => {
   const action = `register a key for namespace "${ns}"`;
   await requireActor(ctx, req, action);
   const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
+  onlyFields(body, ["publicKey"], action);
   if (typeof body.publicKey !== "string" || body.publicKey.length > 4096) {
     throw new RegistryError(
       "invalid-key",
@@ -249,6 +250,7 @@ export const putPolicy: Handler = async (ctx, req, params) => {
   const action = `set the signing policy of namespace "${ns}"`;
   await ownedNamespace(ctx, req, ns, action, true);
   const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
+  onlyFields(body, ["requireSignatures"], action);
   if (typeof body.requireSignatures !== "boolean") {
     throw new RegistryError(
       "invalid-body",
@@ -259,6 +261,20 @@ export const putPolicy: Handler = async (ctx, req, params) => {
   await ctx.storage.metadata.setRequireSignatures(ns, body.requireSignatures);
   return json({ namespace: ns, requireSignatures: body.requireSignatures });
 };
+
+/** Refuses fields a body may not have (a typo must not pass for a default). */
+function onlyFields(body: Record<string, unknown>, allowed: string[], action: string): void {
+  const extra = Object.keys(body).find((k) => !allowed.includes(k));
+  if (extra !== undefined) {
+    throw new RegistryError(
+      "invalid-body",
+      `Cannot ${action}: unknown field ${JSON.stringify(extra.slice(0, 100))} (only ${
+        allowed.map((a) => `"${a}"`).join(", ")
+      })`,
+      { field: extra.slice(0, 100) },
+    );
+  }
+}
 
 /** Integrates the log after a write; a failure is the server's, logged, not the caller's. */
 export async function integrateQuietly(ctx: Context): Promise<void> {
