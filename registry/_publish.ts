@@ -89,6 +89,11 @@ export interface PublishRequest {
    */
   handOver?: boolean;
   /**
+   * With `stored`: these are the very bytes the blob store hashed against `digest` when they were
+   * uploaded to this process (kept in memory since), so the decoder thread does not hash them again.
+   */
+  verified?: boolean;
+  /**
    * Checks that the caller may publish to the namespace (given its record, `undefined` when
    * unclaimed) and returns the user who publishes (and claims an unclaimed namespace).
    */
@@ -211,7 +216,7 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
       ctx.decodeForPublish(
         bytes,
         { name: req.name, version: req.version, digest: req.digest },
-        stored ? req.digest : undefined,
+        stored && !req.verified ? req.digest : undefined,
         stored && req.handOver ? (b) => (back = b) : undefined,
       )
     );

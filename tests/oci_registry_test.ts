@@ -26,6 +26,7 @@ import {
 } from "./oci_support.ts";
 import {
   Client,
+  componentOfSize,
   PROCESSOR_0_1_1,
   PROCESSOR_0_1_2_BREAKING,
   PROCESSOR_WIT,
@@ -454,10 +455,11 @@ Deno.test("manifests honour Accept (merged lines); blobs ignore it and serve ran
 });
 
 for (const cache of ["a layer the blob cache keeps", "a layer too large for the blob cache"]) {
-  Deno.test(`a pushed layer is hashed again beside its decode: a blob damaged in the store is not published (${cache})`, async () => {
-    // The manifest PUT publishes the layer read back from the blob store; the blob store verified
-    // it on upload, and the decoder thread hashes it once more (off the main thread) before the
-    // commit. A blob file changed on disk in between is refused, and no version appears.
+  Deno.test(`a pushed layer read back from the store is hashed again beside its decode: a blob damaged there is not published (${cache})`, async () => {
+    // A manifest PUT on a process the layer was not uploaded to (here: recent uploads not kept)
+    // publishes the layer read back from the blob store; the blob store verified it on upload,
+    // and the decoder thread hashes it once more (off the main thread) before the commit. A blob
+    // file changed on disk in between is refused, and no version appears.
     const dir = await Deno.makeTempDir({ prefix: "wreg-oci-test-" });
     try {
       const storage = await openStorage({ dataDir: dir });
@@ -468,6 +470,7 @@ for (const cache of ["a layer the blob cache keeps", "a layer too large for the 
         storage,
         adminToken: ADMIN,
         limits,
+        oci: { recentUploadBytes: 0 },
         onServerError: (e) => errors.push(e),
       });
       const client = new Client(app);
@@ -511,6 +514,50 @@ for (const cache of ["a layer the blob cache keeps", "a layer too large for the 
     }
   });
 }
+
+Deno.test("a manifest PUT publishes the layer this process just received, without reading it back", async () => {
+  // The bytes of a component uploaded here are kept (bounded) for the manifest that follows:
+  // they were hashed against their digest on their way into the blob store, so the publish takes
+  // them as they are. Shown by damaging the stored file after the upload: the version is still
+  // published from the uploaded bytes (the store's damage is the store's: reading back, as
+  // above, refuses it).
+  const dir = await Deno.makeTempDir({ prefix: "wreg-oci-test-" });
+  try {
+    const storage = await openStorage({ dataDir: dir });
+    const app = createApp({ storage, adminToken: ADMIN });
+    const client = new Client(app);
+    const auth = `Bearer ${await client.token(ADMIN, "alice")}`;
+    for (const mode of ["monolithic", "chunked"] as const) {
+      const version = mode === "monolithic" ? "0.1.0" : "0.2.0";
+      const layer = await componentOfSize(300_000, `docs:big@${version}`);
+      const config = wasmConfig(await digestOf(layer));
+      for (const blob of [layer, config]) {
+        const a = await pushBlob(client, "docs/big", blob, { auth, mode, chunk: 65536 });
+        assert.equal(a.status, 201);
+      }
+      const hex = (await digestOf(layer)).slice("sha256:".length);
+      const files: string[] = [];
+      const walk = async (d: string) => {
+        for await (const e of Deno.readDir(d)) {
+          if (e.isDirectory) await walk(`${d}/${e.name}`);
+          else if (e.name.includes(hex)) files.push(`${d}/${e.name}`);
+        }
+      };
+      await walk(`${dir}/blobs`);
+      assert.equal(files.length, 1);
+      await Deno.writeFile(files[0], new Uint8Array(layer.length));
+      const m = await putManifest(client, "docs/big", version, await wasmManifest(config, layer), {
+        auth,
+      });
+      assert.equal(m.status, 201, `${mode}: ${m.text}`);
+      const v = await client.call("GET", `/api/v1/packages/docs/big/${version}`);
+      assert.equal(v.json.digest, `sha256:${hex}`);
+    }
+    await storage.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("hostile manifests are refused cleanly and leave the registry as it was", async () => {
   const { client, auth, alice, storage } = await fixture({

@@ -42,8 +42,13 @@ export async function pushBlob(
   if (start.status !== 202) return start;
   let location = start.headers.get("location")!;
   if (mode === "monolithic") {
+    // With its length, as oras sends it (an in-process Request has no Content-Length of its own).
     return await client.call("PUT", `${location}?digest=${digest}`, {
-      headers: { ...headers, "content-type": "application/octet-stream" },
+      headers: {
+        ...headers,
+        "content-type": "application/octet-stream",
+        "content-length": String(bytes.length),
+      },
       body: bytes as Uint8Array<ArrayBuffer>,
     });
   }

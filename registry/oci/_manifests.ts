@@ -232,14 +232,18 @@ export const putManifest: Handler = async (ctx, req, params) => {
   if (existing !== undefined) return sameOrRefuse(existing, ref, repository, digest);
   await checkPackageBlobs(ctx, name, repository, action, kind);
   const layer = { digest: kind.layer.digest as Digest, size: kind.layer.size };
+  const kept = ctx.oci.recentUploads.take(layer.digest, ctx.now().getTime());
+  const uploaded = kept?.length === layer.size ? kept : undefined;
   try {
     await publishVersion(ctx, {
       name,
       version,
-      body: await ctx.readBlob(layer.digest),
+      body: uploaded ?? await ctx.readBlob(layer.digest),
       stored: true,
-      // readBlob keeps what fits the blob cache; a larger blob was read for this publish alone.
-      handOver: !ctx.blobs.fits(layer.size),
+      // Bytes just uploaded here were hashed on their way into the blob store.
+      verified: uploaded !== undefined,
+      // They are this publish's alone, as is a blob read back that the blob cache does not keep.
+      handOver: uploaded !== undefined || !ctx.blobs.fits(layer.size),
       digest: layer.digest,
       contentLength: layer.size,
       authorize: (ns) => authorizeNamespace(actor, "publish", name.namespace, ns, `publish ${ref}`),

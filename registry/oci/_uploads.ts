@@ -117,14 +117,16 @@ async function storeBlob(
   name: PackageName,
   source: ReadableStream<Uint8Array> | Uint8Array,
   digest: Digest,
+  size?: number,
 ): Promise<void> {
   const max = ctx.limits.maxUploadBytes;
   // Held (for every process sharing the storage) until the link is committed, so that no
   // clean-up deletes the bytes in between.
   const hold = await ctx.storage.metadata.holdDigest(digest);
+  const kept = keepComponent(ctx, source, size);
   try {
     try {
-      const put = await ctx.storage.blobs.put(source, { digest, maxSize: max });
+      const put = await ctx.storage.blobs.put(kept.source, { digest, maxSize: max });
       await ctx.storage.metadata.linkOciBlob(name, {
         digest,
         size: put.size,
@@ -157,9 +159,92 @@ async function storeBlob(
         { status: 503 },
       );
     }
+    // Stored and linked: a component's bytes wait here for the manifest that publishes them.
+    const bytes = kept.bytes();
+    kept.release(); // counted as kept from here
+    if (bytes !== undefined) ctx.oci.recentUploads.put(digest, bytes, ctx.now().getTime());
   } finally {
+    kept.release();
     await hold.release();
   }
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/**
+ * The source passed on unchanged, keeping a copy of what flows through when its size is known and
+ * it is a component (it starts with `\0asm`) small enough for {@link OciState.recentUploads}:
+ * copied as it passes into one buffer of that size (no chunk is retained). `bytes()` gives it
+ * once the blob store took (and hashed) all of it.
+ */
+function keepComponent(
+  ctx: Context,
+  source: ReadableStream<Uint8Array> | Uint8Array,
+  size: number | undefined,
+): {
+  source: ReadableStream<Uint8Array> | Uint8Array;
+  bytes(): Uint8Array | undefined;
+  release(): void;
+} {
+  const recent = ctx.oci.recentUploads;
+  const isWasm = (b: Uint8Array) => b.length >= 4 && WASM_MAGIC.every((m, i) => b[i] === m);
+  if (source instanceof Uint8Array) {
+    return {
+      source,
+      bytes: () => (isWasm(source) && recent.fits(source.length) ? source.slice() : undefined),
+      release: () => {},
+    };
+  }
+  const none = { source, bytes: () => undefined, release: () => {} };
+  if (size === undefined || size < 4 || !recent.fits(size)) return none;
+  let reserved = false;
+  const release = () => {
+    if (reserved) recent.release(size);
+    reserved = false;
+  };
+  let copy: Uint8Array | undefined;
+  let at = 0;
+  let ended = false;
+  const reader = source.getReader();
+  const passed = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let step: ReadableStreamReadResult<Uint8Array>;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        copy = undefined;
+        controller.error(e);
+        return;
+      }
+      if (step.done) {
+        ended = true;
+        controller.close();
+        return;
+      }
+      const c = step.value;
+      if (at === 0 && c.length > 0 && isWasm(c) && recent.reserve(size)) {
+        // The first chunk decides (a first chunk under 4 bytes: not kept); the buffer is
+        // allocated within the bound of every upload's copies.
+        reserved = true;
+        copy = new Uint8Array(size);
+      }
+      if (copy !== undefined) {
+        if (at + c.length > size) copy = undefined;
+        else copy.set(c, at);
+      }
+      at += c.length;
+      controller.enqueue(c);
+    },
+    cancel(reason) {
+      copy = undefined;
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return {
+    source: passed,
+    bytes: () => (ended && at === size ? copy : undefined),
+    release,
+  };
 }
 
 /** `POST /v2/<repo>/blobs/uploads/`. */
@@ -195,7 +280,7 @@ export const startUpload: Handler = async (ctx, req, params, url) => {
       req.body?.cancel().catch(() => {});
       throw tooLarge(ctx.limits.maxUploadBytes);
     }
-    await storeBlob(ctx, name, req.body ?? new Uint8Array(), digest);
+    await storeBlob(ctx, name, req.body ?? new Uint8Array(), digest, length);
     return blobCreated(repository, digest);
   }
   req.body?.cancel().catch(() => {});
@@ -363,7 +448,7 @@ export const finishUpload: Handler = async (ctx, req, params, url) => {
         throw tooLarge(ctx.limits.maxUploadBytes);
       }
       storing = true;
-      await storeBlob(ctx, name, req.body ?? new Uint8Array(), digest);
+      await storeBlob(ctx, name, req.body ?? new Uint8Array(), digest, length);
     } else {
       const done = await appendChunk(ctx, req, params.name, upload);
       storing = true;
@@ -372,6 +457,7 @@ export const finishUpload: Handler = async (ctx, req, params, url) => {
         name,
         ctx.storage.blobs.readUploadParts(done.id, done.parts.map((p) => p.part)),
         digest,
+        done.size,
       );
     }
   } finally {
