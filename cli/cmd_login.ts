@@ -2,6 +2,7 @@
  * `wreg login --registry URL [--token T]`: checks a token against the registry and stores it in
  * the user's config (mode 0600), making that registry the default.
  */
+import { printable } from "./_terminal.ts";
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { PLAIN_HTTP, RegistryClient, timeoutFromEnv } from "./_client.ts";
@@ -77,15 +78,19 @@ export const loginCommand: Command = {
       const client = new RegistryClient({ url, token, timeoutMs: timeoutFromEnv(io.env) });
       const me = await client.whoami();
       const t = me.token as { owner?: string } | undefined;
-      const namespaces = (me.namespaces as { name: string }[] | undefined)?.map((n) => n.name) ??
-        [];
+      // What the registry says is shown with its controls made visible; only namespaces that are
+      // names become the config's namespace.
+      const namespaces = (me.namespaces as { name: string }[] | undefined)?.map((n) =>
+        printable(String(n.name))
+      ) ?? [];
       if (me.admin === true && t === undefined) who = " as the admin";
       else if (t?.owner) {
-        who = ` as ${t.owner}${
+        who = ` as ${printable(String(t.owner))}${
           namespaces.length > 0 ? ` (namespaces ${namespaces.join(", ")})` : ""
         }`;
       }
-      namespace = namespaces[0] ?? (t?.owner && isLowercaseLabel(t.owner) ? t.owner : undefined);
+      namespace = namespaces.find((n) => isLowercaseLabel(n)) ??
+        (t?.owner && isLowercaseLabel(t.owner) ? t.owner : undefined);
     }
     const config = await readConfig(io);
     config.registry = url;

@@ -467,3 +467,24 @@ Deno.test("wreg info and wreg search show a registry's control characters, never
     assert.equal(wit.stdout, "package evil:app@1.0.0;\n\\x1b[2Jworld w {\n}\n");
   });
 });
+
+Deno.test("wreg login shows the owner a registry names with its control characters visible, and stores no bad namespace", async () => {
+  // Reproduced before the fix: "Logged in … as mallory\x1b]0;pwned\x07" reached stdout as it
+  // was, and the config's namespace became "\x1b[2Jx".
+  await withHostile(async (req, a) => {
+    if (req.path === "/api/v1/whoami") {
+      return await a.json(200, {
+        token: { owner: "mallory\x1b]0;pwned\x07" },
+        namespaces: [{ name: "\x1b[2Jx" }, { name: "acme" }],
+      });
+    }
+    await a.json(404, { code: "not-found", message: "-" });
+  }, async (box, p, url) => {
+    const r = await box.wreg(p, ["login", "--registry", url, "--token", "t0k3n-for-the-test"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes("\x1b") && !r.stdout.includes("\x07"), JSON.stringify(r.stdout));
+    assert.ok(r.stdout.includes("as mallory\\x1b]0;pwned\\x07 (namespaces \\x1b[2Jx, acme)"));
+    const config = JSON.parse(await Deno.readTextFile(`${box.root}/config/config.json`));
+    assert.equal(config.namespace, "acme");
+  });
+});
