@@ -29,6 +29,7 @@ import {
   readTile,
   type SignerKey,
   signNote,
+  type StoredNode,
   type Tile,
   tileExists,
   treeHash,
@@ -142,18 +143,21 @@ export class RegistryLog {
     }
     const size = await this.#metadata.logSize();
     if (latest !== undefined && size === latest.size) return this.#seen(latest);
+    // New node hashes, batch by batch; all but the last batch's are stored at once (a long
+    // backlog is not held in memory), the last with the checkpoint, in one transaction.
+    let pending: StoredNode[] = [];
     for (let start = from; start < size; start += BATCH) {
+      if (pending.length > 0) await this.#metadata.putLogNodes(pending);
       const end = Math.min(size, start + BATCH);
       const entries = await this.#metadata.readLogEntries(start, end);
       const hashes = await Promise.all(entries.map((e) => leafHash(e)));
-      const nodes = await appendLeaves(start, hashes, this.reader);
-      await this.#metadata.putLogNodes(nodes);
-      for (const n of nodes) this.#remember(n, n.hash);
+      pending = await appendLeaves(start, hashes, this.reader);
+      for (const n of pending) this.#remember(n, n.hash);
     }
     const root = await treeHash(size, this.reader);
     const note = await signNote(formatCheckpoint({ origin: signer.name, size, root }), [signer]);
     const checkpoint = { size, note };
-    await this.#metadata.putCheckpoint(checkpoint);
+    await this.#metadata.putCheckpoint(checkpoint, pending);
     this.#trusted = size;
     return this.#seen(checkpoint);
   }

@@ -57,7 +57,7 @@ import type { Context } from "./_context.ts";
 import { type Decoded, type DecodedWithDocument, DigestMismatchError } from "./_decoder.ts";
 import type { CompatDoc } from "./_document.ts";
 import { RegistryError } from "./_errors.ts";
-import { attachBundleReferrer, checkReleaseSignature, integrateQuietly } from "./_trust.ts";
+import { checkReleaseSignature, integrateQuietly } from "./_trust.ts";
 
 /**
  * How far the upload is read ahead of the blob store (which opens its file first): the body keeps
@@ -335,11 +335,6 @@ export async function publishVersion(ctx: Context, req: PublishRequest): Promise
     // The release's entry was appended by the commit; the answer waits for the signed checkpoint
     // that includes it, so its proof can be fetched at once.
     await integrateQuietly(ctx);
-    if (record.signature !== null) {
-      await attachBundleReferrer(ctx, req.name, req.version, record.signature.bundle).catch((e) =>
-        ctx.onServerError(e, new Request("http://publish/referrer"), "bundle-referrer")
-      );
-    }
     return record;
   } finally {
     // After a commit the version references the bytes, so the hold may end in the background; a

@@ -372,6 +372,27 @@ export async function checkReleaseSignature(
 const EMPTY_CONFIG = new TextEncoder().encode("{}");
 
 /**
+ * When `subject` is the manifest of a signed version, makes sure its bundle is attached as a
+ * referrer (so OCI tools find it): done on the first listing of its referrers rather than at
+ * publish, which keeps the blob and manifest writes off the publish and repairs itself after a
+ * crash.
+ */
+export async function ensureBundleReferrer(
+  ctx: Context,
+  name: PackageName,
+  subject: Digest,
+): Promise<void> {
+  const { metadata } = ctx.storage;
+  const manifest = await metadata.getOciManifest(name, subject);
+  if (manifest === undefined || manifest.version === null) return;
+  const record = await metadata.getVersion(name, manifest.version);
+  if (record?.signature == null) return;
+  const referrers = await metadata.listOciReferrers(name, subject);
+  if (referrers.some((r) => r.artifactType === BUNDLE_MEDIA_TYPE)) return;
+  await attachBundleReferrer(ctx, name, record.version, record.signature.bundle);
+}
+
+/**
  * Attaches a signed release's bundle to its OCI manifest as a referrer (artifactType
  * `application/vnd.dev.sigstore.bundle.v0.3+json`, as cosign attaches bundles). Idempotent.
  */

@@ -579,6 +579,15 @@ export function metadataStoreContract(
     await m.putCheckpoint({ size: 5, note: "five" });
     await rejectsWith(m.putCheckpoint({ size: 3, note: "three" }), "conflict");
     assert.deepEqual(await m.latestCheckpoint(), { size: 5, note: "five" });
+    // With the nodes its tree adds, in one transaction: both or neither.
+    await rejectsWith(
+      m.putCheckpoint({ size: 4, note: "four" }, [{ level: 0, index: 4, hash: h(4) }]),
+      "conflict",
+    );
+    assert.deepEqual(await m.readLogNodes([{ level: 0, index: 4 }]), [undefined]);
+    await m.putCheckpoint({ size: 6, note: "six" }, [{ level: 0, index: 5, hash: h(5) }]);
+    assert.deepEqual(await m.readLogNodes([{ level: 0, index: 5 }]), [h(5)]);
+    assert.deepEqual(await m.latestCheckpoint(), { size: 6, note: "six" });
   });
 
   test("publisher keys are registered, revoked and logged; a namespace can require signatures", async (m) => {

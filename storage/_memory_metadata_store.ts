@@ -717,11 +717,16 @@ export class MemoryMetadataStore implements MetadataStore {
     return this.#run(() => this.#checkpoint && { ...this.#checkpoint });
   }
 
-  putCheckpoint(checkpoint: LogCheckpoint): Promise<void> {
+  putCheckpoint(checkpoint: LogCheckpoint, nodes: readonly LogNode[] = []): Promise<void> {
     return this.#run(() => {
       checkCheckpoint(checkpoint);
+      checkNodes(nodes);
       const latest = this.#checkpoint?.size ?? -1;
       if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
+      for (const n of nodes) {
+        const key = `${n.level}/${n.index}`;
+        if (!this.#nodes.has(key)) this.#nodes.set(key, n.hash.slice());
+      }
       if (checkpoint.size > latest) this.#checkpoint = { ...checkpoint };
     });
   }

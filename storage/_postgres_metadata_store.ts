@@ -573,14 +573,7 @@ export class PostgresMetadataStore implements MetadataStore {
   putLogNodes(nodes: readonly LogNode[]): Promise<void> {
     return this.#op("write the log", async () => {
       checkNodes(nodes);
-      if (nodes.length === 0) return;
-      const levels = nodes.map((n) => n.level);
-      const idxs = nodes.map((n) => n.index);
-      const hashes = nodes.map((n) => Buffer.from(n.hash).toString("hex"));
-      await this.#sql`INSERT INTO log_nodes (level, idx, hash)
-        SELECT l, i, decode(h, 'hex') FROM unnest(${levels}::int[], ${idxs}::bigint[], ${hashes}::text[])
-          AS t(l, i, h)
-        ON CONFLICT DO NOTHING`;
+      await insertPgNodes(this.#sql, nodes);
     });
   }
 
@@ -592,14 +585,18 @@ export class PostgresMetadataStore implements MetadataStore {
     });
   }
 
-  putCheckpoint(checkpoint: LogCheckpoint): Promise<void> {
+  putCheckpoint(checkpoint: LogCheckpoint, nodes: readonly LogNode[] = []): Promise<void> {
     return this.#op("write the log", async () => {
       checkCheckpoint(checkpoint);
+      checkNodes(nodes);
       await this.#sql.begin(async (tx) => {
+        // Made again from the entries if lost: no need to wait for this commit's flush.
+        await tx`SET LOCAL synchronous_commit = off`;
         await tx`LOCK TABLE log_checkpoints IN EXCLUSIVE MODE`;
         const [r] = await tx`SELECT max(size) AS s FROM log_checkpoints`;
         const latest = r.s === null ? -1 : Number(r.s);
         if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
+        await insertPgNodes(tx, nodes);
         if (checkpoint.size === latest) return;
         await tx`INSERT INTO log_checkpoints (size, note, created_at)
           VALUES (${checkpoint.size}, ${checkpoint.note}, ${this.#stamp()})`;
@@ -1419,6 +1416,17 @@ export class PostgresMetadataStore implements MetadataStore {
   #stamp(): string {
     return this.#now().toISOString();
   }
+}
+
+async function insertPgNodes(sql: postgres.Sql | Tx, nodes: readonly LogNode[]): Promise<void> {
+  if (nodes.length === 0) return;
+  const levels = nodes.map((n) => n.level);
+  const idxs = nodes.map((n) => n.index);
+  const hashes = nodes.map((n) => Buffer.from(n.hash).toString("hex"));
+  await sql`INSERT INTO log_nodes (level, idx, hash)
+    SELECT l, i, decode(h, 'hex') FROM unnest(${levels}::int[], ${idxs}::bigint[], ${hashes}::text[])
+      AS t(l, i, h)
+    ON CONFLICT DO NOTHING`;
 }
 
 async function pgKey(

@@ -927,15 +927,19 @@ export class SqliteMetadataStore implements MetadataStore {
   putLogNodes(nodes: readonly LogNode[]): Promise<void> {
     return this.#write(() => {
       checkNodes(nodes);
-      for (const n of nodes) {
-        this.#exec(
-          "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-          n.level,
-          n.index,
-          n.hash,
-        );
-      }
+      this.#insertNodes(nodes);
     });
+  }
+
+  #insertNodes(nodes: readonly LogNode[]): void {
+    for (const n of nodes) {
+      this.#exec(
+        "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        n.level,
+        n.index,
+        n.hash,
+      );
+    }
   }
 
   latestCheckpoint(): Promise<LogCheckpoint | undefined> {
@@ -945,19 +949,36 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  putCheckpoint(checkpoint: LogCheckpoint): Promise<void> {
-    return this.#write(() => {
+  putCheckpoint(checkpoint: LogCheckpoint, nodes: readonly LogNode[] = []): Promise<void> {
+    // Made again from the entries if lost (they were flushed by their own commits): this write
+    // goes without its own flush, like touchToken's (the next durable commit carries it).
+    return this.#run(() => {
       checkCheckpoint(checkpoint);
-      const r = this.#get("SELECT max(size) AS s FROM log_checkpoints");
-      const latest = r?.s === null || r === undefined ? -1 : Number(r.s);
-      if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
-      if (checkpoint.size === latest) return;
-      this.#exec(
-        "INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)",
-        checkpoint.size,
-        checkpoint.note,
-        this.#stamp(),
-      );
+      checkNodes(nodes);
+      this.#db.exec("PRAGMA synchronous = NORMAL");
+      try {
+        this.#db.exec("BEGIN IMMEDIATE");
+        try {
+          const r = this.#get("SELECT max(size) AS s FROM log_checkpoints");
+          const latest = r?.s === null || r === undefined ? -1 : Number(r.s);
+          if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
+          this.#insertNodes(nodes);
+          if (checkpoint.size > latest) {
+            this.#exec(
+              "INSERT INTO log_checkpoints (size, note, created_at) VALUES (?, ?, ?)",
+              checkpoint.size,
+              checkpoint.note,
+              this.#stamp(),
+            );
+          }
+          this.#db.exec("COMMIT");
+        } catch (e) {
+          if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+          throw e;
+        }
+      } finally {
+        this.#db.exec(`PRAGMA synchronous = ${this.#sync}`);
+      }
     });
   }
 

@@ -546,10 +546,14 @@ export interface MetadataStore {
   /** The latest signed checkpoint, or `undefined`. */
   latestCheckpoint(): Promise<LogCheckpoint | undefined>;
   /**
-   * Stores a checkpoint: a size larger than the latest's becomes the latest; the latest size again
-   * is ignored; a smaller one fails with `conflict` (checkpoints only grow).
+   * Stores a checkpoint, with the node hashes its tree adds (as {@link putLogNodes}) in the same
+   * transaction, so a checkpoint is never visible before its tiles can be served. A size larger
+   * than the latest's becomes the latest; the latest size again is ignored; a smaller one fails
+   * with `conflict` and stores nothing (checkpoints only grow). Everything here can be made again
+   * from the entries (Ed25519 signatures are deterministic), so a store may write it without its
+   * own disk flush.
    */
-  putCheckpoint(checkpoint: LogCheckpoint): Promise<void>;
+  putCheckpoint(checkpoint: LogCheckpoint, nodes?: readonly LogNode[]): Promise<void>;
 
   // --- publisher keys and the signing policy of namespaces
   /**

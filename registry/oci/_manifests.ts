@@ -48,6 +48,7 @@ import type { OciManifestRecord } from "../../storage/mod.ts";
 import { authorizeNamespace } from "../_auth.ts";
 import type { Context } from "../_context.ts";
 import { RegistryError } from "../_errors.ts";
+import { ensureBundleReferrer } from "../_trust.ts";
 import type { Handler, RequestUrl } from "../_handlers.ts";
 import { readAtMost } from "../_http.ts";
 import { publishVersion } from "../_publish.ts";
@@ -481,6 +482,8 @@ export const listReferrers: Handler = async (ctx, _req, params, url) => {
   const name = packageParam(ctx, params);
   const subject = digestParam(params.digest);
   const filter = url.searchParams.get("artifactType");
+  // A signed release's bundle is attached to its version's manifest on first listing (issue 16).
+  if (subject !== undefined) await ensureBundleReferrer(ctx, name, subject);
   const records = subject === undefined
     ? []
     : await ctx.storage.metadata.listOciReferrers(name, subject);
