@@ -118,6 +118,8 @@ export interface NamespaceKeyDoc {
   addedAt?: string;
   revoked?: boolean;
   log?: { index: number };
+  /** Where the revocation is in the log (a revoked key). */
+  revokeLog?: { index: number };
 }
 
 /** `GET /api/v1/namespaces/:ns/keys`. */
@@ -702,6 +704,14 @@ export class RegistryClient {
         body: JSON.stringify({ publicKey }),
         headers: { "content-type": "application/json" },
       },
+    ))!;
+  }
+
+  /** Revokes a publisher key of a namespace. */
+  async revokeKey(namespace: string, keyId: string): Promise<NamespaceKeyDoc> {
+    return (await this.json<NamespaceKeyDoc>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/keys/${encodeURIComponent(keyId)}`,
+      { action: `revoke key ${keyId} of namespace ${namespace}`, method: "DELETE", auth: true },
     ))!;
   }
 

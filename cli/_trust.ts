@@ -446,17 +446,25 @@ export class TrustVerifier {
    * key, included in the log's current checkpoint (proven from its tiles). A registry cannot
    * vouch for a key it never logged (a monitor of the log sees every key it adds).
    */
-  #keyLogged(state: LogState, namespace: string, k: NamespaceKeyDoc): Promise<void> {
-    const memo = `${namespace} ${k.keyId}`;
+  #keyLogged(
+    state: LogState,
+    namespace: string,
+    k: NamespaceKeyDoc,
+    action: "add" | "revoke" = "add",
+  ): Promise<void> {
+    const memo = `${namespace} ${k.keyId} ${action}`;
     let p = state.keysLogged.get(memo);
     if (p === undefined) {
       p = (async () => {
         const cp = state.current!;
-        const index = k.log?.index;
+        const index = action === "add" ? k.log?.index : k.revokeLog?.index;
         const not = (why: string): never =>
           integrity(
-            `Cannot trust ${state.registry}: it lists key ${k.keyId} for namespace ${namespace}, ` +
-              `but ${why} (a key must be registered in the transparency log)`,
+            action === "add"
+              ? `Cannot trust ${state.registry}: it lists key ${k.keyId} for namespace ` +
+                `${namespace}, but ${why} (a key must be registered in the transparency log)`
+              : `Cannot trust ${state.registry}: it says key ${k.keyId} of namespace ` +
+                `${namespace} was revoked, but ${why} (a revocation must be in the transparency log)`,
           );
         if (typeof index !== "number" || !Number.isSafeInteger(index) || index < 0) {
           return not("gives no log index for it");
@@ -488,11 +496,13 @@ export class TrustVerifier {
         } catch {
           return not("its public key is not an Ed25519 PEM key");
         }
-        if (
-          parsed.type !== "key-add" || parsed.namespace !== namespace ||
-          parsed.keyId !== k.keyId || parsed.publicKey.toBase64() !== spki.toBase64() ||
-          await publisherKeyId(spki) !== k.keyId
-        ) {
+        const matches = action === "add"
+          ? parsed.type === "key-add" && parsed.namespace === namespace &&
+            parsed.keyId === k.keyId && parsed.publicKey.toBase64() === spki.toBase64() &&
+            await publisherKeyId(spki) === k.keyId
+          : parsed.type === "key-revoke" && parsed.namespace === namespace &&
+            parsed.keyId === k.keyId;
+        if (!matches) {
           return not(
             `its log entry ${index} is ${
               JSON.stringify(new TextDecoder().decode(entry).trimEnd())
@@ -696,6 +706,36 @@ export class TrustVerifier {
         ? `its proof's checkpoint is not signed by the pinned log key ${state.vkeys.join(", ")}`
         : `its log proof does not verify`;
       integrity(`Cannot trust ${label}: ${why}: ${e.message}; evidence kept in ${dir}`);
+    }
+    // The signing key was registered before the release and not revoked before it.
+    if (signer !== null) {
+      const k = keys!.keys.find((k) => k.keyId === signer)!;
+      const added = k.log?.index;
+      if (typeof added === "number" && added > index) {
+        integrity(
+          `Cannot trust ${label}: it is signed by key ${signer}, which namespace ` +
+            `${subject.package.namespace} registered at log entry ${added}, after the release ` +
+            `(entry ${index})`,
+        );
+      }
+      if (k.revoked) {
+        const revokedAt = k.revokeLog?.index;
+        if (typeof revokedAt !== "number" || !Number.isSafeInteger(revokedAt)) {
+          integrity(
+            `Cannot trust ${label}: it is signed by key ${signer}, which namespace ` +
+              `${subject.package.namespace} revoked, and ${p.registry} does not say where the ` +
+              `revocation is in its log`,
+          );
+        }
+        if (goOnline) await this.#keyLogged(state, subject.package.namespace, k, "revoke");
+        if (revokedAt < index) {
+          integrity(
+            `Cannot trust ${label}: it is signed by key ${signer}, which namespace ` +
+              `${subject.package.namespace} revoked at log entry ${revokedAt}, before the ` +
+              `release (entry ${index})`,
+          );
+        }
+      }
     }
     if (p.log !== undefined && p.log.index !== index) {
       integrity(

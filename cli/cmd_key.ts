@@ -14,6 +14,7 @@ const HELP = `Usage: wreg key generate [--force]
        wreg key register [--namespace <ns>] [--registry <url>]
        wreg key list [--namespace <ns>] [--registry <url>] [--json]
        wreg key require-signatures [--off] [--namespace <ns>] [--registry <url>]
+       wreg key revoke <key ID> [--namespace <ns>] [--registry <url>]
 
 Publisher keys sign releases: \`wreg publish\` signs each release with your key (a
 Sigstore bundle v0.3, public-key mode, naming ns:name@version and its sha256), and
@@ -27,6 +28,8 @@ for the namespace.
                        (a token with the owners scope)
   list                 your key, and the keys the registry has for the namespace
   require-signatures   make the namespace refuse unsigned releases (--off: allow them)
+  revoke               withdraw a key from the namespace (logged): releases it signed
+                       before stay valid, later ones are refused
 
 The namespace is --namespace, else that of wreg.json's "name", else the one of
 \`wreg login\`. The registry is --registry, else wreg.json's, WREG_REGISTRY or
@@ -74,6 +77,29 @@ export const keyCommand: Command = {
       json: { type: "boolean" },
     });
     const [sub, ...rest] = positionals;
+    if (sub === "revoke") {
+      const [keyId, ...more] = rest;
+      if (keyId === undefined || !/^[0-9a-f]{64}$/.test(keyId)) {
+        throw new CliError(
+          "Missing or invalid <key ID>: `wreg key revoke <64 hex digits>` (see `wreg key list`)",
+          EXIT.usage,
+        );
+      }
+      if (more.length > 0) {
+        throw new CliError(`Unexpected argument ${JSON.stringify(more[0])}`, EXIT.usage);
+      }
+      const project = await loadProject(io.cwd);
+      const registries = await Registries.load(io, project.manifest);
+      const ns = namespaceOf(values.namespace, registries);
+      const client = registries.forCommand(values.registry, `revoke a key of ${ns}`);
+      const doc = await client.revokeKey(ns, keyId);
+      io.stdout(
+        `Revoked key ${keyId} of namespace ${ns} at ${client.url}${
+          doc.revokeLog ? ` (log entry ${doc.revokeLog.index})` : ""
+        }\n`,
+      );
+      return EXIT.ok;
+    }
     if (rest.length > 0) {
       throw new CliError(`Unexpected argument ${JSON.stringify(rest[0])}`, EXIT.usage);
     }
@@ -180,10 +206,10 @@ export const keyCommand: Command = {
     }
     throw new CliError(
       sub === undefined
-        ? "Missing subcommand: `wreg key generate|register|list|require-signatures`"
+        ? "Missing subcommand: `wreg key generate|register|list|require-signatures|revoke`"
         : `Unknown subcommand ${
           JSON.stringify(sub)
-        }: expected generate, register, list or require-signatures`,
+        }: expected generate, register, list, require-signatures or revoke`,
       EXIT.usage,
     );
   },

@@ -48,12 +48,13 @@ async function world(
     /** Stops the registry process and starts one on `dataDir` behind the same front. */
     restore: (dataDir: string) => Promise<void>;
   }) => Promise<void>,
+  options: { ownLog?: boolean } = {},
 ) {
   const box = await Sandbox.create("wreg-trust-cli-");
   // These tests decide themselves what to trust (tests/cli_support.ts trusts started registries).
   box.env.WREG_TRUST_LOG_KEY = "";
   const registry = await startRegistry();
-  const front = await startLoggedRegistry(registry.url);
+  const front = await startLoggedRegistry(registry.url, options);
   try {
     const work = await box.folder("publisher");
     // Registering keys and setting the policy need the owners scope.
@@ -524,85 +525,136 @@ Deno.test("a pinned registry that drops its log or changes its key, or a lock wh
 });
 
 Deno.test("attack: a key the registry lists for the namespace but never logged cannot vouch for a release (exit 6)", async () => {
-  await world(async ({ box, front, publish, consumer }) => {
-    const work = `${box.root}/publisher`;
-    ok(await box.wreg(work, ["key", "generate"]), "key generate");
-    ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
-    ok(await publish("docs:a", "0.1.0"), "publish signed");
-    ok(await publish("docs:b", "0.1.0", "--no-sign"), "publish unsigned");
-    // The registry slips an intruder's key into the namespace's key list (pointing at a log
-    // entry that is not its registration) and serves the intruder's signature for docs:b.
-    const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
-    const intruder = await importPrivateKeyPem(
-      formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
-    );
-    const b = await (await fetch(`${front.url}/api/v1/packages/docs/b/index`)).json();
-    const bundle = await signRelease({
-      package: parsePackageName("docs:b"),
-      version: parseVersion("0.1.0"),
-      digest: parseDigest(b.versions[0].digest),
-    }, intruder);
-    front.lie = async (req, url, honest) => {
-      if (url.pathname === "/api/v1/packages/docs/b/0.1.0/signature") return new Response(bundle);
-      if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
-        const doc = await (await honest(req)).json();
-        doc.keys.push({
-          keyId: intruder.keyId,
-          publicKey: formatPublicKeyPem(intruder.spki),
-          addedBy: "alice",
-          revoked: false,
-          log: { index: doc.keys[0].log.index },
-        });
-        return Response.json(doc);
-      }
-    };
-    const app = await consumer("app");
-    // The honest release still installs.
-    ok(
-      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add the honest release",
-    );
-    const r = await box.wreg(app, ["add", "docs:b", "--no-bindings"]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
-    assert.ok(
-      r.stderr.includes(`it lists key ${intruder.keyId} for namespace docs, but its log entry`),
-      r.stderr,
-    );
-    assert.match(r.stderr, /a key must be registered in the transparency log/);
-    if (front.fake !== undefined) {
-      // Worse: the registry itself accepts the unlogged key and logs a release signed by it, so
-      // the leaf, the proof and the signature all hold; only the key's missing registration in
-      // the log tells (the front keeps the log here, so it can be made to lie this way).
-      front.lie = undefined;
-      front.fake.keys.get("docs")!.set(intruder.keyId, {
-        pem: formatPublicKeyPem(intruder.spki),
-        index: 0,
-      });
-      const keyFile = `${box.root}/intruder.pem`;
-      await Deno.writeTextFile(
-        keyFile,
+  // Against the registry's own log (a front lying about the key list), then against a registry
+  // that itself logs a release signed by an unlogged key (the front keeps the log).
+  for (const ownLog of [false, true]) {
+    await world(async ({ box, front, publish, consumer }) => {
+      const work = `${box.root}/publisher`;
+      ok(await box.wreg(work, ["key", "generate"]), "key generate");
+      ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+      ok(await publish("docs:a", "0.1.0"), "publish signed");
+      ok(await publish("docs:b", "0.1.0", "--no-sign"), "publish unsigned");
+      // The registry slips an intruder's key into the namespace's key list (pointing at a log
+      // entry that is not its registration) and serves the intruder's signature for docs:b.
+      const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
+      const intruder = await importPrivateKeyPem(
         formatPrivateKeyPem(
           new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
         ),
-        { mode: 0o600 },
       );
-      await Deno.chmod(keyFile, 0o600);
-      const c = `${work}/c.wasm`;
-      await Deno.writeFile(c, await tinyBytes("docs:c", "0.1.0"));
+      const b = await (await fetch(`${front.url}/api/v1/packages/docs/b/index`)).json();
+      const bundle = await signRelease({
+        package: parsePackageName("docs:b"),
+        version: parseVersion("0.1.0"),
+        digest: parseDigest(b.versions[0].digest),
+      }, intruder);
+      front.lie = async (req, url, honest) => {
+        if (url.pathname === "/api/v1/packages/docs/b/0.1.0/signature") return new Response(bundle);
+        if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
+          const doc = await (await honest(req)).json();
+          doc.keys.push({
+            keyId: intruder.keyId,
+            publicKey: formatPublicKeyPem(intruder.spki),
+            addedBy: "alice",
+            revoked: false,
+            log: { index: doc.keys[0].log.index },
+          });
+          return Response.json(doc);
+        }
+      };
+      const app = await consumer("app");
+      // The honest release still installs.
       ok(
-        await box.wreg(work, ["publish", c, "--name", "docs:c", "--version", "0.1.0"], {
-          WREG_SIGNING_KEY: keyFile,
-        }),
-        "publish signed by the unlogged key",
+        await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+        "add the honest release",
       );
-      const rc = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
-      assert.equal(rc.code, 6, rc.stdout + rc.stderr);
+      const r = await box.wreg(app, ["add", "docs:b", "--no-bindings"]);
+      assert.equal(r.code, 6, r.stdout + r.stderr);
       assert.ok(
-        rc.stderr.includes(
-          `it lists key ${intruder.keyId} for namespace docs, but its log entry 0`,
-        ),
-        rc.stderr,
+        r.stderr.includes(`it lists key ${intruder.keyId} for namespace docs, but its log entry`),
+        r.stderr,
       );
-    }
-  });
+      assert.match(r.stderr, /a key must be registered in the transparency log/);
+      if (front.fake !== undefined) {
+        // Worse: the registry itself accepts the unlogged key and logs a release signed by it, so
+        // the leaf, the proof and the signature all hold; only the key's missing registration in
+        // the log tells (the front keeps the log here, so it can be made to lie this way).
+        front.lie = undefined;
+        front.fake.keys.get("docs")!.set(intruder.keyId, {
+          pem: formatPublicKeyPem(intruder.spki),
+          index: 0,
+        });
+        const keyFile = `${box.root}/intruder.pem`;
+        await Deno.writeTextFile(
+          keyFile,
+          formatPrivateKeyPem(
+            new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
+          ),
+          { mode: 0o600 },
+        );
+        await Deno.chmod(keyFile, 0o600);
+        const c = `${work}/c.wasm`;
+        await Deno.writeFile(c, await tinyBytes("docs:c", "0.1.0"));
+        ok(
+          await box.wreg(work, ["publish", c, "--name", "docs:c", "--version", "0.1.0"], {
+            WREG_SIGNING_KEY: keyFile,
+          }),
+          "publish signed by the unlogged key",
+        );
+        const rc = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
+        assert.equal(rc.code, 6, rc.stdout + rc.stderr);
+        assert.ok(
+          rc.stderr.includes(
+            `it lists key ${intruder.keyId} for namespace docs, but its log entry 0`,
+          ),
+          rc.stderr,
+        );
+      }
+    }, { ownLog });
+  }
+});
+
+Deno.test("a revoked key: releases it signed before stay valid, one it signed after the revocation is refused (exit 6)", async () => {
+  // Against the registry's own log, then against a registry that takes the revoked key anyway.
+  for (const ownLog of [false, true]) {
+    await world(async ({ box, front, publish, consumer }) => {
+      const work = `${box.root}/publisher`;
+      ok(await box.wreg(work, ["key", "generate"]), "key generate");
+      ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+      const key = await importPrivateKeyPem(
+        await Deno.readTextFile(`${box.env.WREG_CONFIG_DIR}/keys/signing-key.pem`),
+      );
+      ok(await publish("docs:a", "0.1.0"), "publish signed before the revocation");
+      const rev = await box.wreg(work, ["key", "revoke", key.keyId, "--namespace", "docs"]);
+      ok(rev, "key revoke");
+      assert.match(
+        rev.stdout,
+        new RegExp(`Revoked key ${key.keyId} of namespace docs .*log entry \\d+`),
+      );
+      // The registry refuses the revoked key from now on.
+      const refused = await publish("docs:b", "0.1.0");
+      assert.equal(refused.code, 4, refused.stdout + refused.stderr);
+      // What it signed before still installs, and the lock records the signer.
+      const app = await consumer("app");
+      ok(
+        await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+        "add a release signed before the revocation",
+      );
+      assert.equal((await readLock(app)).packages["docs:a"].signer, key.keyId);
+      if (front.fake !== undefined) {
+        // A registry that takes the revoked key anyway (and logs the release): the log shows the
+        // revocation came first.
+        front.fake.acceptRevoked = true;
+        ok(await publish("docs:c", "0.1.0"), "publish signed after the revocation");
+        const r = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
+        assert.equal(r.code, 6, r.stdout + r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `signed by key ${key.keyId}, which namespace docs revoked at log entry \\d+, before the release`,
+          ),
+        );
+      }
+    }, { ownLog });
+  }
 });

@@ -48,6 +48,13 @@ export type Lie = (req: Request, url: URL, honest: (req: Request) => Promise<Res
   | Response
   | undefined;
 
+/** A publisher key of the fake log: its PEM, its registration's index, its revocation's. */
+export interface FakeKey {
+  pem: string;
+  index: number;
+  revokeIndex?: number;
+}
+
 /** A log kept by the front (when the registry process keeps none). */
 export class FakeLog {
   entries: Uint8Array[] = [];
@@ -57,9 +64,11 @@ export class FakeLog {
   /** `ns:name@version` → bundle JSON. */
   bundles = new Map<string, string>();
   /** namespace → keys (key ID → PEM and the index of its log entry). */
-  keys = new Map<string, Map<string, { pem: string; index: number }>>();
+  keys = new Map<string, Map<string, FakeKey>>();
   require = new Set<string>();
   checkpoint = "";
+  /** Lie: accept releases signed by revoked keys. */
+  acceptRevoked = false;
 
   constructor(readonly signer: SignerKey) {}
 
@@ -143,8 +152,10 @@ export class FakeLog {
     c.nodes = [...this.nodes];
     c.index = new Map(this.index);
     c.bundles = new Map(this.bundles);
-    c.keys = new Map([...this.keys].map(([k, v]) => [k, new Map(v)]));
     c.require = new Set(this.require);
+    c.keys = new Map(
+      [...this.keys].map(([k, v]) => [k, new Map([...v].map(([i, x]) => [i, { ...x }]))]),
+    );
     c.checkpoint = this.checkpoint;
     return c;
   }
@@ -171,11 +182,21 @@ const json = (status: number, body: unknown) =>
   });
 
 /** Starts the front before `backend` (a registry process's URL). */
-export async function startLoggedRegistry(backend: string): Promise<LoggedRegistry> {
+export async function startLoggedRegistry(
+  backend: string,
+  options: {
+    /**
+     * Keep the front's own log even when the registry keeps one: the front then is the registry
+     * as clients see it, and can be made to lie in ways a registry's log would not let a proxy
+     * (log a release signed by an unlogged or revoked key).
+     */
+    ownLog?: boolean;
+  } = {},
+): Promise<LoggedRegistry> {
   const probe = await fetch(`${backend}/.well-known/wreg.json`);
   const wk = probe.ok ? await probe.json() : undefined;
   if (!probe.ok) await probe.body?.cancel();
-  const real = typeof wk?.log?.verifierKey === "string";
+  const real = !options.ownLog && typeof wk?.log?.verifierKey === "string";
   const fake0 = real ? undefined : await FakeLog.create();
   const self: LoggedRegistry = {
     url: "",
@@ -238,6 +259,21 @@ export async function startLoggedRegistry(backend: string): Promise<LoggedRegist
           },
         });
     }
+    m = /^\/api\/v1\/namespaces\/([^/]+)\/keys\/([0-9a-f]{64})$/.exec(path);
+    if (m && req.method === "DELETE") {
+      if (!req.headers.get("authorization")) return json(401, { code: "unauthorized" });
+      const k = fake.keys.get(m[1])?.get(m[2]);
+      if (k === undefined) return json(404, { code: "not-found", message: "no such key" });
+      k.revokeIndex ??= await fake.append(`wreg-key/v1 ${m[1]} revoke ${m[2]}\n`);
+      return json(200, {
+        namespace: m[1],
+        keyId: m[2],
+        publicKey: k.pem,
+        revoked: true,
+        log: { index: k.index },
+        revokeLog: { index: k.revokeIndex },
+      });
+    }
     m = /^\/api\/v1\/namespaces\/([^/]+)\/(keys|policy)$/.exec(path);
     if (m) {
       const ns = m[1];
@@ -251,8 +287,9 @@ export async function startLoggedRegistry(backend: string): Promise<LoggedRegist
             publicKey: k.pem,
             addedBy: "alice",
             addedAt: "2026-12-07T00:00:00Z",
-            revoked: false,
+            revoked: k.revokeIndex !== undefined,
             log: { index: k.index },
+            ...(k.revokeIndex === undefined ? {} : { revokeLog: { index: k.revokeIndex } }),
           })),
         });
       }
@@ -261,7 +298,7 @@ export async function startLoggedRegistry(backend: string): Promise<LoggedRegist
       if (req.method === "POST" && m[2] === "keys") {
         const spki = parsePublicKeyPem(body.publicKey);
         const keyId = await publisherKeyId(spki);
-        const keys = fake.keys.get(ns) ?? new Map<string, { pem: string; index: number }>();
+        const keys = fake.keys.get(ns) ?? new Map<string, FakeKey>();
         const i = await fake.append(
           `wreg-key/v1 ${ns} add ${keyId} ${spki.toBase64()}\n`,
         );
@@ -293,9 +330,9 @@ export async function startLoggedRegistry(backend: string): Promise<LoggedRegist
       if (sig !== null) {
         bundle = new TextDecoder().decode(Uint8Array.fromBase64(sig));
         const keys = new Map(
-          [...(fake.keys.get(m[1]) ?? new Map<string, { pem: string }>())].map((
-            [id, k],
-          ) => [id, parsePublicKeyPem(k.pem)]),
+          [...(fake.keys.get(m[1]) ?? new Map<string, FakeKey>())]
+            .filter(([, k]) => k.revokeIndex === undefined || fake.acceptRevoked)
+            .map(([id, k]) => [id, parsePublicKeyPem(k.pem)]),
         );
         try {
           signer = parseBundle(bundle).keyId;
