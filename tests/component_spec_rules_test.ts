@@ -15,6 +15,9 @@ import {
 } from "../lib/component/mod.ts";
 import { type Io, runWreg } from "../cli/mod.ts";
 import { wasmToolsValidate } from "./support/wasm_tools.ts";
+import { createApp } from "../registry/mod.ts";
+import { openMemoryStorage } from "../storage/mod.ts";
+import { Client, storageSnapshot } from "./registry_support.ts";
 
 /** A core module with what the canonical definitions below refer to. */
 const CORE = await parse(`(module
@@ -215,5 +218,26 @@ Deno.test("inspect, wit, plug and publish refuse a component that breaks a rule 
     await assert.rejects(() => Deno.stat(`${dir}/out.wasm`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the registry refuses to publish a component that breaks a rule, naming the rule, and stores nothing", async () => {
+  const storage = openMemoryStorage();
+  const admin = "admin-secret-0123456";
+  const c = new Client(createApp({ storage, adminToken: admin }));
+  try {
+    const token = await c.token(admin, "alice");
+    const before = await storageSnapshot(storage);
+    const bad = cancellable(0x0c, 1);
+    const r = await c.publish(token, "test:bad", "1.0.0", bad);
+    assert.equal(r.status, 400, r.text);
+    assert.match(
+      r.json.message,
+      /`thread\.yield` sets its `cancellable` immediate to 0x01 \(it must be 0x00\), which the current specification forbids \(rule cancellable-immediate, component-model#716\)/,
+    );
+    assert.deepEqual(await storageSnapshot(storage), before);
+    assert.equal((await c.call("GET", "/api/v1/packages/test/bad")).status, 404);
+  } finally {
+    await storage.close();
   }
 });
