@@ -65,6 +65,24 @@ Deno.test("wreg add fills an import at 1.1.0 with an export at 1.0.0 when the ty
       ]),
       [["test:provider", ["test:kv/store@1.0.0"]]],
     );
+    // So does search --exports (API and CLI), naming the export that matched; and the 1.0.0
+    // question finds the same exporter (the consumer imports, it does not export).
+    for (const v of ["1.1.0", "1.0.0"]) {
+      const found = await registry.client.call(
+        "GET",
+        `/api/v1/search?exports=test:kv/store@${v}`,
+      );
+      assert.deepEqual(
+        found.json.results.map((r: { package: string; matched: string[] }) => [
+          r.package,
+          r.matched,
+        ]),
+        [["test:provider", ["test:kv/store@1.0.0"]]],
+        v,
+      );
+    }
+    const listed = await must(["search", "--exports", "test:kv/store@1.1.0"]);
+    assert.match(listed.stdout, /^test:provider +1\.0\.0 +component +test:kv\/store@1\.0\.0\b/m);
 
     const project = await box.folder("project");
     const added = await box.wreg(project, ["add", "test:consumer"]);
@@ -88,6 +106,10 @@ Deno.test("wreg add fills an import at 1.1.0 with an export at 1.0.0 when the ty
     );
     assert.equal(stricter.json.checkedAgainst, "test:kv/store@1.1.1");
     assert.deepEqual(stricter.json.implementations, []);
+    const none = await registry.client.call("GET", "/api/v1/search?exports=test:kv/store@1.1.1");
+    assert.deepEqual(none.json.results, []);
+    const cliNone = await must(["search", "--exports", "test:kv/store@1.1.1"]);
+    assert.doesNotMatch(cliNone.stdout, /test:provider/);
   } finally {
     await registry?.stop();
     await box.remove();
