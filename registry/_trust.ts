@@ -405,6 +405,24 @@ export async function attachBundleReferrer(
   const subject = await versionManifest(ctx, name, version);
   if (subject === undefined) return;
   const { blobs, metadata } = ctx.storage;
+  // Held until the manifest references them, so no garbage collection takes them meanwhile.
+  const holds = await Promise.all(
+    [EMPTY_CONFIG, bundle].map(async (b) => metadata.holdDigest(await digestOf(b))),
+  );
+  try {
+    await attach(ctx, name, subject, bundle);
+  } finally {
+    for (const h of holds) await h.release().catch(() => {});
+  }
+}
+
+async function attach(
+  ctx: Context,
+  name: PackageName,
+  subject: { digest: Digest; mediaType: string; bytes: Uint8Array },
+  bundle: Uint8Array,
+): Promise<void> {
+  const { blobs, metadata } = ctx.storage;
   const config = await blobs.put(EMPTY_CONFIG);
   const layer = await blobs.put(bundle);
   const manifest = new TextEncoder().encode(JSON.stringify({

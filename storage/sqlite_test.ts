@@ -114,3 +114,56 @@ Deno.test("sqlite metadata store: two connections to one file see each other's c
     await a.close();
     await b.close();
   }));
+
+Deno.test("migration 4 logs the versions published before the log, in publish order, unsigned", async () => {
+  const { MIGRATIONS } = await import("./_migrations.ts");
+  await withDb(async (path) => {
+    const raw = new DatabaseSync(path);
+    for (const m of MIGRATIONS.filter((m) => m.version <= 3)) raw.exec(m.sql);
+    raw.exec("PRAGMA user_version = 3");
+    const d = (c: string) => `sha256:${c.repeat(64)}`;
+    const rows = [
+      ["docs:b", "1.0.0", d("b"), "2025-01-02T00:00:00.000Z"],
+      ["docs:a", "2.0.0", d("a"), "2025-01-01T00:00:00.000Z"],
+      ["docs:a", "1.0.0", d("c"), "2025-01-01T00:00:00.000Z"],
+    ];
+    for (const [pkg, version, digest, at] of rows) {
+      raw.prepare(
+        `INSERT OR IGNORE INTO packages (name, namespace, kind, description, search_text, created_at, updated_at)
+         VALUES (?, 'docs', 'wit-package', '', ?, ?, ?)`,
+      ).run(pkg, pkg, at, at);
+      raw.prepare(
+        `INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document)
+         VALUES (?, ?, 'wit-package', ?, 1, ?, 'alice', NULL, '{}')`,
+      ).run(pkg, version, digest, at);
+    }
+    raw.close();
+    const store = await SqliteMetadataStore.open(path);
+    try {
+      assert.equal(await store.logSize(), 3);
+      const entries = (await store.readLogEntries(0, 3)).map((e) => new TextDecoder().decode(e));
+      assert.deepEqual(entries, [
+        `wreg-release/v1 docs:a 1.0.0 ${d("c")} -\n`,
+        `wreg-release/v1 docs:a 2.0.0 ${d("a")} -\n`,
+        `wreg-release/v1 docs:b 1.0.0 ${d("b")} -\n`,
+      ]);
+      const v = await store.getVersion(parsePackageName("docs:b"), parseVersion("1.0.0"));
+      assert.deepEqual(v?.log, { index: 2, entry: entries[2] });
+      assert.equal(v?.signature, null);
+      // The next commit appends after them.
+      const next = await store.commitVersion({
+        name: parsePackageName("docs:c"),
+        version: parseVersion("1.0.0"),
+        kind: "wit-package",
+        digest: parseDigest(d("e")),
+        size: 1,
+        publisher: "alice",
+        document: {},
+        searchRows: [],
+      });
+      assert.equal(next.log.index, 3);
+    } finally {
+      await store.close();
+    }
+  });
+});
