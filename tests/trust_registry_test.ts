@@ -5,7 +5,9 @@
  * and consistency with a checkpoint seen earlier (also across a restart), and refuses tampered
  * copies; @sigstore/verify accepts the release bundles the registry serves. Refusals: an unsigned
  * release into a namespace that requires signatures (API and OCI push), a key never registered, a
- * revoked key, a bundle of another digest; none of them commits or logs anything.
+ * revoked key, a bundle of another digest; none of them commits or logs anything. Three processes
+ * on one PostgreSQL + S3 storage, publishing and yanking at once, serve one log that the oracle
+ * finds whole and consistent from each of them.
  */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
@@ -30,6 +32,8 @@ import { openMemoryStorage } from "../storage/mod.ts";
 import { Client, SERVER_ADMIN_TOKEN, startServerProcess, witPackage } from "./registry_support.ts";
 import { ociCodes, pushPackage } from "./oci_support.ts";
 import { oracle, sigstoreVerify } from "./support/trust_verifiers.ts";
+import { startCluster } from "./support/cluster.ts";
+import { serviceTest } from "./support/services.ts";
 
 function wit(pkg: string, version: string, extra = ""): Uint8Array {
   return witPackage(`package ${pkg}@${version};\ninterface i {\n  f: func();${extra}\n}\n`);
@@ -447,3 +451,61 @@ Deno.test("signed releases: keys, policy, bundles served and verified by @sigsto
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+serviceTest(
+  "three processes on PostgreSQL + S3 keep one append-only log: the oracle checks it from each",
+  ["postgres", "s3"],
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "wreg-trust-cluster-" });
+    const cluster = await startCluster(3);
+    try {
+      const clients = cluster.nodes.map((n) => new Client(n.url));
+      const token = await clients[0].token(cluster.adminToken, "alice", ["publish", "yank"]);
+      const vkey = (await clients[0].call("GET", "/.well-known/wreg.json")).json.log.verifierKey;
+      for (const c of clients) {
+        assert.equal((await c.call("GET", "/.well-known/wreg.json")).json.log.verifierKey, vkey);
+      }
+      // Concurrent publishes and yanks on every process.
+      const burst = (round: number) =>
+        Promise.all(Array.from({ length: 12 }, async (_, i) => {
+          const c = clients[i % 3];
+          const pkg = `race:p${round}x${i}`;
+          const a = await c.publish(token, pkg, "1.0.0", wit(pkg, "1.0.0"));
+          assert.equal(a.status, 201, a.text);
+          if (i % 4 === 0) {
+            const y = await c.call("PUT", `/api/v1/packages/race/p${round}x${i}/1.0.0/yank`, {
+              token,
+            });
+            assert.equal(y.status, 200, y.text);
+          }
+        }));
+      await burst(0);
+      const mid = (await clients[1].call("GET", "/log/checkpoint")).text;
+      await write(join(dir, "mid.checkpoint"), mid);
+      await burst(1);
+      for (const [i, node] of cluster.nodes.entries()) {
+        const r = await oracle(
+          "tiles",
+          "-log",
+          vkey,
+          "-url",
+          `${node.url}/log`,
+          "-old",
+          join(dir, "mid.checkpoint"),
+        );
+        assert.ok(r.ok, `process ${i}: ${r.output}`);
+        assert.match(r.output, /OK consistency 15 -> 30/);
+        assert.match(r.output, /size 30: 1 hash tiles, 30 entries/);
+      }
+      // Every version's entry is where its document says, in the log every process serves.
+      const doc = await clients[2].call("GET", "/api/v1/packages/race/p1x5/1.0.0");
+      const proof = await clients[0].call("GET", "/api/v1/packages/race/p1x5/1.0.0/log-proof");
+      await verifyTlogProof(proof.text, new TextEncoder().encode(doc.json.log.entry), [
+        await parseVerifierKey(vkey),
+      ]);
+    } finally {
+      await cluster.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
