@@ -404,7 +404,7 @@ export async function attachBundleReferrer(
 ): Promise<void> {
   const subject = await versionManifest(ctx, name, version);
   if (subject === undefined) return;
-  const { blobs, metadata } = ctx.storage;
+  const { metadata } = ctx.storage;
   // Held until the manifest references them, so no garbage collection takes them meanwhile.
   const holds = await Promise.all(
     [EMPTY_CONFIG, bundle].map(async (b) => metadata.holdDigest(await digestOf(b))),
