@@ -320,3 +320,65 @@ serviceTest(
     }
   },
 );
+
+serviceTest(
+  "wreg admin migrate cut off midway (a blob it could not read) resumes where it stopped on the next run",
+  NEEDS,
+  async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "wreg-migrate-cut-" });
+    const target = scaledStorage();
+    const admin = "migrate-admin-token-0123";
+    const embedded = await startServerProcess({ dataDir, adminToken: admin, args: ["--quiet"] });
+    const digests: string[] = [];
+    try {
+      const c = new Client(embedded.url);
+      const alice = await c.token(admin, "alice");
+      const impl = await component(WIT, "greeter");
+      for (const v of ["1.0.0", "1.1.0", "1.2.0"]) {
+        const bytes = withCustomSections(impl, { v });
+        digests.push(await digestOf(bytes));
+        assert.equal((await c.publish(alice, "docs:cut", v, bytes)).status, 201);
+      }
+    } finally {
+      await embedded.stop();
+    }
+    // The second version's blob cannot be read: the run moves 1.0.0 (blob, then row) and stops.
+    const hex = digests[1].slice("sha256:".length);
+    const found: string[] = [];
+    for await (const e of Deno.readDir(`${dataDir}/blobs/sha256/${hex.slice(0, 2)}`)) {
+      if (e.name.startsWith(hex)) {
+        found.push(`${dataDir}/blobs/sha256/${hex.slice(0, 2)}/${e.name}`);
+      }
+    }
+    assert.equal(found.length, 1, `the blob file of ${digests[1]}`);
+    const args = ["admin", "migrate", "--from", dataDir, "--to", target.database, target.blobs];
+    try {
+      await Deno.rename(found[0], `${found[0]}.away`);
+      const cut = await wreg(args, target.env);
+      assert.notEqual(cut.code, 0, cut.out);
+      const pg = await openPostgresMetadataStore({ url: target.database });
+      try {
+        const moved = (await pg.getPackage({ namespace: "docs", name: "cut" } as never))?.versions
+          .map((v) => v.version);
+        assert.deepEqual(moved, ["1.0.0"]);
+      } finally {
+        await pg.close();
+      }
+      await Deno.rename(`${found[0]}.away`, found[0]);
+      const resumed = await wreg(args, target.env);
+      assert.equal(resumed.code, 0, resumed.out);
+      // 1.1.0 and 1.2.0 with their search rows; 1.0.0's blob is there already.
+      assert.match(
+        resumed.out,
+        /and 2 blobs \(\d+ bytes\); 1 blobs were there already; 3 verified/,
+      );
+      assert.doesNotMatch(resumed.out, /moved 0 rows/);
+      assert.match(resumed.out, /the target is identical to the source/);
+      const again = await wreg(args, target.env);
+      assert.match(again.out, /moved 0 rows and 0 blobs \(0 bytes\); 3 blobs were there already/);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      await dropSchema(target.schema);
+    }
+  },
+);
