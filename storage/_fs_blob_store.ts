@@ -42,9 +42,13 @@ const WRITE_BUFFER = 1 << 20;
 /**
  * Reads go through buffers of this size (or the bytes left, when fewer): a 16 MiB blob is 16
  * reads, not the 256 of `FsFile.readable`'s 64 KiB, each a trip through the runtime when the
- * HTTP server writes them out.
+ * HTTP server writes them out. Only {@link LARGE_READERS} streams of a store read this way at
+ * once (a server streams the next chunk while writing one, so ~2 MiB each); the others read
+ * {@link SMALL_READ_CHUNK} at a time, so many slow downloads cannot hold more memory than before.
  */
 const READ_CHUNK = 1 << 20;
+const SMALL_READ_CHUNK = 1 << 16;
+const LARGE_READERS = 32;
 
 /**
  * Blobs as files named by digest under one directory (see storage/_paths.ts for the layout).
@@ -210,7 +214,7 @@ export class FsBlobStore implements BlobStore {
       const size = (await file.stat()).size;
       const { offset, length } = resolveRange(digest, size, range);
       if (offset !== 0) await file.seek(offset, Deno.SeekMode.Start);
-      return { stream: boundedStream(file, length), size, offset, length };
+      return { stream: this.#readStream(file, length), size, offset, length };
     } catch (e) {
       file.close();
       throw ioError(`read blob "${digest}"`, e);
@@ -349,6 +353,25 @@ export class FsBlobStore implements BlobStore {
     return Promise.resolve();
   }
 
+  /** Streams of this store reading {@link READ_CHUNK} at a time now. */
+  #largeReaders = 0;
+
+  /** Streams of this store reading {@link READ_CHUNK} at a time now (for tests). */
+  get largeReaders(): number {
+    return this.#largeReaders;
+  }
+
+  #readStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Array> {
+    const large = length > SMALL_READ_CHUNK && this.#largeReaders < LARGE_READERS;
+    if (!large) return boundedStream(file, length, SMALL_READ_CHUNK);
+    this.#largeReaders++;
+    let released = false;
+    return boundedStream(file, length, READ_CHUNK, () => {
+      if (!released) this.#largeReaders--;
+      released = true;
+    });
+  }
+
   #open(): void {
     if (!this.#lock) {
       throw new StorageError("closed", `Cannot use blob directory "${this.#dir}": it was closed`);
@@ -427,14 +450,23 @@ function parentOf(path: string): string {
   return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
 }
 
-/** `length` bytes of `file` from its current position, closing the file at the end or on cancel. */
-function boundedStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Array> {
+/**
+ * `length` bytes of `file` from its current position, `chunk` bytes a read, closing the file (and
+ * calling `onClose`) at the end, on an error or on cancel.
+ */
+function boundedStream(
+  file: Deno.FsFile,
+  length: number,
+  chunk: number,
+  onClose?: () => void,
+): ReadableStream<Uint8Array> {
   let left = length;
   let closed = false;
   const close = () => {
     if (!closed) {
       closed = true;
       file.close();
+      onClose?.();
     }
   };
   return new ReadableStream<Uint8Array>({
@@ -445,7 +477,7 @@ function boundedStream(file: Deno.FsFile, length: number): ReadableStream<Uint8A
         return;
       }
       try {
-        const buf = new Uint8Array(Math.min(READ_CHUNK, left));
+        const buf = new Uint8Array(Math.min(chunk, left));
         const n = await file.read(buf);
         if (n === null) {
           close();

@@ -126,3 +126,36 @@ Deno.test("file blob store: files that are not blobs are ignored by list", () =>
     assert.deepEqual(listed, [digest]);
     await store.close();
   }));
+
+Deno.test("file blob store: 1 MiB reads for at most 32 streams at once, 64 KiB for the others", () =>
+  withDir(async (dir) => {
+    const store = await FsBlobStore.open(`${dir}/blobs`);
+    const bytes = bytesOf(3 * (1 << 20) + 5);
+    const { digest } = await store.put(bytes);
+    const bodies = await Promise.all(Array.from({ length: 40 }, () => store.get(digest)));
+    const readers = bodies.map((b) => b.stream.getReader());
+    const first = await Promise.all(readers.map(async (r) => (await r.read()).value!.length));
+    // Which 32 depends on the order the gets finished opening their files.
+    assert.deepEqual(first.toSorted((a, b) => b - a), [
+      ...Array(32).fill(1 << 20),
+      ...Array(8).fill(1 << 16),
+    ]);
+    assert.equal(store.largeReaders, 32);
+    // Read to the end, or cancelled: the slot is given back either way.
+    const big = first.indexOf(1 << 20);
+    let got = first[big];
+    for (let step = await readers[big].read(); !step.done; step = await readers[big].read()) {
+      got += step.value.length;
+    }
+    assert.equal(got, bytes.length);
+    assert.equal(store.largeReaders, 31);
+    await Promise.all(readers.filter((_, i) => i !== big).map((r) => r.cancel()));
+    assert.equal(store.largeReaders, 0);
+    assert.deepEqual(await readAll((await store.get(digest)).stream), bytes);
+    // A small blob never takes a slot.
+    const small = await store.put(bytesOf(1000));
+    const body = await store.get(small.digest);
+    assert.equal(store.largeReaders, 0);
+    await body.stream.cancel();
+    await store.close();
+  }));
