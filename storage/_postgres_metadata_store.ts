@@ -600,6 +600,8 @@ export class PostgresMetadataStore implements MetadataStore {
         if (checkpoint.size === latest) return;
         await tx`INSERT INTO log_checkpoints (size, note, created_at)
           VALUES (${checkpoint.size}, ${checkpoint.note}, ${this.#stamp()})`;
+        // Only the latest is served; older ones would grow by a row per write.
+        await tx`DELETE FROM log_checkpoints WHERE size < ${checkpoint.size}`;
       });
     });
   }

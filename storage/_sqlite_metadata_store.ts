@@ -970,6 +970,8 @@ export class SqliteMetadataStore implements MetadataStore {
               checkpoint.note,
               this.#stamp(),
             );
+            // Only the latest is served; older ones would grow by a row per write.
+            this.#exec("DELETE FROM log_checkpoints WHERE size < ?", checkpoint.size);
           }
           this.#db.exec("COMMIT");
         } catch (e) {

@@ -548,8 +548,9 @@ export interface MetadataStore {
   /**
    * Stores a checkpoint, with the node hashes its tree adds (as {@link putLogNodes}) in the same
    * transaction, so a checkpoint is never visible before its tiles can be served. A size larger
-   * than the latest's becomes the latest; the latest size again is ignored; a smaller one fails
-   * with `conflict` and stores nothing (checkpoints only grow). Everything here can be made again
+   * than the latest's becomes the latest (older ones are dropped: only the latest is kept); the
+   * latest size again is ignored; a smaller one fails with `conflict` and stores nothing
+   * (checkpoints only grow). Everything here can be made again
    * from the entries (Ed25519 signatures are deterministic), so a store may write it without its
    * own disk flush.
    */
