@@ -281,6 +281,8 @@ async function seaweedfs(state) {
   const child = startDaemon(
     bin,
     [
+      // Its log files go beside its data (by default they land in /tmp and stay there).
+      `-logdir=${dir}`,
       "mini",
       `-dir=${dir}`,
       "-ip=127.0.0.1",
@@ -306,7 +308,17 @@ async function seaweedfs(state) {
     { env: { ...process.env, AWS_ACCESS_KEY_ID: access, AWS_SECRET_ACCESS_KEY: secret } },
     join(state, "seaweedfs.log"),
   );
-  stops.push(() => child.kill("SIGKILL"));
+  stops.push(() => {
+    child.kill("SIGKILL");
+    // The Unix sockets it opens in the system's temporary folder, named by port: killed, it
+    // leaves them behind.
+    const tmp = tmpdir();
+    const ours = new Set(Object.values(ports).map(String));
+    for (const f of readdirSync(tmp)) {
+      const m = /^seaweedfs-.*-(\d+)\.sock$/.exec(f);
+      if (m && ours.has(m[1])) rmSync(join(tmp, f), { force: true });
+    }
+  });
   const endpoint = `http://127.0.0.1:${ports.s3}`;
   await waitFor("SeaweedFS", async () => (await fetch(`${endpoint}/healthz`)).ok, 60_000);
   return {
