@@ -499,3 +499,127 @@ await server.shutdown();
   // The component ends its body with a newline of its own.
   assert.equal(run.stdout, "200 Hello from Rust!\n\n");
 });
+
+// ---------------------------------------------------------------------------------------------
+// wasi:sockets TCP: a client component (testdata/tcp_client.wat, the Canonical ABI by hand)
+// connects, writes and reads back from an echo server in another process. wasmtime's Python
+// package grants no network (its WasiConfig has no such option), so beside wasmtime only the
+// refusals are compared; the connection itself runs through lean glue with a network grant.
+
+const SOCKETS = `${HTTP}deps/`;
+
+async function tcpClientWit(): Promise<string> {
+  let src = await Deno.readTextFile(
+    new URL("../wasi/testdata/tcp_client.wit", import.meta.url).pathname,
+  );
+  for (
+    const [name, dir] of [["wasi:sockets@0.2.0", "sockets"], ["wasi:io@0.2.0", "io"], [
+      "wasi:clocks@0.2.0",
+      "clocks",
+    ]]
+  ) {
+    const files: string[] = [];
+    for await (const e of Deno.readDir(`${SOCKETS}${dir}`)) {
+      if (e.name.endsWith(".wit")) files.push(`${SOCKETS}${dir}/${e.name}`);
+    }
+    const texts = await Promise.all(files.sort().map((f) => Deno.readTextFile(f)));
+    src += `package ${name} {\n${
+      texts.map((t) => t.replace(/^package [^;]+;/m, "")).join("\n")
+    }\n}\n`;
+  }
+  return src;
+}
+
+let tcpClient: Promise<Uint8Array> | undefined;
+
+function buildTcpClient(): Promise<Uint8Array> {
+  tcpClient ??= (async () => {
+    const wat = await Deno.readTextFile(
+      new URL("../wasi/testdata/tcp_client.wat", import.meta.url).pathname,
+    );
+    const embedded = await componentEmbed({
+      binary: await parse(wat),
+      witSource: await tcpClientWit(),
+      world: "client",
+    });
+    return await componentNew(embedded, []);
+  })();
+  return tcpClient;
+}
+
+/** A TCP echo server in a child process; its port. */
+async function withEchoServer(f: (port: number) => Promise<void>) {
+  const script = `const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+console.log(l.addr.port);
+for await (const c of l) c.readable.pipeTo(c.writable).catch(() => {});`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  try {
+    const reader = child.stdout.getReader();
+    const { value } = await reader.read();
+    reader.releaseLock();
+    await f(Number(new TextDecoder().decode(value).trim()));
+  } finally {
+    child.kill();
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+  }
+}
+
+/** The case of `wasi:sockets/network.error-code` by name, as the client prints it. */
+async function socketErrorIndex(name: string): Promise<number> {
+  const text = await Deno.readTextFile(`${SOCKETS}sockets/network.wit`);
+  const body = text.slice(text.indexOf("enum error-code {"));
+  const cases = body.slice(body.indexOf("{") + 1, body.indexOf("}")).split("\n")
+    .map((l) => l.replace(/\/\/.*$/, "").trim()).filter((l) => l !== "")
+    .map((l) => l.replace(/,.*$/, ""));
+  const i = cases.indexOf(name);
+  assert.ok(i >= 0, name);
+  return i;
+}
+
+Deno.test("wasi:sockets TCP: refusals as in wasmtime; with a grant, a real connection through lean glue", async () => {
+  const bytes = await buildTcpClient();
+  const b = await generateBindings(bytes, { name: "wreg:tcp-client" });
+  assert.equal(b.glue, "lean", b.reason);
+  const dir = await Deno.makeTempDir({ prefix: "wreg-tcp-client-" });
+  try {
+    await writeFiles(dir, b.files);
+    const mod = await import(`file://${dir}/mod.ts`);
+    await withEchoServer(async (port) => {
+      const calls: [number, number, number, number, number, string][] = [
+        [127, 0, 0, 1, port, "hello ✓"],
+        [10, 0, 0, 1, port, "x"],
+      ];
+      const wasmtime = await runComponent(
+        bytes,
+        calls.map((args) => ({ export: "connect", args })),
+      );
+      const denied = mod.instantiate({});
+      const lean = calls.map((args) => denied.connect(...args));
+      assert.deepEqual(lean, wasmtime.results);
+      // Without a network, no socket: create-tcp-socket is access-denied on both hosts.
+      const access = await socketErrorIndex("access-denied");
+      assert.deepEqual(lean, [`error 1 ${access}`, `error 1 ${access}`]);
+
+      // Granted 127.0.0.1: the echo comes back; another host stays denied; a closed port is
+      // refused when the connection finishes.
+      const granted = mod.instantiate({}, { wasi: { network: ["127.0.0.1"] } });
+      assert.equal(granted.connect(127, 0, 0, 1, port, "hello ✓"), "hello ✓");
+      assert.equal(granted.connect(127, 0, 0, 1, port, "x".repeat(20_000)), "x".repeat(20_000));
+      assert.equal(granted.connect(10, 0, 0, 1, port, "x"), `error 2 ${access}`);
+      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const closed = (probe.addr as Deno.NetAddr).port;
+      probe.close();
+      assert.equal(
+        granted.connect(127, 0, 0, 1, closed, "x"),
+        `error 3 ${await socketErrorIndex("connection-refused")}`,
+      );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
