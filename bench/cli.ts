@@ -26,7 +26,7 @@
  */
 import { componentEmbed, componentNew } from "@bytecodealliance/jco-transpile/wasm-tools";
 import { measure, table, type Timing } from "./_harness.ts";
-import { Client, startServerProcess } from "../tests/registry_support.ts";
+import { Client, startServerProcess, TRUSTED_LOG_KEYS } from "../tests/registry_support.ts";
 import { encodeWitPackage } from "../lib/component/mod.ts";
 import { parseWit } from "../lib/wit/mod.ts";
 
@@ -122,6 +122,8 @@ try {
     WREG_CACHE_DIR: `${work}/wreg-cache`,
     WREG_CONFIG_DIR: `${work}/wreg-config`,
     WREG_REGISTRY: server.url,
+    // The registry's transparency log key, pinned on first use as CI would (issue 16).
+    WREG_TRUST_LOG_KEY: [...TRUSTED_LOG_KEYS].join(" "),
   };
   const wreg = (dir: string, args: string[]) =>
     must(dir, ["run", "-A", "--config", `${ROOT}/deno.json`, `${ROOT}/cli/main.ts`, ...args], env);

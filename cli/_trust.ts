@@ -596,10 +596,16 @@ export class TrustVerifier {
     const bundlePath = this.#releasePath(p.registry, name, p.version, "sigstore.json");
     let proofText = await readTextIfExists(proofPath);
     let bundleText = await readTextIfExists(bundlePath);
-    const goOnline = !this.options.offline &&
-      (how === "fetch" || proofText === undefined || this.#pinned(p.registry) === undefined ||
-        p.log === undefined);
-    const state = await this.state(p.registry, goOnline);
+    // A release's proof and bundle never change: a cached proof (from any project on this
+    // machine) is verified again instead of fetched. The registry itself is asked (its key, its
+    // current checkpoint) when the lock pins nothing for it yet, or for what is new to the lock.
+    const goOnline = !this.options.offline && proofText === undefined;
+    const state = await this.state(
+      p.registry,
+      goOnline ||
+        (!this.options.offline &&
+          (how === "fetch" || this.#pinned(p.registry) === undefined || p.log === undefined)),
+    );
     if (state === null) {
       if (this.options.offline && p.log !== undefined) {
         throw new CliError(
@@ -638,7 +644,7 @@ export class TrustVerifier {
       try {
         signer = parseBundle(bundleText).keyId;
         const listed = keys?.keys.find((k) => k.keyId === signer);
-        if (listed !== undefined && goOnline) {
+        if (listed !== undefined && state.log !== undefined) {
           await this.#keyLogged(state, subject.package.namespace, listed);
         }
         const map = new Map<string, Uint8Array>();
@@ -705,7 +711,8 @@ export class TrustVerifier {
         : e.code === "unverified-note" || e.code === "bad-signature"
         ? `its proof's checkpoint is not signed by the pinned log key ${state.vkeys.join(", ")}`
         : `its log proof does not verify`;
-      integrity(`Cannot trust ${label}: ${why}: ${e.message}; evidence kept in ${dir}`);
+      const from = goOnline ? `the proof ${p.registry} served` : `the proof cached in ${proofPath}`;
+      integrity(`Cannot trust ${label}: ${why}: ${e.message} (${from}); evidence kept in ${dir}`);
     }
     // The signing key was registered before the release and not revoked before it.
     if (signer !== null) {
@@ -727,7 +734,9 @@ export class TrustVerifier {
               `revocation is in its log`,
           );
         }
-        if (goOnline) await this.#keyLogged(state, subject.package.namespace, k, "revoke");
+        if (state.log !== undefined) {
+          await this.#keyLogged(state, subject.package.namespace, k, "revoke");
+        }
         if (revokedAt < index) {
           integrity(
             `Cannot trust ${label}: it is signed by key ${signer}, which namespace ` +

@@ -658,3 +658,47 @@ Deno.test("a revoked key: releases it signed before stay valid, one it signed af
     }, { ownLog });
   }
 });
+
+Deno.test("proofs cached by one project serve the next one, and are verified again, not trusted", async () => {
+  await world(async ({ box, front, publish, consumer }) => {
+    ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
+    const first = await consumer("first");
+    ok(
+      await box.wreg(first, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+      "add in a first project",
+    );
+    // The next project on this machine asks the registry for no proof.
+    const asked: string[] = [];
+    front.lie = (_req, url) => void asked.push(url.pathname);
+    const second = await consumer("second");
+    ok(
+      await box.wreg(second, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+      "add in a second project",
+    );
+    assert.equal(asked.filter((p) => p.endsWith("/log-proof")).length, 0, asked.join("\n"));
+    assert.ok(asked.includes("/log/checkpoint"), asked.join("\n"));
+    // A cached proof edited on disk is refused like a served one.
+    const proof = `${box.env.WREG_CACHE_DIR}/trust/releases/${
+      encodeURIComponent(front.url)
+    }/docs/a/0.1.0.tlog-proof`;
+    const text = await Deno.readTextFile(proof);
+    const p = parseTlogProof(text);
+    await Deno.writeTextFile(
+      proof,
+      formatTlogProof({ ...p, path: p.path.length > 0 ? p.path.slice(1) : [new Uint8Array(32)] }),
+    );
+    const third = await consumer("third");
+    const r = await box.wreg(third, [
+      "add",
+      "docs:a",
+      "--no-bindings",
+      "--trust-log-key",
+      front.vkey,
+    ]);
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /Cannot trust docs:a@0\.1\.0: .*\(the proof cached in \/\S+0\.1\.0\.tlog-proof\)/,
+    );
+  });
+});
