@@ -181,6 +181,8 @@ const STORAGE_TO_REGISTRY: Partial<Record<StorageError["code"], RegistryErrorCod
   "closed": "unavailable",
   "unavailable": "unavailable",
   "stale": "unavailable",
+  "unknown-signing-key": "unknown-signing-key",
+  "signature-required": "signature-required",
 };
 
 /** Seconds a client waits before retrying when the storage is away (`Retry-After`). */

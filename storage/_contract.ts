@@ -518,6 +518,8 @@ export function metadataStoreContract(
     const a = await m.commitVersion(publish("docs:logged", "1.0.0"));
     const keyId = "ab".repeat(32);
     const bundle = new TextEncoder().encode('{"bundle":true}');
+    await m.claimNamespace("docs", "alice");
+    await m.addPublisherKey("docs", { keyId, publicKey: new Uint8Array([7]), addedBy: "alice" });
     const b = await m.commitVersion(
       publish("docs:logged", "1.1.0", { signature: { keyId, bundle } }),
     );
@@ -526,7 +528,7 @@ export function metadataStoreContract(
       entry: `wreg-release/v1 docs:logged 1.0.0 ${a.digest} -\n`,
     });
     assert.deepEqual(b.log, {
-      index: 1,
+      index: 2,
       entry: `wreg-release/v1 docs:logged 1.1.0 ${b.digest} ${keyId}\n`,
     });
     assert.equal(a.signature, null);
@@ -534,27 +536,49 @@ export function metadataStoreContract(
     assert.deepEqual(await m.getVersion(P("docs:logged"), V("1.1.0")), b);
     // A refused commit appends nothing.
     await rejectsWith(m.commitVersion(publish("docs:logged", "1.0.0")), "conflict");
-    assert.equal(await m.logSize(), 2);
+    assert.equal(await m.logSize(), 3);
     await m.setYanked(P("docs:logged"), V("1.0.0"), true);
     await m.setYanked(P("docs:logged"), V("1.0.0"), true); // no change: no entry
     await m.setYanked(P("docs:logged"), V("1.0.0"), false);
     await m.setYanked(P("docs:logged"), V("1.1.0"), false); // no change: no entry
-    assert.equal(await m.logSize(), 4);
-    const text = (await m.readLogEntries(0, 4)).map((e) => new TextDecoder().decode(e));
+    assert.equal(await m.logSize(), 5);
+    const text = (await m.readLogEntries(0, 5)).map((e) => new TextDecoder().decode(e));
     assert.deepEqual(text, [
       a.log.entry,
+      `wreg-key/v1 docs add ${keyId} Bw==\n`,
       b.log.entry,
       `wreg-yank/v1 docs:logged 1.0.0 ${a.digest}\n`,
       `wreg-unyank/v1 docs:logged 1.0.0 ${a.digest}\n`,
     ]);
     assert.deepEqual(await m.readLogEntries(1, 1), []);
-    await rejectsWith(m.readLogEntries(3, 5), "not-found");
+    await rejectsWith(m.readLogEntries(4, 6), "not-found");
     await rejectsWith(m.readLogEntries(0, 2000), "invalid-input");
     await rejectsWith(
       m.commitVersion(publish("docs:logged", "2.0.0", { signature: { keyId: "x", bundle } })),
       "invalid-input",
     );
-    assert.equal(await m.logSize(), 4);
+    assert.equal(await m.logSize(), 5);
+  });
+
+  test("the commit refuses a key not registered or revoked, and an unsigned release where required", async (m) => {
+    const keyId = "cd".repeat(32);
+    const bundle = new Uint8Array([1]);
+    await m.claimNamespace("pol", "alice");
+    const signed = (v: string, id = keyId) =>
+      publish("pol:x", v, { digest: digestFor(v), signature: { keyId: id, bundle } });
+    const e = await rejectsWith(m.commitVersion(signed("1.0.0")), "unknown-signing-key");
+    assert.equal((e as { details?: { revoked?: boolean } }).details?.revoked, false);
+    await m.addPublisherKey("pol", { keyId, publicKey: new Uint8Array([1]), addedBy: "alice" });
+    assert.equal((await m.commitVersion(signed("1.0.0"))).signature?.keyId, keyId);
+    await m.setRequireSignatures("pol", true);
+    await rejectsWith(m.commitVersion(publish("pol:x", "1.1.0")), "signature-required");
+    await m.revokePublisherKey("pol", keyId);
+    await rejectsWith(m.commitVersion(signed("1.2.0")), "unknown-signing-key");
+    assert.deepEqual(
+      (await m.getPackage(P("pol:x")))?.versions.map((v) => v.version),
+      ["1.0.0"],
+    );
+    assert.equal(await m.logSize(), 3, "key add, 1.0.0, key revoke");
   });
 
   test("log node hashes are stored once and checkpoints only grow", async (m) => {

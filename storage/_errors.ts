@@ -20,6 +20,14 @@ export const STORAGE_ERRORS = {
     status: 409,
     meaning: "The package changed since the caller read it (another process committed); read again",
   },
+  "unknown-signing-key": {
+    status: 403,
+    meaning: "The release is signed by a key its namespace has not registered, or has revoked",
+  },
+  "signature-required": {
+    status: 403,
+    meaning: "The namespace requires signed releases and this one is unsigned",
+  },
   "limit": { status: 429, meaning: "An owner has as many open upload sessions as allowed" },
   "locked": { status: 503, meaning: "Another process holds the data directory" },
   "unavailable": {

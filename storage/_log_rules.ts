@@ -145,3 +145,35 @@ export function keyNotFound(namespace: string, keyId: string): StorageError {
     { namespace, keyId },
   );
 }
+
+/**
+ * The signing policy at the commit (inside its transaction, so a key revoked or a policy set by a
+ * concurrent write is seen): a signature's key must be registered and not revoked; a namespace
+ * that requires signatures takes no unsigned release.
+ */
+export function checkSigningPolicy(
+  pkg: string,
+  version: string,
+  signer: string | undefined,
+  requireSignatures: boolean,
+  key: { revoked: boolean } | undefined,
+): void {
+  const namespace = pkg.slice(0, pkg.indexOf(":"));
+  if (signer === undefined) {
+    if (!requireSignatures) return;
+    throw new StorageError(
+      "signature-required",
+      `Cannot publish ${pkg}@${version}: namespace "${namespace}" requires signed releases, and this one is unsigned`,
+      { namespace, package: pkg, version },
+    );
+  }
+  if (key === undefined || key.revoked) {
+    throw new StorageError(
+      "unknown-signing-key",
+      `Cannot publish ${pkg}@${version}: it is signed by key ${signer}, which ${
+        key === undefined ? "is not registered for" : "was revoked for"
+      } namespace "${namespace}"`,
+      { namespace, package: pkg, version, keyId: signer, revoked: key !== undefined },
+    );
+  }
+}

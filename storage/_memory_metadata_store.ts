@@ -16,6 +16,7 @@ import {
   checkNodes,
   checkpointShrinks,
   checkSignature,
+  checkSigningPolicy,
   keyAddEntry,
   keyNotFound,
   keyRevoked,
@@ -169,6 +170,16 @@ export class MemoryMetadataStore implements MetadataStore {
         const document = JSON.stringify(input.document); // may throw: before anything changes
         if (input.oci !== undefined) this.#oci.check(input.oci);
         checkSignature(input.signature);
+        const ns = this.#namespaces.get(input.name.namespace);
+        const signer = input.signature?.keyId;
+        const signingKey = signer === undefined ? undefined : ns?.keys.get(signer);
+        checkSigningPolicy(
+          name,
+          input.version,
+          signer,
+          ns?.requireSignatures ?? false,
+          signingKey && { revoked: signingKey.revokedAt !== null },
+        );
         const entry = releaseEntry(
           input.name,
           input.version,

@@ -54,6 +54,7 @@ import {
   checkNodes,
   checkpointShrinks,
   checkSignature,
+  checkSigningPolicy,
   keyAddEntry,
   keyNotFound,
   keyRevoked,
@@ -452,6 +453,22 @@ export class PostgresMetadataStore implements MetadataStore {
         const same = current.find((v) => versionKey(v) === key);
         if (same !== undefined) throw conflict(name, input.version, same);
         checkBasedOn(name, input.version, current, input.basedOn);
+        // The signing policy, read with share locks so that a concurrent revocation or policy
+        // change (which updates these rows) waits for this commit or is seen by it.
+        const signer = input.signature?.keyId;
+        const nsQuery = tx`SELECT require_signatures FROM namespaces
+          WHERE name = ${input.name.namespace} FOR SHARE`.execute();
+        const keyQuery = signer === undefined ? undefined : tx`SELECT revoked_at FROM publisher_keys
+          WHERE namespace = ${input.name.namespace} AND key_id = ${signer} FOR SHARE`.execute();
+        const [nsRow] = await nsQuery;
+        const keyRow = keyQuery === undefined ? undefined : (await keyQuery)[0];
+        checkSigningPolicy(
+          name,
+          input.version,
+          signer,
+          nsRow?.require_signatures === true,
+          keyRow && { revoked: keyRow.revoked_at !== null },
+        );
         // The writes go out together, pipelined on the transaction's connection: `execute()`
         // sends each at once, in this order (a query is otherwise sent when first awaited).
         const description = input.description ?? (pkg?.description as string);
@@ -466,7 +483,7 @@ export class PostgresMetadataStore implements MetadataStore {
         // The log entry: under the log's append lock (held to the commit), the next index.
         const appended = this.#appendLog(tx, entry);
         writes.push(appended.lock, appended.insert);
-        const signer = input.signature?.keyId ?? null;
+        const signerColumn = input.signature?.keyId ?? null;
         const bundle = input.signature === undefined ? null : Buffer.from(
           input.signature.bundle.buffer,
           input.signature.bundle.byteOffset,
@@ -477,7 +494,7 @@ export class PostgresMetadataStore implements MetadataStore {
             INSERT INTO versions (package, version, kind, digest, size, published_at, publisher, yanked_at, document, log_index, signer, bundle)
             VALUES (${name}, ${input.version}, ${input.kind}, ${input.digest}, ${input.size}, ${now},
                     ${input.publisher}, NULL, ${document},
-                    (SELECT max(idx) FROM log_entries), ${signer}, ${bundle})`.execute(),
+                    (SELECT max(idx) FROM log_entries), ${signerColumn}, ${bundle})`.execute(),
         );
         for (const q of rowInserts(tx, name, input.version, rows)) writes.push(q.execute());
         // Without an OCI manifest to store, the notification goes out with the writes.

@@ -29,6 +29,7 @@ import {
   checkNodes,
   checkpointShrinks,
   checkSignature,
+  checkSigningPolicy,
   keyAddEntry,
   keyNotFound,
   keyRevoked,
@@ -210,6 +211,23 @@ export class SqliteMetadataStore implements MetadataStore {
             .map((r) => r.version as Version);
           checkBasedOn(name, input.version, current, input.basedOn);
         }
+        const signer = input.signature?.keyId;
+        const ns = this.#get(
+          "SELECT require_signatures FROM namespaces WHERE name = ?",
+          input.name.namespace,
+        );
+        const signingKey = signer === undefined ? undefined : this.#get(
+          "SELECT revoked_at FROM publisher_keys WHERE namespace = ? AND key_id = ?",
+          input.name.namespace,
+          signer,
+        );
+        checkSigningPolicy(
+          name,
+          input.version,
+          signer,
+          Number(ns?.require_signatures ?? 0) === 1,
+          signingKey && { revoked: signingKey.revoked_at !== null },
+        );
         const now = this.#stamp();
         const description = input.description ?? (pkg?.description as string | undefined) ?? "";
         if (pkg) {
