@@ -7,6 +7,7 @@
  * statuses a route answers) is {@link API_OPERATIONS}; tests/registry_openapi_test.ts keeps it in
  * step with the tables and docs/api.md, and schemathesis checks it against a live registry.
  */
+import { MAX_DESCRIPTION, MAX_USER } from "../storage/mod.ts";
 import { REGISTRY_ERRORS, type RegistryErrorCode } from "./_errors.ts";
 
 /** What this module needs of a row of the routing table (registry/_routes.ts). */
@@ -26,6 +27,8 @@ interface Param {
   schema: Schema;
   required?: boolean;
   description: string;
+  /** A value that names something the seeded examples hold (registry/_seed.ts). */
+  example?: string;
 }
 
 /** What an operation answers with a status. */
@@ -68,6 +71,8 @@ const VERSION: Schema = {
   maxLength: 256,
 };
 const DIGEST: Schema = { type: "string", pattern: "^sha256:[0-9a-f]{64}$" };
+/** A user name (storage's rule: 1 to MAX_USER visible characters). */
+const USER: Schema = { type: "string", minLength: 1, maxLength: MAX_USER };
 const TIME: Schema = { type: "string", format: "date-time" };
 const NULLABLE_TIME: Schema = { type: ["string", "null"], format: "date-time" };
 const KIND: Schema = { type: "string", enum: ["component", "wit-package"] };
@@ -264,8 +269,9 @@ const SCHEMAS: Record<string, Schema> = {
       kind: KIND,
       description: { type: "string" },
       latest: { type: ["string", "null"] },
-      version: { type: "string" },
-      digest: DIGEST,
+      // null for a text match whose versions are all yanked or pre-releases
+      version: { type: ["string", "null"] },
+      digest: { ...DIGEST, type: ["string", "null"] },
       matched: array({ type: "string" }),
       updatedAt: TIME,
     }, ["matched"])),
@@ -295,13 +301,13 @@ const SCHEMAS: Record<string, Schema> = {
   Tokens: object({ tokens: array(ref("Token")) }),
   TokenRequest: object(
     {
-      owner: { type: "string", minLength: 1, maxLength: 128 },
-      scopes: array(SCOPE, { minItems: 1 }),
+      owner: USER,
+      // null, like an absent field, means the default
+      scopes: { type: ["array", "null"], items: SCOPE, minItems: 1 },
       namespaces: { type: ["array", "null"], items: NAME },
-      description: { type: "string", maxLength: 1000 },
+      description: { type: ["string", "null"], maxLength: MAX_DESCRIPTION },
     },
     ["scopes", "namespaces", "description"],
-    { additionalProperties: false },
   ),
   Whoami: object({
     admin: { type: "boolean" },
@@ -317,19 +323,9 @@ const SCHEMAS: Record<string, Schema> = {
       addedAt: TIME,
     })),
   }),
-  NamespaceRequest: object(
-    {
-      owners: array({ type: "string", minLength: 1, maxLength: 128 }, {
-        minItems: 1,
-        maxItems: 100,
-      }),
-    },
-    [],
-    { additionalProperties: false },
-  ),
-  MemberRequest: object({ role: { type: "string", enum: ["owner", "member"] } }, ["role"], {
-    additionalProperties: false,
-  }),
+  // Request bodies: fields the server does not know are ignored, so none is forbidden here.
+  NamespaceRequest: object({ owners: array(USER, { minItems: 1, maxItems: 100 }) }),
+  MemberRequest: object({ role: { enum: ["owner", "member", null] } }, ["role"]),
 };
 
 const pathParam = (name: string): Schema => {
@@ -341,18 +337,38 @@ const pathParam = (name: string): Schema => {
       return VERSION;
     case "digest":
       return DIGEST;
+    case "user":
+      return USER;
     default:
       return { type: "string", minLength: 1, maxLength: 128 };
   }
 };
 
-const q = (name: string, schema: Schema, description: string, required = false): Param => ({
+const q = (
+  name: string,
+  schema: Schema,
+  description: string,
+  required = false,
+  example?: string,
+): Param => ({
   name,
   in: "query",
   schema,
   description,
   required,
+  ...(example === undefined ? {} : { example }),
 });
+
+/**
+ * Examples of path parameters: what `--seed-examples` publishes, so a client (and schemathesis)
+ * reaches real documents, not only 404s.
+ */
+const PATH_EXAMPLES: Record<string, string> = {
+  namespace: "docs",
+  name: "scrubber-c",
+  version: "0.1.0",
+  user: "wreg",
+};
 const INCLUDE_YANKED = q(
   "includeYanked",
   { type: "string", enum: ["true", "false", "1", "0", ""] },
@@ -422,10 +438,16 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     summary: "Search by words, exported or imported interface, world",
     tag: "search",
     params: [
-      q("q", { type: "string" }, "words that must all appear in the name or description"),
-      q("exports", ITEM, "an interface the package exports"),
-      q("imports", ITEM, "an interface the package imports"),
-      q("world", ITEM, "a world the component implements"),
+      q(
+        "q",
+        { type: "string" },
+        "words that must all appear in the name or description",
+        false,
+        "scrub",
+      ),
+      q("exports", ITEM, "an interface the package exports", false, "docs:processor/logger@0.1.0"),
+      q("imports", ITEM, "an interface the package imports", false, "docs:processor/logger@0.1.0"),
+      q("world", ITEM, "a world the component implements", false, "docs:processor/processor@0.1.0"),
       HOST_PROVIDES,
       q("kind", KIND, "component or wit-package"),
       INCLUDE_YANKED,
@@ -441,7 +463,13 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     summary: "The packages that export an interface, or implement a world",
     tag: "search",
     params: [
-      q("interface", ITEM, "ns:pkg/name[@version]; this or world"),
+      q(
+        "interface",
+        ITEM,
+        "ns:pkg/name[@version]; this or world",
+        false,
+        "docs:processor/logger@0.1.0",
+      ),
       q("world", ITEM, "ns:pkg/name[@version]; this or interface"),
       HOST_PROVIDES,
       INCLUDE_YANKED,
@@ -563,7 +591,7 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
   "GET /api/v1/tokens": {
     summary: "An owner's tokens (admin), without secrets",
     tag: "tokens",
-    params: [q("owner", { type: "string", minLength: 1, maxLength: 128 }, "the owner", true)],
+    params: [q("owner", USER, "the owner", true)],
     answers: { 200: { description: "the tokens", body: "Tokens" } },
     errors: [400, 401, 403],
   },
@@ -600,7 +628,7 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     tag: "namespaces",
     body: "MemberRequest",
     answers: { 200: { description: "the namespace", body: "Namespace" } },
-    errors: [400, 401, 403, 404, 409],
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   "DELETE /api/v1/namespaces/{namespace}/members/{user}": {
     summary: "Remove a member",
@@ -690,6 +718,7 @@ export function openApiDocument(routes: readonly RouteRow[]): Record<string, unk
       in: "path",
       required: true,
       schema: pathParam(m[1]),
+      ...(PATH_EXAMPLES[m[1]] === undefined ? {} : { example: PATH_EXAMPLES[m[1]] }),
     }));
     const responses: Record<string, unknown> = {};
     for (const [status, answer] of Object.entries(spec.answers)) {

@@ -105,6 +105,8 @@ export { type VerifyReport, verifyStorage } from "./_verify.ts";
 export {
   formatTarget as formatSearchTarget,
   hashTokenSecret,
+  MAX_DESCRIPTION,
+  MAX_USER,
   newTokenSecret,
   parseSearchTarget,
 } from "./_rules.ts";

@@ -213,6 +213,8 @@ Deno.test({
           "ignored_auth,positive_data_acceptance",
           "--max-time",
           "60",
+          "--phases",
+          "examples,coverage,fuzzing,stateful",
           "--max-examples",
           "50",
           "--request-timeout",
