@@ -54,7 +54,7 @@ if (!serviceIfAvailable("postgres") || !serviceIfAvailable("s3")) {
 const ROUNDS = Number(Deno.env.get("BENCH_RUNS") ?? 60);
 const WRK_SECONDS = Number(Deno.env.get("BENCH_WRK_SECONDS") ?? 5);
 const WRK_ROUNDS = Number(Deno.env.get("BENCH_WRK_ROUNDS") ?? 3);
-const ADMIN = "bench-admin";
+const ADMIN = "bench-admin-secret-0123";
 
 const storage = scaledStorage();
 // The processes of the scaled registry share one log key (the first to start creates it).
