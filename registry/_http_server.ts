@@ -505,16 +505,21 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
     for (const c of connections) c.close("shutdown");
   }
 
-  /** Closes the connection that has waited longest without sending a request byte. */
+  /**
+   * Closes the connection that has waited longest without sending a request byte: since it was
+   * accepted, or since its last answer. (The first idle one in accept order is not that: under a
+   * flood of idle connections, which the server closes and the attacker reopens, the oldest
+   * accepted are a real client's kept-alive connections, idle for a moment between requests.)
+   */
   function evictIdle(): boolean {
+    let oldest: Connection | undefined;
     for (const c of connections) {
-      if (c.phase === "idle") {
-        c.close("evicted");
-        stats.evicted++;
-        return true;
-      }
+      if (c.phase === "idle" && (oldest === undefined || c.since < oldest.since)) oldest = c;
     }
-    return false;
+    if (oldest === undefined) return false;
+    oldest.close("evicted");
+    stats.evicted++;
+    return true;
   }
 
   function sweep() {

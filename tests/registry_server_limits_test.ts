@@ -284,3 +284,50 @@ Deno.test("SIGTERM drains: an upload in flight finishes, a new publish gets 503 
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("at the cap, the connection idle longest is closed, not a client's kept-alive one (issue 17 #1)", async () => {
+  const server = await startServer({
+    memory: true,
+    port: 0,
+    adminToken: "admin-secret-for-tests",
+    http: { maxConnections: 3 },
+  });
+  const port = server.port;
+  const connect = () => Deno.connect({ hostname: "127.0.0.1", port });
+  const ask = async (conn: Deno.Conn) => {
+    await conn.write(enc.encode("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const buf = new Uint8Array(4096);
+    let text = "";
+    while (!/\r\n\r\n[\s\S]*\}/.test(text)) {
+      const n = await conn.read(buf);
+      if (n === null) return `closed after ${JSON.stringify(text)}`;
+      text += dec.decode(buf.subarray(0, n));
+    }
+    return text.split("\r\n")[0];
+  };
+  try {
+    // A client's kept-alive connection, accepted first.
+    const client = await connect();
+    assert.equal(await ask(client), "HTTP/1.1 200 OK");
+    // Two connections that send nothing fill the cap.
+    const idle1 = await connect();
+    const idle2 = await connect();
+    await new Promise((r) => setTimeout(r, 50));
+    // The client asks again: it has waited less than either idle connection now.
+    assert.equal(await ask(client), "HTTP/1.1 200 OK");
+    // A new connection at the cap closes the one idle longest (idle1), not the client.
+    const late = await connect();
+    assert.equal(await ask(late), "HTTP/1.1 200 OK");
+    assert.equal(await ask(client), "HTTP/1.1 200 OK", "the kept-alive client was closed");
+    const first = await readUntilClosed(idle1, 5_000);
+    assert.ok(first.closed, "the connection idle longest is closed");
+    assert.ok(server.httpStats().evicted >= 1, JSON.stringify(server.httpStats()));
+    for (const c of [client, idle2, late]) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
