@@ -248,7 +248,7 @@ export const revokeKey: Handler = async (ctx, req, params) => {
 export const putPolicy: Handler = async (ctx, req, params) => {
   const ns = namespaceParam(params);
   const action = `set the signing policy of namespace "${ns}"`;
-  await ownedNamespace(ctx, req, ns, action, true);
+  await requireActor(ctx, req, action);
   const body = await readJsonObject(req, ctx.limits.maxJsonBytes);
   onlyFields(body, ["requireSignatures"], action);
   if (typeof body.requireSignatures !== "boolean") {
@@ -258,6 +258,8 @@ export const putPolicy: Handler = async (ctx, req, params) => {
       { field: "requireSignatures" },
     );
   }
+  // Only a well-formed request claims an unclaimed namespace (as for keys).
+  await ownedNamespace(ctx, req, ns, action, true);
   await ctx.storage.metadata.setRequireSignatures(ns, body.requireSignatures);
   return json({ namespace: ns, requireSignatures: body.requireSignatures });
 };

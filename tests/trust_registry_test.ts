@@ -452,6 +452,60 @@ Deno.test("signed releases: keys, policy, bundles served and verified by @sigsto
   }
 });
 
+Deno.test("a refused key registration or policy change claims no namespace", async () => {
+  const storage = openMemoryStorage();
+  const admin = "trust-admin-secret-0123";
+  const registry = createRegistry({ storage, adminToken: admin });
+  const c = new Client((req) => Promise.resolve(registry.handle(req)));
+  try {
+    const mallory = await c.token(admin, "mallory", ["publish", "owners"]);
+    const unclaimed = async (ns: string) =>
+      assert.equal((await storage.metadata.getNamespace(ns)) ?? null, null, ns);
+    // Bad bodies: each refused (400), and the namespace is still free for whoever publishes first.
+    for (
+      const body of [
+        { requireSignatures: "yes" },
+        { requireSignatures: true, extra: 1 },
+        {},
+      ]
+    ) {
+      const r = await c.call("PUT", "/api/v1/namespaces/free/policy", {
+        token: mallory,
+        json: body,
+      });
+      assert.equal(r.status, 400, r.text);
+      await unclaimed("free");
+    }
+    const notJson = await c.call("PUT", "/api/v1/namespaces/free/policy", {
+      token: mallory,
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
+    assert.equal(notJson.status, 400, notJson.text);
+    await unclaimed("free");
+    const badKey = await c.call("POST", "/api/v1/namespaces/free/keys", {
+      token: mallory,
+      json: { publicKey: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n" },
+    });
+    assert.equal(badKey.status, 400, badKey.text);
+    await unclaimed("free");
+    // A well-formed one claims it, as the first publish would.
+    const ok = await c.call("PUT", "/api/v1/namespaces/free/policy", {
+      token: mallory,
+      json: { requireSignatures: true },
+    });
+    assert.equal(ok.status, 200, ok.text);
+    assert.ok(
+      (await storage.metadata.getNamespace("free"))?.members.some((m) =>
+        m.user === "mallory" && m.role === "owner"
+      ),
+    );
+  } finally {
+    registry.close();
+    await storage.close();
+  }
+});
+
 serviceTest(
   "three processes on PostgreSQL + S3 keep one append-only log: the oracle checks it from each",
   ["postgres", "s3"],
