@@ -285,7 +285,7 @@ Deno.test("SIGTERM drains: an upload in flight finishes, a new publish gets 503 
   }
 });
 
-Deno.test("at the cap, the connection idle longest is closed, not a client's kept-alive one (issue 17 #1)", async () => {
+Deno.test("at the cap, a connection that never sent a request is closed, not a client's kept-alive one (issue 17 #1)", async () => {
   const server = await startServer({
     memory: true,
     port: 0,
@@ -321,8 +321,21 @@ Deno.test("at the cap, the connection idle longest is closed, not a client's kep
     assert.equal(await ask(client), "HTTP/1.1 200 OK", "the kept-alive client was closed");
     const first = await readUntilClosed(idle1, 5_000);
     assert.ok(first.closed, "the connection idle longest is closed");
+    // A silent connection takes idle2's place (idle2 has waited longest and never asked).
+    await new Promise((r) => setTimeout(r, 50));
+    const silent = await connect();
+    assert.ok((await readUntilClosed(idle2, 5_000)).closed, "idle2 is closed for the silent one");
+    // Now the two clients have waited longer than the silent connection, but a connection that
+    // never sent a request goes first: the next new one closes the silent one.
+    await new Promise((r) => setTimeout(r, 50));
+    const next = await connect();
+    assert.equal(await ask(next), "HTTP/1.1 200 OK");
+    assert.ok((await readUntilClosed(silent, 5_000)).closed, "the silent connection is closed");
+    assert.equal(await ask(client), "HTTP/1.1 200 OK", "the kept-alive client was closed");
+    assert.equal(await ask(late), "HTTP/1.1 200 OK", "the other kept-alive client was closed");
+    next.close();
     assert.ok(server.httpStats().evicted >= 1, JSON.stringify(server.httpStats()));
-    for (const c of [client, idle2, late]) {
+    for (const c of [client, late]) {
       try {
         c.close();
       } catch { /* closed */ }
