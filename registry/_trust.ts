@@ -177,6 +177,22 @@ async function ownedNamespace(
   return actor.kind === "admin" ? "admin" : actor.token.owner;
 }
 
+/**
+ * Refuses keys and policies in a namespace mirrored from an upstream: it is the upstream's, its
+ * releases come in unsigned, so a policy requiring signatures would refuse every one of them, and
+ * registering a key there would claim the namespace (before the mirror brought it in) for the caller.
+ */
+function refuseMirrored(ctx: Context, ns: string, action: string): void {
+  const upstream = ctx.mirror?.upstreamOf(ns);
+  if (upstream === undefined) return;
+  throw new RegistryError(
+    "namespace-mirrored",
+    `Cannot ${action}: namespace "${ns}" is mirrored here from ${upstream}; its keys and ` +
+      `policy are the upstream's`,
+    { namespace: ns, upstream },
+  );
+}
+
 /** `GET /api/v1/namespaces/{namespace}/keys`: the signing policy and keys (public). */
 export const listKeys: Handler = async (ctx, _req, params) => {
   const ns = namespaceParam(params);
@@ -212,6 +228,7 @@ export const addKey: Handler = async (ctx, req, params) => {
     });
   }
   const keyId = await publisherKeyId(spki);
+  refuseMirrored(ctx, ns, action);
   // Only a well-formed key claims an unclaimed namespace.
   const user = await ownedNamespace(ctx, req, ns, action, true);
   const { key, created } = await ctx.storage.metadata.addPublisherKey(ns, {
@@ -258,6 +275,7 @@ export const putPolicy: Handler = async (ctx, req, params) => {
       { field: "requireSignatures" },
     );
   }
+  refuseMirrored(ctx, ns, action);
   // Only a well-formed request claims an unclaimed namespace (as for keys).
   await ownedNamespace(ctx, req, ns, action, true);
   await ctx.storage.metadata.setRequireSignatures(ns, body.requireSignatures);

@@ -452,6 +452,53 @@ Deno.test("signed releases: keys, policy, bundles served and verified by @sigsto
   }
 });
 
+Deno.test("a mirrored namespace takes no publisher keys nor signing policy (nobody claims it through them)", async () => {
+  // The upstream is never asked: no read of the namespace is made.
+  const storage = openMemoryStorage();
+  const admin = "trust-admin-secret-0123";
+  const registry = createRegistry({
+    storage,
+    adminToken: admin,
+    mirror: {
+      upstreams: [{ namespace: "acme", registry: "127.0.0.1:9" }],
+      refreshSeconds: 3600,
+      maxVersions: 3,
+    },
+  });
+  const c = new Client((req) => Promise.resolve(registry.handle(req)));
+  try {
+    const mallory = await c.token(admin, "mallory", ["publish", "owners"]);
+    const key = await publisherKey();
+    const added = await c.call("POST", "/api/v1/namespaces/acme/keys", {
+      token: mallory,
+      json: { publicKey: key.pem },
+    });
+    assert.equal(added.status, 403, added.text);
+    assert.equal(added.json.code, "namespace-mirrored");
+    // A policy requiring signatures would refuse every release the mirror brings in.
+    for (const token of [mallory, admin]) {
+      const policy = await c.call("PUT", "/api/v1/namespaces/acme/policy", {
+        token,
+        json: { requireSignatures: true },
+      });
+      assert.equal(policy.status, 403, policy.text);
+      assert.equal(policy.json.code, "namespace-mirrored");
+    }
+    assert.equal(await storage.metadata.getNamespace("acme"), undefined);
+    assert.equal((await storage.metadata.namespaceKeys("acme")).requireSignatures, false);
+    assert.equal((await storage.metadata.namespaceKeys("acme")).keys.length, 0);
+    // Other namespaces are unaffected.
+    const own = await c.call("POST", "/api/v1/namespaces/mine/keys", {
+      token: mallory,
+      json: { publicKey: key.pem },
+    });
+    assert.equal(own.status, 201, own.text);
+  } finally {
+    registry.close();
+    await storage.close();
+  }
+});
+
 Deno.test("a refused key registration or policy change claims no namespace", async () => {
   const storage = openMemoryStorage();
   const admin = "trust-admin-secret-0123";
