@@ -251,7 +251,7 @@ export const addKey: Handler = async (ctx, req, params) => {
 /** `DELETE /api/v1/namespaces/{namespace}/keys/{keyId}` (owner): revokes a key; logged. */
 export const revokeKey: Handler = async (ctx, req, params) => {
   const ns = namespaceParam(params);
-  const action = `revoke key ${params.key} of namespace "${ns}"`;
+  const action = `revoke key ${params.key.slice(0, 80)} of namespace "${ns}"`;
   await ownedNamespace(ctx, req, ns, action);
   if (!/^[0-9a-f]{64}$/.test(params.key)) {
     throw new RegistryError("not-found", `Cannot ${action}: not a key ID (64 lowercase hex)`);
