@@ -86,8 +86,10 @@ await Deno.writeTextFile(
     keys: [{ keyId: key.keyId, publicKey: formatPublicKeyPem(key.spki) }],
   }),
 );
-await Deno.mkdir(`${cacheDir}/trust/logs/${enc(log.signer.name)}`, { recursive: true });
-await Deno.writeTextFile(`${cacheDir}/trust/logs/${enc(log.signer.name)}/latest`, log.checkpoint);
+// The CLI keys a log's state by its origin and key ID (`<name>+<hex>` of the vkey).
+const logDir = `${cacheDir}/trust/logs/${enc(log.vkey.split("+").slice(0, 2).join("+"))}`;
+await Deno.mkdir(logDir, { recursive: true });
+await Deno.writeTextFile(`${logDir}/latest`, log.checkpoint);
 const lock: Lock = { registries: { [registry]: { log: [log.vkey] } }, packages, fills: {} };
 await Deno.writeTextFile(`${project}/wreg.lock`, printLock(lock));
 

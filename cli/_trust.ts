@@ -16,8 +16,9 @@
  * 3. A bundle must verify with one of the keys the namespace registered (lib/attest); a namespace
  *    that requires signatures must have one.
  * 4. Every checkpoint seen must be consistent with the latest one this user's cache saw for the
- *    log (`<cache>/trust/logs/<origin>/latest`), proven from the log's tiles: a fork is exit 6,
- *    with both signed checkpoints kept under `<cache>/trust/logs/<origin>/evidence/` and named.
+ *    log (`<cache>/trust/logs/<origin>+<key ID>/latest`, keyed by the pinned log key, not its name
+ *    alone), proven from the log's tiles: a fork is exit 6, with both signed checkpoints kept under
+ *    `<cache>/trust/logs/<origin>+<key ID>/evidence/` and named.
  *
  * Proofs, bundles and the namespaces' key lists are kept in `<cache>/trust/` so that `wreg
  * verify` and `wreg install` with a warm cache check everything offline. Registries without a log
@@ -149,6 +150,15 @@ function integrity(message: string): never {
 }
 
 const enc = (s: string) => encodeURIComponent(s);
+
+/**
+ * The cache folder name of a log: its origin and the key ID of the pinned verifier key
+ * (`<name>+<8 hex>`, as in the vkey), so that two registries whose log keys share a name (the
+ * origin) keep separate state: neither can overwrite or wedge the other's latest checkpoint.
+ */
+export function logDirName(v: { name: string; keyId: number }): string {
+  return enc(`${v.name}+${(v.keyId >>> 0).toString(16).padStart(8, "0")}`);
+}
 
 /** The verifier of one command run. */
 export class TrustVerifier {
@@ -364,7 +374,12 @@ export class TrustVerifier {
     files: [string, string][],
   ): Promise<string> {
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const dir = this.#trustDir("logs", enc(state.origin), "evidence", `${stamp}-${what}`);
+    const dir = this.#trustDir(
+      "logs",
+      logDirName(state.verifiers[0]),
+      "evidence",
+      `${stamp}-${what}`,
+    );
     for (const [name, text] of files) await writeFileAtomic(`${dir}/${name}`, text);
     return dir;
   }
@@ -384,7 +399,7 @@ export class TrustVerifier {
   }
 
   async #check(state: LogState, cp: SignedCheckpoint): Promise<void> {
-    const path = this.#trustDir("logs", enc(state.origin), "latest");
+    const path = this.#trustDir("logs", logDirName(state.verifiers[0]), "latest");
     const text = await readTextIfExists(path);
     if (text === undefined) {
       // Offline (`wreg verify`, a lock from anywhere) nothing is stored: only checkpoints fetched

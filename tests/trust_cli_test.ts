@@ -411,6 +411,41 @@ Deno.test("attack: a checkpoint signed by another key is refused (exit 6)", asyn
   });
 });
 
+Deno.test("a log whose key shares another log's name (origin) keeps its own state: neither wedges the other", async () => {
+  await world(async ({ box, front, publish, consumer }) => {
+    ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
+    // Another registry the user trusts signs its log with a key of the same name (origin) and
+    // another key ID; this machine saw its checkpoint before (bigger than this log's).
+    const name = front.vkey.split("+")[0];
+    const other = await parseSignerKey(
+      await formatSignerKey(name, new Uint8Array(32).fill(7)),
+    );
+    const otherCp = await signNote(
+      `${name}\n99\n${btoa(String.fromCharCode(...new Uint8Array(32).fill(1)))}\n`,
+      [other],
+    );
+    const logs = `${box.env.WREG_CACHE_DIR}/trust/logs`;
+    const otherDir = `${logs}/${encodeURIComponent(other.vkey.split("+").slice(0, 2).join("+"))}`;
+    await Deno.mkdir(otherDir, { recursive: true });
+    await Deno.writeTextFile(`${otherDir}/latest`, otherCp);
+    // And an old client's state keyed by the origin alone (written by the other registry).
+    await Deno.mkdir(`${logs}/${encodeURIComponent(name)}`, { recursive: true });
+    await Deno.writeTextFile(`${logs}/${encodeURIComponent(name)}/latest`, otherCp);
+    const app = await consumer("app");
+    ok(
+      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+      "add from the registry whose log key shares the name",
+    );
+    // This log's latest checkpoint is kept under its own key; the other's is untouched.
+    const mine = `${logs}/${encodeURIComponent(front.vkey.split("+").slice(0, 2).join("+"))}`;
+    assert.notEqual(mine, otherDir);
+    const latest = parseCheckpoint(parseNote(await Deno.readTextFile(`${mine}/latest`)).text);
+    assert.equal(latest.origin, name);
+    assert.ok(latest.size >= 1 && latest.size !== 99, String(latest.size));
+    assert.equal(await Deno.readTextFile(`${otherDir}/latest`), otherCp);
+  });
+});
+
 Deno.test("attack: a release signed by a key the namespace never registered is refused (exit 6)", async () => {
   await world(async ({ box, front, publish, consumer }) => {
     ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
