@@ -37,10 +37,16 @@ interface Proc {
   output: () => string;
 }
 
-/** Starts a process and waits for its `listening on http://…` line. */
-async function start(args: string[]): Promise<Proc> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
+/**
+ * Starts a Deno process (under `ulimit -n openFiles` when given) and waits for its
+ * `listening on http://…` line.
+ */
+async function start(args: string[], openFiles?: number): Promise<Proc> {
+  const limited = openFiles !== undefined;
+  const child = new Deno.Command(limited ? "sh" : Deno.execPath(), {
+    args: limited
+      ? ["-c", `ulimit -n ${openFiles} && exec "$0" "$@"`, Deno.execPath(), ...args]
+      : args,
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -188,84 +194,96 @@ console.error("bench: building the examples");
 await ensureExamples();
 
 // --- 1. load with mixed reads, with and without 1,000 idle connections ------------------------
-const wreg = await start([
-  "run",
-  "-A",
-  `${ROOT}/registry/main.ts`,
-  "--memory",
-  "--seed-examples",
-  "--quiet",
-  "--port",
-  "0",
-  "--admin-token",
-  ADMIN,
-]);
-try {
-  const base = wreg.url;
-  const get = async (path: string) => {
-    const r = await fetch(`${base}${path}`);
-    if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
-    return await r.json();
-  };
-  const scrubber = await get("/api/v1/packages/docs/scrubber-c/0.1.0");
-  const processor = await get("/api/v1/packages/docs/processor/0.1.0");
-  const paths = [
-    "/api/v1/packages/docs/processor",
-    "/api/v1/packages/docs/scrubber-c",
-    "/api/v1/packages/docs/scrubber-c/0.1.0",
-    "/api/v1/packages/docs/processor/index",
-    `/api/v1/blobs/${scrubber.digest}`,
-    `/api/v1/blobs/${processor.digest}`,
-    "/api/v1/search?q=scrub",
-    "/api/v1/search?exports=docs:processor/logger",
-  ];
-  for (const p of paths) {
-    const r = await fetch(`${base}${p}`);
-    await r.body?.cancel();
-    if (r.status !== 200) throw new Error(`${p}: ${r.status}`);
-  }
-  const script = `${tmp}/mixed.lua`;
-  await Deno.writeTextFile(
-    script,
-    `local paths = { ${paths.map((p) => JSON.stringify(p)).join(", ")} }
+// First at this machine's open-file limit, then under `ulimit -n 1024` (the usual default, where
+// ~1,000 idle connections ended the process before issue 17 #1): the cap, eviction and shedding.
+const rows: string[] = [];
+let paths: string[] = [];
+const systemLimit = (await run("sh", ["-c", "ulimit -n"])).trim();
+for (const openFiles of [undefined, 1024]) {
+  const wreg = await start([
+    "run",
+    "-A",
+    `${ROOT}/registry/main.ts`,
+    "--memory",
+    "--seed-examples",
+    "--quiet",
+    "--port",
+    "0",
+    "--admin-token",
+    ADMIN,
+  ], openFiles);
+  try {
+    const base = wreg.url;
+    const get = async (path: string) => {
+      const r = await fetch(`${base}${path}`);
+      if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+      return await r.json();
+    };
+    const scrubber = await get("/api/v1/packages/docs/scrubber-c/0.1.0");
+    const processor = await get("/api/v1/packages/docs/processor/0.1.0");
+    paths = [
+      "/api/v1/packages/docs/processor",
+      "/api/v1/packages/docs/scrubber-c",
+      "/api/v1/packages/docs/scrubber-c/0.1.0",
+      "/api/v1/packages/docs/processor/index",
+      `/api/v1/blobs/${scrubber.digest}`,
+      `/api/v1/blobs/${processor.digest}`,
+      "/api/v1/search?q=scrub",
+      "/api/v1/search?exports=docs:processor/logger",
+    ];
+    for (const p of paths) {
+      const r = await fetch(`${base}${p}`);
+      await r.body?.cancel();
+      if (r.status !== 200) throw new Error(`${p}: ${r.status}`);
+    }
+    const script = `${tmp}/mixed.lua`;
+    await Deno.writeTextFile(
+      script,
+      `local paths = { ${paths.map((p) => JSON.stringify(p)).join(", ")} }
 local n = 0
 request = function()
   n = n + 1
   return wrk.format("GET", paths[(n % #paths) + 1])
 end
 `,
-  );
-  const pid = wreg.child.pid;
-  const rows: string[] = [];
-  const record = async (label: string, idle: number) => {
-    const holder = idle > 0 ? await holdIdle(base, idle) : undefined;
-    const heldAtStart = holder?.openNow() ?? 0;
-    const rss0 = await rssMiB(pid);
-    console.error(`bench: ${label}: wrk ${LOAD_SECONDS} s (${heldAtStart} idle connections)`);
-    const w = await wrk(`${base}/`, LOAD_SECONDS, script);
-    const heldAtEnd = holder?.openNow() ?? 0;
-    const rss1 = await rssMiB(pid);
-    const held = holder ? await holder.stop() : { closedByServer: 0, failedOpens: 0 };
-    const health = await fetch(`${base}/healthz`).then((r) => r.status).catch((e) => String(e));
-    let alive = "yes";
-    try {
-      Deno.kill(pid, "SIGCONT");
-    } catch {
-      alive = "NO";
-    }
-    rows.push(
-      `| ${label} | ${heldAtStart} / ${heldAtEnd} | ${held.closedByServer} | ${
-        w.rps.toFixed(0)
-      } | ${w.requests} | ${w.p50} | ${w.p90} | ${w.p99} | ${w.socketErrors} | ${w.non2xx} | ${alive}, /healthz ${health} | ${
-        rss0.toFixed(0)
-      } → ${rss1.toFixed(0)} |`,
     );
-    if (w.socketErrors > 0 || w.non2xx > 0) console.error(w.raw);
-  };
-  // Warm up (JIT, caches) so that neither run pays for it.
-  await wrk(`${base}/`, Math.min(10, LOAD_SECONDS), script);
-  await record(`${IDLE} idle connections held`, IDLE);
-  await record("no idle connections", 0);
+    const pid = wreg.child.pid;
+    const record = async (label: string, idle: number) => {
+      const holder = idle > 0 ? await holdIdle(base, idle) : undefined;
+      const heldAtStart = holder?.openNow() ?? 0;
+      const rss0 = await rssMiB(pid);
+      console.error(`bench: ${label}: wrk ${LOAD_SECONDS} s (${heldAtStart} idle connections)`);
+      const w = await wrk(`${base}/`, LOAD_SECONDS, script);
+      const heldAtEnd = holder?.openNow() ?? 0;
+      const rss1 = await rssMiB(pid);
+      const held = holder ? await holder.stop() : { closedByServer: 0, failedOpens: 0 };
+      const health = await fetch(`${base}/healthz`).then((r) => r.status).catch((e) => String(e));
+      let alive = "yes";
+      try {
+        Deno.kill(pid, "SIGCONT");
+      } catch {
+        alive = "NO";
+      }
+      rows.push(
+        `| ${label} | ${
+          openFiles ?? systemLimit
+        } | ${heldAtStart} / ${heldAtEnd} | ${held.closedByServer} | ${
+          w.rps.toFixed(0)
+        } | ${w.requests} | ${w.p50} | ${w.p90} | ${w.p99} | ${w.socketErrors} | ${w.non2xx} | ${alive}, /healthz ${health} | ${
+          rss0.toFixed(0)
+        } → ${rss1.toFixed(0)} |`,
+      );
+      if (w.socketErrors > 0 || w.non2xx > 0) console.error(w.raw);
+    };
+    // Warm up (JIT, caches) so that neither run pays for it.
+    await wrk(`${base}/`, Math.min(10, LOAD_SECONDS), script);
+    await record(`${IDLE} idle connections held`, IDLE);
+    if (openFiles === undefined) await record("no idle connections", 0);
+  } finally {
+    await stop(wreg);
+  }
+}
+{
   console.log(
     [
       `### Mixed reads under ${IDLE} idle connections (wrk, ${CONNECTIONS} connections, ${LOAD_SECONDS} s each)`,
@@ -274,14 +292,12 @@ end
         paths.map((p) => `\`${p.replace(/sha256:[0-9a-f]{64}/, "sha256:…")}\``).join(", ")
       }.`,
       "",
-      "| run | idle held (start / end) | idle closed by the server (reopened) | requests/s | requests | p50 | p90 | p99 | socket errors | non-2xx | process alive | server RSS MiB (start → end) |",
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+      "| run | open-file limit | idle held (start / end) | idle closed by the server (reopened) | requests/s | requests | p50 | p90 | p99 | socket errors | non-2xx | process alive | server RSS MiB (start → end) |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
       ...rows,
       "",
     ].join("\n"),
   );
-} finally {
-  await stop(wreg);
 }
 
 // --- 2. wreg's HTTP server vs Deno.serve --------------------------------------------------------
