@@ -169,6 +169,7 @@ export class TrustVerifier {
   readonly #states = new Map<string, Promise<LogState | null>>();
   readonly #keys = new Map<string, Promise<NamespaceKeysDoc | undefined>>();
   readonly #noted = new Set<string>();
+  readonly #keysKept = new Set<string>();
 
   constructor(
     readonly io: Io,
@@ -560,24 +561,39 @@ export class TrustVerifier {
     return r;
   }
 
-  /** The key list of a namespace (fetched once per run, kept in the cache for offline checks). */
+  #keysPath(state: LogState, namespace: string): string {
+    return this.#trustDir("keys", enc(state.registry), `${namespace}.json`);
+  }
+
+  /**
+   * The key list of a namespace (fetched once per run). It is kept in the cache for offline
+   * checks only once a release verified with it ({@link #keepKeys}): a list refused online (a key
+   * not in the log) never vouches offline.
+   */
   #namespaceKeys(state: LogState, namespace: string): Promise<NamespaceKeysDoc | undefined> {
     const key = `${state.registry} ${namespace}`;
     let p = this.#keys.get(key);
     if (p === undefined) {
-      const path = this.#trustDir("keys", enc(state.registry), `${namespace}.json`);
+      const path = this.#keysPath(state, namespace);
       p = (async () => {
         if (state.log === undefined) {
           const text = await readTextIfExists(path);
           return text === undefined ? undefined : JSON.parse(text) as NamespaceKeysDoc;
         }
-        const doc = await this.registries!.client(state.registry).namespaceKeys(namespace);
-        if (doc !== undefined) await writeFileAtomic(path, `${JSON.stringify(doc)}\n`);
-        return doc;
+        return await this.registries!.client(state.registry).namespaceKeys(namespace);
       })();
       this.#keys.set(key, p);
     }
     return p;
+  }
+
+  /** Caches a key list fetched online, after a release of its namespace verified with it. */
+  async #keepKeys(state: LogState, namespace: string, doc: NamespaceKeysDoc | undefined) {
+    if (state.log === undefined || doc === undefined) return;
+    const key = `${state.registry} ${namespace}`;
+    if (this.#keysKept.has(key)) return;
+    this.#keysKept.add(key);
+    await writeFileAtomic(this.#keysPath(state, namespace), `${JSON.stringify(doc)}\n`);
   }
 
   /**
@@ -775,6 +791,7 @@ export class TrustVerifier {
       );
     }
     await this.#see(state, checkpoint);
+    await this.#keepKeys(state, subject.package.namespace, keys);
     if (goOnline) {
       await writeFileAtomic(proofPath, proofText!);
       if (bundleText !== undefined) await writeFileAtomic(bundlePath, bundleText);

@@ -649,6 +649,64 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
   }
 });
 
+Deno.test("attack: a key list refused online is not cached, so it cannot vouch offline", async () => {
+  await world(async ({ box, front, publish, consumer }) => {
+    const work = `${box.root}/publisher`;
+    ok(await box.wreg(work, ["key", "generate"]), "key generate");
+    ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+    ok(await publish("docs:a", "0.1.0"), "publish signed");
+    // The registry slips an unlogged key into the namespace's list.
+    const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
+    const intruder = await importPrivateKeyPem(
+      formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
+    );
+    const a = await (await fetch(`${front.url}/api/v1/packages/docs/a/index`)).json();
+    const bundle = await signRelease({
+      package: parsePackageName("docs:a"),
+      version: parseVersion("0.1.0"),
+      digest: parseDigest(a.versions[0].digest),
+    }, intruder);
+    front.lie = async (req, url, honest) => {
+      if (url.pathname === "/api/v1/packages/docs/a/0.1.0/signature") return new Response(bundle);
+      if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
+        const doc = await (await honest(req)).json();
+        doc.keys.push({
+          keyId: intruder.keyId,
+          publicKey: formatPublicKeyPem(intruder.spki),
+          addedBy: "alice",
+          revoked: false,
+          log: { index: doc.keys[0].log.index },
+        });
+        return Response.json(doc);
+      }
+    };
+    const app = await consumer("app");
+    const r = await box.wreg(app, [
+      "add",
+      "docs:a",
+      "--no-bindings",
+      "--trust-log-key",
+      front.vkey,
+    ]);
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.ok(r.stderr.includes(`it lists key ${intruder.keyId} for namespace docs`), r.stderr);
+    // The refused list is not in the cache (offline checks read only lists that verified).
+    const cached = `${box.env.WREG_CACHE_DIR}/trust/keys/${
+      encodeURIComponent(front.url)
+    }/docs.json`;
+    assert.equal(await Deno.stat(cached).catch(() => undefined), undefined);
+    // The honest list, once a release verified with it, is.
+    front.lie = undefined;
+    ok(
+      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+      "add with the honest key list",
+    );
+    const doc = JSON.parse(await Deno.readTextFile(cached));
+    assert.ok(!doc.keys.some((k: { keyId: string }) => k.keyId === intruder.keyId));
+    ok(await box.wreg(app, ["verify"]), "verify (offline)");
+  });
+});
+
 Deno.test("a revoked key: releases it signed before stay valid, one it signed after the revocation is refused (exit 6)", async () => {
   // Against the registry's own log, then against a registry that takes the revoked key anyway.
   for (const ownLog of [false, true]) {
