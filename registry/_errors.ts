@@ -94,6 +94,11 @@ export const REGISTRY_ERRORS = {
     hint:
       "Register the key with `wreg key register` (POST /api/v1/namespaces/{namespace}/keys), or sign with a key that is not revoked",
   },
+  "too-many-keys": {
+    status: 409,
+    hint:
+      "Revoke keys no longer used (DELETE /api/v1/namespaces/{namespace}/keys/{key}) before registering another",
+  },
   "invalid-key": {
     status: 400,
     hint:
@@ -183,6 +188,7 @@ const STORAGE_TO_REGISTRY: Partial<Record<StorageError["code"], RegistryErrorCod
   "stale": "unavailable",
   "unknown-signing-key": "unknown-signing-key",
   "signature-required": "signature-required",
+  "too-many-keys": "too-many-keys",
 };
 
 /** Seconds a client waits before retrying when the storage is away (`Retry-After`). */

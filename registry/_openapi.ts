@@ -650,7 +650,7 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
       200: { description: "the key was registered already", body: "PublisherKey" },
       201: { description: "the key was registered", body: "PublisherKey" },
     },
-    errors: [400, 401, 403, 404, 413, 415],
+    errors: [400, 401, 403, 404, 409, 413, 415],
   },
   "DELETE /api/v1/namespaces/{namespace}/keys/{key}": {
     summary: "Revoke a publisher key; logged",

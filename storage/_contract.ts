@@ -19,8 +19,9 @@ import {
   parseVersion,
   type Version,
 } from "../lib/names/mod.ts";
-import { isStorageError, type StorageErrorCode } from "./_errors.ts";
+import { isStorageError, type StorageError, type StorageErrorCode } from "./_errors.ts";
 import { hashTokenSecret, newTokenSecret, parseSearchTarget } from "./_rules.ts";
+import { MAX_ACTIVE_KEYS } from "./_log_rules.ts";
 import type {
   BlobStore,
   JsonObject,
@@ -647,6 +648,37 @@ export function metadataStoreContract(
     );
     await m.setRequireSignatures("keys", true);
     assert.deepEqual(await m.namespaceKeys("keys"), { requireSignatures: true, keys: [revoked] });
+  });
+
+  test("a namespace holds at most MAX_ACTIVE_KEYS active publisher keys", async (m) => {
+    await m.claimNamespace("many", "alice");
+    const id = (i: number) => i.toString(16).padStart(64, "0");
+    const publicKey = new Uint8Array([1]);
+    for (let i = 0; i < MAX_ACTIVE_KEYS; i++) {
+      await m.addPublisherKey("many", { keyId: id(i), publicKey, addedBy: "alice" });
+    }
+    const size = await m.logSize();
+    const e = await rejectsWith(
+      m.addPublisherKey("many", { keyId: id(MAX_ACTIVE_KEYS), publicKey, addedBy: "alice" }),
+      "too-many-keys",
+    ) as StorageError;
+    assert.equal(e.status, 409);
+    assert.deepEqual(e.details, { namespace: "many", limit: MAX_ACTIVE_KEYS });
+    // Nothing was logged or stored; a key registered already still answers.
+    assert.equal(await m.logSize(), size);
+    assert.equal((await m.namespaceKeys("many")).keys.length, MAX_ACTIVE_KEYS);
+    const again = await m.addPublisherKey("many", { keyId: id(0), publicKey, addedBy: "alice" });
+    assert.equal(again.created, false);
+    // Another namespace is not affected; a revocation makes room.
+    await m.claimNamespace("few", "alice");
+    await m.addPublisherKey("few", { keyId: id(0), publicKey, addedBy: "alice" });
+    await m.revokePublisherKey("many", id(3));
+    const added = await m.addPublisherKey("many", {
+      keyId: id(MAX_ACTIVE_KEYS),
+      publicKey,
+      addedBy: "alice",
+    });
+    assert.equal(added.created, true);
   });
 
   test("publishing an existing version is a conflict and writes nothing", async (m) => {

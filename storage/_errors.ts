@@ -28,6 +28,10 @@ export const STORAGE_ERRORS = {
     status: 403,
     meaning: "The namespace requires signed releases and this one is unsigned",
   },
+  "too-many-keys": {
+    status: 409,
+    meaning: "The namespace has as many active publisher keys as allowed; revoke one first",
+  },
   "limit": { status: 429, meaning: "An owner has as many open upload sessions as allowed" },
   "locked": { status: 503, meaning: "Another process holds the data directory" },
   "unavailable": {

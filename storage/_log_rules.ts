@@ -13,6 +13,8 @@ export const MAX_LOG_READ = 1024;
 export const MAX_SIGNATURE_BYTES = 16 * 1024;
 /** Largest signed checkpoint stored. */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024;
+/** Most active (not revoked) publisher keys of one namespace. */
+export const MAX_ACTIVE_KEYS = 100;
 
 const KEY_ID = /^[0-9a-f]{64}$/;
 
@@ -72,6 +74,18 @@ export function checkKeyInput(input: { keyId: string; publicKey: Uint8Array }): 
   }
   if (input.publicKey.length === 0 || input.publicKey.length > 1024) {
     throw invalid("Cannot register key: the public key must have 1 to 1024 bytes");
+  }
+}
+
+/** Refuses a new key when the namespace has {@link MAX_ACTIVE_KEYS} active keys already. */
+export function checkKeyCount(namespace: string, active: number): void {
+  if (active >= MAX_ACTIVE_KEYS) {
+    throw new StorageError(
+      "too-many-keys",
+      `Cannot register key: namespace "${namespace}" has ${active} active keys, the most allowed ` +
+        `(${MAX_ACTIVE_KEYS}); revoke one first`,
+      { namespace, limit: MAX_ACTIVE_KEYS },
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import { LocalCoordinator } from "./_coordination.ts";
 import { MemoryOciTables } from "./_memory_oci.ts";
 import {
   checkCheckpoint,
+  checkKeyCount,
   checkKeyId,
   checkKeyInput,
   checkLogRange,
@@ -757,6 +758,7 @@ export class MemoryMetadataStore implements MetadataStore {
         const existing = ns.keys.get(input.keyId);
         if (existing?.revokedAt) throw keyRevoked(namespace, input.keyId);
         if (existing) return { key: cloneKey(existing), created: false };
+        checkKeyCount(namespace, [...ns.keys.values()].filter((k) => !k.revokedAt).length);
         const entry = keyAddEntry(namespace, input.keyId, input.publicKey);
         const key: PublisherKeyRecord = {
           namespace,

@@ -48,6 +48,7 @@ import {
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from "./_postgres_schema.ts";
 import {
   checkCheckpoint,
+  checkKeyCount,
   checkKeyId,
   checkKeyInput,
   checkLogRange,
@@ -640,6 +641,10 @@ export class PostgresMetadataStore implements MetadataStore {
         const existing = await pgKey(tx, namespace, input.keyId);
         if (existing?.revokedAt) throw keyRevoked(namespace, input.keyId);
         if (existing) return { key: existing, created: false };
+        // The namespace row is locked above: the count cannot change until the commit.
+        const [active] = await tx`SELECT count(*)::int AS n FROM publisher_keys
+          WHERE namespace = ${namespace} AND revoked_at IS NULL`;
+        checkKeyCount(namespace, Number(active.n));
         const logIndex = await this.#appendLogNow(
           tx,
           keyAddEntry(namespace, input.keyId, input.publicKey),

@@ -23,6 +23,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from "./_migrations.ts";
 import { SqliteOciTables } from "./_sqlite_oci.ts";
 import {
   checkCheckpoint,
+  checkKeyCount,
   checkKeyId,
   checkKeyInput,
   checkLogRange,
@@ -1019,6 +1020,11 @@ export class SqliteMetadataStore implements MetadataStore {
         const existing = this.#key(namespace, input.keyId);
         if (existing?.revokedAt) throw keyRevoked(namespace, input.keyId);
         if (existing) return { key: existing, created: false };
+        const active = this.#get(
+          "SELECT count(*) AS n FROM publisher_keys WHERE namespace = ? AND revoked_at IS NULL",
+          namespace,
+        ) as { n: number };
+        checkKeyCount(namespace, Number(active.n));
         const logIndex = this.#appendLog(keyAddEntry(namespace, input.keyId, input.publicKey));
         this.#exec(
           `INSERT INTO publisher_keys (namespace, key_id, public_key, added_by, added_at, log_index)

@@ -553,6 +553,49 @@ Deno.test("a refused key registration or policy change claims no namespace", asy
   }
 });
 
+Deno.test("a namespace takes at most 100 active publisher keys: one more is 409 too-many-keys, nothing logged", async () => {
+  const storage = openMemoryStorage();
+  const admin = "trust-admin-secret-0123";
+  const registry = createRegistry({ storage, adminToken: admin });
+  const c = new Client((req) => Promise.resolve(registry.handle(req)));
+  try {
+    const owner = await c.token(admin, "alice", ["publish", "owners"]);
+    const keys = await Promise.all(Array.from({ length: 101 }, () => publisherKey()));
+    for (const k of keys.slice(0, 100)) {
+      const r = await c.call("POST", "/api/v1/namespaces/many/keys", {
+        token: owner,
+        json: { publicKey: k.pem },
+      });
+      assert.equal(r.status, 201, r.text);
+    }
+    const size = await storage.metadata.logSize();
+    const over = await c.call("POST", "/api/v1/namespaces/many/keys", {
+      token: owner,
+      json: { publicKey: keys[100].pem },
+    });
+    assert.equal(over.status, 409, over.text);
+    assert.equal(over.json.code, "too-many-keys");
+    assert.equal(over.json.details.limit, 100);
+    assert.match(over.json.message, /revoke one first/);
+    assert.equal(await storage.metadata.logSize(), size);
+    const doc = await c.call("GET", "/api/v1/namespaces/many/keys");
+    assert.equal(doc.json.keys.length, 100);
+    // Revoking one makes room.
+    const revoked = await c.call("DELETE", `/api/v1/namespaces/many/keys/${keys[0].keyId}`, {
+      token: owner,
+    });
+    assert.equal(revoked.status, 200, revoked.text);
+    const now = await c.call("POST", "/api/v1/namespaces/many/keys", {
+      token: owner,
+      json: { publicKey: keys[100].pem },
+    });
+    assert.equal(now.status, 201, now.text);
+  } finally {
+    registry.close();
+    await storage.close();
+  }
+});
+
 serviceTest(
   "three processes on PostgreSQL + S3 keep one append-only log: the oracle checks it from each",
   ["postgres", "s3"],
