@@ -230,6 +230,27 @@ Deno.test("a forged or altered token is refused, and a revoked wreg token takes 
   // Another registry process over the same storage takes them (the key is the storage's).
   const peer = new Client(createApp({ storage: f.storage, adminToken: ADMIN, clock: f.clock }));
   assert.equal((await peer.call("GET", "/v2/", { token })).status, 200);
+  // A registry of another service over the same storage (or a copy of it) shares the key, and
+  // still refuses them: the token names the service it was issued for (iss).
+  const otherService = new Client(createApp({
+    storage: f.storage,
+    adminToken: ADMIN,
+    clock: f.clock,
+    oci: { publicUrl: "https://other.example" },
+  }));
+  const there = await pushBlob(otherService, "docs/tiny", new Uint8Array([1]), {
+    auth: `Bearer ${token}`,
+  });
+  assert.equal(there.status, 401, there.text);
+  assert.match(there.json.errors[0].message, /issued for another service/);
+  assert.match(there.headers.get("www-authenticate") ?? "", /error="invalid_token"/);
+  assert.equal((await otherService.call("GET", "/v2/", { token })).status, 401);
+  // Its own tokens it takes.
+  const own = await otherService.call("GET", "/v2/token?scope=repository:docs/tiny:pull,push", {
+    headers: { authorization: basic(f.alice) },
+  });
+  assert.equal(claimsOf(own.json.token).iss, "other.example");
+  assert.equal((await otherService.call("GET", "/v2/", { token: own.json.token })).status, 200);
 
   const record = await f.storage.metadata.findTokenBySecret(f.alice);
   await f.storage.metadata.revokeToken(record!.id);

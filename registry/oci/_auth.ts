@@ -139,13 +139,20 @@ async function checkScoped(ctx: Context, req: Request, token: string): Promise<O
     await tokenKey(ctx),
     token,
     Math.floor(ctx.now().getTime() / 1000),
+    new URL(originOf(ctx, req)).host,
   );
   if (checked.ok) return checked.claims;
-  if (checked.fault !== "expired") ctx.authFailures.fail(client, ctx.now().getTime());
+  // A token of another service signed with this storage's key is no guess: not throttled.
+  if (checked.fault !== "expired" && checked.fault !== "issuer") {
+    ctx.authFailures.fail(client, ctx.now().getTime());
+  }
   throw new OciRefusal(
     "UNAUTHORIZED",
     checked.fault === "expired"
       ? "Cannot authenticate: the token expired; get a new one from the token endpoint"
+      : checked.fault === "issuer"
+      ? "Cannot authenticate: the token was issued for another service; get one from this " +
+        "registry's token endpoint"
       : "Cannot authenticate: the token is not one this registry issued",
     undefined,
     {

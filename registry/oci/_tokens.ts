@@ -43,7 +43,7 @@ export interface OciTokenClaims {
 }
 
 /** Why a presented token was refused. */
-export type OciTokenFault = "malformed" | "signature" | "expired";
+export type OciTokenFault = "malformed" | "signature" | "expired" | "issuer";
 
 /** Longest token text looked at. */
 const MAX_TOKEN = 8192;
@@ -70,13 +70,15 @@ export function signOciToken(key: Uint8Array, claims: OciTokenClaims): string {
 }
 
 /**
- * The claims of a token signed with `key` that is valid at `nowSeconds`, or why not. The
- * signature is checked (in constant time) before anything in the token is read.
+ * The claims of a token signed with `key` that is valid at `nowSeconds` and was issued by
+ * `issuer` (the service host the endpoint writes into `iss`), or why not. The signature is checked
+ * (in constant time) before anything in the token is read.
  */
 export function verifyOciToken(
   key: Uint8Array,
   token: string,
   nowSeconds: number,
+  issuer: string,
 ): { ok: true; claims: OciTokenClaims } | { ok: false; fault: OciTokenFault } {
   if (!looksLikeOciToken(token)) return { ok: false, fault: "malformed" };
   const [header, payload, signature] = token.split(".");
@@ -103,8 +105,11 @@ export function verifyOciToken(
   if (
     typeof claims !== "object" || claims === null || typeof claims.exp !== "number" ||
     typeof claims.nbf !== "number" || typeof claims.sub !== "string" ||
-    !Array.isArray(claims.access)
+    typeof claims.iss !== "string" || !Array.isArray(claims.access)
   ) return { ok: false, fault: "malformed" };
+  // Processes of two registries over one storage (or a copy of it) share the key: a token is
+  // taken only by the service it was issued for.
+  if (claims.iss !== issuer) return { ok: false, fault: "issuer" };
   // A little leeway for processes whose clocks differ by a moment.
   if (nowSeconds >= claims.exp || nowSeconds + 5 < claims.nbf) {
     return { ok: false, fault: "expired" };
