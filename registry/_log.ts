@@ -53,6 +53,8 @@ export class RegistryLog {
   #running: Promise<LogCheckpoint> | undefined;
   #pending: Promise<LogCheckpoint> | undefined;
   #latest: { checkpoint: LogCheckpoint; at: number } | undefined;
+  /** The read of the stored checkpoint under way (concurrent requests share it). */
+  #reading: Promise<LogCheckpoint | undefined> | undefined;
 
   constructor(metadata: MetadataStore, signer: Promise<SignerKey>) {
     this.#metadata = metadata;
@@ -179,7 +181,9 @@ export class RegistryLog {
       cached !== undefined && cached.checkpoint.size >= atLeast &&
       Date.now() - cached.at <= maxAgeMs
     ) return cached.checkpoint;
-    const stored = await this.#metadata.latestCheckpoint();
+    const stored = await (this.#reading ??= this.#metadata.latestCheckpoint().finally(() => {
+      this.#reading = undefined;
+    }));
     if (stored !== undefined && stored.size >= atLeast) return this.#seen(stored);
     return await this.integrate();
   }

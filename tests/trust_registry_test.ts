@@ -21,8 +21,10 @@ import {
 import { digestOf, parseDigest, parsePackageName, parseVersion } from "../lib/names/mod.ts";
 import {
   entryBundlesOfSize,
+  formatSignerKey,
   formatTilePath,
   parseLogEntry,
+  parseSignerKey,
   parseVerifierKey,
   tilesOfSize,
   verifyTlogProof,
@@ -596,6 +598,60 @@ Deno.test("a namespace takes at most 100 active publisher keys: one more is 409 
   }
 });
 
+Deno.test("GET /log/checkpoint is served from a copy at most 1 s old, replaced at once by an integration", async () => {
+  const storage = openMemoryStorage();
+  const admin = "trust-admin-secret-0123";
+  const logKey = await parseSignerKey(
+    await formatSignerKey("localhost/wreg-log-cp", crypto.getRandomValues(new Uint8Array(32))),
+  );
+  const registry = createRegistry({ storage, adminToken: admin, logKey });
+  const c = new Client((req) => Promise.resolve(registry.handle(req)));
+  // The log's copy ages by Date.now: frozen here, so the test does not depend on the machine's
+  // speed.
+  const realNow = Date.now;
+  let now = realNow();
+  Date.now = () => now;
+  let reads = 0;
+  const read = storage.metadata.latestCheckpoint.bind(storage.metadata);
+  storage.metadata.latestCheckpoint = () => {
+    reads++;
+    return read();
+  };
+  try {
+    const token = await c.token(admin, "alice", ["publish"]);
+    const size = async () => Number((await c.call("GET", "/log/checkpoint")).text.split("\n")[1]);
+    assert.equal((await c.publish(token, "cp:a", "1.0.0", wit("cp:a", "1.0.0"))).status, 201);
+    const first = await size();
+    assert.ok(first >= 1);
+    reads = 0;
+    now += 500;
+    for (let i = 0; i < 5; i++) assert.equal(await size(), first);
+    assert.equal(reads, 0, "requests within 1 s read the store");
+    // This process's integration replaces the copy at once.
+    assert.equal((await c.publish(token, "cp:b", "1.0.0", wit("cp:b", "1.0.0"))).status, 201);
+    assert.equal(await size(), first + 1);
+    // Another process of the storage signs a newer one: seen once the copy is over 1 s old, with
+    // one read for concurrent requests.
+    const other = createRegistry({ storage, adminToken: admin, logKey });
+    try {
+      const o = new Client((req) => Promise.resolve(other.handle(req)));
+      assert.equal((await o.publish(token, "cp:c", "1.0.0", wit("cp:c", "1.0.0"))).status, 201);
+    } finally {
+      other.close();
+    }
+    assert.equal(await size(), first + 1);
+    now += 1001;
+    reads = 0;
+    const sizes = await Promise.all(Array.from({ length: 5 }, size));
+    assert.deepEqual(sizes, Array(5).fill(first + 2));
+    assert.equal(reads, 1);
+  } finally {
+    Date.now = realNow;
+    registry.close();
+    await storage.close();
+  }
+});
+
 serviceTest(
   "three processes on PostgreSQL + S3 keep one append-only log: the oracle checks it from each",
   ["postgres", "s3"],
@@ -623,10 +679,24 @@ serviceTest(
             assert.equal(y.status, 200, y.text);
           }
         }));
+      // A process serves its copy of the checkpoint while it is at most 1 s old: another
+      // process's newer one shows within a second (bounded wait, not a timing assertion).
+      const serves = async (c: Client, want: number) => {
+        const deadline = Date.now() + 10_000;
+        let size = 0;
+        while (
+          (size = Number((await c.call("GET", "/log/checkpoint")).text.split("\n")[1])) < want
+        ) {
+          assert.ok(Date.now() < deadline, `a process still serves size ${size}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
       await burst(0);
+      await serves(clients[1], 15);
       const mid = (await clients[1].call("GET", "/log/checkpoint")).text;
       await write(join(dir, "mid.checkpoint"), mid);
       await burst(1);
+      for (const c of clients) await serves(c, 30);
       for (const [i, node] of cluster.nodes.entries()) {
         const r = await oracle(
           "tiles",
