@@ -851,6 +851,15 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
     if (!keepAlive) head += "connection: close\r\n";
     else if (minor === 0) head += "connection: keep-alive\r\n";
     try {
+      if (!noBody && declared === undefined) {
+        // No declared length: the body is in memory (every such answer of the registry is), so
+        // it is sent whole with its length (a null body is 0 bytes). `res.body` is not touched:
+        // asking for it makes Deno wrap an in-memory body in a stream, which `bytes()` then
+        // reads back (about as costly as the rest of writing the answer).
+        const bytes = await res.bytes();
+        await writeJoined(c, `${head}content-length: ${bytes.length}\r\n\r\n`, bytes);
+        return true;
+      }
       if (noBody || res.body === null) {
         if (res.body !== null) res.body.cancel().catch(() => {});
         if (!noBody) head += "content-length: 0\r\n";
@@ -858,13 +867,6 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
           head += `content-length: ${declared}\r\n`;
         }
         await c.writeAll(enc.encode(`${head}\r\n`), now);
-        return true;
-      }
-      if (declared === undefined) {
-        // No declared length: the body is in memory (every such answer of the registry is), so
-        // it is sent whole with its length.
-        const bytes = await res.bytes();
-        await writeJoined(c, `${head}content-length: ${bytes.length}\r\n\r\n`, bytes);
         return true;
       }
       // A declared length: streamed as it comes (blobs from storage).
