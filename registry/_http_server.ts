@@ -309,6 +309,9 @@ class Connection {
   }
 }
 
+/** The body of a request without one. */
+const NO_BODY = Object.freeze({ stream: null, done: () => true });
+
 /** How a request body is framed. */
 type Framing = { kind: "none" } | { kind: "length"; length: number } | { kind: "chunked" };
 
@@ -683,7 +686,8 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
       c.since = now();
 
       // --- the request
-      const body = bodyStream(c, head);
+      // Most requests have no body: no stream (nor its closures) is built for them.
+      const body = head.framing.kind === "none" ? NO_BODY : bodyStream(c, head);
       const url = head.target.startsWith("/")
         ? `http://${head.host || `${addr.hostname}:${addr.port}`}${head.target}`
         : head.target;
