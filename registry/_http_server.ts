@@ -301,7 +301,9 @@ class Connection {
   }
 
   async writeAll(bytes: Uint8Array, now: () => number): Promise<void> {
-    let at = 0;
+    if (bytes.length === 0) return;
+    this.lastProgress = now();
+    let at = await this.conn.write(bytes);
     while (at < bytes.length) {
       this.lastProgress = now();
       at += await this.conn.write(bytes.subarray(at));
@@ -907,17 +909,16 @@ export function serveHttp(options: HttpServeOptions, handler: HttpHandler): Http
     }
   }
 
-  async function writeJoined(c: Connection, head: string, body: Uint8Array) {
-    const h = enc.encode(head);
+  function writeJoined(c: Connection, head: string, body: Uint8Array): Promise<void> {
     if (body.length <= 64 * 1024) {
-      const out = new Uint8Array(h.length + body.length);
-      out.set(h);
-      out.set(body, h.length);
-      await c.writeAll(out, now);
-    } else {
-      await c.writeAll(h, now);
-      await c.writeAll(body, now);
+      // Head and body in one buffer and one write; the head is encoded straight into it (at
+      // most 3 bytes a UTF-16 unit).
+      const out = new Uint8Array(head.length * 3 + body.length);
+      const { written } = enc.encodeInto(head, out);
+      out.set(body, written);
+      return c.writeAll(out.subarray(0, written + body.length), now);
     }
+    return c.writeAll(enc.encode(head), now).then(() => c.writeAll(body, now));
   }
 
   /** Answers a malformed request with its status and closes the connection. */
