@@ -15,7 +15,8 @@
  *    rounds, the paired ratio of requests/s.
  *
  * Run: `deno task bench hardening` (BENCH_LOAD_SECONDS, BENCH_IDLE, BENCH_WRK_SECONDS,
- * BENCH_WRK_ROUNDS to change the defaults). Prints markdown tables.
+ * BENCH_WRK_ROUNDS to change the defaults; BENCH_PARTS=servers for the comparison alone). Prints
+ * markdown tables.
  *
  * @module
  */
@@ -28,6 +29,8 @@ const IDLE = Number(Deno.env.get("BENCH_IDLE") ?? 1000);
 const CONNECTIONS = 64;
 const WRK_SECONDS = Number(Deno.env.get("BENCH_WRK_SECONDS") ?? 10);
 const WRK_ROUNDS = Number(Deno.env.get("BENCH_WRK_ROUNDS") ?? 4);
+/** `BENCH_PARTS=servers` runs the server comparison alone (`load,servers` by default). */
+const PARTS = (Deno.env.get("BENCH_PARTS") ?? "load,servers").split(",");
 const ADMIN = "bench-admin-secret-0123";
 const tmp = await Deno.makeTempDir({ prefix: "wreg-bench-hardening-" });
 
@@ -199,7 +202,7 @@ await ensureExamples();
 const rows: string[] = [];
 let paths: string[] = [];
 const systemLimit = (await run("sh", ["-c", "ulimit -n"])).trim();
-for (const openFiles of [undefined, 1024]) {
+for (const openFiles of PARTS.includes("load") ? [undefined, 1024] : []) {
   const wreg = await start([
     "run",
     "-A",
@@ -283,7 +286,7 @@ end
     await stop(wreg);
   }
 }
-{
+if (PARTS.includes("load")) {
   console.log(
     [
       `### Mixed reads under ${IDLE} idle connections (wrk, ${CONNECTIONS} connections, ${LOAD_SECONDS} s each)`,
@@ -301,7 +304,7 @@ end
 }
 
 // --- 2. wreg's HTTP server vs Deno.serve --------------------------------------------------------
-{
+if (PARTS.includes("servers")) {
   const own = await start(["run", "-A", `${ROOT}/bench/_serve_registry.ts`, "own"]);
   const deno = await start(["run", "-A", `${ROOT}/bench/_serve_registry.ts`, "deno"]);
   try {
