@@ -23,7 +23,12 @@ import {
   type SyncContext,
 } from "./_sync.ts";
 import { witDepFiles, type WitDepsResult, writeWitDeps } from "./_wit_deps.ts";
-import { type PackageTrust, trustLogKeysOf, TrustVerifier } from "./_trust.ts";
+import {
+  acceptedPolicyChanges,
+  type PackageTrust,
+  trustLogKeysOf,
+  TrustVerifier,
+} from "./_trust.ts";
 import {
   caretRange,
   type Lock,
@@ -47,6 +52,8 @@ export interface InstallRequest {
   bindings?: boolean;
   /** Transparency log keys to trust on first use (`--trust-log-key`). */
   trustLogKeys?: readonly string[];
+  /** Namespaces whose dropped signing requirement the user accepts (`--accept-policy-change`). */
+  acceptPolicyChange?: readonly string[];
 }
 
 /**
@@ -251,6 +258,7 @@ export async function runInstall(io: Io, req: InstallRequest): Promise<number> {
   // Every package against its registry's transparency log and its publisher's signature.
   const trust = new TrustVerifier(io, registries, project.lock, {
     trustLogKeys: trustLogKeysOf(io, req.trustLogKeys),
+    acceptPolicyChange: acceptedPolicyChanges(req.acceptPolicyChange),
   });
   const downloadedNow = new Set(fetched.filter((f) => f.downloaded).map((f) => f.name));
   const carried = carryTrust(project.lock, lock);

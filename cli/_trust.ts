@@ -20,6 +20,14 @@
  *    alone), proven from the log's tiles: a fork is exit 6, with both signed checkpoints kept under
  *    `<cache>/trust/logs/<origin>+<key ID>/evidence/` and named.
  *
+ * 5. The signing policy is sticky, trusted on first use like the log key: once a namespace's keys
+ *    document said `requireSignatures: true`, wreg.lock records the namespace under
+ *    `registries.<url>.requireSignatures`. Afterwards a registry saying the namespace no longer
+ *    requires signatures, or serving an unsigned release of it, is exit 6 (offline: the unsigned
+ *    release), unless the user accepts the change (`--accept-policy-change <ns>`), which drops the
+ *    namespace from the lock. The policy is not in the log (yet), so without this a registry
+ *    could turn the requirement off and serve unsigned releases unnoticed.
+ *
  * Proofs, bundles and the namespaces' key lists are kept in `<cache>/trust/` so that `wreg
  * verify` and `wreg install` with a warm cache check everything offline. Registries without a log
  * (OCI registries, older wreg registries) keep working: one line says so, nothing is recorded.
@@ -78,6 +86,11 @@ export interface TrustOptions {
   trustLogKeys: readonly string[];
   /** Never use the network (`wreg verify`): check from the cache only. */
   offline?: boolean;
+  /**
+   * Namespaces whose signing requirement the user accepts seeing dropped
+   * (`--accept-policy-change`): see the module's documentation, point 5.
+   */
+  acceptPolicyChange?: readonly string[];
 }
 
 /** What was verified of one package. */
@@ -117,6 +130,11 @@ export async function cachedRelease(
 
 /** How to verify one package: see {@link TrustVerifier.verifyPackage}. */
 export type VerifyHow = "fetch" | "cache" | "skip";
+
+/** The namespaces of `--accept-policy-change` (each may be given several times or comma separated). */
+export function acceptedPolicyChanges(flags: readonly string[] | undefined): string[] {
+  return (flags ?? []).flatMap((f) => f.split(",")).map((n) => n.trim()).filter((n) => n !== "");
+}
 
 /** The trust keys given on the command line and in `WREG_TRUST_LOG_KEY` (space separated). */
 export function trustLogKeysOf(io: Io, flags: readonly string[] | undefined): string[] {
@@ -170,6 +188,8 @@ export class TrustVerifier {
   readonly #keys = new Map<string, Promise<NamespaceKeysDoc | undefined>>();
   readonly #noted = new Set<string>();
   readonly #keysKept = new Set<string>();
+  /** Registry → namespace → whether its keys document (fetched online) requires signatures. */
+  readonly #policySeen = new Map<string, Map<string, boolean>>();
 
   constructor(
     readonly io: Io,
@@ -197,6 +217,63 @@ export class TrustVerifier {
   #pinned(registry: string): readonly string[] | undefined {
     const r = this.lock?.registries?.[registry];
     return r !== undefined && r.log.length > 0 ? r.log : undefined;
+  }
+
+  /** Whether wreg.lock records that the namespace required signatures at the registry. */
+  #sticky(registry: string, namespace: string): boolean {
+    return this.lock?.registries?.[registry]?.requireSignatures?.includes(namespace) ?? false;
+  }
+
+  /**
+   * The sticky signing policy (module documentation, point 5): refuses a namespace that wreg.lock
+   * saw requiring signatures when the registry now says it does not (online) or serves `label`
+   * unsigned, unless the user accepted the change. Records what the registry says now.
+   */
+  #checkPolicy(
+    state: LogState,
+    registry: string,
+    namespace: string,
+    keys: NamespaceKeysDoc | undefined,
+    signed: boolean,
+    label: string,
+  ): void {
+    const now = keys?.requireSignatures === true;
+    if (state.log !== undefined) {
+      let m = this.#policySeen.get(registry);
+      if (m === undefined) this.#policySeen.set(registry, m = new Map());
+      m.set(namespace, (m.get(namespace) ?? true) && now);
+    }
+    if (!this.#sticky(registry, namespace)) return;
+    if (this.options.acceptPolicyChange?.includes(namespace)) {
+      if ((state.log !== undefined && !now) || !signed) {
+        this.#note(
+          `policy ${registry} ${namespace}`,
+          `accepted: namespace ${namespace} at ${registry} no longer requires signed releases ` +
+            `(wreg.lock recorded that it did; the record is dropped)`,
+        );
+        let m = this.#policySeen.get(registry);
+        if (m === undefined) this.#policySeen.set(registry, m = new Map());
+        m.set(namespace, false);
+      }
+      return;
+    }
+    const accept = `if the namespace's owner really allows unsigned releases now, accept the ` +
+      `change with \`wreg install --accept-policy-change ${namespace}\` (or add, update)`;
+    if (state.log !== undefined && !now) {
+      integrity(
+        `Cannot trust ${label}: wreg.lock recorded that namespace ${namespace} at ${registry} ` +
+          `requires signed releases, and the registry now says it does not (the signing policy ` +
+          `is not in the log: a registry could drop it to serve unsigned releases); ${accept}`,
+      );
+    }
+    if (!signed) {
+      integrity(
+        `Cannot trust ${label}: wreg.lock recorded that namespace ${namespace} at ${registry} ` +
+          `requires signed releases, and ${
+            state.log !== undefined ? "the registry served" : "the cache holds"
+          } this release unsigned; ${accept}`,
+      );
+    }
   }
 
   /** The log of a registry (or `null`: it has none), with its key pinned, checked online. */
@@ -571,7 +648,9 @@ export class TrustVerifier {
    * not in the log) never vouches offline.
    */
   #namespaceKeys(state: LogState, namespace: string): Promise<NamespaceKeysDoc | undefined> {
-    const key = `${state.registry} ${namespace}`;
+    // Online and offline lists apart: a release fetched now is checked against the list the
+    // registry serves now, not one cached by an earlier run.
+    const key = `${state.log === undefined ? "off" : "on"} ${state.registry} ${namespace}`;
     let p = this.#keys.get(key);
     if (p === undefined) {
       const path = this.#keysPath(state, namespace);
@@ -671,6 +750,14 @@ export class TrustVerifier {
     // The signature: made by a key the namespace registered, naming these bytes.
     let signer: string | null = null;
     const keys = await this.#namespaceKeys(state, subject.package.namespace);
+    this.#checkPolicy(
+      state,
+      p.registry,
+      subject.package.namespace,
+      keys,
+      bundleText !== undefined,
+      label,
+    );
     if (bundleText !== undefined) {
       try {
         signer = parseBundle(bundleText).keyId;
@@ -834,7 +921,21 @@ export class TrustVerifier {
     for (const [url, r] of Object.entries(lock.registries ?? {})) {
       if (used.has(url)) registries[url] = r;
     }
-    for (const [url, vkeys] of this.pins) if (used.has(url)) registries[url] = { log: vkeys };
+    for (const [url, vkeys] of this.pins) {
+      if (used.has(url)) registries[url] = { ...registries[url], log: vkeys };
+    }
+    // The sticky signing policies: kept, plus namespaces seen requiring signatures now, minus
+    // those whose change the user accepted.
+    for (const [url, r] of Object.entries(registries)) {
+      const seen = this.#policySeen.get(url) ?? new Map<string, boolean>();
+      const policy = new Set(r.requireSignatures ?? []);
+      for (const [ns, required] of seen) {
+        if (required) policy.add(ns);
+        else if (this.options.acceptPolicyChange?.includes(ns)) policy.delete(ns);
+      }
+      const { requireSignatures: _, ...rest } = r;
+      registries[url] = policy.size > 0 ? { ...rest, requireSignatures: [...policy].sort() } : rest;
+    }
     return {
       lock: {
         ...(Object.keys(registries).length > 0 ? { registries } : {}),

@@ -36,6 +36,9 @@ Options:
   --trust-log-key <vkey>
                   Pin this transparency log key for a registry used the first time
                   (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
+  --accept-policy-change <ns>
+                  Accept that namespace <ns> no longer requires signed releases, though
+                  wreg.lock recorded that it did (without it: exit 6); repeatable
   -h, --help      Show this help
 
 Packages come from the registry in wreg.json ("registry", "registries"), else
@@ -46,7 +49,10 @@ A registry with a transparency log must prove each package included in a checkpo
 signed by the log key wreg.lock pins (asked on a terminal, or --trust-log-key, the first
 time), consistent with the last checkpoint this machine saw; a signed release must be
 signed by a key its namespace registered. wreg.lock records each package's log index
-and signer. Registries without a log are said so in one line.
+and signer, and the namespaces seen requiring signed releases (in registries.<url>):
+later, an unsigned release of one, or the registry saying it no longer requires
+signatures, is exit 6 unless --accept-policy-change names it.
+Registries without a log are said so in one line.
 
 Exit status: 0 done; 2 bad spec or project file, or a log key to confirm (first use
 outside a terminal); 3 registry unreachable; 4 token refused; 5 registry error (no such
@@ -64,6 +70,7 @@ export const addCommand: Command = {
       json: { type: "boolean" },
       "no-bindings": { type: "boolean" },
       "trust-log-key": { type: "string", multiple: true },
+      "accept-policy-change": { type: "string", multiple: true },
     });
     if (positionals.length === 0) {
       throw new CliError("Missing <spec>: `wreg add ns:name[@range]`", EXIT.usage);
@@ -74,6 +81,7 @@ export const addCommand: Command = {
       json: values.json ?? false,
       bindings: values["no-bindings"] ? false : undefined,
       trustLogKeys: values["trust-log-key"],
+      acceptPolicyChange: values["accept-policy-change"],
     });
   },
 };

@@ -21,6 +21,9 @@ Options:
   --trust-log-key <vkey>
                   Pin this transparency log key for a registry used the first time
                   (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
+  --accept-policy-change <ns>
+                  Accept that namespace <ns> no longer requires signed releases, though
+                  wreg.lock recorded that it did (without it: exit 6); repeatable
   -h, --help      Show this help
 
 Each downloaded package is checked against its registry's transparency log with the log
@@ -43,6 +46,7 @@ export const installCommand: Command = {
       json: { type: "boolean" },
       "no-bindings": { type: "boolean" },
       "trust-log-key": { type: "string", multiple: true },
+      "accept-policy-change": { type: "string", multiple: true },
     });
     if (positionals.length > 0) {
       throw new CliError(
@@ -57,6 +61,7 @@ export const installCommand: Command = {
       json: values.json ?? false,
       bindings: values["no-bindings"] ? false : undefined,
       trustLogKeys: values["trust-log-key"],
+      acceptPolicyChange: values["accept-policy-change"],
     });
   },
 };

@@ -16,6 +16,9 @@ Options:
   --trust-log-key <vkey>
                   Pin this transparency log key for a registry used the first time
                   (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
+  --accept-policy-change <ns>
+                  Accept that namespace <ns> no longer requires signed releases, though
+                  wreg.lock recorded that it did (without it: exit 6); repeatable
   -h, --help      Show this help
 
 Exit status: as \`wreg add\`.
@@ -31,6 +34,7 @@ export const updateCommand: Command = {
       json: { type: "boolean" },
       "no-bindings": { type: "boolean" },
       "trust-log-key": { type: "string", multiple: true },
+      "accept-policy-change": { type: "string", multiple: true },
     });
     return await runInstall(io, {
       mode: "update",
@@ -38,6 +42,7 @@ export const updateCommand: Command = {
       json: values.json ?? false,
       bindings: values["no-bindings"] ? false : undefined,
       trustLogKeys: values["trust-log-key"],
+      acceptPolicyChange: values["accept-policy-change"],
     });
   },
 };

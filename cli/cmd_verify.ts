@@ -33,7 +33,9 @@ Options:
 
 Exit status: 0 everything checked holds; 2 bad arguments, or something needed is not
 in the cache (the message says what to run); 6 a check failed (tampered bytes, a proof
-or signature that does not hold, a forked log), naming the evidence.
+or signature that does not hold, a forked log, an unsigned release of a namespace
+wreg.lock records as requiring signatures: accept that change with
+\`wreg update --accept-policy-change <ns>\`), naming the evidence.
 `;
 
 /** The `verify` command. */

@@ -795,3 +795,122 @@ Deno.test("proofs cached by one project serve the next one, and are verified aga
     );
   });
 });
+
+Deno.test("attack: a namespace seen requiring signatures, then dropping it to serve an unsigned release, is refused (exit 6) until accepted", async () => {
+  await world(async ({ box, front, publish, consumer }) => {
+    const work = `${box.root}/publisher`;
+    ok(await box.wreg(work, ["key", "generate"]), "key generate");
+    ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+    ok(
+      await box.wreg(work, ["key", "require-signatures", "--namespace", "docs"]),
+      "require-signatures",
+    );
+    ok(await publish("docs:a", "0.1.0"), "publish signed");
+    const app = await consumer("app");
+    ok(
+      await box.wreg(app, ["add", "docs:a@^0.1", "--no-bindings", "--trust-log-key", front.vkey]),
+      "add",
+    );
+    // The lock records that docs required signatures (version 4).
+    const seen = await readLock(app);
+    assert.equal(seen.lockVersion, 4);
+    assert.deepEqual(seen.registries[front.url].requireSignatures, ["docs"]);
+    // A project whose lock predates the record (v3, no field): behaves as before.
+    const old = await consumer("old");
+    await Deno.writeTextFile(`${old}/wreg.json`, await Deno.readTextFile(`${app}/wreg.json`));
+    const v3 = structuredClone(seen);
+    v3.lockVersion = 3;
+    delete v3.registries[front.url].requireSignatures;
+    await Deno.writeTextFile(`${old}/wreg.lock`, `${JSON.stringify(v3, null, 2)}\n`);
+
+    // 1. A new signed release, and the registry (a lying front) says docs no longer requires
+    //    signatures: refused, even for a signed release, since the policy is not in the log.
+    ok(await publish("docs:b", "0.1.0"), "publish signed docs:b");
+    front.lie = async (req, url, honest) => {
+      if (req.method !== "GET" || !url.pathname.endsWith("/namespaces/docs/keys")) return undefined;
+      const doc = await (await honest(req)).json();
+      return Response.json({ ...doc, requireSignatures: false });
+    };
+    const flipped = await box.wreg(app, ["add", "docs:b", "--no-bindings"]);
+    assert.equal(flipped.code, 6, flipped.stdout + flipped.stderr);
+    assert.match(
+      flipped.stderr,
+      /wreg\.lock recorded that namespace docs at \S+ requires signed releases, and the registry now says it does not.*--accept-policy-change docs/,
+    );
+    front.lie = undefined;
+
+    // 2. Whoever controls the registry turns the policy off and publishes an unsigned release.
+    ok(
+      await box.wreg(work, ["key", "require-signatures", "--off", "--namespace", "docs"]),
+      "require-signatures --off",
+    );
+    ok(await publish("docs:c", "0.1.0", "--no-sign"), "publish unsigned docs:c");
+    const before = await Deno.readTextFile(`${app}/wreg.lock`);
+    const r = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
+    assert.equal(r.code, 6, r.stdout + r.stderr);
+    assert.match(r.stderr, /namespace docs at \S+ requires signed releases, and the registry now/);
+    assert.equal(await Deno.readTextFile(`${app}/wreg.lock`), before, "the lock is unchanged");
+    // Even with the registry claiming the policy is still on, the unsigned release is refused.
+    front.lie = async (req, url, honest) => {
+      if (req.method !== "GET" || !url.pathname.endsWith("/namespaces/docs/keys")) return undefined;
+      const doc = await (await honest(req)).json();
+      return Response.json({ ...doc, requireSignatures: true });
+    };
+    const hidden = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
+    assert.equal(hidden.code, 6, hidden.stdout + hidden.stderr);
+    assert.match(
+      hidden.stderr,
+      /docs:c@0\.1\.0: wreg\.lock recorded that namespace docs .*served this release unsigned/,
+    );
+    front.lie = undefined;
+
+    // 3. The old lock, without the record: as before, the unsigned release installs.
+    const o = await box.wreg(old, ["add", "docs:c", "--no-bindings"]);
+    ok(o, "add with a v3 lock");
+    const oldLock = await readLock(old);
+    assert.equal(oldLock.packages["docs:c"].version, "0.1.0");
+    assert.equal(oldLock.packages["docs:c"].signer, undefined);
+    assert.equal(oldLock.lockVersion, 3);
+    assert.equal(oldLock.registries[front.url].requireSignatures, undefined);
+
+    // 4. The user accepts the change: installs, and the record is dropped.
+    const accepted = await box.wreg(app, [
+      "add",
+      "docs:c",
+      "--no-bindings",
+      "--accept-policy-change",
+      "docs",
+    ]);
+    ok(accepted, "add --accept-policy-change docs");
+    assert.match(
+      accepted.stdout + accepted.stderr,
+      /accepted: namespace docs .* no longer requires/,
+    );
+    const after = await readLock(app);
+    assert.equal(after.packages["docs:c"].version, "0.1.0");
+    assert.equal(after.packages["docs:c"].signer, undefined);
+    assert.ok(after.packages["docs:a"].signer, "docs:a stays signed");
+    assert.equal(after.registries[front.url].requireSignatures, undefined);
+    assert.equal(after.lockVersion, 3);
+    ok(await box.wreg(app, ["verify"]), "verify after acceptance");
+
+    // 5. `wreg verify` offline applies the record: a lock that says docs requires signatures,
+    //    with an unsigned release of it, is refused.
+    after.lockVersion = 4;
+    after.registries[front.url].requireSignatures = ["docs"];
+    await Deno.writeTextFile(`${app}/wreg.lock`, `${JSON.stringify(after, null, 2)}\n`);
+    const v = await box.wreg(app, ["verify"]);
+    assert.equal(v.code, 6, v.stdout + v.stderr);
+    assert.match(
+      v.stderr,
+      /docs:c@0\.1\.0: wreg\.lock recorded that namespace docs at \S+ requires signed releases, and the cache holds this release unsigned/,
+    );
+    // Accepting it with install (the release from the cache) drops the record.
+    ok(
+      await box.wreg(app, ["install", "--no-bindings", "--accept-policy-change", "docs"]),
+      "install --accept-policy-change docs",
+    );
+    assert.equal((await readLock(app)).registries[front.url].requireSignatures, undefined);
+    ok(await box.wreg(app, ["verify"]), "verify after accepting with install");
+  });
+});

@@ -5,6 +5,7 @@ import {
   parsePackageName,
   parseRange,
   parseVersion,
+  tryParsePackageName,
   type Version,
   type VersionRange,
 } from "../names/mod.ts";
@@ -35,8 +36,9 @@ import { PROJECT } from "./_resolve.ts";
  * | 1 | packages (version, kind, registry, digest, requirements, dependencies) and fills |
  * | 2 | `manifest`: the OCI manifest digest of a package from an OCI registry |
  * | 3 | transparency: `registries` (per registry the pinned log verifier keys), and per package `log` (its index in that log) and `signer` (the publisher key ID); per package `size` (its bytes, where a download from the lock stops) |
+ * | 4 | `registries.<url>.requireSignatures`: the namespaces seen requiring signed releases there (sticky: a registry cannot silently turn the requirement off) |
  */
-export const LOCK_VERSION = 3;
+export const LOCK_VERSION = 4;
 
 /** What the lock pins about one registry (v3). */
 export interface LockedRegistry {
@@ -45,6 +47,13 @@ export interface LockedRegistry {
    * `<name>+<8 hex>+<base64>`), pinned on first use: a checkpoint must be signed by one of them.
    */
   readonly log: readonly string[];
+  /**
+   * The namespaces this project saw requiring signed releases at the registry (v4), trusted on
+   * first use like the log key: the CLI refuses an unsigned release of one of them, or the
+   * registry saying the namespace no longer requires signatures, unless the user accepts the
+   * change (`--accept-policy-change <ns>`). Absent: none seen.
+   */
+  readonly requireSignatures?: readonly string[];
 }
 
 /** One package held by the lock. */
@@ -102,6 +111,8 @@ const OPTIONAL_PACKAGE_KEYS: Readonly<Record<string, number>> = {
 };
 /** The lock version that introduced `registries`. */
 const REGISTRIES_VERSION = 3;
+/** The lock version that introduced `registries.<url>.requireSignatures`. */
+const POLICY_VERSION = 4;
 /** A note verifier key: `<name>+<8 hex key ID>+<base64 of type byte and key>`. */
 const VKEY = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/;
 /** A publisher key ID: lowercase hex SHA-256. */
@@ -155,7 +166,9 @@ export function validateLock(value: unknown): Lock {
   for (const key of ["packages", "fills"]) {
     if (o[key] === undefined) fail("missing-field", key, `wreg.lock has no ${JSON.stringify(key)}`);
   }
-  const registries = o.registries === undefined ? undefined : readRegistries(o.registries);
+  const registries = o.registries === undefined
+    ? undefined
+    : readRegistries(o.registries, v as number);
   const packages: Record<string, LockedPackage> = {};
   for (const [name, p] of Object.entries(expectObject(o.packages, "packages", fail))) {
     packages[name] = readPackage(name, p, v as number);
@@ -200,13 +213,18 @@ export function validateLock(value: unknown): Lock {
   return registries === undefined ? { packages, fills } : { registries, packages, fills };
 }
 
-function readRegistries(value: unknown): Record<string, LockedRegistry> {
+function readRegistries(value: unknown, lockVersion: number): Record<string, LockedRegistry> {
   const out: Record<string, LockedRegistry> = {};
   for (const [url, r] of Object.entries(expectObject(value, "registries", fail))) {
     const path = entry("registries", url);
     checkUrl(url, path, fail);
     const o = expectObject(r, path, fail);
-    checkKeys(o, ["log"], path, fail);
+    checkKeys(
+      o,
+      ["log", ...(lockVersion >= POLICY_VERSION ? ["requireSignatures"] : [])],
+      path,
+      fail,
+    );
     required(o, ["log"], path);
     if (!Array.isArray(o.log) || o.log.length === 0) {
       fail("invalid-value", field(path, "log"), "expected a non-empty array of log verifier keys");
@@ -223,7 +241,23 @@ function readRegistries(value: unknown): Record<string, LockedRegistry> {
       }
       return text;
     });
-    out[url] = { log: keys };
+    let policy: string[] | undefined;
+    if (o.requireSignatures !== undefined) {
+      const at = field(path, "requireSignatures");
+      if (!Array.isArray(o.requireSignatures)) {
+        fail("invalid-value", at, "expected an array of namespaces");
+      }
+      policy = (o.requireSignatures as unknown[]).map((n, i) => {
+        const text = expectString(n, `${at}[${i}]`, fail);
+        if (tryParsePackageName(`${text}:x`)?.namespace !== text) {
+          fail("invalid-value", `${at}[${i}]`, `${JSON.stringify(text)} is not a namespace`);
+        }
+        return text;
+      });
+    }
+    out[url] = policy === undefined || policy.length === 0
+      ? { log: keys }
+      : { log: keys, requireSignatures: [...new Set(policy)].sort() };
   }
   return out;
 }
@@ -389,8 +423,12 @@ export function printLock(lock: Lock): string {
   const registries: Record<string, unknown> = {};
   for (const [url, r] of Object.entries(sorted(lock.registries ?? {}))) {
     if (r.log.length === 0) continue;
-    registries[url] = { log: [...r.log] };
-    version = Math.max(version, REGISTRIES_VERSION);
+    const policy = [...new Set(r.requireSignatures ?? [])].sort();
+    registries[url] = {
+      log: [...r.log],
+      ...(policy.length > 0 ? { requireSignatures: policy } : {}),
+    };
+    version = Math.max(version, policy.length > 0 ? POLICY_VERSION : REGISTRIES_VERSION);
   }
   const fills: Record<string, unknown> = {};
   for (const [component, f] of Object.entries(sorted(lock.fills))) {

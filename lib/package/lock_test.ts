@@ -117,10 +117,10 @@ Deno.test("printLock() sorts everything, whatever order the lock was built in", 
 
 Deno.test("parseLock() refuses a lock of another format version", () => {
   assertLockError(
-    edited((o) => o.lockVersion = 4),
+    edited((o) => o.lockVersion = 5),
     "unsupported-version",
     "lockVersion",
-    "lockVersion: wreg.lock has format version 4, and this wreg reads versions up to 3 " +
+    "lockVersion: wreg.lock has format version 5, and this wreg reads versions up to 4 " +
       "(written by a newer wreg: upgrade wreg)",
   );
   assertLockError(
@@ -240,6 +240,45 @@ Deno.test("parseLock() refuses malformed transparency fields, and v3 fields in o
     "invalid-value",
     `packages["docs:logger"].signer`,
     /key ID/,
+  );
+});
+
+Deno.test("a lock with sticky signing policies is version 4; without, v3 prints unchanged", () => {
+  const url = "http://127.0.0.1:8080";
+  const v4 = edited((o) => {
+    o.lockVersion = 4;
+    o.registries = { [url]: { log: [VKEY], requireSignatures: ["docs", "acme-x", "docs"] } };
+  });
+  const lock = parseLock(v4);
+  assert.deepEqual(lock.registries, {
+    [url]: { log: [VKEY], requireSignatures: ["acme-x", "docs"] },
+  });
+  const printed = printLock(lock);
+  assert.ok(printed.startsWith('{\n  "lockVersion": 4,'), printed);
+  assert.match(printed, /"requireSignatures": \[\n {8}"acme-x",\n {8}"docs"\n {6}\]/);
+  assert.equal(printLock(parseLock(printed)), printed);
+  // An empty list is not written: the lock stays version 3.
+  const v3 = printLock({ ...lock, registries: { [url]: { log: [VKEY], requireSignatures: [] } } });
+  assert.ok(v3.startsWith('{\n  "lockVersion": 3,'), v3);
+  assert.ok(!v3.includes("requireSignatures"), v3);
+  // The field belongs to version 4; a bad namespace is refused.
+  assertLockError(
+    edited((o) => {
+      o.lockVersion = 3;
+      o.registries = { [url]: { log: [VKEY], requireSignatures: ["docs"] } };
+    }),
+    "unknown-key",
+    `registries["${url}"].requireSignatures`,
+    /requireSignatures/,
+  );
+  assertLockError(
+    edited((o) => {
+      o.lockVersion = 4;
+      o.registries = { [url]: { log: [VKEY], requireSignatures: ["Docs:x"] } };
+    }),
+    "invalid-value",
+    `registries["${url}"].requireSignatures[0]`,
+    /not a namespace/,
   );
 });
 
