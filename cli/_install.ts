@@ -57,6 +57,43 @@ export interface InstallRequest {
 }
 
 /**
+ * The options `add`, `install` and `update` share, parsed with {@link parseCommandArgs}, and
+ * {@link INSTALL_OPTIONS_HELP}, their lines of each command's help.
+ */
+export const INSTALL_OPTIONS = {
+  json: { type: "boolean" },
+  "no-bindings": { type: "boolean" },
+  "trust-log-key": { type: "string", multiple: true },
+  "accept-policy-change": { type: "string", multiple: true },
+} as const;
+
+/** The help lines of {@link INSTALL_OPTIONS} (and `--help`). */
+export const INSTALL_OPTIONS_HELP = `  --json          Print what was done as JSON
+  --no-bindings   Do not generate Deno bindings or touch deno.json
+  --trust-log-key <vkey>
+                  Pin this transparency log key for a registry used the first time
+                  (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
+  --accept-policy-change <ns>
+                  Accept that namespace <ns> no longer requires signed releases, though
+                  wreg.lock recorded that it did (without it: exit 6); repeatable
+  -h, --help      Show this help`;
+
+/** The part of an {@link InstallRequest} that {@link INSTALL_OPTIONS} give. */
+export function installOptionsOf(values: {
+  json?: boolean;
+  "no-bindings"?: boolean;
+  "trust-log-key"?: string[];
+  "accept-policy-change"?: string[];
+}): Pick<InstallRequest, "json" | "bindings" | "trustLogKeys" | "acceptPolicyChange"> {
+  return {
+    json: values.json ?? false,
+    bindings: values["no-bindings"] ? false : undefined,
+    trustLogKeys: values["trust-log-key"],
+    acceptPolicyChange: values["accept-policy-change"],
+  };
+}
+
+/**
  * The lock with what the old lock knew about the transparency log kept for every package it holds
  * unchanged (same version, digest and registry), and its pinned registries.
  */

@@ -4,7 +4,7 @@
  */
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { parseCommandArgs } from "./_args.ts";
-import { runInstall } from "./_install.ts";
+import { INSTALL_OPTIONS, INSTALL_OPTIONS_HELP, installOptionsOf, runInstall } from "./_install.ts";
 
 const HELP = `Usage: wreg add <spec>... [--json] [--no-bindings]
 
@@ -31,15 +31,7 @@ Writes (each atomically):
 Then: import { scrubPii } from "docs:scrubber";
 
 Options:
-  --json          Print what was done as JSON
-  --no-bindings   Do not generate Deno bindings or touch deno.json
-  --trust-log-key <vkey>
-                  Pin this transparency log key for a registry used the first time
-                  (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
-  --accept-policy-change <ns>
-                  Accept that namespace <ns> no longer requires signed releases, though
-                  wreg.lock recorded that it did (without it: exit 6); repeatable
-  -h, --help      Show this help
+${INSTALL_OPTIONS_HELP}
 
 Packages come from the registry in wreg.json ("registry", "registries"), else
 WREG_REGISTRY, else the one of \`wreg login\`. Downloads are cached by digest in
@@ -66,22 +58,14 @@ export const addCommand: Command = {
   summary: "Add dependencies to wreg.json, resolve, fetch, lock and generate bindings",
   help: HELP,
   async run(args: string[], io: Io): Promise<number> {
-    const { values, positionals } = parseCommandArgs("add", args, {
-      json: { type: "boolean" },
-      "no-bindings": { type: "boolean" },
-      "trust-log-key": { type: "string", multiple: true },
-      "accept-policy-change": { type: "string", multiple: true },
-    });
+    const { values, positionals } = parseCommandArgs("add", args, INSTALL_OPTIONS);
     if (positionals.length === 0) {
       throw new CliError("Missing <spec>: `wreg add ns:name[@range]`", EXIT.usage);
     }
     return await runInstall(io, {
       mode: "add",
       args: positionals,
-      json: values.json ?? false,
-      bindings: values["no-bindings"] ? false : undefined,
-      trustLogKeys: values["trust-log-key"],
-      acceptPolicyChange: values["accept-policy-change"],
+      ...installOptionsOf(values),
     });
   },
 };

@@ -1,7 +1,7 @@
 /** `wreg install`: installs exactly what `wreg.lock` says. */
 import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { parseCommandArgs } from "./_args.ts";
-import { runInstall } from "./_install.ts";
+import { INSTALL_OPTIONS, INSTALL_OPTIONS_HELP, installOptionsOf, runInstall } from "./_install.ts";
 
 const HELP = `Usage: wreg install [--json] [--no-bindings]
 
@@ -16,15 +16,7 @@ range by hand) is refused with what differs: run \`wreg update\` to resolve agai
 a wreg.lock, install resolves wreg.json and writes one.
 
 Options:
-  --json          Print what was done as JSON
-  --no-bindings   Do not generate Deno bindings or touch deno.json
-  --trust-log-key <vkey>
-                  Pin this transparency log key for a registry used the first time
-                  (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
-  --accept-policy-change <ns>
-                  Accept that namespace <ns> no longer requires signed releases, though
-                  wreg.lock recorded that it did (without it: exit 6); repeatable
-  -h, --help      Show this help
+${INSTALL_OPTIONS_HELP}
 
 Each downloaded package is checked against its registry's transparency log with the log
 key the lock pins (as \`wreg add\` does); one from the cache whose lock entry has a log
@@ -42,12 +34,7 @@ export const installCommand: Command = {
   summary: "Install exactly what wreg.lock says (offline from the cache)",
   help: HELP,
   async run(args: string[], io: Io): Promise<number> {
-    const { values, positionals } = parseCommandArgs("install", args, {
-      json: { type: "boolean" },
-      "no-bindings": { type: "boolean" },
-      "trust-log-key": { type: "string", multiple: true },
-      "accept-policy-change": { type: "string", multiple: true },
-    });
+    const { values, positionals } = parseCommandArgs("install", args, INSTALL_OPTIONS);
     if (positionals.length > 0) {
       throw new CliError(
         `Unexpected argument ${JSON.stringify(positionals[0])}; to add a package run ` +
@@ -58,10 +45,7 @@ export const installCommand: Command = {
     return await runInstall(io, {
       mode: "install",
       args: [],
-      json: values.json ?? false,
-      bindings: values["no-bindings"] ? false : undefined,
-      trustLogKeys: values["trust-log-key"],
-      acceptPolicyChange: values["accept-policy-change"],
+      ...installOptionsOf(values),
     });
   },
 };

@@ -1,7 +1,7 @@
 /** `wreg update [ns:name…]`: resolves again, ignoring the lock for the named packages (or all). */
 import { type Command, type Io } from "./_command.ts";
 import { parseCommandArgs } from "./_args.ts";
-import { runInstall } from "./_install.ts";
+import { INSTALL_OPTIONS, INSTALL_OPTIONS_HELP, installOptionsOf, runInstall } from "./_install.ts";
 
 const HELP = `Usage: wreg update [ns:name...] [--json] [--no-bindings]
 
@@ -11,15 +11,7 @@ none, every package is resolved afresh and the registry's world index is asked a
 imports that wreg.json does not fill. Then installs as \`wreg install\` does.
 
 Options:
-  --json          Print what was done as JSON
-  --no-bindings   Do not generate Deno bindings or touch deno.json
-  --trust-log-key <vkey>
-                  Pin this transparency log key for a registry used the first time
-                  (also WREG_TRUST_LOG_KEY; on a terminal wreg asks instead)
-  --accept-policy-change <ns>
-                  Accept that namespace <ns> no longer requires signed releases, though
-                  wreg.lock recorded that it did (without it: exit 6); repeatable
-  -h, --help      Show this help
+${INSTALL_OPTIONS_HELP}
 
 Exit status: as \`wreg add\`.
 `;
@@ -30,19 +22,11 @@ export const updateCommand: Command = {
   summary: "Resolve again and move locked versions to the newest the ranges allow",
   help: HELP,
   async run(args: string[], io: Io): Promise<number> {
-    const { values, positionals } = parseCommandArgs("update", args, {
-      json: { type: "boolean" },
-      "no-bindings": { type: "boolean" },
-      "trust-log-key": { type: "string", multiple: true },
-      "accept-policy-change": { type: "string", multiple: true },
-    });
+    const { values, positionals } = parseCommandArgs("update", args, INSTALL_OPTIONS);
     return await runInstall(io, {
       mode: "update",
       args: positionals,
-      json: values.json ?? false,
-      bindings: values["no-bindings"] ? false : undefined,
-      trustLogKeys: values["trust-log-key"],
-      acceptPolicyChange: values["accept-policy-change"],
+      ...installOptionsOf(values),
     });
   },
 };

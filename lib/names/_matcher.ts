@@ -1,4 +1,4 @@
-import { type Comparator, compareSemVer, Range, SemVer } from "./_semver.ts";
+import { type Comparator, compareSemVer, passes, Range, SemVer } from "./_semver.ts";
 import type { Version, VersionRange } from "./_version.ts";
 
 /** Options of {@link rangeMatcher}. */
@@ -86,18 +86,7 @@ function testPlain(e: Entry, c: Comparator): boolean {
   let order = e.major - s.major || e.minor - s.minor || e.patch - s.patch;
   // A release ranks above every pre-release of the same tuple.
   if (order === 0 && s.prerelease.length > 0) order = 1;
-  switch (c.operator) {
-    case "":
-      return order === 0;
-    case "<":
-      return order < 0;
-    case "<=":
-      return order <= 0;
-    case ">":
-      return order > 0;
-    case ">=":
-      return order >= 0;
-  }
+  return passes(c.operator, order);
 }
 
 /**

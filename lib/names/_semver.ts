@@ -161,8 +161,15 @@ function comparator(text: string): Comparator {
 /** Whether `v` passes one comparator (npm's `Comparator.test`). */
 export function testComparator(c: Comparator, v: SemVer): boolean {
   if (c.semver === undefined) return true;
-  const order = compareSemVer(v, c.semver);
-  switch (c.operator) {
+  return passes(c.operator, compareSemVer(v, c.semver));
+}
+
+/**
+ * Whether a version that orders `order` against a comparator's version (negative: below) passes
+ * the comparator's `operator`.
+ */
+export function passes(operator: Comparator["operator"], order: number): boolean {
+  switch (operator) {
     case "":
       return order === 0;
     case "<":
