@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { type RunResult, Sandbox, startRegistry } from "./cli_support.ts";
 import { startServerProcess, tinyComponent } from "./registry_support.ts";
-import { startLoggedRegistry } from "./support/trust_proxy.ts";
+import { type Lie, startLoggedRegistry } from "./support/trust_proxy.ts";
 import { oracle } from "./support/trust_verifiers.ts";
 import {
   formatSignerKey,
@@ -23,6 +23,7 @@ import {
   formatPrivateKeyPem,
   formatPublicKeyPem,
   importPrivateKeyPem,
+  type PublisherKey,
   signRelease,
 } from "../lib/attest/mod.ts";
 import { parseDigest, parsePackageName, parseVersion } from "../lib/names/mod.ts";
@@ -35,6 +36,72 @@ function tinyBytes(name: string, version: string): Promise<Uint8Array> {
 
 const ok = (r: RunResult, what: string) =>
   assert.equal(r.code, 0, `${what} failed (${r.code}):\n${r.stdout}${r.stderr}`);
+
+/** Exit 6: refused as an integrity failure (the output in the message). */
+const integrityFailure = (r: RunResult) => assert.equal(r.code, 6, r.stdout + r.stderr);
+
+/** `wreg add <spec> --no-bindings --trust-log-key <the front's log key>` in `dir`. */
+const addPinned = (box: Sandbox, front: { vkey: string }, dir: string, spec: string) =>
+  box.wreg(dir, ["add", spec, "--no-bindings", "--trust-log-key", front.vkey]);
+
+/** Generates the publisher's signing key and registers it for namespace docs; the publisher's folder. */
+async function registerKey(box: Sandbox): Promise<string> {
+  const work = `${box.root}/publisher`;
+  ok(await box.wreg(work, ["key", "generate"]), "key generate");
+  ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+  return work;
+}
+
+/** A fresh Ed25519 signing key that no namespace registered, and its PKCS#8 PEM. */
+async function unregisteredKey() {
+  const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
+  const pem = formatPrivateKeyPem(
+    new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
+  );
+  return { key: await importPrivateKeyPem(pem), pem };
+}
+
+/** A signature bundle by `key` over `name`@0.1.0 with the digest the registry lists for it. */
+async function signListed(
+  registry: string,
+  name: string,
+  key: PublisherKey,
+) {
+  const pkg = parsePackageName(name);
+  const index = await (await fetch(
+    `${registry}/api/v1/packages/${pkg.namespace}/${pkg.name}/index`,
+  )).json();
+  return await signRelease({
+    package: pkg,
+    version: parseVersion("0.1.0"),
+    digest: parseDigest(index.versions[0].digest),
+  }, key);
+}
+
+/** The honest key list of a namespace with `key` slipped in, pointing at the first key's log entry. */
+async function withKey(
+  honest: Response,
+  key: PublisherKey,
+): Promise<Response> {
+  const doc = await honest.json();
+  doc.keys.push({
+    keyId: key.keyId,
+    publicKey: formatPublicKeyPem(key.spki),
+    addedBy: "alice",
+    revoked: false,
+    log: { index: doc.keys[0].log.index },
+  });
+  return Response.json(doc);
+}
+
+/** A lie: namespace docs's key list claims `requireSignatures: value`. */
+function claimRequireSignatures(value: boolean): Lie {
+  return async (req, url, honest) => {
+    if (req.method !== "GET" || !url.pathname.endsWith("/namespaces/docs/keys")) return undefined;
+    const doc = await (await honest(req)).json();
+    return Response.json({ ...doc, requireSignatures: value });
+  };
+}
 
 /** A registry process, a logged front before it, a sandbox logged in to the front. */
 async function world(
@@ -115,7 +182,9 @@ async function world(
 
 /** The evidence folder a message names. */
 function evidenceDir(message: string): string {
-  return /(\/\S+\/trust\/logs\/\S+?\/evidence\/[^\s/;]+)/.exec(message)![1];
+  const m = /(\/\S+\/trust\/logs\/\S+?\/evidence\/[^\s/;]+)/.exec(message);
+  assert.ok(m, `no evidence folder named in: ${message}`);
+  return m[1];
 }
 
 /** The registry process behind a front (where the honest answers come from). */
@@ -129,10 +198,8 @@ async function readLock(dir: string) {
 
 /** The evidence folder a message names, and the files in it. */
 async function evidenceOf(message: string): Promise<string[]> {
-  const m = /(\/\S+\/trust\/logs\/\S+?\/evidence\/[^\s/;]+)/.exec(message);
-  assert.ok(m, `no evidence folder named in: ${message}`);
   const files: string[] = [];
-  for await (const e of Deno.readDir(m[1])) files.push(e.name);
+  for await (const e of Deno.readDir(evidenceDir(message))) files.push(e.name);
   return files.sort();
 }
 
@@ -180,7 +247,7 @@ Deno.test("keys, signed publishing, first-use pinning and verification in add, i
       "--trust-log-key",
       other.vkey,
     ]);
-    assert.equal(wrong.code, 6, wrong.stderr);
+    integrityFailure(wrong);
     // On a terminal, wreg asks.
     const asked: string[] = [];
     const tty = await box.wreg(app, ["add", "docs:signed", "docs:plain", "--no-bindings"], {}, {
@@ -199,10 +266,7 @@ Deno.test("keys, signed publishing, first-use pinning and verification in add, i
 
     // With the flag, non-interactively, in another project.
     const ci = await consumer("ci");
-    ok(
-      await box.wreg(ci, ["add", "docs:plain", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add with --trust-log-key",
-    );
+    ok(await addPinned(box, front, ci, "docs:plain"), "add with --trust-log-key");
     // install on a fresh machine (empty cache): the lock's pin is enough.
     const fresh = { WREG_CACHE_DIR: `${box.root}/fresh-cache` };
     ok(await box.wreg(app, ["install", "--no-bindings"], fresh), "install on a fresh machine");
@@ -238,14 +302,8 @@ Deno.test("attack: a registry serving other bytes than it logged is refused (exi
       return Response.json(doc);
     };
     const app = await consumer("app");
-    const r = await box.wreg(app, [
-      "add",
-      "docs:a",
-      "--no-bindings",
-      "--trust-log-key",
-      front.vkey,
-    ]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    const r = await addPinned(box, front, app, "docs:a");
+    integrityFailure(r);
     assert.match(
       r.stderr,
       /Cannot trust docs:a@0\.1\.0: the log does not hold the entry "wreg-release\/v1 docs:a 0\.1\.0 sha256:/,
@@ -294,13 +352,7 @@ Deno.test("attack: a log rewritten after the client saw it (restored from a back
     ok(
       // Only docs:a: a registry restored from the backup no longer has docs:b, and the project
       // must still resolve; the checkpoint the client saw includes b's release all the same.
-      await box.wreg(app, [
-        "add",
-        "docs:a",
-        "--no-bindings",
-        "--trust-log-key",
-        front.vkey,
-      ]),
+      await addPinned(box, front, app, "docs:a"),
       "add before the restore",
     );
     // The registry is restored from the backup and appends differently.
@@ -311,18 +363,12 @@ Deno.test("attack: a log rewritten after the client saw it (restored from a back
     // Another project on the same machine (docs:b is gone from the restored registry, so the
     // first project would not even resolve): the machine's latest checkpoint is what convicts.
     const other = await consumer("other");
-    const r = await box.wreg(other, [
-      "add",
-      "docs:c",
-      "--no-bindings",
-      "--trust-log-key",
-      front.vkey,
-    ]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    const r = await addPinned(box, front, other, "docs:c");
+    integrityFailure(r);
     assert.match(r.stderr, /SECURITY ERROR: the transparency log of .* was forked or rewritten/);
     const files = await evidenceOf(r.stderr);
     assert.equal(files.length, 2, files.join());
-    const dir = /(\/\S+\/evidence\/[^\s/;]+)/.exec(r.stderr)![1];
+    const dir = evidenceDir(r.stderr);
     const seen = parseCheckpoint(
       parseNote(await Deno.readTextFile(`${dir}/${files.find((f) => f.includes("seen"))}`)).text,
     );
@@ -365,10 +411,7 @@ Deno.test("attack: a checkpoint signed by another key is refused (exit 6)", asyn
     ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
     ok(await publish("docs:b", "0.1.0", "--no-sign"), "publish b");
     const app = await consumer("app");
-    ok(
-      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add a",
-    );
+    ok(await addPinned(box, front, app, "docs:a"), "add a");
     const forger = await parseSignerKey(
       await formatSignerKey(front.vkey.split("+")[0], new Uint8Array(32).fill(9)),
     );
@@ -383,7 +426,7 @@ Deno.test("attack: a checkpoint signed by another key is refused (exit 6)", asyn
       }
     };
     const r = await box.wreg(app, ["add", "docs:b", "--no-bindings"]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    integrityFailure(r);
     assert.match(r.stderr, /is not signed by the pinned log key/);
     assert.deepEqual(await evidenceOf(r.stderr), ["checkpoint"]);
     // The independent verifier refuses it too, and accepts the registry's own checkpoint.
@@ -433,7 +476,7 @@ Deno.test("a log whose key shares another log's name (origin) keeps its own stat
     await Deno.writeTextFile(`${logs}/${encodeURIComponent(name)}/latest`, otherCp);
     const app = await consumer("app");
     ok(
-      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
+      await addPinned(box, front, app, "docs:a"),
       "add from the registry whose log key shares the name",
     );
     // This log's latest checkpoint is kept under its own key; the other's is untouched.
@@ -449,27 +492,13 @@ Deno.test("a log whose key shares another log's name (origin) keeps its own stat
 Deno.test("attack: a release signed by a key the namespace never registered is refused (exit 6)", async () => {
   await world(async ({ box, front, publish, consumer }) => {
     ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
-    const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
-    const intruder = await importPrivateKeyPem(
-      formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
-    );
-    const index = await (await fetch(`${front.url}/api/v1/packages/docs/a/index`)).json();
-    const bundle = await signRelease({
-      package: parsePackageName("docs:a"),
-      version: parseVersion("0.1.0"),
-      digest: parseDigest(index.versions[0].digest),
-    }, intruder);
+    const { key: intruder } = await unregisteredKey();
+    const bundle = await signListed(front.url, "docs:a", intruder);
     front.lie = (_req, url) =>
       url.pathname === "/api/v1/packages/docs/a/0.1.0/signature" ? new Response(bundle) : undefined;
     const app = await consumer("app");
-    const r = await box.wreg(app, [
-      "add",
-      "docs:a",
-      "--no-bindings",
-      "--trust-log-key",
-      front.vkey,
-    ]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    const r = await addPinned(box, front, app, "docs:a");
+    integrityFailure(r);
     assert.ok(
       r.stderr.includes(
         `signed by key ${intruder.keyId}, which namespace docs at ${front.url} never registered`,
@@ -482,9 +511,7 @@ Deno.test("attack: a release signed by a key the namespace never registered is r
 
 Deno.test("attack: a stripped signature where the namespace requires one is refused (exit 6)", async () => {
   await world(async ({ box, front, publish, consumer }) => {
-    const work = `${box.root}/publisher`;
-    ok(await box.wreg(work, ["key", "generate"]), "key generate");
-    ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+    const work = await registerKey(box);
     const req = await box.wreg(work, ["key", "require-signatures", "--namespace", "docs"]);
     ok(req, "require-signatures");
     assert.match(req.stdout, /now refuses unsigned releases/);
@@ -497,14 +524,8 @@ Deno.test("attack: a stripped signature where the namespace requires one is refu
         ? Response.json({ code: "not-found", message: "unsigned" }, { status: 404 })
         : undefined;
     const app = await consumer("app");
-    const r = await box.wreg(app, [
-      "add",
-      "docs:a",
-      "--no-bindings",
-      "--trust-log-key",
-      front.vkey,
-    ]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    const r = await addPinned(box, front, app, "docs:a");
+    integrityFailure(r);
     assert.match(
       r.stderr,
       /namespace docs at .* requires signed releases, and the registry served no signature for it/,
@@ -516,10 +537,7 @@ Deno.test("a pinned registry that drops its log or changes its key, or a lock wh
   await world(async ({ box, front, publish, consumer }) => {
     ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
     const app = await consumer("app");
-    ok(
-      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add",
-    );
+    ok(await addPinned(box, front, app, "docs:a"), "add");
     const fresh = () => ({ WREG_CACHE_DIR: `${box.root}/cache-${crypto.randomUUID()}` });
     // A downgrade: the registry now says it has no log.
     front.lie = (_req, url) =>
@@ -527,7 +545,7 @@ Deno.test("a pinned registry that drops its log or changes its key, or a lock wh
         ? Response.json({ code: "not-found", message: "no" }, { status: 404 })
         : undefined;
     let r = await box.wreg(app, ["install", "--no-bindings"], fresh());
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    integrityFailure(r);
     assert.match(
       r.stderr,
       /wreg\.lock pins its transparency log key .* but the registry now serves no log/,
@@ -543,7 +561,7 @@ Deno.test("a pinned registry that drops its log or changes its key, or a lock wh
       return Response.json(doc);
     };
     r = await box.wreg(app, ["install", "--no-bindings"], fresh());
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    integrityFailure(r);
     assert.ok(r.stderr.includes(`but the registry now serves ${other.vkey}`), r.stderr);
     // The lock says another index than the log's proof.
     front.lie = undefined;
@@ -551,11 +569,11 @@ Deno.test("a pinned registry that drops its log or changes its key, or a lock wh
     lock.packages["docs:a"].log.index += 1;
     await Deno.writeTextFile(`${app}/wreg.lock`, JSON.stringify(lock, null, 2) + "\n");
     r = await box.wreg(app, ["install", "--no-bindings"], fresh());
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    integrityFailure(r);
     assert.match(r.stderr, /wreg\.lock has it at log index \d+, and the registry's proof at \d+/);
     // And offline, wreg verify finds the same from the cache.
     const v = await box.wreg(app, ["verify"]);
-    assert.equal(v.code, 6, v.stdout + v.stderr);
+    integrityFailure(v);
   });
 });
 
@@ -564,47 +582,24 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
   // that itself logs a release signed by an unlogged key (the front keeps the log).
   for (const ownLog of [false, true]) {
     await world(async ({ box, front, publish, consumer }) => {
-      const work = `${box.root}/publisher`;
-      ok(await box.wreg(work, ["key", "generate"]), "key generate");
-      ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+      const work = await registerKey(box);
       ok(await publish("docs:a", "0.1.0"), "publish signed");
       ok(await publish("docs:b", "0.1.0", "--no-sign"), "publish unsigned");
       // The registry slips an intruder's key into the namespace's key list (pointing at a log
       // entry that is not its registration) and serves the intruder's signature for docs:b.
-      const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
-      const intruder = await importPrivateKeyPem(
-        formatPrivateKeyPem(
-          new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
-        ),
-      );
-      const b = await (await fetch(`${front.url}/api/v1/packages/docs/b/index`)).json();
-      const bundle = await signRelease({
-        package: parsePackageName("docs:b"),
-        version: parseVersion("0.1.0"),
-        digest: parseDigest(b.versions[0].digest),
-      }, intruder);
+      const { key: intruder, pem: intruderPem } = await unregisteredKey();
+      const bundle = await signListed(front.url, "docs:b", intruder);
       front.lie = async (req, url, honest) => {
         if (url.pathname === "/api/v1/packages/docs/b/0.1.0/signature") return new Response(bundle);
         if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
-          const doc = await (await honest(req)).json();
-          doc.keys.push({
-            keyId: intruder.keyId,
-            publicKey: formatPublicKeyPem(intruder.spki),
-            addedBy: "alice",
-            revoked: false,
-            log: { index: doc.keys[0].log.index },
-          });
-          return Response.json(doc);
+          return withKey(await honest(req), intruder);
         }
       };
       const app = await consumer("app");
       // The honest release still installs.
-      ok(
-        await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-        "add the honest release",
-      );
+      ok(await addPinned(box, front, app, "docs:a"), "add the honest release");
       const r = await box.wreg(app, ["add", "docs:b", "--no-bindings"]);
-      assert.equal(r.code, 6, r.stdout + r.stderr);
+      integrityFailure(r);
       assert.ok(
         r.stderr.includes(`it lists key ${intruder.keyId} for namespace docs, but its log entry`),
         r.stderr,
@@ -620,13 +615,7 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
           index: 0,
         });
         const keyFile = `${box.root}/intruder.pem`;
-        await Deno.writeTextFile(
-          keyFile,
-          formatPrivateKeyPem(
-            new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
-          ),
-          { mode: 0o600 },
-        );
+        await Deno.writeTextFile(keyFile, intruderPem, { mode: 0o600 });
         await Deno.chmod(keyFile, 0o600);
         const c = `${work}/c.wasm`;
         await Deno.writeFile(c, await tinyBytes("docs:c", "0.1.0"));
@@ -637,7 +626,7 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
           "publish signed by the unlogged key",
         );
         const rc = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
-        assert.equal(rc.code, 6, rc.stdout + rc.stderr);
+        integrityFailure(rc);
         assert.ok(
           rc.stderr.includes(
             `it lists key ${intruder.keyId} for namespace docs, but its log entry 0`,
@@ -651,44 +640,20 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
 
 Deno.test("attack: a key list refused online is not cached, so it cannot vouch offline", async () => {
   await world(async ({ box, front, publish, consumer }) => {
-    const work = `${box.root}/publisher`;
-    ok(await box.wreg(work, ["key", "generate"]), "key generate");
-    ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+    await registerKey(box);
     ok(await publish("docs:a", "0.1.0"), "publish signed");
     // The registry slips an unlogged key into the namespace's list.
-    const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
-    const intruder = await importPrivateKeyPem(
-      formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
-    );
-    const a = await (await fetch(`${front.url}/api/v1/packages/docs/a/index`)).json();
-    const bundle = await signRelease({
-      package: parsePackageName("docs:a"),
-      version: parseVersion("0.1.0"),
-      digest: parseDigest(a.versions[0].digest),
-    }, intruder);
+    const { key: intruder } = await unregisteredKey();
+    const bundle = await signListed(front.url, "docs:a", intruder);
     front.lie = async (req, url, honest) => {
       if (url.pathname === "/api/v1/packages/docs/a/0.1.0/signature") return new Response(bundle);
       if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
-        const doc = await (await honest(req)).json();
-        doc.keys.push({
-          keyId: intruder.keyId,
-          publicKey: formatPublicKeyPem(intruder.spki),
-          addedBy: "alice",
-          revoked: false,
-          log: { index: doc.keys[0].log.index },
-        });
-        return Response.json(doc);
+        return withKey(await honest(req), intruder);
       }
     };
     const app = await consumer("app");
-    const r = await box.wreg(app, [
-      "add",
-      "docs:a",
-      "--no-bindings",
-      "--trust-log-key",
-      front.vkey,
-    ]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    const r = await addPinned(box, front, app, "docs:a");
+    integrityFailure(r);
     assert.ok(r.stderr.includes(`it lists key ${intruder.keyId} for namespace docs`), r.stderr);
     // The refused list is not in the cache (offline checks read only lists that verified).
     const cached = `${box.env.WREG_CACHE_DIR}/trust/keys/${
@@ -697,10 +662,7 @@ Deno.test("attack: a key list refused online is not cached, so it cannot vouch o
     assert.equal(await Deno.stat(cached).catch(() => undefined), undefined);
     // The honest list, once a release verified with it, is.
     front.lie = undefined;
-    ok(
-      await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add with the honest key list",
-    );
+    ok(await addPinned(box, front, app, "docs:a"), "add with the honest key list");
     const doc = JSON.parse(await Deno.readTextFile(cached));
     assert.ok(!doc.keys.some((k: { keyId: string }) => k.keyId === intruder.keyId));
     ok(await box.wreg(app, ["verify"]), "verify (offline)");
@@ -711,9 +673,7 @@ Deno.test("a revoked key: releases it signed before stay valid, one it signed af
   // Against the registry's own log, then against a registry that takes the revoked key anyway.
   for (const ownLog of [false, true]) {
     await world(async ({ box, front, publish, consumer }) => {
-      const work = `${box.root}/publisher`;
-      ok(await box.wreg(work, ["key", "generate"]), "key generate");
-      ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+      const work = await registerKey(box);
       const key = await importPrivateKeyPem(
         await Deno.readTextFile(`${box.env.WREG_CONFIG_DIR}/keys/signing-key.pem`),
       );
@@ -729,10 +689,7 @@ Deno.test("a revoked key: releases it signed before stay valid, one it signed af
       assert.equal(refused.code, 4, refused.stdout + refused.stderr);
       // What it signed before still installs, and the lock records the signer.
       const app = await consumer("app");
-      ok(
-        await box.wreg(app, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-        "add a release signed before the revocation",
-      );
+      ok(await addPinned(box, front, app, "docs:a"), "add a release signed before the revocation");
       assert.equal((await readLock(app)).packages["docs:a"].signer, key.keyId);
       if (front.fake !== undefined) {
         // A registry that takes the revoked key anyway (and logs the release): the log shows the
@@ -740,7 +697,7 @@ Deno.test("a revoked key: releases it signed before stay valid, one it signed af
         front.fake.acceptRevoked = true;
         ok(await publish("docs:c", "0.1.0"), "publish signed after the revocation");
         const r = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
-        assert.equal(r.code, 6, r.stdout + r.stderr);
+        integrityFailure(r);
         assert.match(
           r.stderr,
           new RegExp(
@@ -756,18 +713,12 @@ Deno.test("proofs cached by one project serve the next one, and are verified aga
   await world(async ({ box, front, publish, consumer }) => {
     ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
     const first = await consumer("first");
-    ok(
-      await box.wreg(first, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add in a first project",
-    );
+    ok(await addPinned(box, front, first, "docs:a"), "add in a first project");
     // The next project on this machine asks the registry for no proof.
     const asked: string[] = [];
     front.lie = (_req, url) => void asked.push(url.pathname);
     const second = await consumer("second");
-    ok(
-      await box.wreg(second, ["add", "docs:a", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add in a second project",
-    );
+    ok(await addPinned(box, front, second, "docs:a"), "add in a second project");
     assert.equal(asked.filter((p) => p.endsWith("/log-proof")).length, 0, asked.join("\n"));
     assert.ok(asked.includes("/log/checkpoint"), asked.join("\n"));
     // A cached proof edited on disk is refused like a served one.
@@ -781,14 +732,8 @@ Deno.test("proofs cached by one project serve the next one, and are verified aga
       formatTlogProof({ ...p, path: p.path.length > 0 ? p.path.slice(1) : [new Uint8Array(32)] }),
     );
     const third = await consumer("third");
-    const r = await box.wreg(third, [
-      "add",
-      "docs:a",
-      "--no-bindings",
-      "--trust-log-key",
-      front.vkey,
-    ]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    const r = await addPinned(box, front, third, "docs:a");
+    integrityFailure(r);
     assert.match(
       r.stderr,
       /Cannot trust docs:a@0\.1\.0: .*\(the proof cached in \/\S+0\.1\.0\.tlog-proof\)/,
@@ -798,19 +743,14 @@ Deno.test("proofs cached by one project serve the next one, and are verified aga
 
 Deno.test("attack: a namespace seen requiring signatures, then dropping it to serve an unsigned release, is refused (exit 6) until accepted", async () => {
   await world(async ({ box, front, publish, consumer }) => {
-    const work = `${box.root}/publisher`;
-    ok(await box.wreg(work, ["key", "generate"]), "key generate");
-    ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
+    const work = await registerKey(box);
     ok(
       await box.wreg(work, ["key", "require-signatures", "--namespace", "docs"]),
       "require-signatures",
     );
     ok(await publish("docs:a", "0.1.0"), "publish signed");
     const app = await consumer("app");
-    ok(
-      await box.wreg(app, ["add", "docs:a@^0.1", "--no-bindings", "--trust-log-key", front.vkey]),
-      "add",
-    );
+    ok(await addPinned(box, front, app, "docs:a@^0.1"), "add");
     // The lock records that docs required signatures (version 4).
     const seen = await readLock(app);
     assert.equal(seen.lockVersion, 4);
@@ -826,13 +766,9 @@ Deno.test("attack: a namespace seen requiring signatures, then dropping it to se
     // 1. A new signed release, and the registry (a lying front) says docs no longer requires
     //    signatures: refused, even for a signed release, since the policy is not in the log.
     ok(await publish("docs:b", "0.1.0"), "publish signed docs:b");
-    front.lie = async (req, url, honest) => {
-      if (req.method !== "GET" || !url.pathname.endsWith("/namespaces/docs/keys")) return undefined;
-      const doc = await (await honest(req)).json();
-      return Response.json({ ...doc, requireSignatures: false });
-    };
+    front.lie = claimRequireSignatures(false);
     const flipped = await box.wreg(app, ["add", "docs:b", "--no-bindings"]);
-    assert.equal(flipped.code, 6, flipped.stdout + flipped.stderr);
+    integrityFailure(flipped);
     assert.match(
       flipped.stderr,
       /wreg\.lock recorded that namespace docs at \S+ requires signed releases, and the registry now says it does not.*--accept-policy-change docs/,
@@ -847,17 +783,13 @@ Deno.test("attack: a namespace seen requiring signatures, then dropping it to se
     ok(await publish("docs:c", "0.1.0", "--no-sign"), "publish unsigned docs:c");
     const before = await Deno.readTextFile(`${app}/wreg.lock`);
     const r = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
-    assert.equal(r.code, 6, r.stdout + r.stderr);
+    integrityFailure(r);
     assert.match(r.stderr, /namespace docs at \S+ requires signed releases, and the registry now/);
     assert.equal(await Deno.readTextFile(`${app}/wreg.lock`), before, "the lock is unchanged");
     // Even with the registry claiming the policy is still on, the unsigned release is refused.
-    front.lie = async (req, url, honest) => {
-      if (req.method !== "GET" || !url.pathname.endsWith("/namespaces/docs/keys")) return undefined;
-      const doc = await (await honest(req)).json();
-      return Response.json({ ...doc, requireSignatures: true });
-    };
+    front.lie = claimRequireSignatures(true);
     const hidden = await box.wreg(app, ["add", "docs:c", "--no-bindings"]);
-    assert.equal(hidden.code, 6, hidden.stdout + hidden.stderr);
+    integrityFailure(hidden);
     assert.match(
       hidden.stderr,
       /docs:c@0\.1\.0: wreg\.lock recorded that namespace docs .*served this release unsigned/,
@@ -900,7 +832,7 @@ Deno.test("attack: a namespace seen requiring signatures, then dropping it to se
     after.registries[front.url].requireSignatures = ["docs"];
     await Deno.writeTextFile(`${app}/wreg.lock`, `${JSON.stringify(after, null, 2)}\n`);
     const v = await box.wreg(app, ["verify"]);
-    assert.equal(v.code, 6, v.stdout + v.stderr);
+    integrityFailure(v);
     assert.match(
       v.stderr,
       /docs:c@0\.1\.0: wreg\.lock recorded that namespace docs at \S+ requires signed releases, and the cache holds this release unsigned/,
