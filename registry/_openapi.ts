@@ -402,6 +402,15 @@ const RANGE: Param = {
 const ETAG = { etag: { description: "the content's entity tag" } };
 
 const NOT_MODIFIED: Answer = { description: "unchanged since the entity tag" };
+/** A `200` answer, the only success of most operations. */
+const ok = (description: string, body: Answer["body"]): Record<number, Answer> => ({
+  200: { description, body },
+});
+/** A `200` answer with an entity tag, and the `304` of a request that sends it back. */
+const cached = (description: string, body: Answer["body"]): Record<number, Answer> => ({
+  200: { description, body, headers: ETAG },
+  304: NOT_MODIFIED,
+});
 const BYTES: Record<number, Answer> = {
   200: { description: "the bytes", body: "wasm", headers: ETAG },
   206: { description: "the range asked for", body: "wasm" },
@@ -413,25 +422,25 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
   "GET /api/v1": {
     summary: "What this server is",
     tag: "meta",
-    answers: { 200: { description: "the server", body: "ApiInfo" } },
+    answers: ok("the server", "ApiInfo"),
     errors: [],
   },
   "GET /api/v1/openapi.json": {
     summary: "This document",
     tag: "meta",
-    answers: { 200: { description: "the OpenAPI 3.1 document of /api/v1", body: "OpenApi" } },
+    answers: ok("the OpenAPI 3.1 document of /api/v1", "OpenApi"),
     errors: [],
   },
   "GET /api/v1/stats": {
     summary: "Counts for a front page",
     tag: "meta",
-    answers: { 200: { description: "the totals", body: "Stats" } },
+    answers: ok("the totals", "Stats"),
     errors: [],
   },
   "GET /api/v1/mirror": {
     summary: "The mirrored namespaces and the tags their upstreams changed",
     tag: "meta",
-    answers: { 200: { description: "the mirror's state", body: "Mirror" } },
+    answers: ok("the mirror's state", "Mirror"),
     errors: [],
   },
   "GET /api/v1/search": {
@@ -453,10 +462,7 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
       INCLUDE_YANKED,
       LIMIT,
     ],
-    answers: {
-      200: { description: "the results", body: "Search", headers: ETAG },
-      304: NOT_MODIFIED,
-    },
+    answers: cached("the results", "Search"),
     errors: [400, 404],
   },
   "GET /api/v1/implementations": {
@@ -474,7 +480,7 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
       HOST_PROVIDES,
       INCLUDE_YANKED,
     ],
-    answers: { 200: { description: "the implementations", body: "Implementations" } },
+    answers: ok("the implementations", "Implementations"),
     errors: [400, 404],
   },
   "GET /api/v1/blobs/{digest}": {
@@ -488,24 +494,21 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     summary: "The packages published most recently",
     tag: "packages",
     params: [LIMIT],
-    answers: { 200: { description: "the packages", body: "RecentPackages" } },
+    answers: ok("the packages", "RecentPackages"),
     errors: [400],
   },
   "GET /api/v1/packages/{namespace}/{name}": {
     summary: "A package with every version",
     tag: "packages",
     params: [CONDITIONAL],
-    answers: {
-      200: { description: "the package", body: "Package", headers: ETAG },
-      304: NOT_MODIFIED,
-    },
+    answers: cached("the package", "Package"),
     errors: [400, 404],
   },
   "GET /api/v1/packages/{namespace}/{name}/index": {
     summary: "What a resolver needs about a package",
     tag: "packages",
     params: [CONDITIONAL],
-    answers: { 200: { description: "the index", body: "Index", headers: ETAG }, 304: NOT_MODIFIED },
+    answers: cached("the index", "Index"),
     errors: [400, 404],
   },
   "GET /api/v1/packages/{namespace}/{name}/dependents": {
@@ -519,10 +522,7 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     summary: "A version's document",
     tag: "packages",
     params: [CONDITIONAL],
-    answers: {
-      200: { description: "the document", body: "Version", headers: ETAG },
-      304: NOT_MODIFIED,
-    },
+    answers: cached("the document", "Version"),
     errors: [400, 404],
   },
   "PUT /api/v1/packages/{namespace}/{name}/{version}": {
@@ -547,7 +547,7 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
   "GET /api/v1/packages/{namespace}/{name}/{version}/wit": {
     summary: "A version's WIT",
     tag: "packages",
-    answers: { 200: { description: "the WIT text", body: "text" } },
+    answers: ok("the WIT text", "text"),
     errors: [400, 404],
   },
   "GET /api/v1/packages/{namespace}/{name}/{version}/content": {
@@ -560,25 +560,25 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
   "GET /api/v1/packages/{namespace}/{name}/{version}/log-proof": {
     summary: "The c2sp.org/tlog-proof@v1 of the version's transparency log entry",
     tag: "trust",
-    answers: { 200: { description: "the proof, with the latest signed checkpoint", body: "text" } },
+    answers: ok("the proof, with the latest signed checkpoint", "text"),
     errors: [400, 404],
   },
   "GET /api/v1/packages/{namespace}/{name}/{version}/signature": {
     summary: "The release's Sigstore bundle, as published (404 when unsigned)",
     tag: "trust",
-    answers: { 200: { description: "the bundle", body: "Bundle" } },
+    answers: ok("the bundle", "Bundle"),
     errors: [400, 404],
   },
   "PUT /api/v1/packages/{namespace}/{name}/{version}/yank": {
     summary: "Yank a version",
     tag: "packages",
-    answers: { 200: { description: "yanked", body: "Yank" } },
+    answers: ok("yanked", "Yank"),
     errors: [400, 401, 403, 404],
   },
   "DELETE /api/v1/packages/{namespace}/{name}/{version}/yank": {
     summary: "Unyank a version",
     tag: "packages",
-    answers: { 200: { description: "unyanked", body: "Yank" } },
+    answers: ok("unyanked", "Yank"),
     errors: [400, 401, 403, 404],
   },
   "POST /api/v1/tokens": {
@@ -592,25 +592,25 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     summary: "An owner's tokens (admin), without secrets",
     tag: "tokens",
     params: [q("owner", USER, "the owner", true)],
-    answers: { 200: { description: "the tokens", body: "Tokens" } },
+    answers: ok("the tokens", "Tokens"),
     errors: [400, 401, 403],
   },
   "DELETE /api/v1/tokens/{id}": {
     summary: "Revoke a token (admin)",
     tag: "tokens",
-    answers: { 200: { description: "the revoked token", body: "Token" } },
+    answers: ok("the revoked token", "Token"),
     errors: [401, 403, 404],
   },
   "GET /api/v1/whoami": {
     summary: "The caller's token and namespaces",
     tag: "tokens",
-    answers: { 200: { description: "who the token is", body: "Whoami" } },
+    answers: ok("who the token is", "Whoami"),
     errors: [401],
   },
   "GET /api/v1/namespaces/{namespace}": {
     summary: "A namespace and its members",
     tag: "namespaces",
-    answers: { 200: { description: "the namespace", body: "Namespace" } },
+    answers: ok("the namespace", "Namespace"),
     errors: [400, 404],
   },
   "PUT /api/v1/namespaces/{namespace}": {
@@ -627,19 +627,19 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
     summary: "Add a member or change a role",
     tag: "namespaces",
     body: "MemberRequest",
-    answers: { 200: { description: "the namespace", body: "Namespace" } },
+    answers: ok("the namespace", "Namespace"),
     errors: [400, 401, 403, 404, 409, 413, 415],
   },
   "DELETE /api/v1/namespaces/{namespace}/members/{user}": {
     summary: "Remove a member",
     tag: "namespaces",
-    answers: { 200: { description: "the namespace", body: "Namespace" } },
+    answers: ok("the namespace", "Namespace"),
     errors: [400, 401, 403, 404, 409],
   },
   "GET /api/v1/namespaces/{namespace}/keys": {
     summary: "A namespace's publisher keys and signing policy",
     tag: "trust",
-    answers: { 200: { description: "the keys, revoked ones included", body: "NamespaceKeys" } },
+    answers: ok("the keys, revoked ones included", "NamespaceKeys"),
     errors: [400],
   },
   "POST /api/v1/namespaces/{namespace}/keys": {
@@ -655,14 +655,14 @@ export const API_OPERATIONS: Record<string, OperationSpec> = {
   "DELETE /api/v1/namespaces/{namespace}/keys/{key}": {
     summary: "Revoke a publisher key; logged",
     tag: "trust",
-    answers: { 200: { description: "the revoked key", body: "PublisherKey" } },
+    answers: ok("the revoked key", "PublisherKey"),
     errors: [400, 401, 403, 404],
   },
   "PUT /api/v1/namespaces/{namespace}/policy": {
     summary: "Require signed releases in a namespace, or not",
     tag: "trust",
     body: "PolicyRequest",
-    answers: { 200: { description: "the policy", body: "Policy" } },
+    answers: ok("the policy", "Policy"),
     errors: [400, 401, 403, 404, 413, 415],
   },
 };

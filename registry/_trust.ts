@@ -11,6 +11,7 @@ import {
   formatPublicKeyPem,
   MAX_BUNDLE_SIZE,
   parseBundle,
+  type ParsedBundle,
   parsePublicKeyPem,
   publisherKeyId,
   verifyReleaseBundle,
@@ -352,9 +353,9 @@ export async function checkReleaseSignature(
     );
   }
   const details = { namespace: ns, package: pkg, version: release.version, digest: release.digest };
-  let keyId: string;
+  let parsed: ParsedBundle;
   try {
-    keyId = parseBundle(bundle).keyId;
+    parsed = parseBundle(bundle);
   } catch (e) {
     throw new RegistryError(
       "invalid-signature",
@@ -362,6 +363,7 @@ export async function checkReleaseSignature(
       details,
     );
   }
+  const { keyId } = parsed;
   const active = new Map(
     keys.filter((k) => k.revokedAt === null).map((k) => [k.keyId, k.publicKey]),
   );
@@ -376,7 +378,8 @@ export async function checkReleaseSignature(
     );
   }
   try {
-    await verifyReleaseBundle(bundle, {
+    // The parsed bundle, not its bytes: they were parsed (and checked) once above.
+    await verifyReleaseBundle(parsed, {
       package: release.name,
       version: release.version,
       digest: release.digest,
