@@ -24,7 +24,6 @@ import {
   openCheckpoint,
   parseSignerKey,
   parseVerifierKey,
-  proveConsistency,
   proveInclusion,
   readTile,
   type SignerKey,
@@ -60,11 +59,6 @@ export class RegistryLog {
     this.#metadata = metadata;
     this.#signer = signer;
     signer.catch(() => {}); // reported where it is used
-  }
-
-  /** The log's key name, which is also its checkpoints' origin. */
-  async origin(): Promise<string> {
-    return (await this.#signer).name;
   }
 
   /** The note verifier key clients pin (`<origin>+<key ID>+<base64 key>`). */
@@ -193,11 +187,6 @@ export class RegistryLog {
     const checkpoint = await this.checkpoint(index + 1);
     const path = await proveInclusion(index, checkpoint.size, this.reader);
     return formatTlogProof({ index, path, checkpoint: checkpoint.note });
-  }
-
-  /** A consistency proof between two sizes of the latest checkpoint's tree. */
-  async consistency(m: number, n: number): Promise<Uint8Array[]> {
-    return await proveConsistency(m, n, this.reader);
   }
 
   /** A tile's bytes, or `undefined` when the latest checkpoint's tree has no such tile. */
