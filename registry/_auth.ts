@@ -41,16 +41,7 @@ export async function authenticateSecret(
   secret: string,
   req: Request,
 ): Promise<Actor> {
-  const client = ctx.clientOf(req);
-  const wait = ctx.authFailures.blockedFor(client, ctx.now().getTime());
-  if (wait > 0) {
-    throw new RegistryError(
-      "rate-limited",
-      `Cannot authenticate: too many failed attempts from this client; try again in ${wait} s`,
-      { retryAfter: wait },
-      { "retry-after": String(wait) },
-    );
-  }
+  const client = refuseThrottled(ctx, req);
   if (ctx.adminToken !== undefined && sameSecret(secret, ctx.adminToken)) return { kind: "admin" };
   const token = await ctx.storage.metadata.findTokenBySecret(secret);
   if (token === undefined) {
@@ -64,6 +55,24 @@ export async function authenticateSecret(
   }
   if (ctx.shouldTouch(token.id)) await ctx.storage.metadata.touchToken(token.id);
   return { kind: "token", token };
+}
+
+/**
+ * The client of `req` (for {@link Context.authFailures}), or `429 rate-limited` with `Retry-After`
+ * when it failed to authenticate too often lately: checked before any secret is looked at.
+ */
+export function refuseThrottled(ctx: Context, req: Request): string {
+  const client = ctx.clientOf(req);
+  const wait = ctx.authFailures.blockedFor(client, ctx.now().getTime());
+  if (wait > 0) {
+    throw new RegistryError(
+      "rate-limited",
+      `Cannot authenticate: too many failed attempts from this client; try again in ${wait} s`,
+      { retryAfter: wait },
+      { "retry-after": String(wait) },
+    );
+  }
+  return client;
 }
 
 /** Like {@link authenticate}, but a missing token is refused. */

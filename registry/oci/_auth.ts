@@ -25,7 +25,7 @@ import {
   parseScope,
 } from "../../lib/oci/mod.ts";
 import type { PackageName } from "../../lib/names/mod.ts";
-import { type Actor, authenticateSecret, authorizeNamespace } from "../_auth.ts";
+import { type Actor, authenticateSecret, authorizeNamespace, refuseThrottled } from "../_auth.ts";
 import type { Context } from "../_context.ts";
 import { RegistryError } from "../_errors.ts";
 import type { Handler } from "../_handlers.ts";
@@ -125,16 +125,7 @@ export async function ociCaller(ctx: Context, req: Request): Promise<OciCaller> 
  * as a failed authentication for the client's throttle. The token is never part of a message.
  */
 async function checkScoped(ctx: Context, req: Request, token: string): Promise<OciTokenClaims> {
-  const client = ctx.clientOf(req);
-  const wait = ctx.authFailures.blockedFor(client, ctx.now().getTime());
-  if (wait > 0) {
-    throw new RegistryError(
-      "rate-limited",
-      `Cannot authenticate: too many failed attempts from this client; try again in ${wait} s`,
-      { retryAfter: wait },
-      { "retry-after": String(wait) },
-    );
-  }
+  const client = refuseThrottled(ctx, req);
   const checked = verifyOciToken(
     await tokenKey(ctx),
     token,
@@ -210,6 +201,15 @@ export async function requirePusher(
       challenge(),
     );
   }
+  // The token's scope and the namespace's membership (403 with the reason when refused).
+  const authorize = async (actor: Actor) =>
+    authorizeNamespace(
+      actor,
+      "publish",
+      name.namespace,
+      await ctx.storage.metadata.getNamespace(name.namespace),
+      action,
+    );
   let actor: Actor;
   if (caller.kind === "scoped") {
     const behind = await tokenBehind(ctx, caller.claims);
@@ -226,13 +226,7 @@ export async function requirePusher(
     if (!granted.includes(need)) {
       // A login that may not do this anyway learns why (403, below); one that may is asked to
       // get a token for this repository and action.
-      authorizeNamespace(
-        actor,
-        "publish",
-        name.namespace,
-        await ctx.storage.metadata.getNamespace(name.namespace),
-        action,
-      );
+      await authorize(actor);
       throw new OciRefusal(
         "UNAUTHORIZED",
         `Cannot ${action}: the token grants ${
@@ -243,13 +237,7 @@ export async function requirePusher(
       );
     }
   } else actor = caller.actor;
-  authorizeNamespace(
-    actor,
-    "publish",
-    name.namespace,
-    await ctx.storage.metadata.getNamespace(name.namespace),
-    action,
-  );
+  await authorize(actor);
   return actor as Actor & { kind: "token" };
 }
 
