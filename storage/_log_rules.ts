@@ -5,7 +5,7 @@
 import { type Digest, type PackageName, parsePackageName, type Version } from "../lib/names/mod.ts";
 import { formatLogEntry } from "../lib/tlog/mod.ts";
 import { StorageError } from "./_errors.ts";
-import type { LogCheckpoint, LogNode, ReleaseSignature } from "./_types.ts";
+import type { LogCheckpoint, LogNode, PublisherKeyRecord, ReleaseSignature } from "./_types.ts";
 
 /** The most entries {@link MetadataStore.readLogEntries} returns at once. */
 export const MAX_LOG_READ = 1024;
@@ -190,4 +190,18 @@ export function checkSigningPolicy(
       { namespace, package: pkg, version, keyId: signer, revoked: key !== undefined },
     );
   }
+}
+
+/** A `publisher_keys` row (SQLite or PostgreSQL) as a {@link PublisherKeyRecord}. */
+export function publisherKeyRecord(r: Record<string, unknown>): PublisherKeyRecord {
+  return {
+    namespace: r.namespace as string,
+    keyId: r.key_id as string,
+    publicKey: new Uint8Array(r.public_key as Uint8Array),
+    addedBy: r.added_by as string,
+    addedAt: r.added_at as string,
+    revokedAt: r.revoked_at as string | null,
+    logIndex: Number(r.log_index),
+    revokeLogIndex: r.revoke_log_index === null ? null : Number(r.revoke_log_index),
+  };
 }

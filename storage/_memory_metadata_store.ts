@@ -718,11 +718,16 @@ export class MemoryMetadataStore implements MetadataStore {
   putLogNodes(nodes: readonly LogNode[]): Promise<void> {
     return this.#run(() => {
       checkNodes(nodes);
-      for (const n of nodes) {
-        const key = `${n.level}/${n.index}`;
-        if (!this.#nodes.has(key)) this.#nodes.set(key, n.hash.slice());
-      }
+      this.#putNodes(nodes);
     });
+  }
+
+  /** Stores the hashes of nodes not stored yet (a node's hash never changes). */
+  #putNodes(nodes: readonly LogNode[]): void {
+    for (const n of nodes) {
+      const key = `${n.level}/${n.index}`;
+      if (!this.#nodes.has(key)) this.#nodes.set(key, n.hash.slice());
+    }
   }
 
   latestCheckpoint(): Promise<LogCheckpoint | undefined> {
@@ -735,10 +740,7 @@ export class MemoryMetadataStore implements MetadataStore {
       checkNodes(nodes);
       const latest = this.#checkpoint?.size ?? -1;
       if (checkpoint.size < latest) throw checkpointShrinks(checkpoint.size, latest);
-      for (const n of nodes) {
-        const key = `${n.level}/${n.index}`;
-        if (!this.#nodes.has(key)) this.#nodes.set(key, n.hash.slice());
-      }
+      this.#putNodes(nodes);
       if (checkpoint.size > latest) this.#checkpoint = { ...checkpoint };
     });
   }

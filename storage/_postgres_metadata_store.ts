@@ -60,6 +60,7 @@ import {
   keyNotFound,
   keyRevoked,
   keyRevokeEntry,
+  publisherKeyRecord,
   releaseEntry,
   yankEntry,
 } from "./_log_rules.ts";
@@ -683,7 +684,10 @@ export class PostgresMetadataStore implements MetadataStore {
         WHERE name = ${namespace}`;
       const rows = await this.#sql`SELECT * FROM publisher_keys WHERE namespace = ${namespace}
         ORDER BY log_index`;
-      return { requireSignatures: ns?.require_signatures === true, keys: rows.map(pgKeyRecord) };
+      return {
+        requireSignatures: ns?.require_signatures === true,
+        keys: rows.map(publisherKeyRecord),
+      };
     });
   }
 
@@ -1460,20 +1464,7 @@ async function pgKey(
 ): Promise<PublisherKeyRecord | undefined> {
   const [r] = await tx`SELECT * FROM publisher_keys
     WHERE namespace = ${namespace} AND key_id = ${keyId}`;
-  return r && pgKeyRecord(r);
-}
-
-function pgKeyRecord(r: Row): PublisherKeyRecord {
-  return {
-    namespace: r.namespace as string,
-    keyId: r.key_id as string,
-    publicKey: new Uint8Array(r.public_key as Uint8Array),
-    addedBy: r.added_by as string,
-    addedAt: r.added_at as string,
-    revokedAt: r.revoked_at as string | null,
-    logIndex: Number(r.log_index),
-    revokeLogIndex: r.revoke_log_index === null ? null : Number(r.revoke_log_index),
-  };
+  return r && publisherKeyRecord(r);
 }
 
 /** The durable tables `wreg admin migrate` moves, with their columns and keys. */

@@ -35,6 +35,7 @@ import {
   keyNotFound,
   keyRevoked,
   keyRevokeEntry,
+  publisherKeyRecord,
   releaseEntry,
   yankEntry,
 } from "./_log_rules.ts";
@@ -902,23 +903,25 @@ export class SqliteMetadataStore implements MetadataStore {
 
   /** Appends an entry to the log (inside the caller's transaction); returns its index. */
   #appendLog(entry: string): number {
-    const next = Number(this.#get("SELECT coalesce(max(idx) + 1, 0) AS n FROM log_entries")!.n);
+    const next = this.#logSize();
     this.#exec("INSERT INTO log_entries (idx, entry) VALUES (?, ?)", next, entry);
     return next;
+  }
+
+  /** How many entries the log holds (inside the caller's read or write). */
+  #logSize(): number {
+    return Number(this.#get("SELECT coalesce(max(idx) + 1, 0) AS n FROM log_entries")!.n);
   }
 
   // --- the transparency log
 
   logSize(): Promise<number> {
-    return this.#read(() =>
-      Number(this.#get("SELECT coalesce(max(idx) + 1, 0) AS n FROM log_entries")!.n)
-    );
+    return this.#read(() => this.#logSize());
   }
 
   readLogEntries(start: number, end: number): Promise<Uint8Array[]> {
     return this.#read(() => {
-      const size = Number(this.#get("SELECT coalesce(max(idx) + 1, 0) AS n FROM log_entries")!.n);
-      checkLogRange(start, end, size);
+      checkLogRange(start, end, this.#logSize());
       const enc = new TextEncoder();
       return this.#all(
         "SELECT entry FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx",
@@ -1071,7 +1074,7 @@ export class SqliteMetadataStore implements MetadataStore {
         keys: this.#all(
           "SELECT * FROM publisher_keys WHERE namespace = ? ORDER BY log_index",
           namespace,
-        ).map(keyRecord),
+        ).map(publisherKeyRecord),
       };
     });
   }
@@ -1096,7 +1099,7 @@ export class SqliteMetadataStore implements MetadataStore {
       namespace,
       keyId,
     );
-    return r && keyRecord(r);
+    return r && publisherKeyRecord(r);
   }
 
   #insertRows(pkg: string, version: Version, rows: readonly SearchRowInput[]): void {
@@ -1191,19 +1194,6 @@ function migrate(db: DatabaseSync, path: string): void {
 function isUniqueViolation(e: unknown): boolean {
   const code = (e as { errcode?: number })?.errcode;
   return code === 1555 || code === 2067; // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
-}
-
-function keyRecord(r: Row): PublisherKeyRecord {
-  return {
-    namespace: r.namespace as string,
-    keyId: r.key_id as string,
-    publicKey: new Uint8Array(r.public_key as Uint8Array),
-    addedBy: r.added_by as string,
-    addedAt: r.added_at as string,
-    revokedAt: r.revoked_at as string | null,
-    logIndex: Number(r.log_index),
-    revokeLogIndex: r.revoke_log_index === null ? null : Number(r.revoke_log_index),
-  };
 }
 
 function versionSummary(r: Row): VersionSummary {
