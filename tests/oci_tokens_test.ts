@@ -264,6 +264,23 @@ Deno.test("a forged or altered token is refused, and a revoked wreg token takes 
   assert.equal(login.status, 401);
 });
 
+Deno.test("forged tokens count as failed logins: the client is throttled (429), good token or not", async () => {
+  const f = await fixture();
+  const token: string = (await f.login("repository:docs/tiny:pull,push", f.alice)).json.token;
+  const [h, p, s] = token.split(".");
+  const forged = `${h}.${p}.${s.slice(0, -2)}AA`;
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    statuses.push((await f.client.call("GET", "/v2/", { token: forged })).status);
+  }
+  assert.deepEqual(statuses, [...new Array(10).fill(401), 429]);
+  const limited = await f.client.call("GET", "/v2/", { token });
+  assert.equal(limited.status, 429, "a right token from a throttled client is refused too");
+  assert.ok(Number(limited.headers.get("retry-after")) >= 1);
+  f.advance(60);
+  assert.equal((await f.client.call("GET", "/v2/", { token })).status, 200);
+});
+
 Deno.test("neither the wreg token nor an issued token is ever logged or echoed", async () => {
   const f = await fixture({ ttl: 30 });
   const lines: string[] = [];
