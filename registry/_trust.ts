@@ -44,7 +44,7 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 const CHECKPOINT_CACHE = "public, max-age=5";
 
 /** The registry's public origin for absolute URLs (the configured one, else the request's). */
-function originOf(ctx: Context, req: Request): string {
+export function originOf(ctx: Context, req: Request): string {
   return (ctx.oci.options.publicUrl ?? new URL(req.url).origin).replace(/\/$/, "");
 }
 

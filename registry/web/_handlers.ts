@@ -33,6 +33,7 @@ import {
   versionResponse,
 } from "../_reads.ts";
 import { search, worldImplementations } from "../_search.ts";
+import { LOG_PATH, originOf } from "../_trust.ts";
 import type { Html } from "./_html.ts";
 import { ICON_PATH, ICON_SVG, SECURITY_HEADERS, STYLE, STYLE_PATH } from "./_layout.ts";
 import {
@@ -566,11 +567,10 @@ export const logPage: PageHandler = async (ctx, req) => {
   const from = Math.max(0, checkpoint.size - 20);
   const entries = await ctx.storage.metadata.readLogEntries(from, checkpoint.size);
   const decoder = new TextDecoder();
-  const origin = (ctx.oci.options.publicUrl ?? new URL(req.url).origin).replace(/\/$/, "");
   return send(
     req,
     pageOf(renderLog({
-      url: `${origin}/log`,
+      url: `${originOf(ctx, req)}${LOG_PATH}`,
       verifierKey: await ctx.log.verifierKey(),
       checkpoint,
       recent: entries.map((e, i) => ({ index: from + i, entry: decoder.decode(e) })).reverse(),
