@@ -49,20 +49,9 @@ export async function loadProject(dir: string): Promise<Project> {
     }
   }
   const lockText = await readTextIfExists(joinPath(dir, LOCK_FILE));
-  let lock: Lock | undefined;
-  if (lockText !== undefined) {
-    try {
-      lock = parseLock(lockText);
-    } catch (e) {
-      if (e instanceof LockError) {
-        throw new CliError(
-          `Invalid ${LOCK_FILE}: ${e.message}; fix it, or delete it and run \`wreg update\``,
-          EXIT.usage,
-        );
-      }
-      throw e;
-    }
-  }
+  const lock = lockText === undefined
+    ? undefined
+    : parseLockFile(lockText, LOCK_FILE, "; fix it, or delete it and run `wreg update`");
   return {
     dir,
     manifest,
@@ -71,6 +60,18 @@ export async function loadProject(dir: string): Promise<Project> {
     lock,
     lockText,
   };
+}
+
+/** Parses the text of a lock file; a bad one is a usage error naming `file` (then `hint`). */
+export function parseLockFile(text: string, file: string, hint = ""): Lock {
+  try {
+    return parseLock(text);
+  } catch (e) {
+    if (e instanceof LockError) {
+      throw new CliError(`Invalid ${file}: ${e.message}${hint}`, EXIT.usage);
+    }
+    throw e;
+  }
 }
 
 /** Writes `wreg.json` when its text changes; resolves to whether it was written. */

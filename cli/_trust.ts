@@ -155,7 +155,7 @@ interface LogState {
   keysLogged: Map<string, Promise<void>>;
   /** Tree size → the hashes of that tree, from the log's tiles. */
   tiles: Map<number, HashReader>;
-  /** Checkpoint note → the checkpoint once its signature verified. */
+  /** Checkpoint note → the checkpoint once its signature verified (see `#open`). */
   opened: Map<string, Promise<SignedCheckpoint>>;
   /** Serializes updates of the latest checkpoint. */
   chain: Promise<unknown>;
@@ -429,10 +429,23 @@ export class TrustVerifier {
     };
   }
 
+  /**
+   * A checkpoint note opened with the pinned keys. Each distinct note's signature is checked once
+   * per run: the log's current checkpoint, the latest one seen and a lock's proofs mostly share one.
+   */
+  #open(state: LogState, note: string): Promise<SignedCheckpoint> {
+    let p = state.opened.get(note);
+    if (p === undefined) {
+      p = openCheckpoint(note, state.verifiers, state.origin).then(({ opened: _, ...cp }) => cp);
+      p.catch(() => {});
+      state.opened.set(note, p);
+    }
+    return p;
+  }
+
   async #openCheckpoint(state: LogState, note: string, what: string): Promise<SignedCheckpoint> {
     try {
-      const { opened: _, ...cp } = await openCheckpoint(note, state.verifiers, state.origin);
-      return cp;
+      return await this.#open(state, note);
     } catch (e) {
       if (e instanceof TlogError) {
         const path = await this.#evidence(state, "checkpoint", [["checkpoint", note]]);
@@ -487,8 +500,7 @@ export class TrustVerifier {
     }
     let latest: SignedCheckpoint;
     try {
-      const { opened: _, ...l } = await openCheckpoint(text, state.verifiers, state.origin);
-      latest = l;
+      latest = await this.#open(state, text);
     } catch (e) {
       if (!(e instanceof TlogError)) throw e;
       return integrity(
@@ -795,19 +807,10 @@ export class TrustVerifier {
     let index: number;
     let checkpoint: SignedCheckpoint;
     try {
-      // Each distinct checkpoint's signature is checked once per run (a lock's proofs mostly
-      // share one), then the inclusion of this entry in it.
+      // The proof's checkpoint (its signature checked once per run), then the inclusion of this
+      // entry in it.
       const proof = parseTlogProof(proofText!);
-      let opened = state.opened.get(proof.checkpoint);
-      if (opened === undefined) {
-        opened = openCheckpoint(proof.checkpoint, state.verifiers, state.origin).then((c) => {
-          const { opened: _, ...cp } = c;
-          return cp;
-        });
-        opened.catch(() => {});
-        state.opened.set(proof.checkpoint, opened);
-      }
-      checkpoint = await opened;
+      checkpoint = await this.#open(state, proof.checkpoint);
       index = proof.index;
       await verifyInclusion(
         await leafHash(entry),

@@ -7,10 +7,10 @@ import { CliError, type Command, EXIT, type Io } from "./_command.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { BlobCache } from "./_cache.ts";
 import { joinPath } from "./_fs.ts";
-import { LOCK_FILE } from "./_project.ts";
+import { LOCK_FILE, parseLockFile } from "./_project.ts";
 import { cachedRelease, type PackageTrust, TrustVerifier } from "./_trust.ts";
 import { digestOf, parseRange, parseVersion } from "../lib/names/mod.ts";
-import { type Lock, LockError, parseLock } from "../lib/package/mod.ts";
+import type { Lock } from "../lib/package/mod.ts";
 
 const HELP = `Usage: wreg verify [PATH] [--json]
 
@@ -93,14 +93,7 @@ export const verifyCommand: Command = {
       } catch {
         throw new CliError(`Cannot verify ${path}: there is no ${file}`, EXIT.usage);
       }
-      try {
-        lock = parseLock(text);
-      } catch (e) {
-        if (e instanceof LockError) {
-          throw new CliError(`Invalid ${file}: ${e.message}`, EXIT.usage);
-        }
-        throw e;
-      }
+      lock = parseLockFile(text, file);
       what = file;
     }
     const cache = BlobCache.of(io);
