@@ -345,40 +345,56 @@ Deno.test("the environment the program has is not the component's unless granted
 
 const HTTP = `${CORPUS}wasi-http/v0.2.0/wit/`;
 
-/** The client's world with wasi:http@0.2.0 and its dependencies, as nested packages. */
-async function httpClientWit(): Promise<string> {
-  const read = (p: string) => Deno.readTextFile(p);
-  const pkg = async (name: string, files: string[]) =>
-    `package ${name} {\n${
-      (await Promise.all(files.map(read))).map((t) => t.replace(/^package [^;]+;/m, "")).join("\n")
-    }\n}\n`;
-  let src = await read(new URL("../wasi/testdata/http_client.wit", import.meta.url).pathname);
-  src += await pkg("wasi:http@0.2.0", [`${HTTP}types.wit`, `${HTTP}handler.wit`]);
-  for (const [name, dir] of [["wasi:io@0.2.0", "io"], ["wasi:clocks@0.2.0", "clocks"]]) {
-    const files: string[] = [];
-    for await (const e of Deno.readDir(`${HTTP}deps/${dir}`)) {
-      if (e.name.endsWith(".wit")) files.push(`${HTTP}deps/${dir}/${e.name}`);
-    }
-    src += await pkg(name, files.sort());
-  }
-  return src;
+/** WIT files as one nested package `name` (their own package lines dropped). */
+async function nestedPackage(name: string, files: string[]): Promise<string> {
+  const texts = await Promise.all(files.map((f) => Deno.readTextFile(f)));
+  return `package ${name} {\n${
+    texts.map((t) => t.replace(/^package [^;]+;/m, "")).join("\n")
+  }\n}\n`;
 }
 
-let httpClient: Promise<Uint8Array> | undefined;
+/** The `.wit` files of a folder, sorted. */
+async function witFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.endsWith(".wit")) files.push(`${dir}/${e.name}`);
+  }
+  return files.sort();
+}
 
+const clients = new Map<string, Promise<Uint8Array>>();
+
+/**
+ * wasi/testdata/<name>.wat as a component of world `client` (its WIT: <name>.wit, then `deps` as
+ * nested packages), built once per run.
+ */
+function buildClient(name: string, deps: () => Promise<string>): Promise<Uint8Array> {
+  let client = clients.get(name);
+  if (client === undefined) {
+    client = (async () => {
+      const testdata = (ext: string) =>
+        Deno.readTextFile(new URL(`../wasi/testdata/${name}.${ext}`, import.meta.url).pathname);
+      const embedded = await componentEmbed({
+        binary: await parse(await testdata("wat")),
+        witSource: (await testdata("wit")) + await deps(),
+        world: "client",
+      });
+      return await componentNew(embedded, []);
+    })();
+    clients.set(name, client);
+  }
+  return client;
+}
+
+/** The HTTP client, with wasi:http@0.2.0 and its dependencies as nested packages. */
 function buildHttpClient(): Promise<Uint8Array> {
-  httpClient ??= (async () => {
-    const wat = await Deno.readTextFile(
-      new URL("../wasi/testdata/http_client.wat", import.meta.url).pathname,
-    );
-    const embedded = await componentEmbed({
-      binary: await parse(wat),
-      witSource: await httpClientWit(),
-      world: "client",
-    });
-    return await componentNew(embedded, []);
-  })();
-  return httpClient;
+  return buildClient("http_client", async () => {
+    let src = await nestedPackage("wasi:http@0.2.0", [`${HTTP}types.wit`, `${HTTP}handler.wit`]);
+    for (const [name, dir] of [["wasi:io@0.2.0", "io"], ["wasi:clocks@0.2.0", "clocks"]]) {
+      src += await nestedPackage(name, await witFiles(`${HTTP}deps/${dir}`));
+    }
+    return src;
+  });
 }
 
 /**
@@ -397,6 +413,11 @@ async function withServer(f: (authority: string) => Promise<void>) {
     if (req.method === "POST") return new Response("got " + await req.text(), { status: 201 });
     return new Response("hello " + url.pathname + url.search + " x-test=" + req.headers.get("x-test"));
   });`;
+  await withChild(script, (port) => f(`127.0.0.1:${port}`));
+}
+
+/** Runs `script` in a child process (`deno eval`) while `f` runs, with its first line of output. */
+async function withChild(script: string, f: (firstLine: string) => Promise<void>) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["eval", script],
     stdout: "piped",
@@ -406,8 +427,7 @@ async function withServer(f: (authority: string) => Promise<void>) {
     const reader = child.stdout.getReader();
     const { value } = await reader.read();
     reader.releaseLock();
-    const port = new TextDecoder().decode(value).trim();
-    await f(`127.0.0.1:${port}`);
+    await f(new TextDecoder().decode(value).trim());
   } finally {
     child.kill();
     await child.status;
@@ -508,43 +528,21 @@ await server.shutdown();
 
 const SOCKETS = `${HTTP}deps/`;
 
-async function tcpClientWit(): Promise<string> {
-  let src = await Deno.readTextFile(
-    new URL("../wasi/testdata/tcp_client.wit", import.meta.url).pathname,
-  );
-  for (
-    const [name, dir] of [["wasi:sockets@0.2.0", "sockets"], ["wasi:io@0.2.0", "io"], [
-      "wasi:clocks@0.2.0",
-      "clocks",
-    ]]
-  ) {
-    const files: string[] = [];
-    for await (const e of Deno.readDir(`${SOCKETS}${dir}`)) {
-      if (e.name.endsWith(".wit")) files.push(`${SOCKETS}${dir}/${e.name}`);
-    }
-    const texts = await Promise.all(files.sort().map((f) => Deno.readTextFile(f)));
-    src += `package ${name} {\n${
-      texts.map((t) => t.replace(/^package [^;]+;/m, "")).join("\n")
-    }\n}\n`;
-  }
-  return src;
-}
-
-let tcpClient: Promise<Uint8Array> | undefined;
-
+/** The TCP client, with wasi:sockets@0.2.0 and its dependencies as nested packages. */
 function buildTcpClient(): Promise<Uint8Array> {
-  tcpClient ??= (async () => {
-    const wat = await Deno.readTextFile(
-      new URL("../wasi/testdata/tcp_client.wat", import.meta.url).pathname,
-    );
-    const embedded = await componentEmbed({
-      binary: await parse(wat),
-      witSource: await tcpClientWit(),
-      world: "client",
-    });
-    return await componentNew(embedded, []);
-  })();
-  return tcpClient;
+  return buildClient("tcp_client", async () => {
+    let src = "";
+    for (
+      const [name, dir] of [
+        ["wasi:sockets@0.2.0", "sockets"],
+        ["wasi:io@0.2.0", "io"],
+        ["wasi:clocks@0.2.0", "clocks"],
+      ]
+    ) {
+      src += await nestedPackage(name, await witFiles(`${SOCKETS}${dir}`));
+    }
+    return src;
+  });
 }
 
 /** A TCP echo server in a child process; its port. */
@@ -552,21 +550,7 @@ async function withEchoServer(f: (port: number) => Promise<void>) {
   const script = `const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
 console.log(l.addr.port);
 for await (const c of l) c.readable.pipeTo(c.writable).catch(() => {});`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", script],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  try {
-    const reader = child.stdout.getReader();
-    const { value } = await reader.read();
-    reader.releaseLock();
-    await f(Number(new TextDecoder().decode(value).trim()));
-  } finally {
-    child.kill();
-    await child.status;
-    await child.stdout.cancel().catch(() => {});
-  }
+  await withChild(script, (port) => f(Number(port)));
 }
 
 /** The case of `wasi:sockets/network.error-code` by name, as the client prints it. */
