@@ -18,11 +18,12 @@
  *
  * @module
  */
-import { formatPrivateKeyPem, importPrivateKeyPem, signRelease } from "../lib/attest/mod.ts";
+import { signRelease } from "../lib/attest/mod.ts";
 import { digestOf, parsePackageName, parseVersion } from "../lib/names/mod.ts";
 import { interleaved, pairedRatio, summarize, type Timing } from "./_harness.ts";
 import { formatMs } from "./_harness.ts";
 import { Client, witPackage } from "../tests/registry_support.ts";
+import { newPublisherKey } from "../tests/support/trust_proxy.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const roundsArg = Deno.args.indexOf("--rounds");
@@ -112,19 +113,10 @@ try {
   const oldToken = await oldApi.token(ADMIN, "bench", ["publish"]);
   const token = await api.token(ADMIN, "bench", ["publish", "yank", "owners"]);
 
-  const pair = await crypto.subtle.generateKey("Ed25519", true, [
-    "sign",
-    "verify",
-  ]) as CryptoKeyPair;
-  const key = await importPrivateKeyPem(
-    formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
-  );
-  const pem = `-----BEGIN PUBLIC KEY-----\n${
-    key.spki.toBase64().match(/.{1,64}/g)!.join("\n")
-  }\n-----END PUBLIC KEY-----\n`;
+  const key = await newPublisherKey();
   const reg = await api.call("POST", "/api/v1/namespaces/signed/keys", {
     token,
-    json: { publicKey: pem },
+    json: { publicKey: key.pem },
   });
   if (reg.status !== 201) throw new Error(`key: ${reg.status} ${reg.text}`);
 

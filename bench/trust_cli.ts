@@ -8,13 +8,8 @@
  */
 import { interleaved, pairedRatio, summarize, table } from "./_harness.ts";
 import { type Io, runWreg } from "../cli/mod.ts";
-import { FakeLog } from "../tests/support/trust_proxy.ts";
-import {
-  formatPrivateKeyPem,
-  formatPublicKeyPem,
-  importPrivateKeyPem,
-  signRelease,
-} from "../lib/attest/mod.ts";
+import { FakeLog, newPublisherKey } from "../tests/support/trust_proxy.ts";
+import { formatPublicKeyPem, signRelease } from "../lib/attest/mod.ts";
 import { digestOf, parsePackageName, parseRange, parseVersion } from "../lib/names/mod.ts";
 import { type Lock, type LockedPackage, printLock } from "../lib/package/mod.ts";
 
@@ -31,10 +26,7 @@ const io: Io = {
   env: { WREG_CACHE_DIR: cacheDir, HOME: root },
   isTerminal: false,
 };
-const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
-const key = await importPrivateKeyPem(
-  formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
-);
+const key = await newPublisherKey();
 const log = await FakeLog.create("127.0.0.1/log");
 // Other releases first, so the tree is of a realistic size.
 for (let i = 0; i < 900; i++) {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { type RunResult, Sandbox, startRegistry } from "./cli_support.ts";
 import { startServerProcess, tinyComponent } from "./registry_support.ts";
-import { type Lie, startLoggedRegistry } from "./support/trust_proxy.ts";
+import { type Lie, newPublisherKey, startLoggedRegistry } from "./support/trust_proxy.ts";
 import { oracle } from "./support/trust_verifiers.ts";
 import {
   formatSignerKey,
@@ -20,7 +20,6 @@ import {
   signNote,
 } from "../lib/tlog/mod.ts";
 import {
-  formatPrivateKeyPem,
   formatPublicKeyPem,
   importPrivateKeyPem,
   type PublisherKey,
@@ -50,15 +49,6 @@ async function registerKey(box: Sandbox): Promise<string> {
   ok(await box.wreg(work, ["key", "generate"]), "key generate");
   ok(await box.wreg(work, ["key", "register", "--namespace", "docs"]), "key register");
   return work;
-}
-
-/** A fresh Ed25519 signing key that no namespace registered, and its PKCS#8 PEM. */
-async function unregisteredKey() {
-  const pair = await crypto.subtle.generateKey("Ed25519", true, ["sign"]) as CryptoKeyPair;
-  const pem = formatPrivateKeyPem(
-    new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
-  );
-  return { key: await importPrivateKeyPem(pem), pem };
 }
 
 /** A signature bundle by `key` over `name`@0.1.0 with the digest the registry lists for it. */
@@ -492,7 +482,7 @@ Deno.test("a log whose key shares another log's name (origin) keeps its own stat
 Deno.test("attack: a release signed by a key the namespace never registered is refused (exit 6)", async () => {
   await world(async ({ box, front, publish, consumer }) => {
     ok(await publish("docs:a", "0.1.0", "--no-sign"), "publish a");
-    const { key: intruder } = await unregisteredKey();
+    const intruder = await newPublisherKey();
     const bundle = await signListed(front.url, "docs:a", intruder);
     front.lie = (_req, url) =>
       url.pathname === "/api/v1/packages/docs/a/0.1.0/signature" ? new Response(bundle) : undefined;
@@ -587,7 +577,7 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
       ok(await publish("docs:b", "0.1.0", "--no-sign"), "publish unsigned");
       // The registry slips an intruder's key into the namespace's key list (pointing at a log
       // entry that is not its registration) and serves the intruder's signature for docs:b.
-      const { key: intruder, pem: intruderPem } = await unregisteredKey();
+      const intruder = await newPublisherKey();
       const bundle = await signListed(front.url, "docs:b", intruder);
       front.lie = async (req, url, honest) => {
         if (url.pathname === "/api/v1/packages/docs/b/0.1.0/signature") return new Response(bundle);
@@ -611,11 +601,11 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
         // the log tells (the front keeps the log here, so it can be made to lie this way).
         front.lie = undefined;
         front.fake.keys.get("docs")!.set(intruder.keyId, {
-          pem: formatPublicKeyPem(intruder.spki),
+          pem: intruder.pem,
           index: 0,
         });
         const keyFile = `${box.root}/intruder.pem`;
-        await Deno.writeTextFile(keyFile, intruderPem, { mode: 0o600 });
+        await Deno.writeTextFile(keyFile, intruder.privatePem, { mode: 0o600 });
         await Deno.chmod(keyFile, 0o600);
         const c = `${work}/c.wasm`;
         await Deno.writeFile(c, await tinyBytes("docs:c", "0.1.0"));
@@ -643,7 +633,7 @@ Deno.test("attack: a key list refused online is not cached, so it cannot vouch o
     await registerKey(box);
     ok(await publish("docs:a", "0.1.0"), "publish signed");
     // The registry slips an unlogged key into the namespace's list.
-    const { key: intruder } = await unregisteredKey();
+    const intruder = await newPublisherKey();
     const bundle = await signListed(front.url, "docs:a", intruder);
     front.lie = async (req, url, honest) => {
       if (url.pathname === "/api/v1/packages/docs/a/0.1.0/signature") return new Response(bundle);

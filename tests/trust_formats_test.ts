@@ -27,13 +27,9 @@ import {
   tilesOfSize,
   treeHash,
 } from "../lib/tlog/mod.ts";
-import {
-  formatPrivateKeyPem,
-  formatPublicKeyPem,
-  importPrivateKeyPem,
-  signRelease,
-} from "../lib/attest/mod.ts";
+import { formatPublicKeyPem, signRelease } from "../lib/attest/mod.ts";
 import { oracle, sigstoreVerify } from "./support/trust_verifiers.ts";
+import { newPublisherKey } from "./support/trust_proxy.ts";
 
 const ORIGIN = "wreg.example/log";
 
@@ -214,16 +210,6 @@ async function writeForkedLog(dir: string, n: number, vkey: string): Promise<str
   return signNote(
     formatCheckpoint({ origin: ORIGIN, size: n, root: await treeHash(n, memoryHashReader(nodes)) }),
     [signer],
-  );
-}
-
-async function newPublisherKey() {
-  const pair = await crypto.subtle.generateKey("Ed25519", true, [
-    "sign",
-    "verify",
-  ]) as CryptoKeyPair;
-  return importPrivateKeyPem(
-    formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
   );
 }
 

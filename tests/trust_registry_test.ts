@@ -11,13 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import {
-  formatPrivateKeyPem,
-  formatPublicKeyPem,
-  importPrivateKeyPem,
-  type PublisherKey,
-  signRelease,
-} from "../lib/attest/mod.ts";
+import { type PublisherKey, signRelease } from "../lib/attest/mod.ts";
 import { digestOf, parseDigest, parsePackageName, parseVersion } from "../lib/names/mod.ts";
 import {
   entryBundlesOfSize,
@@ -34,6 +28,7 @@ import { openMemoryStorage } from "../storage/mod.ts";
 import { Client, SERVER_ADMIN_TOKEN, startServerProcess, witPackage } from "./registry_support.ts";
 import { ociCodes, pushPackage } from "./oci_support.ts";
 import { oracle, sigstoreVerify } from "./support/trust_verifiers.ts";
+import { newPublisherKey } from "./support/trust_proxy.ts";
 import { startCluster } from "./support/cluster.ts";
 import { serviceTest } from "./support/services.ts";
 
@@ -251,17 +246,6 @@ Deno.test("a process whose log key does not sign the stored log refuses to start
   }
 });
 
-async function publisherKey(): Promise<PublisherKey & { pem: string }> {
-  const pair = await crypto.subtle.generateKey("Ed25519", true, [
-    "sign",
-    "verify",
-  ]) as CryptoKeyPair;
-  const key = await importPrivateKeyPem(
-    formatPrivateKeyPem(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey))),
-  );
-  return Object.assign(key, { pem: formatPublicKeyPem(key.spki) });
-}
-
 async function signed(key: PublisherKey, pkg: string, version: string, bytes: Uint8Array) {
   const bundle = await signRelease({
     package: parsePackageName(pkg),
@@ -280,8 +264,8 @@ Deno.test("signed releases: keys, policy, bundles served and verified by @sigsto
   try {
     const owner = await c.token(admin, "alice", ["publish", "yank", "owners"]);
     const publisher = await c.token(admin, "alice", ["publish"]);
-    const key = await publisherKey();
-    const stranger = await publisherKey();
+    const key = await newPublisherKey();
+    const stranger = await newPublisherKey();
     // The first publish claims the namespace; keys are registered by its owner.
     assert.equal(
       (await c.publish(publisher, "sig:app", "1.0.0", wit("sig:app", "1.0.0"))).status,
@@ -470,7 +454,7 @@ Deno.test("a mirrored namespace takes no publisher keys nor signing policy (nobo
   const c = new Client((req) => Promise.resolve(registry.handle(req)));
   try {
     const mallory = await c.token(admin, "mallory", ["publish", "owners"]);
-    const key = await publisherKey();
+    const key = await newPublisherKey();
     const added = await c.call("POST", "/api/v1/namespaces/acme/keys", {
       token: mallory,
       json: { publicKey: key.pem },
@@ -562,7 +546,7 @@ Deno.test("a namespace takes at most 100 active publisher keys: one more is 409 
   const c = new Client((req) => Promise.resolve(registry.handle(req)));
   try {
     const owner = await c.token(admin, "alice", ["publish", "owners"]);
-    const keys = await Promise.all(Array.from({ length: 101 }, () => publisherKey()));
+    const keys = await Promise.all(Array.from({ length: 101 }, () => newPublisherKey()));
     for (const k of keys.slice(0, 100)) {
       const r = await c.call("POST", "/api/v1/namespaces/many/keys", {
         token: owner,

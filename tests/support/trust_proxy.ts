@@ -34,13 +34,34 @@ import {
   tryParseTilePath,
 } from "../../lib/tlog/mod.ts";
 import {
+  formatPrivateKeyPem,
   formatPublicKeyPem,
+  importPrivateKeyPem,
   parseBundle,
   parsePublicKeyPem,
+  type PublisherKey,
   publisherKeyId,
   verifyReleaseBundle,
 } from "../../lib/attest/mod.ts";
 import { parseDigest, parsePackageName, parseVersion } from "../../lib/names/mod.ts";
+
+/**
+ * A fresh Ed25519 publisher key, registered nowhere, with its public key (`pem`, SPKI) and its
+ * private key (`privatePem`, PKCS#8) as PEM.
+ */
+export async function newPublisherKey(): Promise<
+  PublisherKey & { pem: string; privatePem: string }
+> {
+  const pair = await crypto.subtle.generateKey("Ed25519", true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  const privatePem = formatPrivateKeyPem(
+    new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)),
+  );
+  const key = await importPrivateKeyPem(privatePem);
+  return Object.assign(key, { pem: formatPublicKeyPem(key.spki), privatePem });
+}
 
 /** A lie: answers a request instead of the honest front, or `undefined` to let it through. */
 export type Lie = (req: Request, url: URL, honest: (req: Request) => Promise<Response>) =>
