@@ -66,7 +66,7 @@ function namespaceOf(flag: string | undefined, registries: Registries): string {
 /** The `key` command. */
 export const keyCommand: Command = {
   name: "key",
-  summary: "Generate, register and list publisher signing keys",
+  summary: "Publisher signing keys: generate, register, list, revoke; require signatures",
   help: HELP,
   async run(args: string[], io: Io): Promise<number> {
     const { values, positionals } = parseCommandArgs("key", args, {

@@ -37,7 +37,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "key",
-    summary: "Generate, register and list publisher signing keys",
+    summary: "Publisher signing keys: generate, register, list, revoke; require signatures",
     load: async () => (await import("./cmd_key.ts")).keyCommand,
   },
   {
