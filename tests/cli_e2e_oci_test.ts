@@ -30,6 +30,7 @@ import {
 import { OciClient } from "../oci/mod.ts";
 import { type RunResult, Sandbox, startRegistry, writeTree } from "./cli_support.ts";
 import { withCustomSections, witPackage } from "./registry_support.ts";
+import { wasmConfig, wasmManifest } from "./oci_support.ts";
 import { watComponent } from "./bindings_fixtures.ts";
 import { CORPUS } from "../tools/corpus.ts";
 
@@ -422,25 +423,10 @@ Deno.test("a private OCI registry gets the credentials of wreg's config, else of
   // A registry that answers only with Basic credentials, holding one WIT package as wkg lays it
   // out.
   const layer = new Uint8Array(witPackage(API_1_0_0));
-  const enc = new TextEncoder();
   const layerDigest = await digestOf(layer);
-  const config = enc.encode(JSON.stringify({
-    created: "2026-01-01T00:00:00Z",
-    architecture: "wasm",
-    os: "wasip2",
-    layerDigests: [layerDigest],
-  }));
+  const config = new Uint8Array(wasmConfig(layerDigest));
   const configDigest = await digestOf(config);
-  const manifest = enc.encode(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {
-      mediaType: "application/vnd.wasm.config.v0+json",
-      digest: configDigest,
-      size: config.length,
-    },
-    layers: [{ mediaType: "application/wasm", digest: layerDigest, size: layer.length }],
-  }));
+  const manifest = new Uint8Array(await wasmManifest(config, layer));
   const manifestDigest = await digestOf(manifest);
   const good = `Basic ${btoa("me:pw")}`;
   const seen: (string | null)[] = [];
