@@ -2,9 +2,9 @@
  * A registry with a transparency log for the CLI's trust tests, and a lying proxy in front of it.
  *
  * {@link startLoggedRegistry} puts an HTTP front on 127.0.0.1 before a real registry process:
- * when the registry process serves a log itself (`/.well-known/wreg.json` has `log`), the front
- * passes everything through; while it does not (the registry side of issue 16 lands separately),
- * the front keeps the log itself, per TRUST-CONTRACT.md: the well-known document, checkpoints
+ * the registry process serves its log itself (`/.well-known/wreg.json` has `log`; a registry
+ * without one is an error) and the front passes everything through; with `ownLog`, the front keeps
+ * a log itself, per TRUST-CONTRACT.md: the well-known document, checkpoints
  * signed with an Ed25519 note key, hash tiles, `log-proof` and `signature` per version, publisher
  * keys per namespace and the "signatures required" policy, releases logged when published (with
  * the `X-Wreg-Signature` bundle's key as signer). Everything else goes to the real registry.
@@ -217,7 +217,12 @@ export async function startLoggedRegistry(
   const probe = await fetch(`${backend}/.well-known/wreg.json`);
   const wk = probe.ok ? await probe.json() : undefined;
   if (!probe.ok) await probe.body?.cancel();
-  const real = !options.ownLog && typeof wk?.log?.verifierKey === "string";
+  if (!options.ownLog && typeof wk?.log?.verifierKey !== "string") {
+    // The registry keeps its log (issue 16): a registry that lost it must fail the tests, not
+    // have the front stand in for it unnoticed.
+    throw new Error(`${backend} serves no transparency log (/.well-known/wreg.json has no log)`);
+  }
+  const real = !options.ownLog;
   const fake0 = real ? undefined : await FakeLog.create();
   const self: LoggedRegistry = {
     url: "",
