@@ -274,6 +274,12 @@ Deno.test("keys, signed publishing, first-use pinning and verification in add, i
     const vw = await box.wreg(box.root, ["verify", file]);
     ok(vw, "verify a .wasm");
     assert.match(vw.stdout, /docs:signed@0\.1\.0 from/);
+    // The file's own bytes are what a .wasm check is about, even when the cache lost its copy.
+    const blob = vw.stdout.match(/sha256:([0-9a-f]{64})/)![1];
+    await Deno.remove(`${box.root}/cache/blobs/sha256/${blob.slice(0, 2)}/${blob}`);
+    const vf = await box.wreg(box.root, ["verify", file]);
+    ok(vf, "verify a .wasm whose cached copy is gone");
+    assert.match(vf.stdout, /docs:signed@0\.1\.0: bytes match the digest/);
   });
 });
 
