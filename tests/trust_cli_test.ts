@@ -68,20 +68,29 @@ async function signListed(
   }, key);
 }
 
-/** The honest key list of a namespace with `key` slipped in, pointing at the first key's log entry. */
-async function withKey(
-  honest: Response,
-  key: PublisherKey,
-): Promise<Response> {
-  const doc = await honest.json();
-  doc.keys.push({
-    keyId: key.keyId,
-    publicKey: formatPublicKeyPem(key.spki),
-    addedBy: "alice",
-    revoked: false,
-    log: { index: doc.keys[0].log.index },
-  });
-  return Response.json(doc);
+/**
+ * A lie: serves a signature by `key` over `name`@0.1.0 (the digest the registry lists) and slips
+ * `key` into namespace docs's key list, pointing at the first key's log entry (not its
+ * registration).
+ */
+async function unloggedKeySigns(registry: string, name: string, key: PublisherKey): Promise<Lie> {
+  const bundle = await signListed(registry, name, key);
+  const pkg = parsePackageName(name);
+  const signature = `/api/v1/packages/${pkg.namespace}/${pkg.name}/0.1.0/signature`;
+  return async (req, url, honest) => {
+    if (url.pathname === signature) return new Response(bundle);
+    if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
+      const doc = await (await honest(req)).json();
+      doc.keys.push({
+        keyId: key.keyId,
+        publicKey: formatPublicKeyPem(key.spki),
+        addedBy: "alice",
+        revoked: false,
+        log: { index: doc.keys[0].log.index },
+      });
+      return Response.json(doc);
+    }
+  };
 }
 
 /** A lie: namespace docs's key list claims `requireSignatures: value`. */
@@ -584,13 +593,7 @@ Deno.test("attack: a key the registry lists for the namespace but never logged c
       // The registry slips an intruder's key into the namespace's key list (pointing at a log
       // entry that is not its registration) and serves the intruder's signature for docs:b.
       const intruder = await newPublisherKey();
-      const bundle = await signListed(front.url, "docs:b", intruder);
-      front.lie = async (req, url, honest) => {
-        if (url.pathname === "/api/v1/packages/docs/b/0.1.0/signature") return new Response(bundle);
-        if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
-          return withKey(await honest(req), intruder);
-        }
-      };
+      front.lie = await unloggedKeySigns(front.url, "docs:b", intruder);
       const app = await consumer("app");
       // The honest release still installs.
       ok(await addPinned(box, front, app, "docs:a"), "add the honest release");
@@ -640,13 +643,7 @@ Deno.test("attack: a key list refused online is not cached, so it cannot vouch o
     ok(await publish("docs:a", "0.1.0"), "publish signed");
     // The registry slips an unlogged key into the namespace's list.
     const intruder = await newPublisherKey();
-    const bundle = await signListed(front.url, "docs:a", intruder);
-    front.lie = async (req, url, honest) => {
-      if (url.pathname === "/api/v1/packages/docs/a/0.1.0/signature") return new Response(bundle);
-      if (url.pathname === "/api/v1/namespaces/docs/keys" && req.method === "GET") {
-        return withKey(await honest(req), intruder);
-      }
-    };
+    front.lie = await unloggedKeySigns(front.url, "docs:a", intruder);
     const app = await consumer("app");
     const r = await addPinned(box, front, app, "docs:a");
     integrityFailure(r);
